@@ -1,0 +1,143 @@
+"""The one Swedish analysis chain, used at index time and at query time.
+
+A chain is a tokenizer followed by small filters, each a generator over
+``Token`` objects (the shape of Whoosh's analysis chain, without Whoosh):
+
+    tokenize | lowercase | genitive | stop words | stem
+
+The engine adapts :func:`analyze` to its own token type; nothing else in the
+product decides what a word is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import snowballstemmer
+
+#: Bump when the chain changes what it emits: the app refuses an index built
+#: with another version (see ``indexer.manifest``).
+ANALYSIS_VERSION = "sv-1"
+
+_DATA = Path(__file__).parent / "data"
+
+# A word: letters/digits joined by inner hyphens, colons (EU:s), apostrophes or
+# dots between digits (1.5); a trailing run of "+" is kept (J+, C++). Number
+# ranges such as 2016–2019 come out as one token.
+_WORD = r"[^\W_]+(?:[-:'’][^\W_]+)*\+*"
+_TOKEN_RE = re.compile(rf"\d+(?:[.,]\d+)*(?:\s?[–—-]\s?\d+(?:[.,]\d+)*)?|{_WORD}")
+_RANGE_DASH_RE = re.compile(r"\s?[–—-]\s?")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One analysed term with its position and character span in the source."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+
+
+Filter = Callable[[Iterable[Token]], Iterator[Token]]
+
+
+def tokenize(text: str) -> Iterator[Token]:
+    """Split ``text`` into word tokens, keeping J+, EU:s and 2016–2019 whole."""
+    for pos, match in enumerate(_TOKEN_RE.finditer(text)):
+        word = _RANGE_DASH_RE.sub("–", match.group()) if match.group()[0].isdigit() else match.group()
+        yield Token(word, pos, match.start(), match.end())
+
+
+def lowercase(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Lowercase every token."""
+    for token in tokens:
+        yield replace(token, text=token.text.lower())
+
+
+def strip_genitive(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Drop the colon genitive of abbreviations: ``eu:s`` becomes ``eu``."""
+    for token in tokens:
+        if token.text.endswith(":s") and len(token.text) > 2:
+            token = replace(token, text=token.text[:-2])
+        yield token
+
+
+def split_hyphenated(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Keep ``eu-finansierat`` and add its parts at the same position.
+
+    A number range ``2016–2019`` likewise adds ``2016`` and ``2019``.
+    """
+    for token in tokens:
+        yield token
+        parts = [part for part in re.split(r"[-–]", token.text) if part]
+        if len(parts) > 1:
+            for part in parts:
+                yield replace(token, text=part)
+
+
+def remove_stop_words(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Drop Swedish function words (the Snowball list)."""
+    stops = stop_words()
+    for token in tokens:
+        if token.text not in stops:
+            yield token
+
+
+def stem(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Reduce each word to its Snowball ``swedish`` stem; numbers stay as they are."""
+    for token in tokens:
+        if token.text[0].isdigit() or "+" in token.text:
+            yield token
+        else:
+            yield replace(token, text=stem_word(token.text))
+
+
+#: Index-time and query-time chains. They are the same today; they are named
+#: apart so that a query-only step (synonyms, say) has an obvious home.
+INDEX_PIPELINE: tuple[Filter, ...] = (
+    lowercase,
+    strip_genitive,
+    split_hyphenated,
+    remove_stop_words,
+    stem,
+)
+QUERY_PIPELINE: tuple[Filter, ...] = INDEX_PIPELINE
+
+
+def analyze(text: str, pipeline: tuple[Filter, ...] = INDEX_PIPELINE) -> list[Token]:
+    """Run ``text`` through the tokenizer and ``pipeline``."""
+    tokens: Iterable[Token] = tokenize(text)
+    for step in pipeline:
+        tokens = step(tokens)
+    return list(tokens)
+
+
+def terms(text: str) -> list[str]:
+    """The analysed terms of a query, in order, without repeats."""
+    return list(dict.fromkeys(token.text for token in analyze(text, QUERY_PIPELINE)))
+
+
+def words(text: str) -> list[str]:
+    """The lowercased words of ``text``, stop words included (no stemming)."""
+    return [token.text for token in lowercase(tokenize(text))]
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """Snowball's Swedish stop word list."""
+    lines = (_DATA / "stopwords_sv.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+_stemmer = snowballstemmer.stemmer("swedish")
+
+
+@lru_cache(maxsize=200_000)
+def stem_word(word: str) -> str:
+    """The Snowball ``swedish`` stem of one lowercased word."""
+    return _stemmer.stemWord(word)

@@ -1,0 +1,170 @@
+"""Source documents: corpus files with YAML front matter, and JSON Lines.
+
+Reading never stops at a bad input: each problem is reported as a
+:class:`Problem` naming the file (and line) and the reason, and every other
+document is still read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+CORPUS_SUFFIXES = (".md", ".txt", ".markdown")
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source page: its text and what is known about it."""
+
+    url: str
+    title: str
+    text: str
+    publisher: str = ""
+    language: str = "sv"
+    published: str = ""
+    retrieved: str = ""
+    source: str = ""  # where it was read from, for messages
+
+    @property
+    def doc_id(self) -> str:
+        """A stable id derived from the URL."""
+        return hashlib.sha1(self.url.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An input that could not be read, and why."""
+
+    source: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+@dataclass
+class ReadResult:
+    """Documents read and the problems met on the way."""
+
+    documents: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class DocumentError(ValueError):
+    """A single input is not a valid document."""
+
+
+def split_front_matter(raw: str) -> tuple[dict, str]:
+    """Split ``---``-delimited YAML front matter from the body."""
+    if not raw.startswith("---"):
+        raise DocumentError("front matter saknas (filen måste börja med '---')")
+    lines = raw.splitlines(keepends=True)
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            header = "".join(lines[1:index])
+            body = "".join(lines[index + 1 :])
+            break
+    else:
+        raise DocumentError("front matter avslutas inte med '---'")
+    try:
+        meta = yaml.safe_load(header) or {}
+    except yaml.YAMLError as error:
+        raise DocumentError(f"front matter är inte giltig YAML: {error}") from None
+    if not isinstance(meta, dict):
+        raise DocumentError("front matter måste vara nyckel: värde-par")
+    return meta, body
+
+
+def document_from_fields(meta: dict, text: str, source: str) -> Document:
+    """Build a Document from metadata and text, checking required fields."""
+    missing = [name for name in ("url", "title") if not str(meta.get(name) or "").strip()]
+    if missing:
+        raise DocumentError("fält saknas: " + ", ".join(missing))
+    url = str(meta["url"]).strip()
+    if not url.startswith(("http://", "https://")):
+        raise DocumentError(f"url måste börja med http:// eller https:// ({url[:80]})")
+    if not text.strip():
+        raise DocumentError("texten är tom")
+    return Document(
+        url=url,
+        title=str(meta["title"]).strip(),
+        text=text.replace("\r\n", "\n").replace("\r", "\n"),
+        publisher=str(meta.get("publisher") or "").strip(),
+        language=str(meta.get("language") or "sv").strip(),
+        published=str(meta.get("published") or "").strip(),
+        retrieved=str(meta.get("retrieved") or "").strip(),
+        source=source,
+    )
+
+
+def read_corpus_file(path: Path) -> Document:
+    """Read one Markdown or text file with YAML front matter."""
+    if path.stat().st_size > MAX_DOCUMENT_BYTES:
+        raise DocumentError(f"filen är större än {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
+    try:
+        raw = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DocumentError(f"inte giltig UTF-8 (byte {error.start})") from None
+    meta, body = split_front_matter(raw)
+    return document_from_fields(meta, body, str(path))
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """The document files of a corpus folder, in a stable order."""
+    return sorted(
+        path
+        for path in corpus_dir.rglob("*")
+        if path.is_file() and path.suffix.lower() in CORPUS_SUFFIXES and not path.name.startswith(".")
+        and path.name.lower() != "readme.md"
+    )
+
+
+def read_corpus(corpus_dir: Path) -> ReadResult:
+    """Read every document of a corpus folder."""
+    result = ReadResult()
+    for path in corpus_files(corpus_dir):
+        try:
+            result.documents.append(read_corpus_file(path))
+        except DocumentError as error:
+            result.problems.append(Problem(str(path), str(error)))
+    return result
+
+
+def iter_jsonl(path: Path) -> Iterator[Document | Problem]:
+    """Yield a Document (or a Problem) per line of a JSON Lines file."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            source = f"{path}:{number}"
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw.decode("utf-8"))
+                if not isinstance(row, dict):
+                    raise DocumentError("raden är inte ett JSON-objekt")
+                if not str(row.get("text") or "").strip():
+                    raise DocumentError("fältet text saknas eller är tomt")
+                yield document_from_fields(row, str(row["text"]), source)
+            except UnicodeDecodeError:
+                yield Problem(source, "inte giltig UTF-8")
+            except json.JSONDecodeError as error:
+                yield Problem(source, f"inte giltig JSON ({error.msg})")
+            except DocumentError as error:
+                yield Problem(source, str(error))
+
+
+def read_jsonl(path: Path) -> ReadResult:
+    """Read every document of a JSON Lines file."""
+    result = ReadResult()
+    for item in iter_jsonl(path):
+        if isinstance(item, Document):
+            result.documents.append(item)
+        else:
+            result.problems.append(item)
+    return result

@@ -1,0 +1,39 @@
+"""Sök: the Flask app that serves Swedish search and answers over an index snapshot."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from search_app import settings
+from search_app.index_handle import IndexHandle
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app.
+
+    Settings come from the defaults, then the ``SOK_CONFIG`` file, then
+    ``SOK_*`` environment variables, then ``test_config``.
+    """
+    app = Flask(__name__)
+    app.config.from_mapping(settings.defaults())
+    app.config["JSON_SORT_KEYS"] = False
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    if os.environ.get("SOK_CONFIG"):
+        app.config.from_pyfile(os.environ["SOK_CONFIG"])
+    app.config.from_prefixed_env("SOK")
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    app.extensions["sok_index"] = IndexHandle(
+        Path(app.config["INDEX_DIR"]), float(app.config["SNAPSHOT_CHECK_INTERVAL_S"])
+    )
+
+    from search_app import api, pages
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    return app

@@ -1,0 +1,99 @@
+"""The JSON API: /api/search, /api/ask, /api/contacts and /healthz."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from indexer.snapshot import SnapshotError
+from search_app.answer import ask
+from search_app.contacts import find_contacts
+from search_app.index_handle import IndexHandle, OpenSnapshot
+from search_app.queries import BadRequest, read_history, read_int, read_query
+from search_app.search import search
+
+bp = Blueprint("api", __name__)
+
+
+def current_snapshot() -> OpenSnapshot:
+    """The snapshot this worker serves from."""
+    handle: IndexHandle = current_app.extensions["sok_index"]
+    return handle.get()
+
+
+def error_response(status: int, message: str, parameter: str | None = None):
+    """A JSON error with a Swedish message for people."""
+    body = {"error": {"status": status, "message": message}}
+    if parameter:
+        body["error"]["parameter"] = parameter
+    return jsonify(body), status
+
+
+@bp.errorhandler(BadRequest)
+def bad_request(error: BadRequest):
+    return error_response(400, error.message, error.parameter)
+
+
+@bp.errorhandler(SnapshotError)
+def no_index(error: SnapshotError):
+    current_app.logger.error("index unavailable: %s", error)
+    return error_response(503, "Sökindexet är inte tillgängligt just nu. Försök igen om en stund.")
+
+
+@bp.get("/api/search")
+def api_search():
+    config = current_app.config
+    query = read_query(request.args.get("q"))
+    limit = read_int(request.args, "limit", int(config["DEFAULT_LIMIT"]), 1, int(config["MAX_LIMIT"]))
+    offset = read_int(request.args, "offset", 0, 0, int(config["MAX_OFFSET"]))
+    result = search(current_snapshot(), query, limit=limit, offset=offset)
+    return jsonify(query=result.query, total=result.total, results=[p.as_dict() for p in result.passages])
+
+
+@bp.route("/api/ask", methods=["GET", "POST"])
+def api_ask():
+    if request.method == "POST":
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise BadRequest("body", 'Skicka JSON: {"q": "din fråga", "history": []}.')
+        question = read_query(body.get("q"))
+        history = read_history(body.get("history"))
+    else:
+        question = read_query(request.args.get("q"))
+        history = []
+    config = current_app.config
+    result = ask(
+        current_snapshot(),
+        question,
+        history=history,
+        passages=int(config["ANSWER_PASSAGES"]),
+        min_confidence=float(config["MIN_ANSWER_CONFIDENCE"]),
+    )
+    return jsonify(
+        question=result.question,
+        answer=result.answer.as_dict() if result.answer else None,
+        passages=[p.as_dict() for p in result.passages],
+    )
+
+
+@bp.get("/api/contacts")
+def api_contacts():
+    raw = request.args.get("q", "")
+    query = read_query(raw) if raw.strip() else ""
+    contacts = find_contacts(current_snapshot().contacts, query)
+    fields = ("name", "role", "email", "phone", "publisher", "project", "url")
+    return jsonify(contacts=[{name: getattr(c, name) for name in fields} for c in contacts])
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        snap = current_snapshot()
+    except SnapshotError as error:
+        return jsonify(status="unavailable", error=str(error)), 503
+    manifest = snap.manifest
+    return jsonify(
+        status="ok",
+        documents=manifest.documents,
+        sections=manifest.sections,
+        index_built_at=manifest.built_at,
+    )

@@ -1,0 +1,134 @@
+"""The ``sok`` command: index, serve, ask, search."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+
+from indexer.build import BuildError, build_snapshot
+from indexer.documents import Document, Problem, iter_jsonl, read_corpus
+from indexer.engine import EngineError
+from indexer.snapshot import SnapshotError
+from search_app.settings import defaults
+
+DEFAULT_INDEX = os.environ.get("SOK_INDEX_DIR", str(defaults()["INDEX_DIR"]))
+index_option = click.option(
+    "--index", "index_dir", type=click.Path(path_type=Path), default=DEFAULT_INDEX, show_default=True,
+    help="Indexmapp (SOK_INDEX_DIR).",
+)
+
+
+@click.group()
+def main() -> None:
+    """Sök: sök och svar i svenska myndighetssidor."""
+
+
+@main.command("index")
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), default="corpus", show_default=True,
+              help="Mapp med dokument (Markdown/text med front matter).")
+@click.option("--jsonl", "jsonl_files", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              multiple=True, help="JSON Lines-fil med url, title, text (kan upprepas).")
+@click.option("--strict", is_flag=True, help="Avsluta med fel om någon fil inte kunde läsas.")
+@index_option
+def index_command(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool, index_dir: Path) -> None:
+    """Bygg ett nytt index och byt till det när det är klart."""
+    documents, problems = _read_inputs(corpus_dir, jsonl_files)
+    for problem in problems:
+        click.echo(f"Hoppar över {problem}", err=True)
+    if not documents:
+        raise click.ClickException("inga dokument att indexera")
+    try:
+        with click.progressbar(length=len(documents), label="Indexerar", file=sys.stderr) as bar:
+            report = build_snapshot(index_dir, documents, on_document=lambda: bar.update(1))
+    except (BuildError, EngineError, OSError) as error:
+        message = f"bygget misslyckades, det gamla indexet används fortfarande: {error}"
+        raise click.ClickException(message) from None
+    for problem in report.problems:
+        click.echo(f"Hoppar över {problem}", err=True)
+    manifest = report.manifest
+    click.echo(f"Klart: {manifest.documents} dokument, {manifest.sections} avsnitt, "
+               f"{manifest.contacts} kontaktpersoner → {report.snapshot}")
+    if strict and (problems or report.problems):
+        raise click.ClickException(f"{len(problems) + len(report.problems)} problem (--strict)")
+
+
+def _read_inputs(corpus_dir: Path, jsonl_files: tuple[Path, ...]) -> tuple[list[Document], list[Problem]]:
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    if corpus_dir.is_dir():
+        corpus = read_corpus(corpus_dir)
+        documents += corpus.documents
+        problems += corpus.problems
+    elif not jsonl_files:
+        raise click.ClickException(f"korpusmappen {corpus_dir} finns inte")
+    for path in jsonl_files:
+        for item in iter_jsonl(path):
+            (documents if isinstance(item, Document) else problems).append(item)
+    return documents, problems
+
+
+@main.command()
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")), show_default="8000")
+@click.option("--workers", type=int, default=2, show_default=True, help="Antal gunicorn-processer.")
+@index_option
+def serve(host: str, port: int, workers: int, index_dir: Path) -> None:
+    """Starta webbtjänsten (gunicorn)."""
+    _check_index(index_dir)
+    os.environ["SOK_INDEX_DIR"] = str(index_dir.resolve())
+    from search_app.server import run
+
+    run(host, port, workers)
+
+
+@main.command("ask")
+@click.argument("question")
+@index_option
+def ask_command(question: str, index_dir: Path) -> None:
+    """Ställ en fråga och få svaret med källa."""
+    from search_app.answer import ask
+
+    snap = _open(index_dir)
+    result = ask(snap, question)
+    if result.answer:
+        text = result.answer.text
+        click.echo(text if "\n" in text else textwrap.fill(text, 88))
+        click.echo(f"\nKälla: {result.answer.title} › {result.answer.section}\n{result.answer.url}")
+    else:
+        click.echo("Inget säkert svar hittades.")
+        for passage in result.passages[:3]:
+            click.echo(f"- {passage.title} › {passage.section}\n  {passage.url}")
+
+
+@main.command("search")
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@index_option
+def search_command(query: str, limit: int, index_dir: Path) -> None:
+    """Sök efter ord och visa träffarna."""
+    from search_app.search import search
+
+    result = search(_open(index_dir), query, limit=limit)
+    click.echo(f"{result.total} träffar")
+    for number, passage in enumerate(result.passages, start=1):
+        click.echo(f"{number}. {passage.title} › {passage.section}  ({passage.score:.2f})")
+        click.echo(textwrap.indent(textwrap.fill(passage.text.replace("\n", " ")[:300], 84), "   "))
+        click.echo(f"   {passage.url}")
+
+
+def _check_index(index_dir: Path) -> None:
+    _open(index_dir).engine.close()
+
+
+def _open(index_dir: Path):
+    from indexer.snapshot import current_snapshot
+    from search_app.index_handle import open_snapshot
+
+    try:
+        return open_snapshot(current_snapshot(index_dir))
+    except (SnapshotError, EngineError) as error:
+        raise click.ClickException(f"{error}") from None

@@ -1,0 +1,82 @@
+"""The index snapshot a worker serves from, opened once and swapped when a new one is published."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer import engine, snapshot
+from indexer.contacts import Contact
+
+
+@dataclass(frozen=True)
+class OpenSnapshot:
+    """An opened snapshot: engine, manifest and contacts, used together."""
+
+    folder: Path
+    engine: engine.Engine
+    manifest: snapshot.Manifest
+    contacts: list[Contact]
+
+
+def open_snapshot(folder: Path) -> OpenSnapshot:
+    """Open one snapshot folder (manifest checked first)."""
+    manifest = snapshot.Manifest.read(folder)
+    contacts_path = folder / "contacts.json"
+    contacts = [Contact(**row) for row in json.loads(contacts_path.read_text(encoding="utf-8"))]
+    return OpenSnapshot(folder, engine.open_index(folder / snapshot.ENGINE_DIR), manifest, contacts)
+
+
+class IndexHandle:
+    """Serves the current snapshot of an index folder to one worker process.
+
+    The snapshot is opened once and reused by every request. At most every
+    ``check_interval_s`` seconds the ``current`` link is read again; when it
+    points elsewhere the new snapshot is opened and replaces the old one, whose
+    searcher is closed a little later, once requests that hold it are done.
+    """
+
+    def __init__(self, index_root: Path, check_interval_s: float = 1.0):
+        self.index_root = index_root
+        self.check_interval_s = check_interval_s
+        self._lock = threading.Lock()
+        self._open: OpenSnapshot | None = None
+        self._retired: list[tuple[float, OpenSnapshot]] = []
+        self._checked_at = 0.0
+
+    def get(self) -> OpenSnapshot:
+        """The snapshot to answer the current request from."""
+        now = time.monotonic()
+        if self._open is not None and now - self._checked_at < self.check_interval_s:
+            return self._open
+        with self._lock:
+            self._checked_at = now
+            folder = snapshot.current_snapshot(self.index_root)
+            if self._open is None or self._open.folder != folder:
+                fresh = open_snapshot(folder)
+                if self._open is not None:
+                    self._retired.append((now, self._open))
+                self._open = fresh
+            self._close_retired(now)
+            return self._open
+
+    def _close_retired(self, now: float, grace_s: float = 30.0) -> None:
+        keep = []
+        for retired_at, old in self._retired:
+            if now - retired_at > grace_s:
+                old.engine.close()
+            else:
+                keep.append((retired_at, old))
+        self._retired = keep
+
+    def close(self) -> None:
+        """Close every open searcher."""
+        with self._lock:
+            for _, old in self._retired:
+                old.engine.close()
+            if self._open is not None:
+                self._open.engine.close()
+            self._retired, self._open = [], None

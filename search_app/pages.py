@@ -1,0 +1,34 @@
+"""The Swedish web page: search rendered on the server, chat through the JSON API."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from indexer.snapshot import SnapshotError
+from search_app.api import current_snapshot
+from search_app.queries import BadRequest, read_int, read_query
+from search_app.search import SearchResult, search
+
+bp = Blueprint("pages", __name__)
+
+PAGE_SIZE = 10
+
+
+@bp.get("/")
+def index():
+    raw = request.args.get("q", "")
+    result: SearchResult | None = None
+    error = ""
+    status = 200
+    page = 1
+    if raw.strip():
+        try:
+            query = read_query(raw)
+            page = read_int(request.args, "sida", 1, 1, current_app.config["MAX_OFFSET"] // PAGE_SIZE)
+            result = search(current_snapshot(), query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        except BadRequest as bad:
+            error, status = bad.message, 400
+        except SnapshotError:
+            error, status = "Sökindexet är inte tillgängligt just nu. Försök igen om en stund.", 503
+    return render_template("index.html", q=raw, result=result, error=error, page=page,
+                           page_size=PAGE_SIZE), status

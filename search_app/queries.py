@@ -1,0 +1,53 @@
+"""Reading and checking request parameters; errors carry a Swedish message for people."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import current_app
+
+
+class BadRequest(ValueError):
+    """A request parameter is missing or out of range."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
+
+
+def read_query(value: object, parameter: str = "q") -> str:
+    """The user's question or query text, checked for presence and length."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise BadRequest(parameter, "Skriv en fråga eller ett sökord.")
+    if not isinstance(value, str):
+        raise BadRequest(parameter, "Frågan måste vara text.")
+    limit = int(current_app.config["MAX_QUERY_CHARS"])
+    if len(value) > limit:
+        raise BadRequest(parameter, f"Frågan är för lång: högst {limit} tecken.")
+    return " ".join(value.split())
+
+
+def read_int(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """A whole-number parameter within [low, high]."""
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        raise BadRequest(name, f"{name} måste vara ett heltal.") from None
+    if not low <= number <= high:
+        raise BadRequest(name, f"{name} måste vara mellan {low} och {high}.")
+    return number
+
+
+def read_history(value: object) -> list[str]:
+    """Earlier questions of a chat: a list of strings (the newest last)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise BadRequest("history", "history måste vara en lista med tidigare frågor (text).")
+    limit = int(current_app.config["MAX_QUERY_CHARS"])
+    keep = int(current_app.config["MAX_HISTORY_ITEMS"])
+    return [item[:limit] for item in value if item.strip()][-keep:]

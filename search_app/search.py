@@ -1,0 +1,70 @@
+"""Ranked passages for a query: sections from the engine, shaped for the API and pages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from indexer.analysis import terms
+from search_app.index_handle import OpenSnapshot
+from search_app.links import deep_link
+from search_app.snippets import snippet_html
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One search result: a section of a page, with snippet and deep link."""
+
+    id: str
+    title: str
+    section: str
+    heading_path: list[str]
+    text: str
+    snippet: str
+    url: str
+    publisher: str
+    score: float
+
+    def as_dict(self) -> dict:
+        """The JSON shape of a result."""
+        data = asdict(self)
+        data["score"] = round(self.score, 4)
+        return data
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A page of passages and the total number of matching sections."""
+
+    query: str
+    total: int
+    passages: list[Passage]
+
+
+def link_target(record: dict) -> str:
+    """The text a deep link should land on: the heading, or the opening of an untitled section."""
+    if record["untitled"] or record["heading"] == record["title"]:
+        return record["text"]
+    return record["heading"]
+
+
+def to_passage(record: dict, score: float, query_terms: list[str]) -> Passage:
+    """Shape a stored section record as a result."""
+    return Passage(
+        id=record["id"],
+        title=record["title"],
+        section=record["heading"],
+        heading_path=record["heading_path"],
+        text=record["text"],
+        snippet=snippet_html(record["text"], query_terms),
+        url=deep_link(record["url"], link_target(record)),
+        publisher=record["publisher"],
+        score=score,
+    )
+
+
+def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0) -> SearchResult:
+    """Sections that match the words of ``query``, best first."""
+    query_terms = terms(query)
+    page = snap.engine.search(query_terms, limit=limit, offset=offset)
+    passages = [to_passage(hit.fields, hit.score, query_terms) for hit in page.hits]
+    return SearchResult(query, page.total, passages)

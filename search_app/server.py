@@ -1,0 +1,38 @@
+"""Run the app under gunicorn, in-process (``sok serve``)."""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+from search_app import create_app
+
+
+class SokServer(BaseApplication):
+    """A gunicorn application serving :func:`search_app.create_app`."""
+
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return create_app()
+
+
+def run(host: str, port: int, workers: int) -> None:
+    """Serve on ``host:port`` with ``workers`` processes until stopped."""
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    SokServer({
+        "bind": bind,
+        "workers": workers,
+        "worker_class": "sync",
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "accesslog": "-",
+        "access_log_format": '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
+        "errorlog": "-",
+        "loglevel": "info",
+    }).run()

@@ -1,0 +1,38 @@
+"""Every setting of the service in one table, with units in the names.
+
+Each setting can be given in the environment as ``SOK_<NAME>`` (for example
+``SOK_INDEX_DIR=/srv/sok/index``), in a config file named by ``SOK_CONFIG``,
+or in the ``test_config`` mapping of :func:`search_app.create_app`.
+``tests/test_docs.py`` checks that the README documents every one of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value with its default and help text."""
+
+    name: str
+    default: object
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("INDEX_DIR", "var/index", "Folder with the index snapshots (written by `sok index`)."),
+    Setting("MAX_QUERY_CHARS", 500, "Longest accepted question or query, in characters."),
+    Setting("DEFAULT_LIMIT", 10, "Results per page when `limit` is not given."),
+    Setting("MAX_LIMIT", 50, "Largest accepted `limit`."),
+    Setting("MAX_OFFSET", 1000, "Largest accepted `offset`."),
+    Setting("MAX_HISTORY_ITEMS", 10, "Earlier questions read from a chat `history`."),
+    Setting("ANSWER_PASSAGES", 5, "Passages returned with an answer."),
+    Setting("MIN_ANSWER_CONFIDENCE", 0.3, "Below this confidence (0–1) no answer is given, only passages."),
+    Setting("SNAPSHOT_CHECK_INTERVAL_S", 1.0, "Seconds between checks for a newly published index."),
+)
+
+
+def defaults() -> dict[str, object]:
+    """The default value of every setting, keyed by name."""
+    return {setting.name: setting.default for setting in SETTINGS}

@@ -1,0 +1,131 @@
+// Chat on the Sök page: each question goes to /api/ask with the earlier ones as history,
+// and the answer with its source and the other passages is added to the conversation.
+// Without JavaScript the form falls back to the server-rendered search at /?q=.
+(function () {
+  "use strict";
+
+  const form = document.getElementById("sokformular");
+  const input = document.getElementById("fraga");
+  const conversation = document.getElementById("samtal");
+  const serverResults = document.getElementById("resultat");
+  if (!form || !input || !conversation) return;
+
+  const history = [];
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function safeHref(url) {
+    try {
+      const parsed = new URL(url, window.location.href);
+      return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function link(url, text) {
+    const href = safeHref(url);
+    if (!href) return element("span", "", text);
+    const anchor = element("a", "", text);
+    anchor.href = href;
+    return anchor;
+  }
+
+  // Snippets are escaped HTML with <mark>; copy only their text and <mark> elements.
+  function snippet(html) {
+    const parsed = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
+    const out = element("p", "snippet");
+    parsed.body.firstChild.childNodes.forEach(function (node) {
+      if (node.nodeType === Node.TEXT_NODE) out.appendChild(document.createTextNode(node.textContent));
+      else if (node.nodeName === "MARK") out.appendChild(element("mark", "", node.textContent));
+      else out.appendChild(document.createTextNode(node.textContent || ""));
+    });
+    return out;
+  }
+
+  function sourceLabel(item) {
+    return item.section && item.section !== item.title ? item.title + " › " + item.section : item.title;
+  }
+
+  function renderTurn(question) {
+    const turn = element("article", "turn");
+    turn.appendChild(element("p", "question", question));
+    const status = element("p", "status", "Söker svar …");
+    turn.appendChild(status);
+    conversation.appendChild(turn);
+    return { turn: turn, status: status };
+  }
+
+  function renderAnswer(view, data) {
+    view.status.remove();
+    if (data.answer) {
+      const card = element("div", "answer");
+      card.appendChild(element("p", "answer-text", data.answer.text));
+      const source = element("p", "source", "Källa: ");
+      source.appendChild(link(data.answer.url, sourceLabel(data.answer)));
+      card.appendChild(source);
+      view.turn.appendChild(card);
+    } else {
+      view.turn.appendChild(element("p", "no-answer",
+        "Jag hittade inget säkert svar på den frågan." +
+        (data.passages.length ? " Här är de avsnitt som liknar den mest:" : " Försök med andra ord.")));
+    }
+    const others = data.answer ? data.passages.slice(1) : data.passages;
+    if (others.length) {
+      const more = element("details", "more");
+      if (!data.answer) more.open = true;
+      more.appendChild(element("summary", "", "Fler avsnitt (" + others.length + ")"));
+      const list = element("ol", "hits");
+      others.forEach(function (passage) {
+        const item = element("li", "hit");
+        const title = link(passage.url, sourceLabel(passage));
+        title.className = "hit-link";
+        item.appendChild(title);
+        item.appendChild(snippet(passage.snippet));
+        item.appendChild(element("p", "source", passage.publisher));
+        list.appendChild(item);
+      });
+      more.appendChild(list);
+      view.turn.appendChild(more);
+    }
+  }
+
+  function renderError(view, message) {
+    view.status.remove();
+    const error = element("p", "error", message);
+    error.setAttribute("role", "alert");
+    view.turn.appendChild(error);
+  }
+
+  form.addEventListener("submit", function (event) {
+    const question = input.value.trim();
+    if (!question) return; // let the server say what is wrong
+    event.preventDefault();
+    if (serverResults) serverResults.hidden = true;
+    const view = renderTurn(question);
+    const earlier = history.slice();
+    history.push(question);
+    input.value = "";
+    fetch("/api/ask", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ q: question, history: earlier }),
+    })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok) throw new Error((data.error && data.error.message) || "Något gick fel.");
+          return data;
+        });
+      })
+      .then(function (data) { renderAnswer(view, data); })
+      .catch(function (error) {
+        renderError(view, error instanceof TypeError ? "Tjänsten svarar inte. Försök igen om en stund." : error.message);
+      })
+      .finally(function () { input.focus(); });
+  });
+})();
