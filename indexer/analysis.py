@@ -25,10 +25,10 @@ ANALYSIS_VERSION = "sv-1"
 
 _DATA = Path(__file__).parent / "data"
 
-# A word: letters/digits joined by inner hyphens, colons (EU:s), apostrophes or
-# dots between digits (1.5); a trailing run of "+" is kept (J+, C++). Number
-# ranges such as 2016–2019 come out as one token.
-_WORD = r"[^\W_]+(?:[-:'’][^\W_]+)*\+*"
+# A word: letters/digits joined by inner hyphens or apostrophes, with the colon
+# ending of an inflected abbreviation (EU:s, tv:n, sms:et); a trailing run of
+# "+" is kept (J+, C++). Number ranges such as 2016–2019 come out as one token.
+_WORD = r"[^\W_]+(?:[-'’][^\W_]+)*(?::[a-zåäö]{1,3}(?![^\W_]))?\+*"
 _TOKEN_RE = re.compile(rf"\d+(?:[.,]\d+)*(?:\s?[–—-]\s?\d+(?:[.,]\d+)*)?|{_WORD}")
 _RANGE_DASH_RE = re.compile(r"\s?[–—-]\s?")
 
@@ -59,11 +59,11 @@ def lowercase(tokens: Iterable[Token]) -> Iterator[Token]:
         yield replace(token, text=token.text.lower())
 
 
-def strip_genitive(tokens: Iterable[Token]) -> Iterator[Token]:
-    """Drop the colon genitive of abbreviations: ``eu:s`` becomes ``eu``."""
+def strip_abbreviation_ending(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Drop the colon ending of an inflected abbreviation: ``eu:s`` becomes ``eu``."""
     for token in tokens:
-        if token.text.endswith(":s") and len(token.text) > 2:
-            token = replace(token, text=token.text[:-2])
+        if ":" in token.text:
+            token = replace(token, text=token.text.split(":", 1)[0])
         yield token
 
 
@@ -101,7 +101,7 @@ def stem(tokens: Iterable[Token]) -> Iterator[Token]:
 #: apart so that a query-only step (synonyms, say) has an obvious home.
 INDEX_PIPELINE: tuple[Filter, ...] = (
     lowercase,
-    strip_genitive,
+    strip_abbreviation_ending,
     split_hyphenated,
     remove_stop_words,
     stem,

@@ -1,15 +1,17 @@
 """What kind of answer a Swedish question asks for, and what a sentence offers.
 
 Question types: ``person`` (vem), ``time`` (när, vilket år, hur länge),
-``number`` (hur många, hur mycket), ``list`` (vilka), ``contact`` (who to
-contact about something), else ``other``.
+``number`` (hur många, hur mycket), ``list`` (vilka), ``definition`` (vad är,
+vad innebär), ``contact`` (who to contact about something), else ``other``.
+The *focus* of a question is the noun its question word asks about ("vilka
+kommuner", "hur många pilotprojekt").
 """
 
 from __future__ import annotations
 
 import re
 
-from indexer.analysis import words
+from indexer.analysis import stop_words, terms, words
 
 _NUMBER_WORDS = {
     "en", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv",
@@ -39,7 +41,33 @@ def question_type(question: str) -> str:
         return "number"
     if tokens[:1] == ["vilka"] or " vilka " in f" {text} ":
         return "list"
+    definition = re.match(r"vad (är|innebär|betyder|menas med|avses med) (.+)", text)
+    if definition and len(definition.group(2).split()) <= MAX_DEFINED_WORDS:
+        return "definition"
     return "other"
+
+
+MAX_DEFINED_WORDS = 4
+_FOCUS_AFTER = ("vilka", "vilken", "vilket", "många", "mycket", "hur")
+_DEFINITION_RE = re.compile(
+    r"^(?:\S+\s+){0,6}?(?:är|var|innebär|betyder|avser)\s+(?:en|ett)\s", re.IGNORECASE
+)
+
+
+def focus_term(question: str) -> str:
+    """The analysed term of the word a question word asks about, or ""."""
+    tokens = words(question)
+    stops = stop_words()
+    skip = stops | _NUMBER_WORDS | set(_FOCUS_AFTER)
+    for index, token in enumerate(tokens):
+        if token not in _FOCUS_AFTER:
+            continue
+        for following in tokens[index + 1 : index + 4]:
+            if following in skip or following.isdigit():
+                continue
+            analysed = terms(following)
+            return analysed[0] if analysed else ""
+    return ""
 
 
 def offers(sentence: str, kind: str) -> bool:
@@ -53,4 +81,6 @@ def offers(sentence: str, kind: str) -> bool:
         return bool(_PERSON_RE.search(sentence))
     if kind == "list":
         return "\n• " in sentence or sentence.count(",") >= 2
+    if kind == "definition":
+        return bool(_DEFINITION_RE.match(sentence))
     return False

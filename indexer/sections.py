@@ -30,20 +30,23 @@ from indexer.text import (
     BULLET_MARK,
     clean_furniture,
     defined_name,
+    inline_markdown,
     is_bullet,
     leading_name,
     split_sentences,
     strip_bullet,
 )
 
-MAX_HEADING_WORDS = 12
+MAX_HEADING_WORDS = 10
 MAX_HEADING_CHARS = 100
 FALLBACK_TITLE_WORDS = 6
 
+_SPACES = str.maketrans({"\xa0": " ", "\u202f": " ", "\u2009": " ", "\u200b": "", "\xad": ""})
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _CONTACT_LINE_RE = re.compile(
     r"^[A-ZÅÄÖÉ][\w'’-]+(?:\s+[A-ZÅÄÖÉ][\w'’-]+){1,3}\s*,\s*\S"  # "Förnamn Efternamn, roll"
     r"|[\w.+-]+@[\w-]+\.[\w.-]+"  # e-mail
+    r"|(?:\+46|\b0)\d{1,3}[-–\s]?\d{2,3}(?:[\s-]?\d{2}){2,3}\b"  # phone number
     r"|^(?:Telefon|Tel|Mobil|E-post|Epost)\b",
 )
 
@@ -68,7 +71,7 @@ class Section:
 
 @dataclass
 class _Block:
-    kind: str  # "heading", "short", "link", "contact", "prose"
+    kind: str  # "heading", "group", "short", "line", "link", "contact", "prose"
     text: str
     level: int = 0  # Markdown heading level, 0 when unknown
 
@@ -83,13 +86,19 @@ class _Draft:
 
     @property
     def only_short_lines(self) -> bool:
-        return bool(self.kinds) and all(kind in ("short", "link", "contact") for kind in self.kinds)
+        return bool(self.kinds) and all(kind in ("short", "line", "link", "contact") for kind in self.kinds)
 
 
 def split_document(doc: Document) -> list[Section]:
     """The sections of ``doc``, in page order."""
-    blocks = _classify(_paragraphs(doc), doc)
-    drafts = _assemble(blocks, doc)
+    paragraphs = _paragraphs(doc)
+    markdown = any(_MD_HEADING_RE.match(text) for text, _ in paragraphs)
+    blocks = _classify(paragraphs, doc, markdown)
+    drafts = _assemble(blocks, doc, markdown)
+    _keep_trailing_line(drafts)
+    if not any(draft.paragraphs for draft in drafts):
+        # A page with a title and nothing else is still findable by its title.
+        drafts = [_Draft(doc.title, [doc.title], paragraphs=[doc.title], kinds=["line"])]
     return _finish(drafts, doc)
 
 
@@ -105,7 +114,7 @@ def _paragraphs(doc: Document) -> list[tuple[str, bool]]:
             paragraphs.append(("\n".join(current), link))
         current, link = [], False
 
-    for raw in doc.text.split("\n"):
+    for raw in doc.text.translate(_SPACES).split("\n"):
         if not raw.strip():
             flush()
             continue
@@ -113,41 +122,58 @@ def _paragraphs(doc: Document) -> list[tuple[str, bool]]:
             flush()
             paragraphs.append((raw.strip(), False))
             continue
-        cleaned, was_link = clean_furniture(raw)
+        cleaned, was_link = clean_furniture(inline_markdown(raw))
         if not cleaned:
             continue
         if is_bullet(raw):
             current.append(BULLET_MARK + strip_bullet(cleaned))
         elif current and current[-1].startswith(BULLET_MARK) and raw[:1].isspace():
             current[-1] += " " + cleaned  # a wrapped list item
-        elif current and not current[-1].startswith(BULLET_MARK):
+        elif current and not current[-1].startswith(BULLET_MARK) and _wraps(current[-1], cleaned):
             current[-1] += " " + cleaned  # a wrapped line of prose
         else:
+            flush()
             current.append(cleaned)
         link = link or was_link
     flush()
     return paragraphs
 
 
-def _classify(paragraphs: list[tuple[str, bool]], doc: Document) -> list[_Block]:
+def _wraps(previous: str, line: str) -> bool:
+    """Whether ``line`` continues the sentence of ``previous`` (a hard-wrapped line)."""
+    return previous.rstrip()[-1:] not in ".!?:;" and line[:1].islower()
+
+
+def _classify(paragraphs: list[tuple[str, bool]], doc: Document, markdown: bool) -> list[_Block]:
+    """Label each paragraph; in a Markdown page only ``#`` lines are headings."""
     blocks: list[_Block] = []
     opening = {doc.title.strip().lower(), doc.publisher.strip().lower()} - {""}
     for index, (text, was_link) in enumerate(paragraphs):
-        markdown = _MD_HEADING_RE.match(text)
-        if markdown:
-            title = markdown.group(2).strip()
+        md_heading = _MD_HEADING_RE.match(text)
+        if md_heading:
+            title = inline_markdown(md_heading.group(2)).strip()
             if not blocks and title.lower() in opening:
                 continue  # the page title itself
-            blocks.append(_Block("heading", title, len(markdown.group(1))))
+            blocks.append(_Block("heading", title, len(md_heading.group(1))))
         elif not blocks and text.strip().lower() in opening and index < 3:
             continue  # the page title or the publisher's name at the top
         elif _CONTACT_LINE_RE.search(text) and "\n" not in text and len(text) < 200:
             blocks.append(_Block("contact", text))
-        elif _is_short_line(text):
-            blocks.append(_Block("link" if was_link else "short", text))
+        elif was_link and "\n" not in text and text[-1] not in ".:;!?":
+            blocks.append(_Block("link", text))
+        elif _is_short_line(text) and not _introduces(paragraphs, index + 1):
+            blocks.append(_Block("line" if markdown else "short", text))
         else:
             blocks.append(_Block("prose", text))
     return _resolve_headings(blocks)
+
+
+def _introduces(paragraphs: list[tuple[str, bool]], index: int) -> bool:
+    """Whether paragraph ``index`` continues the line before it: a list, or text in lower case."""
+    if index >= len(paragraphs):
+        return False
+    text = paragraphs[index][0]
+    return text[:1].islower() or all(line.startswith(BULLET_MARK) for line in text.split("\n"))
 
 
 def _is_short_line(text: str) -> bool:
@@ -188,7 +214,7 @@ def _resolve_headings(blocks: list[_Block]) -> list[_Block]:
     return resolved
 
 
-def _assemble(blocks: list[_Block], doc: Document) -> list[_Draft]:
+def _assemble(blocks: list[_Block], doc: Document, markdown: bool) -> list[_Draft]:
     prose_counts = Counter(block.text for block in blocks if block.kind == "prose")
     repeated = {text for text, count in prose_counts.items() if count > 1}
     stack: list[tuple[float, str, bool]] = []  # (level, heading, untitled)
@@ -209,14 +235,18 @@ def _assemble(blocks: list[_Block], doc: Document) -> list[_Draft]:
             open_section(1, block.text)
         elif block.kind == "heading":
             level = block.level or _plain_heading_level(stack)
+            if block.level and stack and not current.paragraphs and level <= stack[-1][0]:
+                level = stack[-1][0] + 0.5  # an empty heading right above introduces this one
             open_section(level, block.text)
-        elif block.kind == "prose" and _starts_new_subject(block.text, current, repeated):
+        elif block.kind == "prose" and _starts_new_subject(block.text, current, repeated, markdown):
             level = _untitled_level(stack)
             carried = _carry_boilerplate(current, repeated)
             draft = open_section(level, "", untitled=True)
             draft.paragraphs, draft.kinds = carried, ["prose"] * len(carried)
             draft.paragraphs.append(block.text)
             draft.kinds.append(block.kind)
+        elif block.text.startswith(BULLET_MARK) and current.paragraphs and current.kinds[-1] == "prose":
+            current.paragraphs[-1] += "\n" + block.text  # a list stays with the sentence before it
         else:
             current.paragraphs.append(block.text)
             current.kinds.append(block.kind)
@@ -231,6 +261,15 @@ def _untitled_level(stack: list[tuple[float, str, bool]]) -> float:
     return stack[-1][0] if stack else 2
 
 
+def _keep_trailing_line(drafts: list[_Draft]) -> None:
+    """A last "heading" with nothing under it is text, unless it is a bare one-word label."""
+    last = drafts[-1]
+    if len(drafts) > 1 and not last.paragraphs and not last.untitled and len(last.heading.split()) > 1:
+        drafts.pop()
+        drafts[-1].paragraphs.append(last.heading)
+        drafts[-1].kinds.append("line")
+
+
 def _plain_heading_level(stack: list[tuple[float, str, bool]]) -> float:
     """A plain-text heading under an untitled block belongs to that block."""
     for level, _heading, untitled in reversed(stack):
@@ -239,10 +278,10 @@ def _plain_heading_level(stack: list[tuple[float, str, bool]]) -> float:
     return 2
 
 
-def _starts_new_subject(text: str, current: _Draft, repeated: set[str]) -> bool:
+def _starts_new_subject(text: str, current: _Draft, repeated: set[str], markdown: bool) -> bool:
     if text in repeated:
         return False
-    if current.only_short_lines:
+    if current.only_short_lines and not markdown:
         return True
     name = defined_name(split_sentences(text)[0]) if text else ""
     if not name:

@@ -101,7 +101,18 @@ def clean_furniture(line: str) -> tuple[str, bool]:
     glued_pdf = re.sub(r"(?<=[\w)])PDF$", " (PDF)", stripped)
     if glued_pdf != stripped:
         was_link = True
-    return re.sub(r"\s{2,}", " ", glued_pdf).strip(" ,"), was_link
+    cleaned = re.sub(r"\s{2,}", " ", glued_pdf)
+    return (cleaned.strip(" ,") if was_link else cleaned), was_link
+
+
+_MD_LINK_RE = re.compile(r"\[([^\]]+)\]\([^()\s]+\)")
+_MD_EMPHASIS_RE = re.compile(r"\*\*|__")
+
+
+def inline_markdown(line: str) -> str:
+    """Plain text of a line: no emphasis markers, link text without its URL."""
+    line = _MD_LINK_RE.sub(r"\1", line)
+    return _MD_EMPHASIS_RE.sub("", line)
 
 
 def leading_name(sentence: str, max_words: int = 5) -> str:

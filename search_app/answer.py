@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from indexer.analysis import terms
 from indexer.contacts import Contact
-from indexer.questions import offers, question_type
+from indexer.questions import focus_term, offers, question_type
 from indexer.text import split_sentences
 from search_app.contacts import contact_terms, find_contacts
 from search_app.index_handle import OpenSnapshot
@@ -22,10 +22,13 @@ from search_app.links import deep_link
 from search_app.search import Passage, search
 
 SENTENCE_PASSAGES = 3  # how many top passages are read sentence by sentence
-HEADING_SHARE = 0.6  # credit for a question word found in the heading only
+HEADING_SHARE = 0.8  # credit for a question word found in the heading only
 KIND_BONUS = 0.15
 RANK_PENALTY = 0.04
-SHORT_SENTENCE_WORDS = 7
+MAX_ANSWER_SENTENCES = 3
+EXTRA_SENTENCE_COST = 0.12
+FOCUS_BONUS = 0.1
+LINK_LINE_PENALTY = 0.3
 CONTACT_COVERAGE = 0.6
 GENERIC_CONTACT_WORDS = "kontakt kontakta kontaktperson kontaktpersoner ansvarig ansvariga person personen"
 
@@ -101,38 +104,63 @@ def coverage(weights: dict[str, float], found: set[str]) -> float:
     return sum(weight for term, weight in weights.items() if term in found) / total if total else 0.0
 
 
+@dataclass(frozen=True)
+class _Question:
+    weights: dict[str, float]
+    kind: str
+    focus: str
+
+
 def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[Passage]) -> Answer | None:
-    """The best answering sentence among the top passages, or None."""
-    weights = _weights(snap, terms(question))
+    """The best answering span of sentences among the top passages, or None."""
+    focus = focus_term(question) if kind in ("list", "number") else ""
+    asked = _Question(_weights(snap, terms(question)), kind, focus)
     best: tuple[float, float, Passage, str] | None = None
     for rank, passage in enumerate(passages[:SENTENCE_PASSAGES]):
         heading_terms = set(terms(" ".join(passage.heading_path)))
         sentences = [s for paragraph in passage.text.split("\n\n") for s in split_sentences(paragraph)]
-        for index, sentence in enumerate(sentences):
-            sentence_terms = set(terms(sentence))
-            if not sentence_terms & weights.keys() and not heading_terms & weights.keys():
-                continue
-            in_sentence = coverage(weights, sentence_terms)
-            in_heading = coverage(weights, heading_terms - sentence_terms)
-            confidence = min(1.0, in_sentence + HEADING_SHARE * in_heading)
-            if not sentence_terms & weights.keys() and not offers(sentence, kind):
-                confidence *= 0.5  # only the heading matches and the sentence adds nothing asked for
-            score = confidence + KIND_BONUS * offers(sentence, kind) - RANK_PENALTY * rank - 0.002 * index
-            if best is None or score > best[0]:
-                text = _with_continuation(sentences, index)
-                best = (score, confidence, passage, text)
+        sentence_terms = [set(terms(sentence)) for sentence in sentences]
+        for first in range(len(sentences)):
+            for last in range(first, min(first + MAX_ANSWER_SENTENCES, len(sentences))):
+                if not (_useful(sentences[first], sentence_terms[first], asked)
+                        and _useful(sentences[last], sentence_terms[last], asked)):
+                    continue
+                span_terms = set().union(*sentence_terms[first : last + 1])
+                confidence, score = _score_span(sentences[first : last + 1], span_terms, heading_terms, asked)
+                score -= RANK_PENALTY * rank + 0.002 * first
+                if best is None or score > best[0]:
+                    best = (score, confidence, passage, " ".join(sentences[first : last + 1]))
     if best is None:
         return None
     _, confidence, passage, text = best
     return Answer(text, deep_link(_page_url(passage), text), passage.title, passage.section, confidence)
 
 
-def _with_continuation(sentences: list[str], index: int) -> str:
-    """A very short sentence is joined by the one that follows it."""
-    text = sentences[index]
-    if len(text.split()) < SHORT_SENTENCE_WORDS and index + 1 < len(sentences):
-        text = f"{text} {sentences[index + 1]}"
-    return text
+def _useful(sentence: str, sentence_terms: set[str], asked: _Question) -> bool:
+    """A span starts and ends with a sentence that shares a word or holds the fact asked for."""
+    return bool(sentence_terms & asked.weights.keys()) or offers(sentence, asked.kind)
+
+
+def _score_span(span: list[str], span_terms: set[str], heading_terms: set[str],
+                asked: _Question) -> tuple[float, float]:
+    """(confidence, ranking score) of a span of consecutive sentences."""
+    in_span = coverage(asked.weights, span_terms)
+    in_heading = coverage(asked.weights, heading_terms - span_terms)
+    confidence = min(1.0, in_span + HEADING_SHARE * in_heading)
+    if not span_terms & asked.weights.keys():
+        confidence *= 0.5  # only the heading matches the question
+    offered = any(offers(sentence, asked.kind) for sentence in span)
+    score = confidence + KIND_BONUS * offered - EXTRA_SENTENCE_COST * (len(span) - 1)
+    if asked.focus and asked.focus in span_terms:
+        score += FOCUS_BONUS
+    if all(_is_link_line(sentence) for sentence in span):
+        score -= LINK_LINE_PENALTY
+    return confidence, score
+
+
+def _is_link_line(sentence: str) -> bool:
+    """A short line without sentence punctuation: a link or a label, not an answer."""
+    return "\n" not in sentence and sentence.rstrip()[-1:] not in ".!?:" and len(sentence.split()) < 12
 
 
 def _page_url(passage: Passage) -> str:

@@ -1,0 +1,70 @@
+"""Fixtures: the real corpus and a tiny test corpus, indexed for real into tmp folders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build_snapshot
+from indexer.documents import read_corpus
+from indexer.snapshot import current_snapshot
+from search_app import create_app
+from search_app.index_handle import open_snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+TEST_CORPUS = Path(__file__).parent / "data" / "corpus"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def build_index(corpus: Path, index_root: Path) -> Path:
+    """Index every document of ``corpus`` into ``index_root``."""
+    result = read_corpus(corpus)
+    assert not result.problems, result.problems
+    build_snapshot(index_root, result.documents)
+    return index_root
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> Path:
+    """A real index of the product corpus (the seed pages)."""
+    return build_index(CORPUS, tmp_path_factory.mktemp("seed-index"))
+
+
+@pytest.fixture(scope="session")
+def seed_snapshot(seed_index):
+    snap = open_snapshot(current_snapshot(seed_index))
+    yield snap
+    snap.engine.close()
+
+
+@pytest.fixture(scope="session")
+def mixed_index(tmp_path_factory) -> Path:
+    """The seed pages plus the small test corpus (contacts, Markdown, hostile text)."""
+    corpus = tmp_path_factory.mktemp("mixed-corpus")
+    for source in (CORPUS, TEST_CORPUS):
+        for path in source.iterdir():
+            shutil.copy(path, corpus / path.name)
+    return build_index(corpus, tmp_path_factory.mktemp("mixed-index"))
+
+
+@pytest.fixture()
+def app(mixed_index):
+    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index)})
+    yield app
+    app.extensions["sok_index"].close()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared Swedish data sets beside the repository (present in CI)."""
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"{SHARED_DATA} is missing: the shared data sets must sit beside the repository")
+    return SHARED_DATA
