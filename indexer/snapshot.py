@@ -71,7 +71,7 @@ class Manifest:
 
 def new_snapshot_dir(index_root: Path) -> Path:
     """A fresh, empty folder for a snapshot being built (not yet visible)."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%f")
     folder = index_root / SNAPSHOTS / f".building-{stamp}-{secrets.token_hex(3)}"
     folder.mkdir(parents=True)
     return folder

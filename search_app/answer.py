@@ -25,8 +25,10 @@ SENTENCE_PASSAGES = 3  # how many top passages are read sentence by sentence
 HEADING_SHARE = 0.8  # credit for a question word found in the heading only
 KIND_BONUS = 0.15
 RANK_PENALTY = 0.04
+COMPOUND_HEAD_SHARE = 0.7
+MIN_HEAD_CHARS = 4
 MAX_ANSWER_SENTENCES = 3
-EXTRA_SENTENCE_COST = 0.12
+EXTRA_SENTENCE_COST = 0.2
 FOCUS_BONUS = 0.1
 LINK_LINE_PENALTY = 0.3
 CONTACT_COVERAGE = 0.6
@@ -99,9 +101,24 @@ def _weights(snap: OpenSnapshot, query_terms: list[str]) -> dict[str, float]:
 
 
 def coverage(weights: dict[str, float], found: set[str]) -> float:
-    """The share of the question's weight that ``found`` terms carry."""
+    """The share of the question's weight that ``found`` terms carry.
+
+    A compound whose last part is a question term counts for most of it: the
+    head of a Swedish compound names what it is ("pilotkommun" is a "kommun").
+    """
     total = sum(weights.values())
-    return sum(weight for term, weight in weights.items() if term in found) / total if total else 0.0
+    if not total:
+        return 0.0
+    return sum(weight * match_share(term, found) for term, weight in weights.items()) / total
+
+
+def match_share(term: str, found: set[str]) -> float:
+    """1 when ``term`` is found, COMPOUND_HEAD_SHARE when it ends a found compound, else 0."""
+    if term in found:
+        return 1.0
+    if len(term) >= MIN_HEAD_CHARS and any(len(other) > len(term) + 2 and other.endswith(term) for other in found):
+        return COMPOUND_HEAD_SHARE
+    return 0.0
 
 
 @dataclass(frozen=True)
@@ -151,8 +168,8 @@ def _score_span(span: list[str], span_terms: set[str], heading_terms: set[str],
         confidence *= 0.5  # only the heading matches the question
     offered = any(offers(sentence, asked.kind) for sentence in span)
     score = confidence + KIND_BONUS * offered - EXTRA_SENTENCE_COST * (len(span) - 1)
-    if asked.focus and asked.focus in span_terms:
-        score += FOCUS_BONUS
+    if asked.focus:
+        score += FOCUS_BONUS * match_share(asked.focus, span_terms)
     if all(_is_link_line(sentence) for sentence in span):
         score -= LINK_LINE_PENALTY
     return confidence, score

@@ -68,3 +68,10 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"{SHARED_DATA} is missing: the shared data sets must sit beside the repository")
     return SHARED_DATA
+
+
+@pytest.fixture()
+def seed_client(seed_index):
+    app = create_app({"TESTING": True, "INDEX_DIR": str(seed_index)})
+    yield app.test_client()
+    app.extensions["sok_index"].close()

@@ -120,7 +120,8 @@ def test_markdown_list_items_wrapped_over_lines_stay_whole():
 @pytest.mark.parametrize(
     ("line", "cleaned"),
     [
-        ("Bloggen Innovationskraft Sthlmlänk till annan webbplats, öppnas i nytt fönster", "Bloggen Innovationskraft Sthlm"),
+        ("Bloggen Innovationskraft Sthlmlänk till annan webbplats, öppnas i nytt fönster",
+         "Bloggen Innovationskraft Sthlm"),
         ("Jämställd tillväxt – handlingsplan 2012–2014PDF", "Jämställd tillväxt – handlingsplan 2012–2014 (PDF)"),
         ("Läs mer om Utveckla svenska städer.", ""),
         ("EU-flagga, Europeiska socialfonden", ""),

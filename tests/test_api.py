@@ -1,0 +1,150 @@
+"""The JSON API on a real index, through Flask's test client."""
+
+from urllib.parse import unquote
+
+import pytest
+
+TILLVAXTVERKET = "https://tillvaxtverket.se/amnesomraden/regional-kapacitet/tillvaxtskapande-samhallsplanering/"
+
+
+def test_search_returns_ranked_passages_with_all_fields(client):
+    body = client.get("/api/search", query_string={"q": "pilotkommuner"}).get_json()
+    assert body["query"] == "pilotkommuner"
+    assert body["total"] >= 1
+    first = body["results"][0]
+    assert set(first) >= {"id", "title", "section", "text", "snippet", "url", "publisher", "score"}
+    assert first["section"] == "Stärkt lokal attraktionskraft"
+    assert "<mark>pilotkommunerna</mark>" in first["snippet"]
+    assert first["url"].startswith(TILLVAXTVERKET) and "#:~:text=" in first["url"]
+    assert "Flen, Gotland, Haninge" in first["text"]
+
+
+def test_search_limit_and_offset_page_through_results(client):
+    everything = client.get("/api/search?q=tillväxt&limit=50").get_json()
+    assert everything["total"] == len(everything["results"]) > 4
+    page = client.get("/api/search?q=tillväxt&limit=2&offset=2").get_json()
+    assert [r["id"] for r in page["results"]] == [r["id"] for r in everything["results"][2:4]]
+    assert page["total"] == everything["total"]
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ['"pilotkommuner"', "pilotkommuner?", "pilotkommuner*", "pilotkommuner AND", "title:pilotkommuner",
+     "pilotkommuner~", "pilotkommuner^", "(pilotkommuner)", "pilotkommuner OR NOT", "pilotkommuner:"],
+)
+def test_query_syntax_is_treated_as_words(client, variant):
+    plain = client.get("/api/search", query_string={"q": "pilotkommuner"}).get_json()
+    response = client.get("/api/search", query_string={"q": variant})
+    assert response.status_code == 200
+    assert [r["id"] for r in response.get_json()["results"]][:3] == [r["id"] for r in plain["results"]][:3]
+
+
+@pytest.mark.parametrize(
+    ("query_string", "parameter"),
+    [({}, "q"), ({"q": ""}, "q"), ({"q": "   "}, "q"), ({"q": "a" * 501}, "q"),
+     ({"q": "x", "limit": "abc"}, "limit"), ({"q": "x", "limit": "0"}, "limit"),
+     ({"q": "x", "limit": "100000"}, "limit"), ({"q": "x", "offset": "-1"}, "offset")],
+)
+def test_bad_parameters_get_400_with_a_swedish_message(client, query_string, parameter):
+    response = client.get("/api/search", query_string=query_string)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["parameter"] == parameter
+    assert error["message"] and error["status"] == 400
+
+
+def test_500_characters_is_still_accepted(client):
+    assert client.get("/api/search", query_string={"q": "kommun " * 71 + "abc"}).status_code == 200
+
+
+def test_ask_lists_the_pilot_municipalities_with_a_link_to_the_page(client):
+    body = client.get("/api/ask", query_string={"q": "vilka kommuner var pilotkommuner"}).get_json()
+    answer = body["answer"]
+    assert "Flen, Gotland, Haninge" in answer["text"]
+    assert len(answer["text"]) < 400  # the answering sentence, not the whole section
+    assert answer["url"].startswith(TILLVAXTVERKET + "det-har-har-vi-gjort-tidigare.html#:~:text=")
+    assert answer["title"] == "Det här har vi gjort tidigare"
+    assert answer["section"] == "Stärkt lokal attraktionskraft"
+    assert 0 < answer["confidence"] <= 1
+    assert 1 <= len(body["passages"]) <= 5
+
+
+def test_answer_link_highlights_the_answer_sentence(client):
+    answer = client.get("/api/ask?q=när pågick utveckla svenska städer").get_json()["answer"]
+    fragment = unquote(answer["url"].split("#:~:text=", 1)[1])
+    start = fragment.split(",")[0]
+    assert start in answer["text"]
+    assert "2016–2019" in answer["text"]
+
+
+def test_ask_by_post_with_history(client):
+    response = client.post("/api/ask", json={"q": "vilka kommuner var pilotkommuner?", "history": ["hej"]})
+    assert response.status_code == 200
+    assert "Överkalix" in response.get_json()["answer"]["text"]
+
+
+@pytest.mark.parametrize(
+    "body", [None, "text", {"q": ""}, {"q": 5}, {"q": "x", "history": "inte en lista"}, {"q": "x", "history": [1]}],
+)
+def test_ask_rejects_bad_bodies(client, body):
+    if body is None:
+        response = client.post("/api/ask", data="{inte json", content_type="application/json")
+    else:
+        response = client.post("/api/ask", json=body)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"]
+
+
+def test_no_answer_when_the_corpus_holds_nothing_relevant(seed_client):
+    body = seed_client.get("/api/ask", query_string={"q": "hur ansöker jag om bygglov"}).get_json()
+    assert body["answer"] is None
+    assert body["passages"] == []
+
+
+def test_contact_question_answers_with_the_person(client):
+    body = client.get("/api/ask", query_string={"q": "vem är kontaktperson för Kompetensarena Stockholm"}).get_json()
+    assert "Fredrik Wikström" in body["answer"]["text"]
+    assert "projekt- och utvecklingsledare" in body["answer"]["text"]
+    assert body["answer"]["url"].startswith("https://www.lansstyrelsen.se/")
+
+
+def test_contacts_endpoint(client):
+    contacts = client.get("/api/contacts?q=kompetensarena").get_json()["contacts"]
+    assert contacts == [{
+        "name": "Fredrik Wikström", "role": "projekt- och utvecklingsledare", "email": "", "phone": "",
+        "publisher": "Länsstyrelsen Stockholm", "project": "Kompetensarena Stockholm",
+        "url": "https://www.lansstyrelsen.se/stockholm/foretag/samhalle-och-utveckling/tillvaxt.html",
+    }]
+    everyone = client.get("/api/contacts").get_json()["contacts"]
+    assert {c["name"] for c in everyone} == {"Fredrik Wikström", "Anna Lindqvist"}
+
+
+def test_healthz_reports_the_index(client):
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok"
+    assert body["documents"] == 4
+    assert body["sections"] > 15
+    assert body["index_built_at"].startswith("20")
+
+
+def test_missing_index_gives_503_not_a_traceback(tmp_path):
+    from search_app import create_app
+
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path)}).test_client()
+    response = client.get("/api/search?q=test")
+    assert response.status_code == 503
+    assert "inte tillgängligt" in response.get_json()["error"]["message"]
+    assert client.get("/healthz").status_code == 503
+
+
+def test_hostile_document_text_is_escaped_in_snippets(client):
+    result = client.get("/api/search?q=skräppost").get_json()["results"][0]
+    assert "<script>" not in result["snippet"] and "<img" not in result["snippet"]
+    assert "&lt;script&gt;" in result["snippet"]
+    assert "<script>" in result["text"]  # plain text stays plain; escaping is the renderer's job
+
+
+def test_responses_are_utf8_json(client):
+    response = client.get("/api/search?q=överkalix")
+    assert response.mimetype == "application/json"
+    assert "Överkalix".encode() in response.data

@@ -1,0 +1,84 @@
+"""Building snapshots: published atomically, checked, and a failed build leaves the old one serving."""
+
+import json
+import os
+
+import pytest
+
+from indexer import engine, snapshot
+from indexer.build import build_snapshot
+from indexer.documents import Document, read_corpus
+from search_app.index_handle import IndexHandle
+from tests.conftest import CORPUS
+
+
+def documents():
+    return read_corpus(CORPUS).documents
+
+
+def test_build_publishes_a_snapshot_with_manifest(tmp_path):
+    report = build_snapshot(tmp_path, documents())
+    current = snapshot.current_snapshot(tmp_path)
+    assert current == report.snapshot
+    assert (tmp_path / "current").is_symlink()
+    manifest = json.loads((current / "manifest.json").read_text())
+    assert manifest["documents"] == 2
+    assert manifest["sections"] == report.manifest.sections > 10
+    assert manifest["analysis_version"] and manifest["corpus_hash"] and manifest["built_at"]
+    assert json.loads((current / "contacts.json").read_text())[0]["name"] == "Fredrik Wikström"
+
+
+def test_a_new_build_swaps_in_and_old_snapshots_are_pruned(tmp_path):
+    first = build_snapshot(tmp_path, documents()).snapshot
+    extra = Document(url="https://x.se/ny", title="Ny sida", text="Helt nytt innehåll om cykelbanor.")
+    handle = IndexHandle(tmp_path, check_interval_s=0)
+    assert handle.get().engine.search(["cykelban"]).total == 0
+    second = build_snapshot(tmp_path, [*documents(), extra]).snapshot
+    assert snapshot.current_snapshot(tmp_path) == second != first
+    assert handle.get().engine.search(["cykelban"]).total == 1  # picked up without a restart
+    for _ in range(snapshot.KEEP_SNAPSHOTS + 1):
+        build_snapshot(tmp_path, documents())
+    finished = [p for p in (tmp_path / "snapshots").iterdir() if not p.name.startswith(".")]
+    assert len(finished) == snapshot.KEEP_SNAPSHOTS
+    handle.close()
+
+
+def test_a_failing_build_leaves_the_old_index_serving(tmp_path, monkeypatch):
+    good = build_snapshot(tmp_path, documents()).snapshot
+
+    def broken_build(path, sections, on_section=None):
+        list(sections)[:1]
+        raise OSError("disken är full")
+
+    monkeypatch.setattr(engine, "build", broken_build)
+    with pytest.raises(OSError):
+        build_snapshot(tmp_path, documents())
+    assert snapshot.current_snapshot(tmp_path) == good
+    assert not [p for p in (tmp_path / "snapshots").iterdir() if p.name.startswith(".building")]
+
+
+def test_duplicate_urls_are_reported_and_indexed_once(tmp_path):
+    doc = documents()[0]
+    report = build_snapshot(tmp_path, [doc, doc])
+    assert report.manifest.documents == 1
+    assert "samma url" in report.problems[0].reason
+
+
+def test_missing_and_incompatible_index_give_clear_errors(tmp_path):
+    with pytest.raises(snapshot.SnapshotError, match="sok index"):
+        snapshot.current_snapshot(tmp_path)
+    folder = build_snapshot(tmp_path, documents()).snapshot
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["analysis_version"] = "old"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(snapshot.SnapshotError, match="annan version"):
+        snapshot.Manifest.read(folder)
+
+
+def test_current_link_is_replaced_atomically(tmp_path):
+    build_snapshot(tmp_path, documents())
+    link = tmp_path / "current"
+    before = os.readlink(link)
+    build_snapshot(tmp_path, documents())
+    assert os.readlink(link) != before
+    assert not list(tmp_path.glob(".current-*"))
