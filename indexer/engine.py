@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from whoosh import collectors, scoring
 from whoosh import index as whoosh_index
-from whoosh import scoring
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import Or, Term
 
 from indexer.analysis import INDEX_PIPELINE, analyze
@@ -28,6 +29,27 @@ from indexer.sections import Section
 HEADING_WEIGHT = 1.5
 BM25_K1 = 1.2
 BM25_B = 0.75
+#: Score factor of a section that is only a list of links or labels: such
+#: short sections would otherwise outrank the prose they point to.
+LINK_LIST_PRIOR = 0.6
+
+
+def section_prior(section: Section) -> float:
+    """A query-independent factor on a section's score."""
+    return LINK_LIST_PRIOR if section.links_only else 1.0
+
+
+class PriorBM25F(scoring.BM25F):
+    """BM25F with each section's score multiplied by its stored prior."""
+
+    use_final = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.priors = None
+
+    def final(self, searcher, docnum, score):
+        return score * self.priors[docnum] if self.priors is not None else score
 
 
 class SwedishTokenizer(Tokenizer):
@@ -59,6 +81,7 @@ def _schema() -> Schema:
         body=TEXT(analyzer=analyzer, phrase=True),
         head=TEXT(analyzer=analyzer, phrase=False),
         position=NUMERIC(stored=True),
+        prior=COLUMN(NumericColumn("f", default=1.0)),
         data=STORED(),
     )
 
@@ -112,6 +135,7 @@ def build(path: Path, sections: Iterable[Section], on_section: Callable[[], None
                 body=section.text,
                 head=" ".join(section.heading_path),
                 position=section.position,
+                prior=section_prior(section),
                 data=json.dumps(record, ensure_ascii=False),
             )
             count += 1
@@ -135,7 +159,9 @@ class Engine:
     def __init__(self, path: Path):
         try:
             self._index = whoosh_index.open_dir(str(path))
-            self._searcher = self._index.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+            weighting = PriorBM25F(B=BM25_B, K1=BM25_K1)
+            self._searcher = self._index.searcher(weighting=weighting)
+            weighting.priors = self._searcher.reader().column_reader("prior")
         except Exception as error:  # Whoosh raises many kinds here
             raise EngineError(f"kan inte öppna indexet i {path}: {error}") from error
         self.path = path
@@ -150,8 +176,13 @@ class Engine:
             clauses.append(Term("body", term))
             clauses.append(Term("head", term, boost=HEADING_WEIGHT))
         query = Or(clauses)
-        mask_filter = Term("publisher_key", publisher.lower()) if publisher else None
-        results = self._searcher.search(query, limit=offset + limit, filter=mask_filter)
+        # No matcher replacement: it would skip documents that cannot reach the
+        # top N, which keeps the ranking right but makes the total count wrong.
+        collector = collectors.TopCollector(limit=offset + limit, usequality=False, replace=0)
+        if publisher:
+            collector = collectors.FilterCollector(collector, allow=Term("publisher_key", publisher.lower()))
+        self._searcher.search_with_collector(query, collector)
+        results = collector.results()
         hits = [Hit(json.loads(hit["data"]), float(hit.score)) for hit in results[offset : offset + limit]]
         return Page(len(results), hits)
 

@@ -62,6 +62,7 @@ class Section:
     text: str
     position: int
     untitled: bool = False  # the heading was derived, not found in the page
+    links_only: bool = False  # only short lines (links, labels), no sentence
 
     @property
     def title(self) -> str:
@@ -336,6 +337,7 @@ def _finish(drafts: list[_Draft], doc: Document) -> list[Section]:
                 text="\n\n".join(draft.paragraphs),
                 position=len(sections),
                 untitled=draft.untitled,
+                links_only=all(kind in ("link", "short", "line") for kind in draft.kinds),
             )
         )
     return sections

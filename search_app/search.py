@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from indexer.analysis import terms
+from indexer.text import split_sentences
 from search_app.index_handle import OpenSnapshot
 from search_app.links import deep_link
 from search_app.snippets import snippet_html
@@ -41,10 +42,17 @@ class SearchResult:
 
 
 def link_target(record: dict) -> str:
-    """The text a deep link should land on: the heading, or the opening of an untitled section."""
-    if record["untitled"] or record["heading"] == record["title"]:
-        return record["text"]
-    return record["heading"]
+    """The text a deep link should land on.
+
+    The heading when the page shows it; otherwise the first sentence that
+    names the section's derived title (boilerplate shared with other blocks
+    comes before it), or simply the first sentence.
+    """
+    if not record["untitled"] and record["heading"] != record["title"]:
+        return record["heading"]
+    sentences = [s for paragraph in record["text"].split("\n\n") for s in split_sentences(paragraph)]
+    naming = [s for s in sentences if record["untitled"] and record["heading"] in s]
+    return (naming or sentences or [record["text"]])[0]
 
 
 def to_passage(record: dict, score: float, query_terms: list[str]) -> Passage:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -75,3 +81,50 @@ def seed_client(seed_index):
     app = create_app({"TESTING": True, "INDEX_DIR": str(seed_index)})
     yield app.test_client()
     app.extensions["sok_index"].close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 30) -> None:
+    """Wait until ``url`` answers; fail with the server's log if it exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited: {log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer in {seconds} s")
+
+
+def sok_executable() -> str:
+    return str(Path(sys.executable).parent / "sok")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """`sok serve` running as its own process on a free loopback port."""
+    folder = tmp_path_factory.mktemp("served")
+    index, log = folder / "index", folder / "server.log"
+    subprocess.run([sok_executable(), "index", "--corpus", str(CORPUS), "--index", str(index)], check=True,
+                   capture_output=True, cwd=ROOT)
+    port = free_port()
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [sok_executable(), "serve", "--host", "127.0.0.1", "--port", str(port), "--index", str(index),
+             "--workers", "1"],
+            stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ},
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/healthz", process, log)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

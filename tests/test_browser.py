@@ -1,0 +1,84 @@
+"""The Swedish page in a real Chromium (Debian's /usr/bin/chromium) driven by Playwright."""
+
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium saknas: installera Debian-paketet 'chromium' (.ci/run gör det)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(locale="sv-SE")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def test_asking_on_the_page_shows_the_answer_with_its_source(page, live_server):
+    page.goto(live_server + "/")
+    box = page.get_by_label("Din fråga eller dina sökord")
+    box.fill("vilka kommuner var pilotkommuner?")
+    box.press("Enter")
+    answer = page.locator(".answer-text").first
+    expect(answer).to_contain_text("Flen, Gotland, Haninge")
+    source = page.locator(".answer .source a").first
+    expect(source).to_have_text("Det här har vi gjort tidigare › Stärkt lokal attraktionskraft")
+    assert source.get_attribute("href").startswith("https://tillvaxtverket.se/")
+    expect(page.locator("#samtal")).to_have_attribute("aria-live", "polite")
+    expect(box).to_be_focused()
+
+
+def test_follow_up_questions_stay_in_the_conversation(page, live_server):
+    page.goto(live_server + "/")
+    box = page.get_by_label("Din fråga eller dina sökord")
+    box.fill("vem är kontaktperson för Kompetensarena Stockholm")
+    box.press("Enter")
+    expect(page.locator(".answer-text").first).to_contain_text("Fredrik Wikström")
+    box.fill("hur ansöker jag om bygglov")
+    page.get_by_role("button", name="Sök").click()
+    expect(page.locator(".turn")).to_have_count(2)
+    expect(page.locator(".turn").nth(1)).to_contain_text("Jag hittade inget säkert svar")
+
+
+def test_search_works_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + "/?" + urllib.parse.urlencode({"q": "jämställdhet"}))
+    expect(page.locator(".hit-link").first).to_contain_text("Jämställd tillväxt Stockholm")
+    expect(page.locator(".snippet mark").first).to_be_visible()
+    page.get_by_label("Din fråga eller dina sökord").fill("pilotkommuner")
+    page.get_by_role("button", name="Sök").click()
+    expect(page).to_have_url(live_server + "/?q=pilotkommuner")
+    expect(page.locator(".hit-link").first).to_contain_text("Stärkt lokal attraktionskraft")
+    context.close()
+
+
+def test_keyboard_only_use(page, live_server):
+    page.goto(live_server + "/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the skip link
+    expect(page.get_by_label("Din fråga eller dina sökord")).to_be_focused()
+    page.keyboard.type("när pågick utveckla svenska städer")
+    page.keyboard.press("Enter")
+    expect(page.locator(".answer-text").first).to_contain_text("2016–2019")

@@ -1,0 +1,81 @@
+"""The sok command: index, ask, search, and serve over real HTTP."""
+
+import json
+import subprocess
+import urllib.parse
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+
+from search_app.cli import main
+from tests.conftest import CORPUS, free_port, sok_executable
+
+
+@pytest.fixture()
+def runner():
+    return CliRunner()
+
+
+def test_index_ask_and_search(runner, tmp_path):
+    index = tmp_path / "index"
+    result = runner.invoke(main, ["index", "--corpus", str(CORPUS), "--index", str(index)])
+    assert result.exit_code == 0, result.output
+    assert "2 dokument" in result.output
+    asked = runner.invoke(main, ["ask", "vilka kommuner var pilotkommuner?", "--index", str(index)])
+    assert asked.exit_code == 0
+    assert "Flen, Gotland, Haninge" in asked.output
+    assert "Källa: Det här har vi gjort tidigare › Stärkt lokal attraktionskraft" in asked.output
+    searched = runner.invoke(main, ["search", "jämställdhet", "--index", str(index)])
+    assert searched.exit_code == 0
+    assert "Jämställd tillväxt Stockholm" in searched.output
+    none = runner.invoke(main, ["ask", "hur ansöker jag om bygglov", "--index", str(index)])
+    assert "Inget säkert svar" in none.output
+
+
+def test_index_reads_jsonl_and_reports_bad_rows(runner, tmp_path):
+    rows = tmp_path / "extra.jsonl"
+    rows.write_text(
+        json.dumps({"url": "https://x.se/cykel", "title": "Cykelvägar",
+                    "text": "# Cykelvägar\n\nNya cykelbanor byggs."})
+        + "\n{trasig\n",
+        encoding="utf-8",
+    )
+    index = tmp_path / "index"
+    result = runner.invoke(main, ["index", "--corpus", str(CORPUS), "--jsonl", str(rows), "--index", str(index)])
+    assert result.exit_code == 0
+    assert "3 dokument" in result.output
+    assert "extra.jsonl:2: inte giltig JSON" in result.output
+    strict = runner.invoke(main, ["index", "--corpus", str(CORPUS), "--jsonl", str(rows), "--index", str(index),
+                                  "--strict"])
+    assert strict.exit_code != 0
+    found = runner.invoke(main, ["search", "cykelbanor", "--index", str(index)])
+    assert "Cykelvägar" in found.output
+
+
+def test_commands_on_a_missing_index_say_what_to_run(runner, tmp_path):
+    result = runner.invoke(main, ["ask", "fråga", "--index", str(tmp_path / "saknas")])
+    assert result.exit_code == 1
+    assert "sok index" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_answers_over_http(live_server):
+    served = live_server
+    query = urllib.parse.urlencode({"q": "vilka kommuner var pilotkommuner"})
+    with urllib.request.urlopen(f"{served}/api/ask?{query}", timeout=10) as response:
+        body = json.load(response)
+    assert "Gotland" in body["answer"]["text"]
+    assert "tillvaxtverket.se" in body["answer"]["url"]
+    with urllib.request.urlopen(f"{served}/?{urllib.parse.urlencode({'q': 'pilotkommuner'})}", timeout=10) as page:
+        html = page.read().decode()
+    assert "Stärkt lokal attraktionskraft" in html
+
+
+def test_serve_refuses_to_start_without_an_index(tmp_path):
+    result = subprocess.run([sok_executable(), "serve", "--index", str(tmp_path), "--port", str(free_port())],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert "sok index" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
