@@ -24,7 +24,14 @@ _MONTHS = (
 )
 _CONTACT_WORDS = re.compile(r"kontakt|ansvarig|projektledare|handläggare|samordnare|ringa|mejla|e-post")
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_PERSON_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+ [A-ZÅÄÖ][a-zåäöé]+(?:,| är| som)")
+_NAME = r"[A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)? [A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)?"
+# A person: "Förnamn Efternamn, roll", a role word before a name, or an e-mail address.
+_PERSON_RE = re.compile(
+    rf"\b{_NAME},"
+    rf"|\b(?:\w*(?:ledare|ansvarig|handläggare|chef|direktör|minister|ministern|sekreterare|samordnare"
+    rf"|ordförande|rektor|kontaktperson|talesperson))\s+{_NAME}\b"
+    r"|[\w.+-]+@[\w-]+\.\w+"
+)
 
 
 def question_type(question: str) -> str:

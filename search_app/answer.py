@@ -25,6 +25,8 @@ SENTENCE_PASSAGES = 3  # how many top passages are read sentence by sentence
 HEADING_SHARE = 0.8  # credit for a question word found in the heading only
 KIND_BONUS = 0.15
 RANK_PENALTY = 0.04
+FACT_KINDS = ("person", "time", "number")
+MISSING_FACT_FACTOR = 0.5
 COMPOUND_HEAD_SHARE = 0.7
 MIN_HEAD_CHARS = 4
 MAX_ANSWER_SENTENCES = 3
@@ -167,6 +169,8 @@ def _score_span(span: list[str], span_terms: set[str], heading_terms: set[str],
     if not span_terms & asked.weights.keys():
         confidence *= 0.5  # only the heading matches the question
     offered = any(offers(sentence, asked.kind) for sentence in span)
+    if asked.kind in FACT_KINDS and not offered:
+        confidence *= MISSING_FACT_FACTOR  # asked "when" and the span holds no time, say
     score = confidence + KIND_BONUS * offered - EXTRA_SENTENCE_COST * (len(span) - 1)
     if asked.focus:
         score += FOCUS_BONUS * match_share(asked.focus, span_terms)

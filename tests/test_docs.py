@@ -1,0 +1,33 @@
+"""The README documents what a user needs: the two commands first, every setting, every endpoint."""
+
+from search_app import create_app
+from search_app.settings import SETTINGS
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_opens_with_the_two_commands():
+    first_block = README.split("```", 2)[1]
+    assert "make run" in first_block and "make test" in first_block
+    assert README.index("make run") < README.index("## ")
+
+
+def test_every_setting_is_documented_with_its_default():
+    for setting in SETTINGS:
+        row = next((line for line in README.splitlines() if line.startswith(f"| `{setting.name}` |")), None)
+        assert row, f"{setting.name} is not in the README's settings table"
+        assert str(setting.default) in row
+
+
+def test_every_route_is_documented(tmp_path):
+    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path)})
+    routes = {rule.rule for rule in app.url_map.iter_rules() if not rule.rule.startswith("/static")}
+    for route in routes - {"/"}:
+        assert f"{route}" in README, route
+
+
+def test_settings_can_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SOK_MAX_QUERY_CHARS", "20")
+    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path)})
+    assert app.config["MAX_QUERY_CHARS"] == 20
