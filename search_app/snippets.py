@@ -12,6 +12,7 @@ from html import escape
 from indexer.analysis import Token, analyze, tokenize
 
 SNIPPET_WORDS = 40
+CONTEXT_WORDS = 5
 
 
 def matched_tokens(text: str, query_terms: Collection[str]) -> list[tuple[Token, bool]]:
@@ -35,9 +36,9 @@ def best_window(marked: list[tuple[Token, bool]], size: int = SNIPPET_WORDS) -> 
         current += hits[start + size - 1] - hits[start - 1]
         if current > best_count:
             best_start, best_count = start, current
-    # Start a few words before the first match so it has some context.
+    # Start a few words before the window's first match so it has some context.
     first_match = next((i for i in range(best_start, best_start + size) if hits[i]), best_start)
-    best_start = max(0, min(best_start, first_match - 5))
+    best_start = max(0, min(first_match - CONTEXT_WORDS, len(marked) - size))
     return best_start, min(len(marked), best_start + size)
 
 

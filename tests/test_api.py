@@ -148,3 +148,15 @@ def test_responses_are_utf8_json(client):
     response = client.get("/api/search?q=överkalix")
     assert response.mimetype == "application/json"
     assert "Överkalix".encode() in response.data
+
+
+def test_snippet_starts_near_the_first_match():
+    from search_app.snippets import snippet_html
+
+    text = " ".join(f"ord{i}" for i in range(100)) + " pilotkommunerna Flen och Gotland. " + "slut " * 30
+    snippet = snippet_html(text, ["pilotkommun"])
+    assert snippet.startswith("…ord9")
+    assert snippet.index("<mark>pilotkommunerna</mark>") < 60
+    assert snippet.count(" ") <= 40
+    long_tail = snippet_html(text + "mer " * 100, ["pilotkommun"])
+    assert long_tail.startswith("…ord95 ") and long_tail.endswith("…")
