@@ -32,8 +32,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         Path(app.config["INDEX_DIR"]), float(app.config["SNAPSHOT_CHECK_INTERVAL_S"])
     )
 
-    from search_app import api, pages
+    from search_app import api, errors, pages
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    errors.init_app(app)
     return app

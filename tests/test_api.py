@@ -160,3 +160,14 @@ def test_snippet_starts_near_the_first_match():
     assert snippet.count(" ") <= 40
     long_tail = snippet_html(text + "mer " * 100, ["pilotkommun"])
     assert long_tail.startswith("…ord95 ") and long_tail.endswith("…")
+
+
+def test_unknown_paths_and_methods_get_clear_errors(client):
+    missing = client.get("/api/finns-inte")
+    assert missing.status_code == 404
+    assert missing.get_json()["error"]["message"] == "Sidan finns inte."
+    wrong_method = client.delete("/api/search?q=x")
+    assert wrong_method.status_code == 405 and wrong_method.is_json
+    page = client.get("/finns-inte")
+    assert page.status_code == 404
+    assert "Sidan finns inte." in page.get_data(as_text=True)
