@@ -1,18 +1,24 @@
-"""Build a snapshot: documents → sections → index, checked, then published."""
+"""Build a snapshot: documents → sections → analysed fields → index, checked, then published."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer import engine, snapshot
-from indexer.analysis import ANALYSIS_VERSION, terms
+from indexer.analysis import ANALYSIS_VERSION, words
 from indexer.contacts import extract_contacts
 from indexer.documents import Document, Problem
+from indexer.fields import SwedishAnalyzer
+from indexer.language import read_protected_words, write_vocabulary
+from indexer.lexicon import build_lexicon, word_list_version
+from indexer.query import plan_query
 from indexer.sections import Section, split_document
 
 
@@ -29,11 +35,15 @@ class BuildReport:
     problems: list[Problem] = field(default_factory=list)
 
 
-def corpus_hash(documents: list[Document]) -> str:
-    """A hash over every document's metadata and text, order-independent."""
+def corpus_hash(documents: list[Document], language_dir: Path | None = None) -> str:
+    """A hash over every document and the language files, order-independent."""
     digest = hashlib.sha256()
     for doc in sorted(documents, key=lambda d: d.url):
         digest.update(json.dumps([doc.url, doc.title, doc.publisher, doc.published, doc.text]).encode())
+    for name in snapshot.LANGUAGE_FILES:
+        path = language_dir / name if language_dir else None
+        if path and path.exists():
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -53,22 +63,37 @@ def build_snapshot(
     index_root: Path,
     documents: list[Document],
     on_document: Callable[[], None] | None = None,
+    language_dir: Path | None = None,
 ) -> BuildReport:
-    """Index ``documents`` into a new snapshot of ``index_root`` and publish it."""
+    """Index ``documents`` into a new snapshot of ``index_root`` and publish it.
+
+    ``language_dir`` (the corpus folder) may hold ``synonyms.txt`` and
+    ``no_stem.txt``; they are copied into the snapshot so that the app
+    applies exactly the rules the index was built with.
+    """
     documents, problems = unique_documents(documents)
     building = snapshot.new_snapshot_dir(index_root)
     try:
-        sections: list[Section] = []
+        sections = [section for doc in documents for section in split_document(doc)]
+        vocabulary: Counter[str] = Counter()
+        for section in sections:
+            vocabulary.update(words(section.text))
+        _copy_language_files(language_dir, building)
+        analyzer = SwedishAnalyzer(build_lexicon(vocabulary), read_protected_words(building))
+        analyzer.lexicon.write(building / snapshot.LEXICON)
+        write_vocabulary(vocabulary, building / snapshot.VOCABULARY)
 
-        def all_sections():
-            for doc in documents:
-                doc_sections = split_document(doc)
-                sections.extend(doc_sections)
-                yield from doc_sections
-                if on_document:
+        def indexed() -> Iterator[engine.IndexedSection]:
+            last_doc = None
+            for section in sections:
+                if on_document and last_doc is not None and section.doc is not last_doc:
                     on_document()
+                last_doc = section.doc
+                yield engine.IndexedSection(section, analyzer.index_fields(section.heading_path, section.text))
+            if on_document and last_doc is not None:
+                on_document()
 
-        count = engine.build(building / snapshot.ENGINE_DIR, all_sections())
+        count = engine.build(building / snapshot.ENGINE_DIR, indexed())
         contacts = extract_contacts(sections)
         (building / "contacts.json").write_text(
             json.dumps([c.as_dict() for c in contacts], ensure_ascii=False, indent=1), encoding="utf-8"
@@ -76,14 +101,15 @@ def build_snapshot(
         manifest = snapshot.Manifest(
             format_version=snapshot.FORMAT_VERSION,
             analysis_version=ANALYSIS_VERSION,
-            corpus_hash=corpus_hash(documents),
+            corpus_hash=corpus_hash(documents, language_dir),
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             documents=len(documents),
             sections=count,
             contacts=len(contacts),
+            wordlist=word_list_version(),
         )
         manifest.write(building)
-        check_snapshot(building, sections)
+        check_snapshot(building, sections, analyzer)
     except BaseException:
         snapshot.discard(building)
         raise
@@ -91,7 +117,14 @@ def build_snapshot(
     return BuildReport(final, manifest, problems)
 
 
-def check_snapshot(folder: Path, sections: list[Section]) -> None:
+def _copy_language_files(language_dir: Path | None, building: Path) -> None:
+    for name in snapshot.LANGUAGE_FILES:
+        source = language_dir / name if language_dir else None
+        if source and source.exists():
+            shutil.copyfile(source, building / name)
+
+
+def check_snapshot(folder: Path, sections: list[Section], analyzer: SwedishAnalyzer) -> None:
     """Open the new snapshot, count its sections and run a probe query."""
     snapshot.Manifest.read(folder)
     probe = engine.open_index(folder / snapshot.ENGINE_DIR)
@@ -99,8 +132,8 @@ def check_snapshot(folder: Path, sections: list[Section]) -> None:
         if probe.section_count() != len(sections):
             raise BuildError(f"indexet har {probe.section_count()} avsnitt, väntade {len(sections)}")
         if sections:
-            probe_terms = terms(sections[0].text)[:3]
-            if probe_terms and probe.search(probe_terms, limit=1).total == 0:
+            plan = plan_query(" ".join(sections[0].text.split()[:3]), analyzer)
+            if plan.stems and probe.search(plan, limit=1).total == 0:
                 raise BuildError("provfrågan mot det nya indexet gav inga träffar")
     finally:
         probe.close()

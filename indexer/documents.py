@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from indexer.snapshot import LANGUAGE_FILES
+
 CORPUS_SUFFIXES = (".md", ".txt", ".markdown")
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
@@ -122,7 +124,7 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
         path
         for path in corpus_dir.rglob("*")
         if path.is_file() and path.suffix.lower() in CORPUS_SUFFIXES and not path.name.startswith(".")
-        and path.name.lower() != "readme.md"
+        and path.name.lower() not in ("readme.md", *LANGUAGE_FILES)
     )
 
 

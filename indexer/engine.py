@@ -1,32 +1,31 @@
 """The search engine: the only module that imports Whoosh.
 
-A narrow interface: :func:`build` writes sections into a new index folder,
-:func:`open_index` opens one for searching, and :class:`Engine` answers
-queries made of already-analysed terms (user text never reaches a query
-parser, so nothing a user types is query syntax).
+A narrow interface: :func:`build` writes analysed sections into a new index
+folder, :func:`open_index` opens one for searching, and :class:`Engine`
+answers query plans of already-analysed terms. The engine does no language
+work of its own: every field arrives as space-separated terms made by the
+Swedish chain (``indexer.fields``), and user text never reaches a query
+parser, so nothing a user types is query syntax.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import collectors, scoring
 from whoosh import index as whoosh_index
-from whoosh.analysis import Token as WhooshToken
-from whoosh.analysis import Tokenizer
+from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.query import Or, Term
+from whoosh.query import Or, Phrase, Term
 
-from indexer.analysis import INDEX_PIPELINE, analyze
+from indexer.query import QueryPlan
 from indexer.sections import Section
 
-#: Weight of a match in the heading path (page title › headings) against the body.
-HEADING_WEIGHT = 1.5
 BM25_K1 = 1.2
 BM25_B = 0.75
 #: Score factor of a section that is only a list of links or labels: such
@@ -52,34 +51,23 @@ class PriorBM25F(scoring.BM25F):
         return score * self.priors[docnum] if self.priors is not None else score
 
 
-class SwedishTokenizer(Tokenizer):
-    """Whoosh adapter for :func:`indexer.analysis.analyze` (index-time chain)."""
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for item in analyze(value, INDEX_PIPELINE):
-            token.text = item.text
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = item.text
-            if positions:
-                token.pos = start_pos + item.pos
-            if chars:
-                token.startchar = start_char + item.start
-                token.endchar = start_char + item.end
-            yield token
+#: A query term more common than this share of sections is dropped from the
+#: grams field: it would cost time and tell the sections apart hardly at all.
+MAX_GRAM_DF_SHARE = 0.2
+PHRASE_SLOP = 3
 
 
 def _schema() -> Schema:
-    analyzer = SwedishTokenizer()
+    terms = SpaceSeparatedTokenizer()
     return Schema(
         id=ID(stored=True, unique=True),
         doc_id=ID(stored=True),
         publisher_key=ID(stored=False),
-        body=TEXT(analyzer=analyzer, phrase=True),
-        head=TEXT(analyzer=analyzer, phrase=False),
+        body=TEXT(analyzer=terms, phrase=True),
+        head=TEXT(analyzer=terms, phrase=False),
+        folded=TEXT(analyzer=terms, phrase=False),
+        parts=TEXT(analyzer=terms, phrase=False),
+        grams=TEXT(analyzer=terms, phrase=False),
         position=NUMERIC(stored=True),
         prior=COLUMN(NumericColumn("f", default=1.0)),
         data=STORED(),
@@ -119,24 +107,31 @@ def section_record(section: Section) -> dict:
     }
 
 
-def build(path: Path, sections: Iterable[Section], on_section: Callable[[], None] | None = None) -> int:
-    """Write ``sections`` into a new Whoosh index in ``path``; returns the count."""
+@dataclass(frozen=True)
+class IndexedSection:
+    """A section ready for the engine: its stored record and its analysed fields."""
+
+    section: Section
+    fields: dict[str, str]
+
+
+def build(path: Path, sections: Iterable[IndexedSection], on_section: Callable[[], None] | None = None) -> int:
+    """Write analysed ``sections`` into a new Whoosh index in ``path``; returns the count."""
     path.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(path), _schema())
     writer = ix.writer(limitmb=256)
     count = 0
     try:
-        for section in sections:
-            record = section_record(section)
+        for item in sections:
+            section = item.section
             writer.add_document(
                 id=section.id,
                 doc_id=section.doc.doc_id,
                 publisher_key=section.doc.publisher.lower(),
-                body=section.text,
-                head=" ".join(section.heading_path),
                 position=section.position,
                 prior=section_prior(section),
-                data=json.dumps(record, ensure_ascii=False),
+                data=json.dumps(section_record(section), ensure_ascii=False),
+                **item.fields,
             )
             count += 1
             if on_section:
@@ -166,16 +161,11 @@ class Engine:
             raise EngineError(f"kan inte öppna indexet i {path}: {error}") from error
         self.path = path
 
-    def search(self, query_terms: Sequence[str], limit: int = 10, offset: int = 0,
-               publisher: str | None = None) -> Page:
-        """Sections matching any of the analysed ``query_terms``, best first."""
-        if not query_terms:
+    def search(self, plan: QueryPlan, limit: int = 10, offset: int = 0, publisher: str | None = None) -> Page:
+        """Sections matching any term of ``plan``, best first."""
+        query = self._query(plan)
+        if query is None:
             return Page(0, [])
-        clauses = []
-        for term in query_terms:
-            clauses.append(Term("body", term))
-            clauses.append(Term("head", term, boost=HEADING_WEIGHT))
-        query = Or(clauses)
         # No matcher replacement: it would skip documents that cannot reach the
         # top N, which keeps the ranking right but makes the total count wrong.
         collector = collectors.TopCollector(limit=offset + limit, usequality=False, replace=0)
@@ -186,15 +176,32 @@ class Engine:
         hits = [Hit(json.loads(hit["data"]), float(hit.score)) for hit in results[offset : offset + limit]]
         return Page(len(results), hits)
 
-    def document_frequency(self, term: str) -> int:
-        """In how many sections ``term`` occurs (body field)."""
-        return self._searcher.doc_frequency("body", term)
-
-    def idf(self, term: str) -> float:
-        """Inverse document frequency of an analysed term in the body field."""
+    def _query(self, plan: QueryPlan) -> Or | None:
         total = max(self._searcher.doc_count(), 1)
-        df = self.document_frequency(term)
+        clauses = []
+        for item in plan.terms:
+            if item.field == "grams" and self._searcher.doc_frequency("grams", item.term) > MAX_GRAM_DF_SHARE * total:
+                continue
+            clauses.append(Term(item.field, item.term, boost=item.weight))
+        clauses += [Phrase(name, list(words), slop=PHRASE_SLOP, boost=weight) for name, words, weight in plan.phrases]
+        return Or(clauses) if clauses else None
+
+    def document_frequency(self, term: str, field: str = "body") -> int:
+        """In how many sections ``term`` occurs in ``field``."""
+        return self._searcher.doc_frequency(field, term)
+
+    def idf(self, term: str, field: str = "body") -> float:
+        """Inverse document frequency of an analysed term in ``field``."""
+        total = max(self._searcher.doc_count(), 1)
+        df = self.document_frequency(term, field)
         return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+    def vocabulary(self, field: str = "body") -> Iterator[tuple[str, int]]:
+        """Every term of ``field`` with its document frequency."""
+        reader = self._searcher.reader()
+        for term in reader.lexicon(field):
+            text = term.decode("utf-8")
+            yield text, reader.doc_frequency(field, text)
 
     def section_count(self) -> int:
         """The number of sections in the index."""

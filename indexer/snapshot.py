@@ -7,6 +7,9 @@ An index folder holds immutable snapshots and a ``current`` symlink::
       snapshots/20261123T101500-ab12cd/
         manifest.json   format and analysis versions, corpus hash, counts
         contacts.json   contact persons
+        lexicon.tsv.gz  known words with frequencies (compound splitting)
+        vocabulary.tsv.gz  the corpus's words with counts (spelling suggestions)
+        synonyms.txt, no_stem.txt  the language files the index was built with
         engine/         the search engine's files
 
 A build writes a new snapshot beside the old ones, checks it, and then
@@ -25,11 +28,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer.analysis import ANALYSIS_VERSION
+from indexer.lexicon import word_list_version
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "current"
 SNAPSHOTS = "snapshots"
 ENGINE_DIR = "engine"
+LEXICON = "lexicon.tsv.gz"
+VOCABULARY = "vocabulary.tsv.gz"
+SYNONYMS = "synonyms.txt"
+NO_STEM = "no_stem.txt"
+LANGUAGE_FILES = (SYNONYMS, NO_STEM)
 KEEP_SNAPSHOTS = 3
 
 
@@ -48,6 +57,7 @@ class Manifest:
     documents: int
     sections: int
     contacts: int
+    wordlist: str
 
     def write(self, folder: Path) -> None:
         """Write ``manifest.json`` into ``folder``."""
@@ -61,10 +71,12 @@ class Manifest:
             manifest = cls(**data)
         except (OSError, ValueError, TypeError) as error:
             raise SnapshotError(f"indexet i {folder} saknar en läsbar manifest.json ({error})") from None
-        if manifest.format_version != FORMAT_VERSION or manifest.analysis_version != ANALYSIS_VERSION:
+        expected = (FORMAT_VERSION, ANALYSIS_VERSION, word_list_version())
+        if (manifest.format_version, manifest.analysis_version, manifest.wordlist) != expected:
             raise SnapshotError(
                 f"indexet i {folder} byggdes av en annan version "
-                f"(format {manifest.format_version}, analys {manifest.analysis_version}); kör 'sok index'"
+                f"(format {manifest.format_version}, analys {manifest.analysis_version}, "
+                f"ordlista {manifest.wordlist}); kör 'sok index'"
             )
         return manifest
 

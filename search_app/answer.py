@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from indexer.analysis import terms
 from indexer.contacts import Contact
 from indexer.questions import focus_term, offers, question_type
 from indexer.text import split_sentences
-from search_app.contacts import contact_terms, find_contacts
+from search_app.contacts import GENERIC_CONTACT_WORDS, contact_terms, find_contacts
 from search_app.index_handle import OpenSnapshot
 from search_app.links import deep_link
 from search_app.search import Passage, search
@@ -34,7 +33,6 @@ EXTRA_SENTENCE_COST = 0.2
 FOCUS_BONUS = 0.1
 LINK_LINE_PENALTY = 0.3
 CONTACT_COVERAGE = 0.6
-GENERIC_CONTACT_WORDS = "kontakt kontakta kontaktperson kontaktpersoner ansvarig ansvariga person personen"
 
 
 @dataclass(frozen=True)
@@ -133,6 +131,7 @@ class _Question:
 def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[Passage]) -> Answer | None:
     """The best answering span of sentences among the top passages, or None."""
     focus = focus_term(question) if kind in ("list", "number") else ""
+    terms = snap.analyzer.terms
     asked = _Question(_weights(snap, terms(question)), kind, focus)
     best: tuple[float, float, Passage, str] | None = None
     for rank, passage in enumerate(passages[:SENTENCE_PASSAGES]):
@@ -190,10 +189,11 @@ def _page_url(passage: Passage) -> str:
 
 def contact_answer(snap: OpenSnapshot, question: str) -> Answer | None:
     """Answer "vem är kontaktperson för X" with the contact person of X."""
+    terms = snap.analyzer.terms
     generic = set(terms(GENERIC_CONTACT_WORDS))
     weights = _weights(snap, [term for term in terms(question) if term not in generic])
-    for contact in find_contacts(snap.contacts, question):
-        share = coverage(weights, contact_terms(contact)) if weights else 0.0
+    for contact in find_contacts(snap.contacts, question, snap.analyzer):
+        share = coverage(weights, contact_terms(contact, snap.analyzer)) if weights else 0.0
         if share >= CONTACT_COVERAGE:
             return Answer(describe_contact(contact), deep_link(contact.url, contact.name),
                           contact.title, contact.project, share)

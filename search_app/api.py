@@ -79,7 +79,8 @@ def api_ask():
 def api_contacts():
     raw = request.args.get("q", "")
     query = read_query(raw) if raw.strip() else ""
-    contacts = find_contacts(current_snapshot().contacts, query)
+    snap = current_snapshot()
+    contacts = find_contacts(snap.contacts, query, snap.analyzer)
     fields = ("name", "role", "email", "phone", "publisher", "project", "url")
     return jsonify(contacts=[{name: getattr(c, name) for name in fields} for c in contacts])
 

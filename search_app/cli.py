@@ -43,7 +43,8 @@ def index_command(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool,
         raise click.ClickException("inga dokument att indexera")
     try:
         with click.progressbar(length=len(documents), label="Indexerar", file=sys.stderr) as bar:
-            report = build_snapshot(index_dir, documents, on_document=lambda: bar.update(1))
+            report = build_snapshot(index_dir, documents, on_document=lambda: bar.update(1),
+                                    language_dir=corpus_dir if corpus_dir.is_dir() else None)
     except (BuildError, EngineError, OSError) as error:
         message = f"bygget misslyckades, det gamla indexet används fortfarande: {error}"
         raise click.ClickException(message) from None

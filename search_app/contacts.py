@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from indexer.analysis import terms
 from indexer.contacts import Contact
+from indexer.fields import SwedishAnalyzer
 
-_GENERIC_CONTACT_TERMS = {"kontak", "kontaktperson", "ansvar", "ansvarig", "person"}
+#: Words that ask for a contact without saying whom.
+GENERIC_CONTACT_WORDS = "kontakt kontakta kontaktperson kontaktpersoner ansvarig ansvariga person personen"
 
 
-def contact_terms(contact: Contact) -> set[str]:
+def contact_terms(contact: Contact, analyzer: SwedishAnalyzer) -> set[str]:
     """Analysed terms of everything known about a contact."""
-    return set(terms(" ".join([contact.name, contact.role, contact.project, contact.publisher])))
+    return set(analyzer.terms(" ".join([contact.name, contact.role, contact.project, contact.publisher])))
 
 
-def find_contacts(contacts: list[Contact], query: str) -> list[Contact]:
+def find_contacts(contacts: list[Contact], query: str, analyzer: SwedishAnalyzer) -> list[Contact]:
     """Contacts whose name, role, project or publisher share words with ``query``, best first.
 
     An empty query lists every contact.
     """
-    wanted = set(terms(query)) - _GENERIC_CONTACT_TERMS
+    wanted = set(analyzer.terms(query)) - set(analyzer.terms(GENERIC_CONTACT_WORDS))
     if not wanted:
         return list(contacts)
     scored = []
     for position, contact in enumerate(contacts):
-        overlap = len(wanted & contact_terms(contact))
+        overlap = len(wanted & contact_terms(contact, analyzer))
         if overlap:
             scored.append((-overlap, position, contact))
     return [contact for *_, contact in sorted(scored)]

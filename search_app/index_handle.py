@@ -10,16 +10,30 @@ from pathlib import Path
 
 from indexer import engine, snapshot
 from indexer.contacts import Contact
+from indexer.fields import SwedishAnalyzer
+from indexer.language import read_protected_words, read_vocabulary
+from indexer.lexicon import Lexicon
+from indexer.query import Synonyms
 
 
-@dataclass(frozen=True)
+@dataclass
 class OpenSnapshot:
-    """An opened snapshot: engine, manifest and contacts, used together."""
+    """An opened snapshot: engine, manifest, contacts and language data, used together."""
 
     folder: Path
     engine: engine.Engine
     manifest: snapshot.Manifest
     contacts: list[Contact]
+    analyzer: SwedishAnalyzer
+    synonyms: Synonyms
+    _vocabulary: dict[str, int] | None = None
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """The corpus's words with their counts, loaded on first use."""
+        if self._vocabulary is None:
+            self._vocabulary = read_vocabulary(self.folder / snapshot.VOCABULARY)
+        return self._vocabulary
 
 
 def open_snapshot(folder: Path) -> OpenSnapshot:
@@ -27,7 +41,10 @@ def open_snapshot(folder: Path) -> OpenSnapshot:
     manifest = snapshot.Manifest.read(folder)
     contacts_path = folder / "contacts.json"
     contacts = [Contact(**row) for row in json.loads(contacts_path.read_text(encoding="utf-8"))]
-    return OpenSnapshot(folder, engine.open_index(folder / snapshot.ENGINE_DIR), manifest, contacts)
+    analyzer = SwedishAnalyzer(Lexicon.read(folder / snapshot.LEXICON), read_protected_words(folder))
+    synonyms = Synonyms.read(folder / snapshot.SYNONYMS, analyzer)
+    searcher = engine.open_index(folder / snapshot.ENGINE_DIR)
+    return OpenSnapshot(folder, searcher, manifest, contacts, analyzer, synonyms)
 
 
 class IndexHandle:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from indexer.analysis import terms
+from indexer.fields import SwedishAnalyzer
+from indexer.query import plan_query
 from indexer.text import split_sentences
 from search_app.index_handle import OpenSnapshot
 from search_app.links import deep_link
@@ -55,7 +56,7 @@ def link_target(record: dict) -> str:
     return (naming or sentences or [record["text"]])[0]
 
 
-def to_passage(record: dict, score: float, query_terms: list[str]) -> Passage:
+def to_passage(record: dict, score: float, query_terms: list[str], analyzer: SwedishAnalyzer) -> Passage:
     """Shape a stored section record as a result."""
     return Passage(
         id=record["id"],
@@ -63,7 +64,7 @@ def to_passage(record: dict, score: float, query_terms: list[str]) -> Passage:
         section=record["heading"],
         heading_path=record["heading_path"],
         text=record["text"],
-        snippet=snippet_html(record["text"], query_terms),
+        snippet=snippet_html(record["text"], query_terms, analyzer),
         url=deep_link(record["url"], link_target(record)),
         publisher=record["publisher"],
         score=score,
@@ -72,7 +73,8 @@ def to_passage(record: dict, score: float, query_terms: list[str]) -> Passage:
 
 def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0) -> SearchResult:
     """Sections that match the words of ``query``, best first."""
-    query_terms = terms(query)
-    page = snap.engine.search(query_terms, limit=limit, offset=offset)
-    passages = [to_passage(hit.fields, hit.score, query_terms) for hit in page.hits]
+    plan = plan_query(query, snap.analyzer, snap.synonyms)
+    page = snap.engine.search(plan, limit=limit, offset=offset)
+    marked = [item.term for item in plan.terms if item.field == "body"]
+    passages = [to_passage(hit.fields, hit.score, marked, snap.analyzer) for hit in page.hits]
     return SearchResult(query, page.total, passages)

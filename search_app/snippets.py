@@ -9,19 +9,28 @@ from __future__ import annotations
 from collections.abc import Collection
 from html import escape
 
-from indexer.analysis import Token, analyze, tokenize
+from indexer.analysis import Token, fold, tokenize
+from indexer.fields import SwedishAnalyzer
 
 SNIPPET_WORDS = 40
 CONTEXT_WORDS = 5
 
 
-def matched_tokens(text: str, query_terms: Collection[str]) -> list[tuple[Token, bool]]:
-    """Every word token of ``text`` with whether it matches an analysed query term."""
+def matched_tokens(text: str, query_terms: Collection[str], analyzer: SwedishAnalyzer) -> list[tuple[Token, bool]]:
+    """Every word token of ``text`` with whether it matches an analysed query term.
+
+    A word matches through its stem, its stem without diacritics, or one of
+    its compound parts.
+    """
     wanted = set(query_terms)
+    folded = {fold(term) for term in wanted}
     marked = []
     for token in tokenize(text):
-        analysed = {item.text for item in analyze(token.text)}
-        marked.append((token, bool(analysed & wanted)))
+        stems = set(analyzer.stems(token.text))
+        match = bool(stems & wanted) or bool({fold(stem) for stem in stems} & folded)
+        if not match and len(token.text) >= 8:
+            match = bool(set(analyzer.compound_parts(token.text.lower())) & wanted)
+        marked.append((token, match))
     return marked
 
 
@@ -42,9 +51,10 @@ def best_window(marked: list[tuple[Token, bool]], size: int = SNIPPET_WORDS) -> 
     return best_start, min(len(marked), best_start + size)
 
 
-def snippet_html(text: str, query_terms: Collection[str], size: int = SNIPPET_WORDS) -> str:
+def snippet_html(text: str, query_terms: Collection[str], analyzer: SwedishAnalyzer,
+                 size: int = SNIPPET_WORDS) -> str:
     """An escaped snippet of ``text`` with query matches wrapped in ``<mark>``."""
-    marked = matched_tokens(text, query_terms)
+    marked = matched_tokens(text, query_terms, analyzer)
     if not marked:
         return escape(text[:300])
     start, end = best_window(marked, size)

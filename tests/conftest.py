@@ -29,7 +29,7 @@ def build_index(corpus: Path, index_root: Path) -> Path:
     """Index every document of ``corpus`` into ``index_root``."""
     result = read_corpus(corpus)
     assert not result.problems, result.problems
-    build_snapshot(index_root, result.documents)
+    build_snapshot(index_root, result.documents, language_dir=corpus)
     return index_root
 
 

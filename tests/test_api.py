@@ -151,14 +151,17 @@ def test_responses_are_utf8_json(client):
 
 
 def test_snippet_starts_near_the_first_match():
+    from indexer.fields import SwedishAnalyzer
     from search_app.snippets import snippet_html
 
+    analyzer = SwedishAnalyzer()
+
     text = " ".join(f"ord{i}" for i in range(100)) + " pilotkommunerna Flen och Gotland. " + "slut " * 30
-    snippet = snippet_html(text, ["pilotkommun"])
+    snippet = snippet_html(text, ["pilotkommun"], analyzer)
     assert snippet.startswith("…ord9")
     assert snippet.index("<mark>pilotkommunerna</mark>") < 60
     assert snippet.count(" ") <= 40
-    long_tail = snippet_html(text + "mer " * 100, ["pilotkommun"])
+    long_tail = snippet_html(text + "mer " * 100, ["pilotkommun"], analyzer)
     assert long_tail.startswith("…ord95 ") and long_tail.endswith("…")
 
 
