@@ -26,7 +26,7 @@ from whoosh.query import Or, Phrase, Term
 from indexer.query import QueryPlan
 from indexer.sections import Section
 
-BM25_K1 = 1.2
+BM25_K1 = 0.9
 BM25_B = 0.75
 #: Score factor of a section that is only a list of links or labels: such
 #: short sections would otherwise outrank the prose they point to.

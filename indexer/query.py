@@ -21,12 +21,13 @@ from indexer.analysis import fold
 from indexer.fields import SwedishAnalyzer, word_grams
 
 BODY_WEIGHT = 1.0
-HEAD_WEIGHT = 1.5
+HEAD_WEIGHT = 0.5
 FOLDED_WEIGHT = 0.5
 PARTS_WEIGHT = 0.5
 SYNONYM_WEIGHT = 0.8
 #: Weight of one query word's 4-grams taken together (split among its grams).
-GRAMS_WORD_WEIGHT = 1.0
+GRAMS_WORD_WEIGHT = 4.0
+GRAMS_NORMALIZATION = 1.0
 PROXIMITY_WEIGHT = 0.5
 
 
@@ -110,7 +111,7 @@ def plan_query(text: str, analyzer: SwedishAnalyzer, synonyms: Synonyms | None =
             add("parts", part, PARTS_WEIGHT)
         grams = word_grams(word)
         for gram in grams:
-            add("grams", gram, GRAMS_WORD_WEIGHT / math.sqrt(len(grams)))
+            add("grams", gram, GRAMS_WORD_WEIGHT / math.sqrt(len(grams)) ** GRAMS_NORMALIZATION)
     for stem in synonyms.expand(stems) if synonyms else []:
         add("body", stem, SYNONYM_WEIGHT)
         add("head", stem, SYNONYM_WEIGHT * HEAD_WEIGHT)

@@ -10,6 +10,7 @@ from search_app.contacts import find_contacts
 from search_app.index_handle import IndexHandle, OpenSnapshot
 from search_app.queries import BadRequest, read_history, read_int, read_query
 from search_app.search import search
+from search_app.spelling import suggest
 
 bp = Blueprint("api", __name__)
 
@@ -45,8 +46,19 @@ def api_search():
     query = read_query(request.args.get("q"))
     limit = read_int(request.args, "limit", int(config["DEFAULT_LIMIT"]), 1, int(config["MAX_LIMIT"]))
     offset = read_int(request.args, "offset", 0, 0, int(config["MAX_OFFSET"]))
-    result = search(current_snapshot(), query, limit=limit, offset=offset)
-    return jsonify(query=result.query, total=result.total, results=[p.as_dict() for p in result.passages])
+    snap = current_snapshot()
+    result = search(snap, query, limit=limit, offset=offset)
+    return jsonify(
+        query=result.query,
+        total=result.total,
+        suggestion=suggest(snap, query, best_score(result.passages)),
+        results=[p.as_dict() for p in result.passages],
+    )
+
+
+def best_score(passages) -> float:
+    """The score of the first passage, 0 when there is none."""
+    return passages[0].score if passages else 0.0
 
 
 @bp.route("/api/ask", methods=["GET", "POST"])
@@ -61,8 +73,9 @@ def api_ask():
         question = read_query(request.args.get("q"))
         history = []
     config = current_app.config
+    snap = current_snapshot()
     result = ask(
-        current_snapshot(),
+        snap,
         question,
         history=history,
         passages=int(config["ANSWER_PASSAGES"]),
@@ -71,6 +84,7 @@ def api_ask():
     return jsonify(
         question=result.question,
         answer=result.answer.as_dict() if result.answer else None,
+        suggestion=suggest(snap, question, best_score(result.passages)),
         passages=[p.as_dict() for p in result.passages],
     )
 

@@ -27,6 +27,7 @@ class OpenSnapshot:
     analyzer: SwedishAnalyzer
     synonyms: Synonyms
     _vocabulary: dict[str, int] | None = None
+    _stem_counts: dict[str, int] | None = None
 
     @property
     def vocabulary(self) -> dict[str, int]:
@@ -34,6 +35,15 @@ class OpenSnapshot:
         if self._vocabulary is None:
             self._vocabulary = read_vocabulary(self.folder / snapshot.VOCABULARY)
         return self._vocabulary
+
+    @property
+    def stem_counts(self) -> dict[str, int]:
+        """How often each stem occurs in the corpus, computed on first use."""
+        if self._stem_counts is None:
+            from search_app.spelling import stem_counts
+
+            self._stem_counts = stem_counts(self.vocabulary)
+        return self._stem_counts
 
 
 def open_snapshot(folder: Path) -> OpenSnapshot:

@@ -8,6 +8,7 @@ from indexer.snapshot import SnapshotError
 from search_app.api import current_snapshot
 from search_app.queries import BadRequest, read_int, read_query
 from search_app.search import SearchResult, search
+from search_app.spelling import suggest
 
 bp = Blueprint("pages", __name__)
 
@@ -18,6 +19,7 @@ PAGE_SIZE = 10
 def index():
     raw = request.args.get("q", "")
     result: SearchResult | None = None
+    suggestion = None
     error = ""
     status = 200
     page = 1
@@ -25,10 +27,12 @@ def index():
         try:
             query = read_query(raw)
             page = read_int(request.args, "sida", 1, 1, current_app.config["MAX_OFFSET"] // PAGE_SIZE)
-            result = search(current_snapshot(), query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+            snap = current_snapshot()
+            result = search(snap, query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+            suggestion = suggest(snap, query, result.passages[0].score if result.passages else 0.0)
         except BadRequest as bad:
             error, status = bad.message, 400
         except SnapshotError:
             error, status = "Sökindexet är inte tillgängligt just nu. Försök igen om en stund.", 503
     return render_template("index.html", q=raw, result=result, error=error, page=page,
-                           page_size=PAGE_SIZE), status
+                           page_size=PAGE_SIZE, suggestion=suggestion), status

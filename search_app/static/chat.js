@@ -61,8 +61,22 @@
     return { turn: turn, status: status };
   }
 
+  function renderSuggestion(view, suggestion) {
+    const line = element("p", "suggestion", "Menade du: ");
+    const button = element("button", "link-button", suggestion);
+    button.type = "button";
+    button.addEventListener("click", function () {
+      input.value = suggestion;
+      form.requestSubmit();
+    });
+    line.appendChild(button);
+    line.appendChild(document.createTextNode("?"));
+    view.turn.appendChild(line);
+  }
+
   function renderAnswer(view, data) {
     view.status.remove();
+    if (data.suggestion) renderSuggestion(view, data.suggestion);
     if (data.answer) {
       const card = element("div", "answer");
       card.appendChild(element("p", "answer-text", data.answer.text));

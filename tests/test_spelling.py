@@ -1,0 +1,46 @@
+"""Typos: the misspelt word still finds its passage, and a suggestion is offered."""
+
+from search_app.spelling import correct_word, edits1
+
+
+def test_edits_include_swedish_letters():
+    assert "överkalix" in edits1("overkalix")
+    assert "pilotkommuner" in edits1("pilotkomuner")
+
+
+def test_correction_prefers_the_most_frequent_known_word():
+    vocabulary = {"kommun": 10, "kommer": 50, "komma": 5}
+    assert correct_word("kommen", vocabulary) == "kommer"
+    assert correct_word("kommun", vocabulary) is None  # known words are left alone
+    assert correct_word("och", vocabulary) is None
+
+
+def test_correction_through_the_stem_keeps_the_users_ending():
+    vocabulary = {"pilotkommunerna": 3}
+    stems = {"pilotkommun": 3}
+    assert correct_word("pilotkomuner", vocabulary, stems) == "pilotkommuner"
+
+
+def test_misspelt_question_finds_the_passage_and_gets_a_suggestion(client):
+    body = client.get("/api/search?q=pilotkomuner").get_json()
+    assert body["results"][0]["section"] == "Stärkt lokal attraktionskraft"
+    assert body["suggestion"] == "pilotkommuner"
+    assert client.get("/api/search?q=pilotkommuner").get_json()["suggestion"] is None
+
+
+def test_suggestion_is_a_link_on_the_page(client):
+    html = client.get("/?q=kompetensarna").get_data(as_text=True)
+    assert 'Menade du: <a href="/?q=kompetensarena">kompetensarena</a>' in html
+
+
+def test_words_without_diacritics_find_the_right_pages(client):
+    overkalix = client.get("/api/search?q=overkalix").get_json()["results"][0]
+    assert "Överkalix" in overkalix["text"]
+    planering = client.get("/api/search?q=samhallsplanering").get_json()["results"]
+    assert any("samhällsplanering" in r["text"] for r in planering[:3])
+
+
+def test_right_letters_rank_above_folded_ones(client):
+    exact = client.get("/api/search?q=överkalix").get_json()["results"][0]["score"]
+    folded = client.get("/api/search?q=overkalix").get_json()["results"][0]["score"]
+    assert exact > folded
