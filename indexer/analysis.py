@@ -12,7 +12,7 @@ product decides what a word is.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +21,7 @@ import snowballstemmer
 
 #: Bump when the chain changes what it emits: the app refuses an index built
 #: with another version (see ``indexer.manifest``).
-ANALYSIS_VERSION = "sv-2"
+ANALYSIS_VERSION = "sv-3"
 
 _DATA = Path(__file__).parent / "data"
 
@@ -88,25 +88,42 @@ def remove_stop_words(tokens: Iterable[Token]) -> Iterator[Token]:
             yield token
 
 
-def stem_except(protected: frozenset[str] = frozenset()) -> Filter:
+def stem_except(protected: frozenset[str] = frozenset(), known: Container[str] | None = None) -> Filter:
     """A filter that reduces each word to its Snowball ``swedish`` stem.
 
-    Numbers, tokens such as ``j+`` and the ``protected`` words stay as they are.
+    Numbers, tokens such as ``j+`` and the ``protected`` words stay as they
+    are. Snowball leaves the neuter definite ending alone ("projektet",
+    "landstinget"); with ``known`` words given, "-et"/"-ets" is dropped first
+    when what remains is a known word of at least four letters.
     """
 
     def stem(tokens: Iterable[Token]) -> Iterator[Token]:
         for token in tokens:
-            if token.text[0].isdigit() or "+" in token.text or token.text in protected:
+            word = token.text
+            if word[0].isdigit() or "+" in word or word in protected:
                 yield token
-            else:
-                yield replace(token, text=stem_word(token.text))
+                continue
+            if known is not None:
+                word = drop_definite_et(word, known)
+            yield replace(token, text=stem_word(word))
 
     return stem
 
 
-def swedish_pipeline(protected: frozenset[str] = frozenset()) -> tuple[Filter, ...]:
+def drop_definite_et(word: str, known: Container[str]) -> str:
+    """"projektet" → "projekt" when "projekt" is a known word; else ``word``."""
+    for ending in ("ets", "et"):
+        bare = word[: -len(ending)]
+        if word.endswith(ending) and len(bare) >= 4 and bare in known:
+            return bare
+    return word
+
+
+def swedish_pipeline(
+    protected: frozenset[str] = frozenset(), known: Container[str] | None = None
+) -> tuple[Filter, ...]:
     """The chain after the tokenizer, with ``protected`` words left unstemmed."""
-    return (lowercase, strip_abbreviation_ending, split_hyphenated, remove_stop_words, stem_except(protected))
+    return (lowercase, strip_abbreviation_ending, split_hyphenated, remove_stop_words, stem_except(protected, known))
 
 
 #: Index-time and query-time chains. They are the same; they are named apart

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from indexer.analysis import (
     Filter,
     analyze,
+    drop_definite_et,
     fold,
     lowercase,
     stem_word,
@@ -45,7 +46,7 @@ class SwedishAnalyzer:
     splitter: CompoundSplitter | None = field(init=False)
 
     def __post_init__(self) -> None:
-        self.pipeline = swedish_pipeline(self.protected)
+        self.pipeline = swedish_pipeline(self.protected, self.lexicon)
         self.splitter = CompoundSplitter(self.lexicon) if self.lexicon is not None else None
 
     def stems(self, text: str) -> list[str]:
@@ -58,7 +59,9 @@ class SwedishAnalyzer:
 
     def stem(self, word: str) -> str:
         """The stem of one lowercased word (protected words stay whole)."""
-        return word if word in self.protected or word[:1].isdigit() else stem_word(word)
+        if word in self.protected or word[:1].isdigit():
+            return word
+        return stem_word(drop_definite_et(word, self.lexicon) if self.lexicon is not None else word)
 
     def content_words(self, text: str) -> list[str]:
         """Lowercased words that are not stop words."""

@@ -55,6 +55,27 @@ def question_type(question: str) -> str:
 
 
 MAX_DEFINED_WORDS = 4
+_FOLLOW_UP_OPENERS = ("och", "men", "samt", "än", "också", "då")
+_ANAPHORA = {"det", "den", "dem", "där", "dit", "därifrån", "denna", "detta", "dessa", "dess", "deras", "de",
+             "han", "hon", "hen", "honom", "henne", "dom", "samma"}
+MAX_FOLLOW_UP_TERMS = 2
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether ``question`` leans on an earlier one for its subject.
+
+    It opens with "och", "men" …, or it points back ("det", "där", "dem" …)
+    with at most two words of its own, or it has at most one word of its own.
+    """
+    tokens = words(question)
+    own = terms(question)
+    if not tokens:
+        return False
+    if tokens[0] in _FOLLOW_UP_OPENERS and len(own) <= MAX_FOLLOW_UP_TERMS + 1:
+        return True
+    return len(own) <= 1 or (bool(_ANAPHORA & set(tokens)) and len(own) <= MAX_FOLLOW_UP_TERMS)
+
+
 _FOCUS_AFTER = ("vilka", "vilken", "vilket", "många", "mycket", "hur")
 _DEFINITION_RE = re.compile(
     r"^(?:\S+\s+){0,6}?(?:är|var|innebär|betyder|avser)\s+(?:en|ett)\s", re.IGNORECASE

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from indexer.contacts import Contact
-from indexer.questions import focus_term, offers, question_type
+from indexer.questions import focus_term, is_follow_up, offers, question_type
 from indexer.text import split_sentences
 from search_app.contacts import GENERIC_CONTACT_WORDS, contact_terms, find_contacts
 from search_app.index_handle import OpenSnapshot
@@ -24,6 +24,7 @@ SENTENCE_PASSAGES = 3  # how many top passages are read sentence by sentence
 HEADING_SHARE = 0.8  # credit for a question word found in the heading only
 KIND_BONUS = 0.15
 RANK_PENALTY = 0.04
+CONTEXT_SHARE = 0.5  # weight of a follow-up's borrowed words
 FACT_KINDS = ("person", "time", "number")
 MISSING_FACT_FACTOR = 0.5
 COMPOUND_HEAD_SHARE = 0.7
@@ -70,30 +71,31 @@ def ask(
 ) -> AskResult:
     """Answer ``question`` from the snapshot, with supporting passages.
 
-    When the question alone finds no answer and earlier questions are given,
-    it is asked again together with the latest of them (a follow-up such as
-    "och när pågick det?" borrows its subject from the question before).
+    A follow-up that lacks its subject ("och när pågick det?", "vem är
+    kontakt där?") borrows it from the latest earlier question that had one:
+    both are searched together, the follow-up's own words weighing more.
     """
-    result = answer_alone(snap, question, passages, min_confidence)
-    if result.answer is None and history:
-        combined = answer_alone(snap, f"{question} {history[-1]}", passages, min_confidence)
-        if combined.answer is not None:
-            return AskResult(question, combined.answer, combined.passages)
-    return result
-
-
-def answer_alone(snap: OpenSnapshot, question: str, passages: int, min_confidence: float) -> AskResult:
-    """Answer one question without context."""
-    result = search(snap, question, limit=passages)
+    context = subject_context(question, history or [])
+    result = search(snap, f"{question} {context}" if context else question, limit=passages)
     kind = question_type(question)
     answer = None
     if kind in ("contact", "person"):
-        answer = contact_answer(snap, question)
+        answer = contact_answer(snap, f"{question} {context}")
     if answer is None:
-        answer = passage_answer(snap, question, kind, result.passages)
+        answer = passage_answer(snap, question, kind, result.passages, context)
     if answer is not None and answer.confidence < min_confidence:
         answer = None
     return AskResult(question, answer, result.passages)
+
+
+def subject_context(question: str, history: list[str]) -> str:
+    """The earlier question a follow-up refers to, or "" when ``question`` stands alone."""
+    if not is_follow_up(question):
+        return ""
+    for earlier in reversed(history):
+        if not is_follow_up(earlier):
+            return earlier
+    return ""
 
 
 def _weights(snap: OpenSnapshot, query_terms: list[str]) -> dict[str, float]:
@@ -128,11 +130,15 @@ class _Question:
     focus: str
 
 
-def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[Passage]) -> Answer | None:
+def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[Passage],
+                   context: str = "") -> Answer | None:
     """The best answering span of sentences among the top passages, or None."""
     focus = focus_term(question) if kind in ("list", "number") else ""
     terms = snap.analyzer.terms
-    asked = _Question(_weights(snap, terms(question)), kind, focus)
+    weights = _weights(snap, terms(question))
+    for term, weight in _weights(snap, terms(context)).items():
+        weights.setdefault(term, CONTEXT_SHARE * weight)
+    asked = _Question(weights, kind, focus)
     best: tuple[float, float, Passage, str] | None = None
     for rank, passage in enumerate(passages[:SENTENCE_PASSAGES]):
         heading_terms = set(terms(" ".join(passage.heading_path)))

@@ -22,7 +22,7 @@ from pathlib import Path
 from indexer import engine
 from indexer.analysis import BASELINE_PIPELINE, analyze, terms
 from indexer.documents import Document
-from indexer.query import QueryPlan, WeightedTerm
+from indexer.query import QueryPlan, WeightedTerm, plan_query
 from indexer.sections import Section
 from search_app.answer import ask
 from search_app.index_handle import OpenSnapshot
@@ -121,12 +121,11 @@ def score_run(name: str, questions: list[Question], rank: Callable[[str], list[R
 
 
 def sok_ranker(snap: OpenSnapshot) -> Callable[[str], list[Ranked]]:
-    """Sök's own ranking of sections."""
-    from search_app.search import search
+    """Sök's own ranking of sections (as ``search_app.search.search``, without snippets)."""
 
     def rank(question: str) -> list[Ranked]:
-        result = search(snap, question, limit=SECTIONS_FETCHED)
-        return [Ranked(_page_of(p.url), p.text) for p in result.passages]
+        page = snap.engine.search(plan_query(question, snap.analyzer, snap.synonyms), limit=SECTIONS_FETCHED)
+        return [Ranked(hit.fields["url"], hit.fields["text"]) for hit in page.hits]
 
     return rank
 
@@ -134,10 +133,6 @@ def sok_ranker(snap: OpenSnapshot) -> Callable[[str], list[Ranked]]:
 def sok_answers(snap: OpenSnapshot) -> Callable[[str], bool]:
     """Whether Sök gives an answer to a question."""
     return lambda question: ask(snap, question).answer is not None
-
-
-def _page_of(url: str) -> str:
-    return url.split("#:~:", 1)[0].split(":~:", 1)[0]
 
 
 def build_baseline(path: Path, documents: list[Document]) -> None:

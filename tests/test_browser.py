@@ -82,3 +82,28 @@ def test_keyboard_only_use(page, live_server):
     page.keyboard.type("när pågick utveckla svenska städer")
     page.keyboard.press("Enter")
     expect(page.locator(".answer-text").first).to_contain_text("2016–2019")
+
+
+def test_chat_resolves_a_follow_up_question(page, live_server):
+    page.goto(live_server + "/")
+    box = page.get_by_label("Din fråga eller dina sökord")
+    box.fill("vilka kommuner var pilotkommuner?")
+    box.press("Enter")
+    expect(page.locator(".answer-text").first).to_contain_text("Överkalix")
+    box.fill("och när pågick det?")
+    box.press("Enter")
+    second = page.locator(".turn").nth(1)
+    expect(second.locator(".answer-text")).to_contain_text("2015–2018")
+    expect(second.locator(".answer .source a")).to_contain_text("Stärkt lokal attraktionskraft")
+
+
+def test_chat_offers_a_spelling_suggestion(page, live_server):
+    page.goto(live_server + "/")
+    box = page.get_by_label("Din fråga eller dina sökord")
+    box.fill("kompetensarna")
+    box.press("Enter")
+    suggestion = page.get_by_role("button", name="kompetensarena")
+    expect(suggestion).to_be_visible()
+    suggestion.click()
+    expect(page.locator(".turn")).to_have_count(2)
+    expect(page.locator(".turn").nth(1).locator(".question")).to_have_text("kompetensarena")

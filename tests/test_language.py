@@ -1,0 +1,149 @@
+"""Golden tests for the language features: compounds, folding, grams, synonyms, protected words,
+question types and follow-ups."""
+
+import pytest
+
+from indexer.analysis import fold
+from indexer.compounds import CompoundSplitter
+from indexer.fields import SwedishAnalyzer, word_grams
+from indexer.lexicon import build_lexicon
+from indexer.query import Synonyms, plan_query
+from indexer.questions import focus_term, is_follow_up, offers, question_type
+
+
+@pytest.fixture(scope="module")
+def splitter():
+    return CompoundSplitter(build_lexicon(["kompetensarena", "pilotkommunerna"]))
+
+
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("samhällsplaneringen", ["samhälle", "planeringen"]),  # linking -s-, the modifier's -e dropped
+        ("pilotkommunerna", ["pilot", "kommunerna"]),
+        ("bredbandsutbyggnad", ["bredband", "utbyggnad"]),
+        ("utvecklingsledare", ["utveckling", "ledare"]),
+        ("arbetsmarknaden", ["arbete", "marknaden"]),
+        ("kompetensarena", ["kompetens", "arena"]),  # a corpus word the word list lacks
+        ("regeringsuppdraget", ["regering", "uppdraget"]),
+        ("planering", ["planering"]),  # not a compound of "plan" + "ring"
+        ("kommunerna", ["kommunerna"]),
+        ("utveckling", ["utveckling"]),
+    ],
+)
+def test_compound_splitting(splitter, word, parts):
+    assert splitter.split(word) == parts
+
+
+def test_compound_parts_are_stemmed_and_at_least_four_letters(splitter):
+    analyzer = SwedishAnalyzer(splitter.lexicon)
+    assert analyzer.compound_parts("samhällsplaneringen") == ["samhäll", "planering"]
+    assert analyzer.compound_parts("pilotkommunerna") == ["pilot", "kommun"]
+    assert analyzer.compound_parts("kommun") == []
+
+
+@pytest.mark.parametrize(("text", "folded"), [("Överkalix", "Överkalix".translate({})), ("överkalix", "overkalix"),
+                                              ("samhällsplanering", "samhallsplanering"), ("årsmöte", "arsmote")])
+def test_folding(text, folded):
+    assert fold(text) == folded
+
+
+def test_four_grams_are_folded():
+    assert word_grams("Östhammar".lower()) == ["osth", "stha", "tham", "hamm", "amma", "mmar"]
+    assert word_grams("eu") == []
+    assert word_grams("eu-finansierat")[:2] == ["fina", "inan"]
+
+
+def test_index_fields_of_a_section(splitter):
+    fields = SwedishAnalyzer(splitter.lexicon).index_fields(
+        ("Det här har vi gjort tidigare", "Stärkt lokal attraktionskraft"), "De tio pilotkommunerna Överkalix.")
+    assert fields["body"] == "tio pilotkommun överkalix"
+    assert fields["folded"] == "tio pilotkommun overkalix"
+    assert fields["parts"] == "pilot kommun"
+    assert "kommu" not in fields["grams"].split() and "komm" in fields["grams"].split()
+    assert "attraktionskraft" in fields["head"]
+
+
+def test_a_part_typed_alone_is_searched_in_the_parts_field(splitter):
+    plan = plan_query("planering", SwedishAnalyzer(splitter.lexicon))
+    parts = {(t.field, t.term) for t in plan.terms}
+    assert ("parts", "planering") in parts and ("body", "planering") in parts
+    whole = {t.field: t.weight for t in plan.terms if t.term == "planering"}
+    assert whole["body"] > whole["parts"]  # a whole-word match ranks above a part match
+
+
+def test_protected_words_are_not_stemmed():
+    assert SwedishAnalyzer().terms("Projekt Sthlm") == ["projek", "sthlm"]
+    assert SwedishAnalyzer(protected=frozenset({"projekt"})).terms("Projekt Sthlm") == ["projekt", "sthlm"]
+
+
+def test_neuter_definite_et_is_dropped_for_known_words(splitter):
+    analyzer = SwedishAnalyzer(splitter.lexicon)
+    assert analyzer.terms("projektet projekt") == ["projek"]
+    assert analyzer.terms("landstinget landsting") == ["landsting"]
+    assert analyzer.terms("paket") == ["paket"]  # "pak" is too short to be the bare word
+
+
+def test_synonyms_expand_questions_both_ways(splitter):
+    analyzer = SwedishAnalyzer(splitter.lexicon)
+    synonyms = Synonyms.parse("landsting, region\n# kommentar\nbidrag, stöd, finansiering\n", analyzer)
+    assert synonyms.expand(analyzer.terms("landstinget i Stockholm")) == ["region"]
+    assert synonyms.expand(analyzer.terms("regionens ansvar")) == ["landsting"]
+    assert synonyms.expand(analyzer.terms("söka bidrag")) == ["stöd", "finansiering"]
+    assert synonyms.expand(analyzer.terms("cykelbana")) == []
+
+
+def test_multiword_synonym_entries():
+    analyzer = SwedishAnalyzer()
+    synonyms = Synonyms.parse("jämställdhet, jämlikhet mellan kvinnor och män", analyzer)
+    assert synonyms.expand(analyzer.terms("jämlikhet mellan kvinnor och män")) == ["jämställd"]
+    assert synonyms.expand(analyzer.terms("kvinnor")) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("vem är kontaktperson för Kompetensarena Stockholm", "contact"),
+        ("vem leder projektet", "person"),
+        ("när pågick satsningen", "time"),
+        ("hur länge pågår projektet", "time"),
+        ("vilket år startade programmet", "time"),
+        ("hur många pilotprojekt fanns det", "number"),
+        ("vilka kommuner var pilotkommuner", "list"),
+        ("vad är innovationskraft sthlm", "definition"),
+        ("pilotkommuner", "other"),
+    ],
+)
+def test_question_types(question, kind):
+    assert question_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind", "expected"),
+    [
+        ("Satsningen pågick 2016–2019.", "time", True),
+        ("Projektet pågår till september 2020.", "time", True),
+        ("Satsningen var lyckad.", "time", False),
+        ("Vi finansierade tolv pilotprojekt.", "number", True),
+        ("Fredrik Wikström, projekt- och utvecklingsledare", "person", True),
+        ("Kompetensarena Stockholm är ett projekt.", "person", False),
+        ("Flen, Gotland, Haninge och Överkalix.", "list", True),
+        ("Innovationskraft Sthlm är en samverkansplattform.", "definition", True),
+    ],
+)
+def test_sentences_offer_the_fact_asked_for(sentence, kind, expected):
+    assert offers(sentence, kind) is expected
+
+
+def test_focus_of_a_question():
+    assert focus_term("vilka tre områden skulle stödjas") == "områd"
+    assert focus_term("hur många pilotprojekt fanns") == "pilotprojek"
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up"),
+    [("och när pågick det?", True), ("vem är kontakt där?", True), ("och målen?", True),
+     ("vilka kommuner var pilotkommuner", False), ("hur länge pågår kompetensarena", False)],
+)
+def test_follow_up_detection(question, follow_up):
+    assert is_follow_up(question) is follow_up
