@@ -7,7 +7,7 @@ PORT ?= 8000
 INDEX ?= var/index
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup index serve lint eval bench clean
+.PHONY: run test setup index serve lint eval eval-quick bench clean
 
 run: index
 	$(BIN)/sok serve --host $(HOST) --port $(PORT) --index $(INDEX)
@@ -28,6 +28,14 @@ $(STAMP): pyproject.toml
 
 index: setup
 	$(BIN)/sok index --corpus corpus --index $(INDEX)
+
+# Sök against plain BM25 on SweFAQ, SweQUAD-MC and the seed questions, alone and with the
+# 44k regeringen.se pages as distractors (needs ../shared/data); writes docs/quality.md.
+eval: setup
+	$(BIN)/python -m evaluation.run
+
+eval-quick: setup
+	$(BIN)/python -m evaluation.run --quick --no-write
 
 lint: setup
 	$(BIN)/ruff check .

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Container, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,14 +56,14 @@ def tokenize(text: str) -> Iterator[Token]:
 def lowercase(tokens: Iterable[Token]) -> Iterator[Token]:
     """Lowercase every token."""
     for token in tokens:
-        yield replace(token, text=token.text.lower())
+        yield Token(token.text.lower(), token.pos, token.start, token.end)
 
 
 def strip_abbreviation_ending(tokens: Iterable[Token]) -> Iterator[Token]:
     """Drop the colon ending of an inflected abbreviation: ``eu:s`` becomes ``eu``."""
     for token in tokens:
         if ":" in token.text:
-            token = replace(token, text=token.text.split(":", 1)[0])
+            token = Token(token.text.split(":", 1)[0], token.pos, token.start, token.end)
         yield token
 
 
@@ -77,7 +77,7 @@ def split_hyphenated(tokens: Iterable[Token]) -> Iterator[Token]:
         parts = [part for part in re.split(r"[-–]", token.text) if part]
         if len(parts) > 1:
             for part in parts:
-                yield replace(token, text=part)
+                yield Token(part, token.pos, token.start, token.end)
 
 
 def remove_stop_words(tokens: Iterable[Token]) -> Iterator[Token]:
@@ -105,7 +105,7 @@ def stem_except(protected: frozenset[str] = frozenset(), known: Container[str] |
                 continue
             if known is not None:
                 word = drop_definite_et(word, known)
-            yield replace(token, text=stem_word(word))
+            yield Token(stem_word(word), token.pos, token.start, token.end)
 
     return stem
 

@@ -121,6 +121,42 @@ def search_command(query: str, limit: int, index_dir: Path) -> None:
         click.echo(f"   {passage.url}")
 
 
+@main.command("eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@index_option
+@click.option("--baseline", is_flag=True, help="Kör samma frågor mot ren BM25 (byggs från --corpus/--jsonl).")
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), default="corpus", show_default=True)
+@click.option("--jsonl", "jsonl_files", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              multiple=True)
+def eval_command(questions: Path, index_dir: Path, baseline: bool, corpus_dir: Path,
+                 jsonl_files: tuple[Path, ...]) -> None:
+    """Mät hit@1, hit@3, MRR@10 och andel rätt utan svar på en frågefil (JSON Lines)."""
+    import tempfile
+
+    from indexer.engine import open_index
+    from search_app.evaluation import (
+        HEADER,
+        baseline_ranker,
+        build_baseline,
+        read_questions,
+        score_run,
+        sok_answers,
+        sok_ranker,
+    )
+
+    asked = read_questions(questions)
+    snap = _open(index_dir)
+    rows = [score_run("Sök", asked, sok_ranker(snap), sok_answers(snap)).row()]
+    if baseline:
+        documents, _problems = _read_inputs(corpus_dir, jsonl_files)
+        with tempfile.TemporaryDirectory() as folder:
+            build_baseline(Path(folder) / "baseline", documents)
+            base = open_index(Path(folder) / "baseline")
+            rows.append(score_run("baseline (BM25)", asked, baseline_ranker(base)).row())
+            base.close()
+    click.echo("\n".join([HEADER, *rows]))
+
+
 def _check_index(index_dir: Path) -> None:
     _open(index_dir).engine.close()
 

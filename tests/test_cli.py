@@ -79,3 +79,22 @@ def test_serve_refuses_to_start_without_an_index(tmp_path):
     assert "sok index" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_eval_prints_the_measures_with_the_baseline(runner, tmp_path, seed_index):
+    questions = tmp_path / "questions.jsonl"
+    rows = [
+        {"question": "vilka kommuner var pilotkommuner", "expect": ["Flen, Gotland, Haninge"]},
+        {"question": "när pågick utveckla svenska städer",
+         "expect_urls": ["https://tillvaxtverket.se/amnesomraden/regional-kapacitet/"
+                         "tillvaxtskapande-samhallsplanering/det-har-har-vi-gjort-tidigare.html"]},
+        {"question": "hur förnyar jag mitt pass", "expect": None, "kind": "no_answer"},
+    ]
+    questions.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows), encoding="utf-8")
+    result = runner.invoke(main, ["eval", str(questions), "--index", str(seed_index), "--baseline",
+                                  "--corpus", str(CORPUS)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("| run | questions | hit@1 | hit@3 | MRR@10 | no-answer accuracy |")
+    assert lines[2] == "| Sök | 3 | 100.0 | 100.0 | 1.000 | 100.0 |"
+    assert lines[3].startswith("| baseline (BM25) | 3 |")
