@@ -28,7 +28,7 @@ SYNONYM_WEIGHT = 0.8
 #: Weight of one query word's 4-grams taken together (split among its grams).
 GRAMS_WORD_WEIGHT = 4.0
 GRAMS_NORMALIZATION = 1.0
-PROXIMITY_WEIGHT = 0.5
+PROXIMITY_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
