@@ -21,7 +21,7 @@ from indexer.analysis import fold
 from indexer.fields import SwedishAnalyzer, word_grams
 
 BODY_WEIGHT = 1.0
-HEAD_WEIGHT = 0.5
+HEAD_WEIGHT = 1.5
 FOLDED_WEIGHT = 0.5
 PARTS_WEIGHT = 0.5
 SYNONYM_WEIGHT = 0.8
