@@ -174,3 +174,16 @@ def test_unknown_paths_and_methods_get_clear_errors(client):
     page = client.get("/finns-inte")
     assert page.status_code == 404
     assert "Sidan finns inte." in page.get_data(as_text=True)
+
+
+def test_follow_up_question_uses_the_history(client):
+    follow_up = client.post("/api/ask", json={"q": "och när pågick det?",
+                                              "history": ["vilka kommuner var pilotkommuner?"]}).get_json()
+    assert "2015–2018" in follow_up["answer"]["text"]
+    assert follow_up["answer"]["section"] == "Stärkt lokal attraktionskraft"
+
+
+def test_contact_follow_up(client):
+    body = client.post("/api/ask", json={"q": "vem är kontakt där?",
+                                         "history": ["vad är Kompetensarena Stockholm?"]}).get_json()
+    assert "Fredrik Wikström" in body["answer"]["text"]

@@ -83,3 +83,22 @@ def test_current_link_is_replaced_atomically(tmp_path):
     build_snapshot(tmp_path, documents())
     assert os.readlink(link) != before
     assert not list(tmp_path.glob(".current-*"))
+
+
+def test_synonyms_and_protected_words_travel_with_the_snapshot(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "sida.md").write_text(
+        "---\ntitle: Vård\nurl: https://x.se/vard\n---\nRegionen ansvarar för vården i länet.\n", encoding="utf-8")
+    (corpus / "synonyms.txt").write_text("landsting, region\n", encoding="utf-8")
+    (corpus / "no_stem.txt").write_text("vården\n", encoding="utf-8")
+    index = tmp_path / "index"
+    build_snapshot(index, read_corpus(corpus).documents, language_dir=corpus)
+    handle = IndexHandle(index, check_interval_s=0)
+    snap = handle.get()
+    assert search(snap, "landstinget").total == 1
+    assert snap.analyzer.terms("vården") == ["vården"]
+    (corpus / "synonyms.txt").write_text("# inga synonymer\n", encoding="utf-8")
+    build_snapshot(index, read_corpus(corpus).documents, language_dir=corpus)
+    assert search(handle.get(), "landstinget").total == 0  # reloaded with the new index
+    handle.close()
