@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from indexer.analysis import fold
 from indexer.contacts import Contact
 from indexer.questions import focus_term, is_follow_up, offers, question_type
 from indexer.text import split_sentences
@@ -28,6 +29,9 @@ CONTEXT_SHARE = 0.5  # weight of a follow-up's borrowed words
 FACT_KINDS = ("person", "time", "number")
 MISSING_FACT_FACTOR = 0.5
 COMPOUND_HEAD_SHARE = 0.7
+FOLDED_SHARE = 0.9
+NEAR_SHARE = 0.7
+NEAR_MIN_PREFIX = 5
 MIN_HEAD_CHARS = 4
 MAX_ANSWER_SENTENCES = 3
 EXTRA_SENTENCE_COST = 0.2
@@ -115,12 +119,37 @@ def coverage(weights: dict[str, float], found: set[str]) -> float:
 
 
 def match_share(term: str, found: set[str]) -> float:
-    """1 when ``term`` is found, COMPOUND_HEAD_SHARE when it ends a found compound, else 0."""
+    """How much of a question term ``found`` terms carry.
+
+    1 when found as it is; FOLDED_SHARE when found without diacritics
+    ("overkalix"); COMPOUND_HEAD_SHARE when it ends a found compound
+    ("kommun" in "pilotkommun"); NEAR_SHARE when a found term differs only at
+    its end, as a typo or another inflection does ("pilotkomun",
+    "kompetensarenan"); else 0.
+    """
     if term in found:
         return 1.0
+    if fold(term) in {fold(other) for other in found}:
+        return FOLDED_SHARE
     if len(term) >= MIN_HEAD_CHARS and any(len(other) > len(term) + 2 and other.endswith(term) for other in found):
         return COMPOUND_HEAD_SHARE
+    if any(_near(term, other) for other in found):
+        return NEAR_SHARE
     return 0.0
+
+
+def shares_a_word(weights: dict[str, float], found: set[str]) -> bool:
+    """Whether any question term is matched by ``found`` (see :func:`match_share`)."""
+    return any(match_share(term, found) > 0 for term in weights)
+
+
+def _near(term: str, other: str) -> bool:
+    """Whether two terms share all but their last two letters (and at least five)."""
+    shortest = min(len(term), len(other))
+    prefix = 0
+    while prefix < shortest and term[prefix] == other[prefix]:
+        prefix += 1
+    return prefix >= max(NEAR_MIN_PREFIX, shortest - 2) and abs(len(term) - len(other)) <= 2
 
 
 @dataclass(frozen=True)
@@ -162,7 +191,7 @@ def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[
 
 def _useful(sentence: str, sentence_terms: set[str], asked: _Question) -> bool:
     """A span starts and ends with a sentence that shares a word or holds the fact asked for."""
-    return bool(sentence_terms & asked.weights.keys()) or offers(sentence, asked.kind)
+    return shares_a_word(asked.weights, sentence_terms) or offers(sentence, asked.kind)
 
 
 def _score_span(span: list[str], span_terms: set[str], heading_terms: set[str],
@@ -171,7 +200,7 @@ def _score_span(span: list[str], span_terms: set[str], heading_terms: set[str],
     in_span = coverage(asked.weights, span_terms)
     in_heading = coverage(asked.weights, heading_terms - span_terms)
     confidence = min(1.0, in_span + HEADING_SHARE * in_heading)
-    if not span_terms & asked.weights.keys():
+    if not shares_a_word(asked.weights, span_terms):
         confidence *= 0.5  # only the heading matches the question
     offered = any(offers(sentence, asked.kind) for sentence in span)
     if asked.kind in FACT_KINDS and not offered:
