@@ -78,14 +78,19 @@ class SwedishAnalyzer:
         return [self.stem(part) for part in parts if len(part) >= MIN_PART_CHARS]
 
     def index_fields(self, heading_path: tuple[str, ...] | list[str], text: str) -> dict[str, str]:
-        """Space-separated terms of every field for one section."""
+        """Space-separated terms of every field for one section.
+
+        The looser fields (folded, parts, grams) cover the heading path too, so
+        that a word in a heading is found as loosely as one in the text.
+        """
         body = self.stems(text)
-        words = self.content_words(text)
+        head = self.stems(" ".join(heading_path))
+        words = self.content_words(" ".join([*heading_path, text]))
         parts = [part for word in words for part in self.compound_parts(word)]
         return {
             "body": " ".join(body),
-            "head": " ".join(self.stems(" ".join(heading_path))),
-            "folded": " ".join(fold(term) for term in body),
+            "head": " ".join(head),
+            "folded": " ".join(fold(term) for term in head + body),
             "parts": " ".join(parts),
             "grams": " ".join(gram for word in words for gram in word_grams(word)),
         }

@@ -1,0 +1,51 @@
+"""Ranking rules a user notices: headings over body, phrases over scattered words, whole words over parts."""
+
+import pytest
+
+from indexer.build import build_snapshot
+from indexer.documents import Document
+from indexer.snapshot import current_snapshot
+from search_app.index_handle import open_snapshot
+from search_app.search import search
+
+FILLER = "Här finns mer text om hur arbetet går till i praktiken och vem som gör vad under året. "
+
+
+def page(slug: str, title: str, text: str) -> Document:
+    return Document(url=f"https://example.se/{slug}", title=title, text=text)
+
+
+@pytest.fixture(scope="module")
+def snap(tmp_path_factory):
+    documents = [
+        page("rubrik", "Cykelparkering", "Information om platser vid stationen. " + FILLER),
+        page("brodtext", "Stationen", "Vid stationen finns cykelparkering och taxi. " + FILLER),
+        page("fras", "Ansvar", "Det regionala utvecklingsansvaret flyttas till regionen. " + FILLER),
+        page("spritt", "Ansvar i länet", "Regionala frågor har många. " + FILLER + "Utvecklingsansvaret ligger kvar. "),
+        page("hel", "Planering", "Planering av nya bostäder i kommunen. " + FILLER),
+        page("del", "Samhälle", "Samhällsplanering för nya bostäder i kommunen. " + FILLER),
+    ]
+    root = tmp_path_factory.mktemp("ranking")
+    build_snapshot(root, documents)
+    opened = open_snapshot(current_snapshot(root))
+    yield opened
+    opened.engine.close()
+
+
+def urls(snap, query):
+    return [p.url.split("#")[0].rsplit("/", 1)[1] for p in search(snap, query, limit=10).passages]
+
+
+def test_a_heading_match_ranks_above_a_body_match(snap):
+    found = urls(snap, "cykelparkering")
+    assert found.index("rubrik") < found.index("brodtext")
+
+
+def test_words_standing_together_rank_above_scattered_words(snap):
+    found = urls(snap, "regionala utvecklingsansvaret")
+    assert found.index("fras") < found.index("spritt")
+
+
+def test_a_whole_word_ranks_above_a_compound_part(snap):
+    found = urls(snap, "planering")
+    assert found[:2] == ["hel", "del"]
