@@ -16,7 +16,7 @@ from indexer.analysis import ANALYSIS_VERSION, words
 from indexer.contacts import extract_contacts
 from indexer.documents import Document, Problem
 from indexer.fields import SwedishAnalyzer
-from indexer.language import read_protected_words, write_vocabulary
+from indexer.language import read_protected_words, section_headings, write_headings, write_vocabulary
 from indexer.lexicon import build_lexicon, word_list_version
 from indexer.query import plan_query
 from indexer.sections import Section, split_document
@@ -82,6 +82,7 @@ def build_snapshot(
         analyzer = SwedishAnalyzer(build_lexicon(vocabulary), read_protected_words(building))
         analyzer.lexicon.write(building / snapshot.LEXICON)
         write_vocabulary(vocabulary, building / snapshot.VOCABULARY)
+        write_headings(section_headings(sections), building / snapshot.HEADINGS)
 
         def indexed() -> Iterator[engine.IndexedSection]:
             last_doc = None

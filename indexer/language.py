@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import json
 from collections import Counter
 from pathlib import Path
 
+from indexer.sections import Section
 from indexer.snapshot import NO_STEM
 
 #: Vocabulary words kept for spelling suggestions: letters only, at least this long.
@@ -39,3 +41,20 @@ def read_vocabulary(path: Path) -> dict[str, int]:
             word, _, count = line.rstrip("\n").partition("\t")
             vocabulary[word] = int(count)
     return vocabulary
+
+
+def section_headings(sections: list[Section]) -> list[tuple[str, str]]:
+    """(heading, page URL) of every page title and every heading found in a page."""
+    pairs: list[tuple[str, str]] = []
+    for section in sections:
+        pairs.append((section.doc.title, section.doc.url))
+        if not section.untitled and section.heading != section.doc.title:
+            pairs.append((section.heading, section.doc.url))
+    return list(dict.fromkeys(pairs))
+
+
+def write_headings(headings: list[tuple[str, str]], path: Path) -> None:
+    """Save (heading, page URL) pairs, gzipped JSON Lines, for search-as-you-type."""
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        for heading, url in headings:
+            handle.write(json.dumps([heading, url], ensure_ascii=False) + "\n")

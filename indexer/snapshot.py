@@ -36,6 +36,7 @@ SNAPSHOTS = "snapshots"
 ENGINE_DIR = "engine"
 LEXICON = "lexicon.tsv.gz"
 VOCABULARY = "vocabulary.tsv.gz"
+HEADINGS = "headings.jsonl.gz"
 SYNONYMS = "synonyms.txt"
 NO_STEM = "no_stem.txt"
 LANGUAGE_FILES = (SYNONYMS, NO_STEM)

@@ -72,6 +72,7 @@ def ask(
     history: list[str] | None = None,
     passages: int = 5,
     min_confidence: float = 0.3,
+    publisher: str | None = None,
 ) -> AskResult:
     """Answer ``question`` from the snapshot, with supporting passages.
 
@@ -80,10 +81,10 @@ def ask(
     both are searched together, the follow-up's own words weighing more.
     """
     context = subject_context(question, history or [])
-    result = search(snap, f"{question} {context}" if context else question, limit=passages)
+    result = search(snap, f"{question} {context}" if context else question, limit=passages, publisher=publisher)
     kind = question_type(question)
     answer = None
-    if kind in ("contact", "person"):
+    if kind in ("contact", "person") and not publisher:
         answer = contact_answer(snap, f"{question} {context}")
     if answer is None:
         answer = passage_answer(snap, question, kind, result.passages, context)

@@ -8,7 +8,7 @@ from indexer.snapshot import SnapshotError
 from search_app.answer import ask
 from search_app.contacts import find_contacts
 from search_app.index_handle import IndexHandle, OpenSnapshot
-from search_app.queries import BadRequest, read_history, read_int, read_query
+from search_app.queries import BadRequest, read_history, read_int, read_publisher, read_query
 from search_app.search import search
 from search_app.spelling import suggest
 
@@ -47,7 +47,7 @@ def api_search():
     limit = read_int(request.args, "limit", int(config["DEFAULT_LIMIT"]), 1, int(config["MAX_LIMIT"]))
     offset = read_int(request.args, "offset", 0, 0, int(config["MAX_OFFSET"]))
     snap = current_snapshot()
-    result = search(snap, query, limit=limit, offset=offset)
+    result = search(snap, query, limit=limit, offset=offset, publisher=read_publisher(request.args))
     return jsonify(
         query=result.query,
         total=result.total,
@@ -69,9 +69,11 @@ def api_ask():
             raise BadRequest("body", 'Skicka JSON: {"q": "din fråga", "history": []}.')
         question = read_query(body.get("q"))
         history = read_history(body.get("history"))
+        publisher = read_publisher(body)
     else:
         question = read_query(request.args.get("q"))
         history = []
+        publisher = read_publisher(request.args)
     config = current_app.config
     snap = current_snapshot()
     result = ask(
@@ -80,6 +82,7 @@ def api_ask():
         history=history,
         passages=int(config["ANSWER_PASSAGES"]),
         min_confidence=float(config["MIN_ANSWER_CONFIDENCE"]),
+        publisher=publisher,
     )
     return jsonify(
         question=result.question,
@@ -87,6 +90,34 @@ def api_ask():
         suggestion=suggest(snap, question, best_score(result.passages)),
         passages=[p.as_dict() for p in result.passages],
     )
+
+
+@bp.get("/api/suggest")
+def api_suggest():
+    query = read_query(request.args.get("q"))
+    completions = current_snapshot().completer.complete(query)
+    return jsonify(query=query, suggestions=[{"text": c.text, "kind": c.kind, "url": c.url} for c in completions])
+
+
+@bp.after_app_request
+def allow_cross_origin(response):
+    """CORS for the read-only JSON API, so that the widget works on other sites."""
+    if not (request.path.startswith("/api/") or request.path == "/healthz"):
+        return response
+    allowed = str(current_app.config["ALLOWED_ORIGINS"]).strip()
+    origin = request.headers.get("Origin", "")
+    if allowed == "*":
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    elif origin and origin in {item.strip() for item in allowed.split(",")}:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.vary.add("Origin")
+    else:
+        return response
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+    return response
 
 
 @bp.get("/api/contacts")

@@ -28,6 +28,7 @@ class OpenSnapshot:
     synonyms: Synonyms
     _vocabulary: dict[str, int] | None = None
     _stem_counts: dict[str, int] | None = None
+    _completer: object | None = None
 
     @property
     def vocabulary(self) -> dict[str, int]:
@@ -35,6 +36,15 @@ class OpenSnapshot:
         if self._vocabulary is None:
             self._vocabulary = read_vocabulary(self.folder / snapshot.VOCABULARY)
         return self._vocabulary
+
+    @property
+    def completer(self):
+        """Search-as-you-type completions, loaded on first use."""
+        if self._completer is None:
+            from search_app.completions import Completer
+
+            self._completer = Completer.read(self.folder / snapshot.HEADINGS, self.vocabulary)
+        return self._completer
 
     @property
     def stem_counts(self) -> dict[str, int]:

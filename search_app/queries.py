@@ -51,3 +51,13 @@ def read_history(value: object) -> list[str]:
     limit = int(current_app.config["MAX_QUERY_CHARS"])
     keep = int(current_app.config["MAX_HISTORY_ITEMS"])
     return [item[:limit] for item in value if item.strip()][-keep:]
+
+
+def read_publisher(args: Mapping[str, object]) -> str | None:
+    """The optional ``publisher`` filter: results from that publisher only."""
+    value = args.get("publisher")
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 200:
+        raise BadRequest("publisher", "publisher måste vara en utgivares namn.")
+    return value.strip()

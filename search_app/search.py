@@ -71,10 +71,11 @@ def to_passage(record: dict, score: float, query_terms: list[str], analyzer: Swe
     )
 
 
-def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0) -> SearchResult:
-    """Sections that match the words of ``query``, best first."""
+def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
+           publisher: str | None = None) -> SearchResult:
+    """Sections that match the words of ``query``, best first (only ``publisher``'s when given)."""
     plan = plan_query(query, snap.analyzer, snap.synonyms)
-    page = snap.engine.search(plan, limit=limit, offset=offset)
+    page = snap.engine.search(plan, limit=limit, offset=offset, publisher=publisher)
     marked = [item.term for item in plan.terms if item.field == "body"]
     passages = [to_passage(hit.fields, hit.score, marked, snap.analyzer) for hit in page.hits]
     return SearchResult(query, page.total, passages)

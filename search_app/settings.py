@@ -29,6 +29,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_HISTORY_ITEMS", 10, "Earlier questions read from a chat `history`."),
     Setting("ANSWER_PASSAGES", 5, "Passages returned with an answer."),
     Setting("MIN_ANSWER_CONFIDENCE", 0.3, "Below this confidence (0–1) no answer is given, only passages."),
+    Setting("ALLOWED_ORIGINS", "*", "Origins that may call the JSON API from a browser (CORS): `*` or a list."),
     Setting("SNAPSHOT_CHECK_INTERVAL_S", 1.0, "Seconds between checks for a newly published index."),
 )
 
