@@ -18,12 +18,14 @@ test: setup
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Sök behöver Python 3.11 eller senare ($(PYTHON) är för gammal)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# axe-core for the accessibility tests (npm registry); the service itself needs no Node.
+	npm ci --no-audit --no-fund --silent
 	touch $(STAMP)
 
 index: setup
@@ -41,4 +43,4 @@ lint: setup
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) var node_modules .pytest_cache .ruff_cache *.egg-info

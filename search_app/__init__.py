@@ -32,9 +32,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         Path(app.config["INDEX_DIR"]), float(app.config["SNAPSHOT_CHECK_INTERVAL_S"])
     )
 
-    from search_app import api, errors, pages
+    from search_app import api, errors, pages, widget
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(widget.bp)
     errors.init_app(app)
     return app

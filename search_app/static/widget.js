@@ -1,0 +1,359 @@
+// Sök widget: <script src="https://SÖK-HOST/widget.js" defer></script> and <sok-search></sok-search>.
+// A custom element with shadow DOM: the host page's CSS cannot reach inside, and the widget's CSS
+// cannot reach out. No framework, no cookies, no storage, no requests to anyone but the endpoint.
+(function () {
+  "use strict";
+  if (window.customElements === undefined || customElements.get("sok-search")) return;
+
+  var script = document.currentScript;
+  var SCRIPT_ORIGIN = script && script.src ? new URL(script.src, location.href).origin : location.origin;
+  var DEBOUNCE_MS = 250;
+  var QUESTION_WORDS = /^(vad|vem|vems|när|var|vart|varför|hur|vilka|vilken|vilket|kan|får|måste|ska|finns|behöver|what|who|when|where|why|how|which|can|do|does|is|are)\b/i;
+
+  // Every text the widget shows, per language.
+  var STRINGS = {
+    sv: {
+      label: "Sök på webbplatsen",
+      placeholder: "Sök eller ställ en fråga",
+      answer: "Svar",
+      source: "Källa",
+      suggestions: "Förslag",
+      results: "Sökresultat",
+      all: "Visa alla träffar",
+      searching: "Söker …",
+      none: "Inga träffar.",
+      count: function (n) { return n === 1 ? "1 träff" : n + " träffar"; },
+      down: "Sök kan inte nås just nu. Försök igen om en stund.",
+      busy: "För många sökningar just nu. Vänta en stund och försök igen.",
+      failed: "Något gick fel med sökningen. Försök igen.",
+      shortcut: "Ctrl K"
+    },
+    en: {
+      label: "Search this site",
+      placeholder: "Search or ask a question",
+      answer: "Answer",
+      source: "Source",
+      suggestions: "Suggestions",
+      results: "Search results",
+      all: "Show all results",
+      searching: "Searching …",
+      none: "No results.",
+      count: function (n) { return n === 1 ? "1 result" : n + " results"; },
+      down: "Search cannot be reached right now. Please try again later.",
+      busy: "Too many searches right now. Please wait a moment and try again.",
+      failed: "Something went wrong with the search. Please try again.",
+      shortcut: "Ctrl K"
+    }
+  };
+
+  var CSS = [
+    // !important here wins over the host page's !important rules on <sok-search> itself.
+    ":host{all:initial!important;display:block!important;box-sizing:border-box!important;max-width:100%!important;",
+    "visibility:visible!important;position:relative!important;",
+    "font-family:var(--sok-font,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif)!important;",
+    "font-size:var(--sok-font-size,16px)!important;line-height:1.45!important;letter-spacing:normal!important;",
+    "color:var(--sok-color-text,#1b1b1b)!important}",
+    "*,*::before,*::after{box-sizing:border-box}[hidden]{display:none!important}",
+    ".sok{position:relative;display:block;width:100%}",
+    ".sok-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
+    ".sok-box{display:flex;align-items:center;gap:.5em;border:2px solid var(--sok-color-border,#8a8a8a);",
+    "border-radius:var(--sok-radius,6px);background:var(--sok-color-bg,#fff);padding:0 .6em}",
+    ".sok-box:focus-within{border-color:var(--sok-color-accent,#0b5cad);outline:3px solid var(--sok-color-focus,#e0a100);outline-offset:1px}",
+    "input{flex:1;min-width:0;border:0;background:transparent;color:inherit;font:inherit;padding:.6em 0;outline:none}",
+    "kbd{font:inherit;font-size:.75em;color:var(--sok-color-muted,#4a4a4a);border:1px solid currentColor;border-radius:4px;padding:0 .35em;white-space:nowrap}",
+    ".sok-panel{display:block;margin-top:.4em;border:1px solid var(--sok-color-border,#8a8a8a);border-radius:var(--sok-radius,6px);",
+    "background:var(--sok-color-bg,#fff);padding:.5em;max-height:70vh;overflow:auto}",
+    ".sok-status{display:block;font-size:.9em;color:var(--sok-color-muted,#4a4a4a);margin:.2em 0}",
+    ".sok-answer{display:block;border-left:4px solid var(--sok-color-accent,#0b5cad);padding:.3em .7em;margin:.2em 0 .6em;white-space:pre-line}",
+    ".sok-answer h2,.sok-group-title{font-size:.8em;text-transform:uppercase;letter-spacing:.04em;margin:.2em 0;color:var(--sok-color-muted,#4a4a4a)}",
+    ".sok-list,.sok-group{display:block;list-style:none;margin:0;padding:0}",
+    ".sok-option{display:block;padding:.45em .5em;border-radius:calc(var(--sok-radius,6px) - 2px);cursor:pointer}",
+    ".sok-option[aria-selected=true]{background:var(--sok-color-active,#e8f0fa);outline:2px solid var(--sok-color-accent,#0b5cad)}",
+    ".sok-title{display:block;color:var(--sok-color-accent,#0b5cad);font-weight:600;text-decoration:underline}",
+    ".sok-snippet{display:block;margin:.15em 0 0;font-size:.92em}",
+    "mark{background:var(--sok-color-mark,#fff1a8);color:inherit}",
+    ".sok-source,.sok-publisher{display:block;font-size:.85em;color:var(--sok-color-muted,#4a4a4a)}",
+    ".sok-all{display:inline-block;margin:.4em .5em .2em;color:var(--sok-color-accent,#0b5cad)}",
+    ".sok-error{color:#a40000;font-weight:600}",
+    "@media (max-width:30em){kbd{display:none}.sok-panel{max-height:80vh}}"
+  ].join("");
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function safeUrl(url) {
+    try {
+      var parsed = new URL(url, location.href);
+      return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // Snippets are escaped HTML with <mark>: keep their text and <mark> elements, nothing else.
+  function snippet(html) {
+    var out = el("span", "sok-snippet");
+    var body = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html").body;
+    var paragraph = body.firstChild;
+    (paragraph ? paragraph.childNodes : []).forEach(function (node) {
+      out.appendChild(node.nodeName === "MARK" ? el("mark", "", node.textContent) : document.createTextNode(node.textContent || ""));
+    });
+    return out;
+  }
+
+  function sourceLabel(item) {
+    return item.section && item.section !== item.title ? item.title + " › " + item.section : item.title;
+  }
+
+  var counter = 0;
+
+  class SokSearch extends HTMLElement {
+    static get observedAttributes() { return ["placeholder", "lang"]; }
+
+    constructor() {
+      super();
+      this.uid = "sok" + (++counter);
+      this.root = this.attachShadow({ mode: "open" });
+      this.options = [];
+      this.active = -1;
+      this.timer = 0;
+      this.request = null;
+      this.onShortcut = this.onShortcut.bind(this);
+    }
+
+    get strings() { return STRINGS[(this.getAttribute("lang") || "sv").slice(0, 2)] || STRINGS.sv; }
+    get endpoint() { return (this.getAttribute("endpoint") || SCRIPT_ORIGIN).replace(/\/+$/, ""); }
+    get limit() { return Math.max(1, Math.min(20, parseInt(this.getAttribute("limit"), 10) || 8)); }
+
+    connectedCallback() {
+      if (!this.input) this.render();
+      document.addEventListener("keydown", this.onShortcut);
+    }
+
+    disconnectedCallback() { document.removeEventListener("keydown", this.onShortcut); }
+
+    attributeChangedCallback() { if (this.input) this.applyStrings(); }
+
+    render() {
+      var s = this.strings;
+      var style = el("style");
+      style.textContent = CSS;
+      var wrap = el("div", "sok");
+      var label = el("label", "sok-hidden");
+      label.htmlFor = this.uid + "-input";
+      var box = el("div", "sok-box");
+      var input = el("input");
+      input.id = this.uid + "-input";
+      input.type = "search";
+      input.autocomplete = "off";
+      input.setAttribute("role", "combobox");
+      input.setAttribute("aria-autocomplete", "list");
+      input.setAttribute("aria-expanded", "false");
+      input.setAttribute("aria-controls", this.uid + "-list");
+      var kbd = el("kbd", "", s.shortcut);
+      kbd.setAttribute("aria-hidden", "true");
+      box.append(input, kbd);
+      var status = el("div", "sok-status");
+      status.setAttribute("role", "status");
+      status.setAttribute("aria-live", "polite");
+      var panel = el("div", "sok-panel");
+      panel.hidden = true;
+      var answer = el("div", "sok-answer");
+      answer.hidden = true;
+      var list = el("div", "sok-list");
+      list.id = this.uid + "-list";
+      list.setAttribute("role", "listbox");
+      var all = el("a", "sok-all");
+      panel.append(answer, list, all);
+      wrap.append(label, box, status, panel);
+      this.root.append(style, wrap);
+      Object.assign(this, { input: input, label: label, status: status, panel: panel, answerBox: answer, list: list, allLink: all });
+      this.applyStrings();
+      input.addEventListener("input", this.onInput.bind(this));
+      input.addEventListener("keydown", this.onKey.bind(this));
+    }
+
+    applyStrings() {
+      var s = this.strings;
+      this.label.textContent = s.label;
+      this.input.placeholder = this.getAttribute("placeholder") || s.placeholder;
+      this.list.setAttribute("aria-label", s.results);
+      this.allLink.textContent = s.all;
+    }
+
+    onShortcut(event) {
+      if ((event.ctrlKey || event.metaKey) && (event.key === "k" || event.key === "K")) {
+        event.preventDefault();
+        this.input.focus();
+        this.input.select();
+      }
+    }
+
+    onInput() {
+      clearTimeout(this.timer);
+      var query = this.input.value.trim();
+      if (!query) { this.close(); this.status.textContent = ""; return; }
+      this.timer = setTimeout(this.search.bind(this, query), DEBOUNCE_MS);
+    }
+
+    onKey(event) {
+      var key = event.key;
+      if (key === "ArrowDown" || key === "ArrowUp") {
+        if (this.panel.hidden || !this.options.length) return;
+        event.preventDefault();
+        var step = key === "ArrowDown" ? 1 : -1;
+        this.select((this.active + step + this.options.length) % this.options.length);
+      } else if (key === "Enter") {
+        event.preventDefault();
+        if (this.active >= 0) this.options[this.active].activate();
+        else if (this.input.value.trim()) { clearTimeout(this.timer); this.search(this.input.value.trim()); }
+      } else if (key === "Escape") {
+        if (!this.panel.hidden) { event.preventDefault(); this.close(); }
+      }
+    }
+
+    select(index) {
+      this.options.forEach(function (option, i) { option.node.setAttribute("aria-selected", String(i === index)); });
+      this.active = index;
+      var option = this.options[index];
+      this.input.setAttribute("aria-activedescendant", option.node.id);
+      option.node.scrollIntoView({ block: "nearest" });
+    }
+
+    close() {
+      this.panel.hidden = true;
+      this.input.setAttribute("aria-expanded", "false");
+      this.input.removeAttribute("aria-activedescendant");
+      this.active = -1;
+    }
+
+    api(path, params) {
+      var url = new URL(this.endpoint + path);
+      Object.keys(params).forEach(function (key) { if (params[key]) url.searchParams.set(key, params[key]); });
+      return fetch(url.href, { signal: this.request.signal, credentials: "omit", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (response.status === 429) throw new Error("busy");
+          if (!response.ok) throw new Error("failed");
+          return response.json();
+        });
+    }
+
+    search(query) {
+      var self = this;
+      var s = this.strings;
+      if (this.request) this.request.abort();
+      this.request = new AbortController();
+      this.status.textContent = s.searching;
+      var publisher = this.getAttribute("publisher") || "";
+      var isQuestion = /\?\s*$/.test(query) || QUESTION_WORDS.test(query);
+      var main = isQuestion
+        ? this.api("/api/ask", { q: query, publisher: publisher })
+        : this.api("/api/search", { q: query, limit: String(this.limit), publisher: publisher });
+      var completions = this.api("/api/suggest", { q: query }).catch(function () { return { suggestions: [] }; });
+      Promise.all([main, completions]).then(function (results) {
+        self.show(query, results[0], results[1].suggestions || [], isQuestion);
+      }).catch(function (error) {
+        if (error && error.name === "AbortError") return;
+        self.showError(error && error.message === "busy" ? s.busy : error && error.message === "failed" ? s.failed : s.down);
+      });
+    }
+
+    show(query, data, completions, isQuestion) {
+      var self = this;
+      var s = this.strings;
+      var passages = (isQuestion ? data.passages : data.results) || [];
+      this.options = [];
+      this.active = -1;
+      this.list.textContent = "";
+      this.answerBox.textContent = "";
+      this.answerBox.hidden = !(isQuestion && data.answer);
+      if (isQuestion && data.answer) {
+        this.answerBox.append(el("h2", "", s.answer), el("p", "", data.answer.text));
+        var source = el("span", "sok-source", s.source + ": ");
+        var href = safeUrl(data.answer.url);
+        var link = el(href ? "a" : "span", "", sourceLabel(data.answer));
+        if (href) link.href = href;
+        source.appendChild(link);
+        this.answerBox.appendChild(source);
+      }
+      var ownWords = completions.filter(function (c) { return c.text.toLowerCase() !== query.toLowerCase(); }).slice(0, 4);
+      if (ownWords.length) {
+        var group = this.group(s.suggestions);
+        ownWords.forEach(function (completion) {
+          self.option(group, el("span", "", completion.text), function () {
+            self.input.value = completion.text;
+            self.search(completion.text);
+          });
+        });
+      }
+      var pages = {};
+      var order = [];
+      passages.forEach(function (passage) {
+        var key = passage.url.split("#")[0];
+        if (!pages[key]) { pages[key] = []; order.push(key); }
+        pages[key].push(passage);
+      });
+      order.forEach(function (key) {
+        var group = self.group(pages[key][0].title);
+        pages[key].forEach(function (passage) {
+          // An option holds no link (a listbox option must not contain interactive elements):
+          // Enter or a click opens the passage's deep link.
+          var href = safeUrl(passage.url);
+          var content = el("span");
+          var title = el("span", "sok-title", passage.section && passage.section !== passage.title ? passage.section : passage.title);
+          content.append(title, snippet(passage.snippet), el("span", "sok-publisher", passage.publisher));
+          self.option(group, content, function () { if (href) location.assign(href); });
+        });
+      });
+      var allHref = safeUrl(this.endpoint + "/?q=" + encodeURIComponent(query));
+      if (allHref) this.allLink.href = allHref;
+      var total = isQuestion ? passages.length : data.total;
+      this.status.textContent = total ? s.count(total) : s.none;
+      this.panel.hidden = false;
+      this.input.setAttribute("aria-expanded", "true");
+      this.input.removeAttribute("aria-activedescendant");
+    }
+
+    group(title) {
+      var group = el("div", "sok-group");
+      group.setAttribute("role", "group");
+      var heading = el("div", "sok-group-title", title);
+      heading.id = this.uid + "-g" + this.list.children.length;
+      heading.setAttribute("role", "presentation");
+      group.setAttribute("aria-labelledby", heading.id);
+      group.appendChild(heading);
+      this.list.appendChild(group);
+      return group;
+    }
+
+    option(group, content, activate) {
+      var self = this;
+      var node = el("div", "sok-option");
+      node.id = this.uid + "-o" + this.options.length;
+      node.setAttribute("role", "option");
+      node.setAttribute("aria-selected", "false");
+      node.appendChild(content);
+      var index = this.options.length;
+      node.addEventListener("mousedown", function (event) { event.preventDefault(); });
+      node.addEventListener("click", function () {
+        self.select(index);
+        activate();
+      });
+      group.appendChild(node);
+      this.options.push({ node: node, activate: activate });
+    }
+
+    showError(message) {
+      this.close();
+      this.status.textContent = "";
+      var error = el("span", "sok-error", message);
+      this.status.appendChild(error);
+    }
+  }
+
+  customElements.define("sok-search", SokSearch);
+})();
