@@ -223,3 +223,13 @@ def test_no_empty_answer_card_for_plain_searches(page, host_site):
     widget_input(page).type("jämställdhet")
     expect(page.locator("sok-search [role=option]").first).to_be_visible()
     expect(page.locator("sok-search .sok-answer")).to_be_hidden()
+
+
+def test_too_many_requests_is_shown_in_swedish(page, host_site, live_server):
+    page.route(live_server + "/api/**", lambda route: route.fulfill(
+        status=429, headers={"Retry-After": "5", "Access-Control-Allow-Origin": "*"},
+        content_type="application/json", body='{"error": {"status": 429}}'))
+    page.goto(host_site + "/index.html")
+    widget_input(page).type("pilotkommuner")
+    expect(page.locator("sok-search .sok-error")).to_have_text(
+        "För många sökningar just nu. Vänta en stund och försök igen.")
