@@ -21,7 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.query import Or, Phrase, Term
+from whoosh.query import And, ConstantScoreQuery, Or, Phrase, Term
 
 from indexer.query import QueryPlan
 from indexer.sections import Section
@@ -85,10 +85,15 @@ class Hit:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of hits and the total number of matching sections."""
+    """One page of hits and the total number of matching sections.
+
+    ``partial`` is true when the time limit cut the search short: the hits
+    are the best of what was found in time, and the total counts only those.
+    """
 
     total: int
     hits: list[Hit]
+    partial: bool = False
 
 
 def section_record(section: Section) -> dict:
@@ -163,20 +168,28 @@ class Engine:
             raise EngineError(f"kan inte öppna indexet i {path}: {error}") from error
         self.path = path
 
-    def search(self, plan: QueryPlan, limit: int = 10, offset: int = 0, publisher: str | None = None) -> Page:
-        """Sections matching any term of ``plan``, best first."""
+    def search(self, plan: QueryPlan, limit: int = 10, offset: int = 0, publisher: str | None = None,
+               time_limit_s: float | None = None) -> Page:
+        """Sections matching any term of ``plan``, best first, within ``time_limit_s`` if given."""
         query = self._query(plan)
         if query is None:
             return Page(0, [])
         # No matcher replacement: it would skip documents that cannot reach the
         # top N, which keeps the ranking right but makes the total count wrong.
-        collector = collectors.TopCollector(limit=offset + limit, usequality=False, replace=0)
         if publisher:
-            collector = collectors.FilterCollector(collector, allow=Term("publisher_key", publisher.lower()))
-        self._searcher.search_with_collector(query, collector)
+            # In the query rather than a FilterCollector, which a time limit would bypass.
+            query = And([query, ConstantScoreQuery(Term("publisher_key", publisher.lower()), 0.0)])
+        collector = collectors.TopCollector(limit=offset + limit, usequality=False, replace=0)
+        partial = False
+        if time_limit_s is not None:
+            collector = collectors.TimeLimitCollector(collector, time_limit_s, use_alarm=False)
+        try:
+            self._searcher.search_with_collector(query, collector)
+        except collectors.TimeLimit:
+            partial = True
         results = collector.results()
         hits = [Hit(json.loads(hit["data"]), float(hit.score)) for hit in results[offset : offset + limit]]
-        return Page(len(results), hits)
+        return Page(len(results), hits, partial)
 
     def _query(self, plan: QueryPlan) -> Or | None:
         total = max(self._searcher.doc_count(), 1)

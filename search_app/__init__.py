@@ -32,10 +32,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         Path(app.config["INDEX_DIR"]), float(app.config["SNAPSHOT_CHECK_INTERVAL_S"])
     )
 
-    from search_app import api, errors, pages, widget
+    from search_app import api, errors, pages, security, widget
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(widget.bp)
     errors.init_app(app)
+    security.init_app(app)
     return app

@@ -64,6 +64,7 @@ class AskResult:
     question: str
     answer: Answer | None
     passages: list[Passage]
+    partial: bool = False
 
 
 def ask(
@@ -73,6 +74,7 @@ def ask(
     passages: int = 5,
     min_confidence: float = 0.3,
     publisher: str | None = None,
+    time_limit_s: float | None = None,
 ) -> AskResult:
     """Answer ``question`` from the snapshot, with supporting passages.
 
@@ -81,7 +83,8 @@ def ask(
     both are searched together, the follow-up's own words weighing more.
     """
     context = subject_context(question, history or [])
-    result = search(snap, f"{question} {context}" if context else question, limit=passages, publisher=publisher)
+    result = search(snap, f"{question} {context}" if context else question, limit=passages, publisher=publisher,
+                    time_limit_s=time_limit_s)
     kind = question_type(question)
     answer = None
     if kind in ("contact", "person") and not publisher:
@@ -90,7 +93,7 @@ def ask(
         answer = passage_answer(snap, question, kind, result.passages, context)
     if answer is not None and answer.confidence < min_confidence:
         answer = None
-    return AskResult(question, answer, result.passages)
+    return AskResult(question, answer, result.passages, result.partial)
 
 
 def subject_context(question: str, history: list[str]) -> str:

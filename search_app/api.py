@@ -47,13 +47,21 @@ def api_search():
     limit = read_int(request.args, "limit", int(config["DEFAULT_LIMIT"]), 1, int(config["MAX_LIMIT"]))
     offset = read_int(request.args, "offset", 0, 0, int(config["MAX_OFFSET"]))
     snap = current_snapshot()
-    result = search(snap, query, limit=limit, offset=offset, publisher=read_publisher(request.args))
+    result = search(snap, query, limit=limit, offset=offset, publisher=read_publisher(request.args),
+                    time_limit_s=time_limit_s())
     return jsonify(
         query=result.query,
         total=result.total,
+        partial=result.partial,
         suggestion=suggest(snap, query, best_score(result.passages)),
         results=[p.as_dict() for p in result.passages],
     )
+
+
+def time_limit_s() -> float | None:
+    """The per-query time limit from QUERY_TIMEOUT_MS (0 means none)."""
+    milliseconds = float(current_app.config["QUERY_TIMEOUT_MS"])
+    return milliseconds / 1000 if milliseconds > 0 else None
 
 
 def best_score(passages) -> float:
@@ -83,10 +91,12 @@ def api_ask():
         passages=int(config["ANSWER_PASSAGES"]),
         min_confidence=float(config["MIN_ANSWER_CONFIDENCE"]),
         publisher=publisher,
+        time_limit_s=time_limit_s(),
     )
     return jsonify(
         question=result.question,
         answer=result.answer.as_dict() if result.answer else None,
+        partial=result.partial,
         suggestion=suggest(snap, question, best_score(result.passages)),
         passages=[p.as_dict() for p in result.passages],
     )

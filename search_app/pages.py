@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from indexer.snapshot import SnapshotError
-from search_app.api import current_snapshot
+from search_app.api import current_snapshot, time_limit_s
 from search_app.queries import BadRequest, read_int, read_query
 from search_app.search import SearchResult, search
 from search_app.spelling import suggest
@@ -28,7 +28,7 @@ def index():
             query = read_query(raw)
             page = read_int(request.args, "sida", 1, 1, current_app.config["MAX_OFFSET"] // PAGE_SIZE)
             snap = current_snapshot()
-            result = search(snap, query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+            result = search(snap, query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, time_limit_s=time_limit_s())
             suggestion = suggest(snap, query, result.passages[0].score if result.passages else 0.0)
         except BadRequest as bad:
             error, status = bad.message, 400

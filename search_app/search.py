@@ -40,6 +40,7 @@ class SearchResult:
     query: str
     total: int
     passages: list[Passage]
+    partial: bool = False
 
 
 def link_target(record: dict) -> str:
@@ -72,10 +73,10 @@ def to_passage(record: dict, score: float, query_terms: list[str], analyzer: Swe
 
 
 def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
-           publisher: str | None = None) -> SearchResult:
+           publisher: str | None = None, time_limit_s: float | None = None) -> SearchResult:
     """Sections that match the words of ``query``, best first (only ``publisher``'s when given)."""
     plan = plan_query(query, snap.analyzer, snap.synonyms)
-    page = snap.engine.search(plan, limit=limit, offset=offset, publisher=publisher)
+    page = snap.engine.search(plan, limit=limit, offset=offset, publisher=publisher, time_limit_s=time_limit_s)
     marked = [item.term for item in plan.terms if item.field == "body"]
     passages = [to_passage(hit.fields, hit.score, marked, snap.analyzer) for hit in page.hits]
-    return SearchResult(query, page.total, passages)
+    return SearchResult(query, page.total, passages, page.partial)

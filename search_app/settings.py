@@ -29,6 +29,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_HISTORY_ITEMS", 10, "Earlier questions read from a chat `history`."),
     Setting("ANSWER_PASSAGES", 5, "Passages returned with an answer."),
     Setting("MIN_ANSWER_CONFIDENCE", 0.3, "Below this confidence (0–1) no answer is given, only passages."),
+    Setting("QUERY_TIMEOUT_MS", 2000, "Time limit of one search; a slower one returns what it found, marked partial."),
+    Setting("RATE_LIMIT_PER_MINUTE", 120, "Requests a client may make per minute and worker (0: no limit)."),
+    Setting("RATE_LIMIT_BURST", 30, "Requests a client may make at once before the per-minute rate applies."),
+    Setting("MAX_BODY_BYTES", 16384, "Largest accepted request body, in bytes."),
+    Setting("FRAME_ANCESTORS", "'self'", "Who may frame Sök's pages (Content-Security-Policy frame-ancestors)."),
+    Setting("REFERRER_POLICY", "strict-origin-when-cross-origin", "Referrer-Policy sent with every response."),
     Setting("ALLOWED_ORIGINS", "*", "Origins that may call the JSON API from a browser (CORS): `*` or a list."),
     Setting("SNAPSHOT_CHECK_INTERVAL_S", 1.0, "Seconds between checks for a newly published index."),
 )

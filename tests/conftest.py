@@ -121,7 +121,8 @@ def live_server(tmp_path_factory):
         process = subprocess.Popen(
             [sok_executable(), "serve", "--host", "127.0.0.1", "--port", str(port), "--index", str(index),
              "--workers", "1"],
-            stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ},
+            stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT,
+            env={**os.environ, "SOK_RATE_LIMIT_PER_MINUTE": "0"},  # the browser tests type fast
         )
     base = f"http://127.0.0.1:{port}"
     try:

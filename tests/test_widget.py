@@ -196,12 +196,30 @@ def test_axe_finds_no_violations_in_the_open_widget(page, host_site):
     assert axe_violations(page) == []
 
 
-def test_axe_finds_no_violations_on_the_main_page_and_demo(page, live_server):
+def test_axe_finds_no_violations_on_the_main_page_and_demo(browser, live_server):
+    # Sök's own pages forbid inline scripts; only the test's injection of axe may bypass that.
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
     page.goto(live_server + "/?q=pilotkommuner")
     assert axe_violations(page) == []
     page.goto(live_server + "/demo")
-    expect(page.locator("sok-search")).to_be_visible()
+    widget_input(page).type("vilka kommuner var pilotkommuner?")
+    expect(page.locator("sok-search .sok-answer")).to_be_visible()
     assert axe_violations(page) == []
+    context.close()
+
+
+def test_demo_widget_is_styled_under_the_strict_content_security_policy(page, live_server):
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy"
+            in message.text else None)
+    page.goto(live_server + "/demo")
+    box = widget_input(page)
+    box.type("pilotkommuner")
+    expect(page.locator("sok-search [role=option]").first).to_be_visible()
+    border = page.locator("sok-search .sok-box").evaluate("n => getComputedStyle(n).borderTopStyle")
+    assert border == "solid"
+    assert violations == []
 
 
 def test_widget_size_budget():

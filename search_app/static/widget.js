@@ -140,8 +140,7 @@
 
     render() {
       var s = this.strings;
-      var style = el("style");
-      style.textContent = CSS;
+      this.adoptStyles();
       var wrap = el("div", "sok");
       var label = el("label", "sok-hidden");
       label.htmlFor = this.uid + "-input";
@@ -170,11 +169,25 @@
       var all = el("a", "sok-all");
       panel.append(answer, list, all);
       wrap.append(label, box, status, panel);
-      this.root.append(style, wrap);
+      this.root.append(wrap);
       Object.assign(this, { input: input, label: label, status: status, panel: panel, answerBox: answer, list: list, allLink: all });
       this.applyStrings();
       input.addEventListener("input", this.onInput.bind(this));
       input.addEventListener("keydown", this.onKey.bind(this));
+    }
+
+    // A constructed stylesheet needs no inline <style>, so host pages with a strict
+    // Content-Security-Policy (no 'unsafe-inline' styles) show the widget styled too.
+    adoptStyles() {
+      if (window.CSSStyleSheet && "replaceSync" in CSSStyleSheet.prototype && "adoptedStyleSheets" in this.root) {
+        var sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS);
+        this.root.adoptedStyleSheets = [sheet];
+      } else {
+        var style = el("style");
+        style.textContent = CSS;
+        this.root.appendChild(style);
+      }
     }
 
     applyStrings() {
