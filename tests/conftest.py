@@ -109,12 +109,19 @@ def sok_executable() -> str:
     return str(Path(sys.executable).parent / "sok")
 
 
+class live_server_log:  # noqa: N801  (a namespace the privacy test reads)
+    path: Path | None = None
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """`sok serve` running as its own process on a free loopback port."""
     folder = tmp_path_factory.mktemp("served")
-    index, log = folder / "index", folder / "server.log"
-    subprocess.run([sok_executable(), "index", "--corpus", str(CORPUS), "--index", str(index)], check=True,
+    index, log, corpus = folder / "index", folder / "server.log", folder / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    for path in TEST_CORPUS.iterdir():
+        shutil.copy(path, corpus / path.name)
+    subprocess.run([sok_executable(), "index", "--corpus", str(corpus), "--index", str(index)], check=True,
                    capture_output=True, cwd=ROOT)
     port = free_port()
     with log.open("w") as log_file:
@@ -125,6 +132,7 @@ def live_server(tmp_path_factory):
             env={**os.environ, "SOK_RATE_LIMIT_PER_MINUTE": "0"},  # the browser tests type fast
         )
     base = f"http://127.0.0.1:{port}"
+    live_server_log.path = log
     try:
         wait_for(base + "/healthz", process, log)
         yield base

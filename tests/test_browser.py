@@ -39,7 +39,7 @@ def test_follow_up_questions_stay_in_the_conversation(page, live_server):
     box.fill("vem är kontaktperson för Kompetensarena Stockholm")
     box.press("Enter")
     expect(page.locator(".answer-text").first).to_contain_text("Fredrik Wikström")
-    box.fill("hur ansöker jag om bygglov")
+    box.fill("hur förnyar jag mitt pass")
     page.get_by_role("button", name="Sök").click()
     expect(page.locator(".turn")).to_have_count(2)
     expect(page.locator(".turn").nth(1)).to_contain_text("Jag hittade inget säkert svar")

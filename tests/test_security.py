@@ -1,0 +1,91 @@
+"""Security headers, rate limits, body limits, time limits and privacy."""
+
+import json
+
+import pytest
+
+from indexer.build import build_snapshot
+from indexer.documents import Document
+from search_app import create_app
+from search_app.security import RateLimiter
+
+
+def test_html_responses_carry_a_strict_content_security_policy(client):
+    for path in ("/", "/?q=pilotkommuner", "/demo", "/finns-inte"):
+        response = client.get(path)
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert "frame-ancestors 'self'" in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_json_responses_are_nosniff_and_no_response_sets_a_cookie(client):
+    for path in ("/api/search?q=tillväxt", "/api/ask?q=tillväxt", "/api/suggest?q=till", "/healthz", "/"):
+        response = client.get(path)
+        assert "Set-Cookie" not in response.headers
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_frame_ancestors_is_configurable(mixed_index):
+    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "FRAME_ANCESTORS": "https://kommun.example"})
+    assert "frame-ancestors https://kommun.example" in app.test_client().get("/").headers["Content-Security-Policy"]
+    app.extensions["sok_index"].close()
+
+
+def test_rate_limit_answers_429_with_retry_after(mixed_index):
+    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "RATE_LIMIT_PER_MINUTE": 60,
+                      "RATE_LIMIT_BURST": 3})
+    client = app.test_client()
+    statuses = [client.get("/api/search?q=tillväxt").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    limited = client.get("/api/search?q=tillväxt")
+    assert limited.headers["Retry-After"] == "1"
+    assert "För många förfrågningar" in limited.get_json()["error"]["message"]
+    page = client.get("/?q=tillväxt")
+    assert page.status_code == 429 and "För många förfrågningar" in page.get_data(as_text=True)
+    app.extensions["sok_index"].close()
+
+
+def test_token_bucket_refills_over_time():
+    limiter = RateLimiter(per_minute=60, burst=2)
+    assert [limiter.wait_s("a", now=0.0) for _ in range(3)] == [0.0, 0.0, pytest.approx(1.0)]
+    assert limiter.wait_s("b", now=0.0) == 0.0  # clients are counted apart
+    assert limiter.wait_s("a", now=1.5) == 0.0
+
+
+def test_request_body_limit(client):
+    response = client.post("/api/ask", data=json.dumps({"q": "x" * 20_000}), content_type="application/json")
+    assert response.status_code == 413
+    assert response.get_json()["error"]["message"] == "Förfrågan är för stor."
+
+
+def test_a_slow_query_returns_what_was_found_marked_partial(tmp_path):
+    words = [f"ord{i}" for i in range(300)]
+    documents = [
+        Document(url=f"https://example.se/{n}", title=f"Sida {n}",
+                 text=" ".join(words[(n * 7 + k) % 300] for k in range(120)) + " gemensam text här.")
+        for n in range(1500)
+    ]
+    build_snapshot(tmp_path, documents)
+    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path), "QUERY_TIMEOUT_MS": 0.001})
+    body = app.test_client().get("/api/search", query_string={"q": " ".join(words[:60]) + " gemensam"}).get_json()
+    assert body["partial"] is True
+    assert body["total"] < 1500
+    relaxed = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path)})
+    full = relaxed.test_client().get("/api/search", query_string={"q": "gemensam"}).get_json()
+    assert full["partial"] is False and full["total"] == 1500
+    app.extensions["sok_index"].close()
+    relaxed.extensions["sok_index"].close()
+
+
+def test_access_log_keeps_no_client_address(live_server):
+    import urllib.request
+
+    from tests.conftest import live_server_log
+
+    with urllib.request.urlopen(live_server + "/api/search?q=tillv%C3%A4xt", timeout=10) as response:
+        assert "Set-Cookie" not in response.headers
+    log = live_server_log.path.read_text()
+    assert "GET /api/search" in log
+    assert "127.0.0.1" not in log.replace("Listening at: http://127.0.0.1", "")
