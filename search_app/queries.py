@@ -7,6 +7,11 @@ from collections.abc import Mapping
 from flask import current_app
 
 
+def clean_text(value: str) -> str:
+    """``value`` with lone surrogates (possible in JSON, never valid text) made U+FFFD."""
+    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 class BadRequest(ValueError):
     """A request parameter is missing or out of range."""
 
@@ -22,6 +27,7 @@ def read_query(value: object, parameter: str = "q") -> str:
         raise BadRequest(parameter, "Skriv en fråga eller ett sökord.")
     if not isinstance(value, str):
         raise BadRequest(parameter, "Frågan måste vara text.")
+    value = clean_text(value)
     limit = int(current_app.config["MAX_QUERY_CHARS"])
     if len(value) > limit:
         raise BadRequest(parameter, f"Frågan är för lång: högst {limit} tecken.")
@@ -50,7 +56,7 @@ def read_history(value: object) -> list[str]:
         raise BadRequest("history", "history måste vara en lista med tidigare frågor (text).")
     limit = int(current_app.config["MAX_QUERY_CHARS"])
     keep = int(current_app.config["MAX_HISTORY_ITEMS"])
-    return [item[:limit] for item in value if item.strip()][-keep:]
+    return [clean_text(item[:limit]) for item in value if item.strip()][-keep:]
 
 
 def read_publisher(args: Mapping[str, object]) -> str | None:
@@ -60,4 +66,4 @@ def read_publisher(args: Mapping[str, object]) -> str | None:
         return None
     if not isinstance(value, str) or len(value) > 200:
         raise BadRequest("publisher", "publisher måste vara en utgivares namn.")
-    return value.strip()
+    return clean_text(value.strip())

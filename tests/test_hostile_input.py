@@ -1,0 +1,90 @@
+"""Property-based tests: whatever a client sends, the service answers normally or with a clear error.
+
+The long run (10 000 generated requests) is marked ``slow``; ``make test`` and CI run it.
+"""
+
+import json
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+SYNTAX = ['*', '?', '"', "AND", "OR", "NOT", "field:x", "title:", "~2", "^3", "(", ")", "[", "]", "{", "}", "\\",
+          "/", "-", "+", "!", "&&", "||", "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>',
+          "javascript:alert(1)", "%00", "%ff", "%ED%A0%80", "\x00", "\u202e"]
+# Lone surrogates cannot travel in a URL as UTF-8 (the test client refuses them); they are sent
+# percent-encoded (test_invalid_utf8…) and inside JSON bodies (LONE_SURROGATES) instead.
+LONE_SURROGATES = st.sampled_from(["\ud800", "a\udfffb", "\udc00" * 3])
+TEXT = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=60),
+    st.text(alphabet=string.printable, max_size=60),
+    st.lists(st.sampled_from(SYNTAX + ["pilotkommuner", "vem", "när", "tillväxt", "ö"]), max_size=8).map(" ".join),
+    st.sampled_from(["", " ", "a" * 501, "å" * 100_000, "\n\t\r"]),
+)
+NUMBERS = st.one_of(st.integers(-10**12, 10**12).map(str), st.sampled_from(["", "abc", "1e9", "-0", "NaN", " 3 "]))
+
+
+def check(response) -> None:
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]
+    if response.status_code >= 400:
+        if response.mimetype == "application/json":
+            assert response.get_json()["error"]["message"]
+        else:
+            assert "<html lang=\"sv\">" in response.get_data(as_text=True)
+
+
+def request_strategy():
+    get = st.tuples(
+        st.sampled_from(["/api/search", "/api/ask", "/api/contacts", "/api/suggest", "/"]),
+        st.fixed_dictionaries({}, optional={"q": TEXT, "limit": NUMBERS, "offset": NUMBERS,
+                                            "publisher": TEXT, "sida": NUMBERS}),
+    ).map(lambda pair: ("GET", pair[0], pair[1], None))
+    bodies = st.one_of(
+        st.fixed_dictionaries({"q": TEXT | LONE_SURROGATES},
+                              optional={"history": st.lists(TEXT | LONE_SURROGATES, max_size=4) | TEXT}),
+        st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+                     max_leaves=8).map(json.dumps),
+        st.binary(max_size=200),
+    )
+    post = bodies.map(lambda body: ("POST", "/api/ask", {}, body))
+    return st.one_of(get, post)
+
+
+def send(client, request):
+    method, path, params, body = request
+    if method == "GET":
+        return client.get(path, query_string=params)
+    if isinstance(body, dict):
+        return client.post(path, data=json.dumps(body), content_type="application/json")
+    return client.post(path, data=body, content_type="application/json")
+
+
+@pytest.fixture(scope="module")
+def fast_client(mixed_index):
+    from search_app import create_app
+
+    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "RATE_LIMIT_PER_MINUTE": 0})
+    yield app.test_client()
+    app.extensions["sok_index"].close()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(request=request_strategy())
+def test_any_request_gets_an_answer_or_a_clear_error(fast_client, request):
+    check(send(fast_client, request))
+
+
+@pytest.mark.slow
+@settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                      HealthCheck.too_slow])
+@given(request=request_strategy())
+def test_ten_thousand_hostile_requests(fast_client, request):
+    check(send(fast_client, request))
+
+
+@pytest.mark.parametrize("raw", ["/api/search?q=%ff%fe", "/api/search?q=%ED%A0%80", "/?q=%C3%28",
+                                 "/api/ask?q=%00%01%02", "/api/suggest?q=%F0%9F%98"])
+def test_invalid_utf8_and_control_characters_in_the_url(fast_client, raw):
+    check(fast_client.get(raw))
