@@ -43,9 +43,11 @@ def request_strategy():
     bodies = st.one_of(
         st.fixed_dictionaries({"q": TEXT | LONE_SURROGATES},
                               optional={"history": st.lists(TEXT | LONE_SURROGATES, max_size=4) | TEXT}),
-        st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10),
-                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-                     max_leaves=8).map(json.dumps),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+            max_leaves=8,
+        ).map(json.dumps),
         st.binary(max_size=200),
     )
     post = bodies.map(lambda body: ("POST", "/api/ask", {}, body))
