@@ -1,0 +1,60 @@
+"""Nothing a document or a query contains is ever run: the page, the chat and the widget."""
+
+from urllib.parse import quote, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.test_widget import host_site, widget_input  # noqa: F401  (fixture and helper)
+
+pytestmark = pytest.mark.browser
+HOSTILE_QUERY = 'skräppost "><img src=x onerror=alert(4)> <script>alert(5)</script> javascript:alert(6)'
+
+
+@pytest.fixture()
+def guarded(browser):
+    """A page that records dialogs and script errors; the test fails if any happened."""
+    context = browser.new_context()
+    page = context.new_page()
+    events: list[str] = []
+    page.on("dialog", lambda dialog: (events.append("dialog: " + dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: events.append("error: " + str(error)))
+    yield page
+    context.close()
+    assert events == []
+
+
+def link_schemes(page, selector="a[href]") -> set[str]:
+    hrefs = page.locator(selector).evaluate_all("nodes => nodes.map(n => n.href)")
+    return {urlparse(href).scheme for href in hrefs}
+
+
+def test_server_rendered_results_escape_documents_and_queries(guarded, live_server):
+    guarded.goto(live_server + "/?q=" + quote(HOSTILE_QUERY))
+    expect(guarded.locator(".hit-link").first).to_contain_text("<script>alert('titel')</script> Testsida")
+    expect(guarded.locator(".snippet").first).to_contain_text('"><img src=x onerror=alert(2)>')
+    assert guarded.locator("main img, main script").count() == 0
+    assert link_schemes(guarded) <= {"http", "https"}
+    assert guarded.get_by_label("Din fråga eller dina sökord").input_value() == HOSTILE_QUERY
+
+
+def test_chat_shows_hostile_text_as_text(guarded, live_server):
+    guarded.goto(live_server + "/")
+    box = guarded.get_by_label("Din fråga eller dina sökord")
+    box.fill(HOSTILE_QUERY)
+    box.press("Enter")
+    expect(guarded.locator(".turn .question")).to_have_text(HOSTILE_QUERY)
+    expect(guarded.locator(".turn")).to_contain_text("Skräppost")
+    assert guarded.locator("#samtal img, #samtal script").count() == 0
+    assert link_schemes(guarded, "#samtal a[href]") <= {"http", "https"}
+
+
+def test_widget_shows_hostile_text_as_text(guarded, host_site):  # noqa: F811
+    guarded.goto(host_site + "/index.html")
+    widget_input(guarded).type(HOSTILE_QUERY)
+    expect(guarded.locator("sok-search .sok-title").first).to_be_visible()
+    expect(guarded.locator("sok-search .sok-snippet").first).to_contain_text("<script>")
+    counts = guarded.locator("sok-search").evaluate(
+        "host => host.shadowRoot.querySelectorAll('img, script, iframe').length")
+    assert counts == 0
+    assert link_schemes(guarded, "sok-search a[href]") <= {"http", "https"}
