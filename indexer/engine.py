@@ -165,7 +165,7 @@ class Engine:
             self._searcher = self._index.searcher(weighting=weighting)
             weighting.priors = self._searcher.reader().column_reader("prior")
         except Exception as error:  # Whoosh raises many kinds here
-            raise EngineError(f"kan inte öppna indexet i {path}: {error}") from error
+            raise EngineError(f"kan inte öppna indexet i {path} ({error}); bygg om det med 'sok index'") from error
         self.path = path
 
     def search(self, plan: QueryPlan, limit: int = 10, offset: int = 0, publisher: str | None = None,

@@ -71,7 +71,9 @@ class Manifest:
             data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
             manifest = cls(**data)
         except (OSError, ValueError, TypeError) as error:
-            raise SnapshotError(f"indexet i {folder} saknar en läsbar manifest.json ({error})") from None
+            raise SnapshotError(
+                f"indexet i {folder} saknar en läsbar manifest.json ({error}); bygg om det med 'sok index'"
+            ) from None
         expected = (FORMAT_VERSION, ANALYSIS_VERSION, word_list_version())
         if (manifest.format_version, manifest.analysis_version, manifest.wordlist) != expected:
             raise SnapshotError(

@@ -1,0 +1,105 @@
+"""A build killed at any moment leaves the old index serving; broken inputs are named, not fatal."""
+
+import os
+import random
+import signal
+import subprocess
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.snapshot import current_snapshot
+from search_app.cli import main
+from search_app.index_handle import open_snapshot
+from search_app.search import search
+from tests.conftest import CORPUS, ROOT, free_port, sok_executable
+
+
+@pytest.fixture(scope="module")
+def many_pages(tmp_path_factory, shared_data):
+    """About 1,500 real pages, enough for a build that takes a few seconds."""
+    path = tmp_path_factory.mktemp("pages") / "pages.jsonl"
+    source = shared_data / "regeringen-se-pages" / "regeringen_part02.jsonl"
+    with source.open(encoding="utf-8") as handle, path.open("w", encoding="utf-8") as out:
+        for number, line in enumerate(handle):
+            if number >= 1500:
+                break
+            out.write(line)
+    return path
+
+
+def test_kill_9_during_a_build_leaves_the_old_index_serving(tmp_path, many_pages):
+    index = tmp_path / "index"
+    subprocess.run([sok_executable(), "index", "--corpus", str(CORPUS), "--index", str(index)], check=True,
+                   capture_output=True, cwd=ROOT)
+    serving = current_snapshot(index)
+    rng = random.Random(5)
+    for delay in sorted(rng.uniform(0.3, 6.0) for _ in range(4)):
+        process = subprocess.Popen(
+            [sok_executable(), "index", "--corpus", str(CORPUS), "--jsonl", str(many_pages), "--index", str(index)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(process.pid, signal.SIGKILL)  # the writer's helper processes die too
+        process.wait()
+        if current_snapshot(index) != serving:
+            serving = current_snapshot(index)  # the build had finished and swapped in before the kill
+        snap = open_snapshot(current_snapshot(index))
+        assert search(snap, "pilotkommuner").total >= 1
+        snap.engine.close()
+    finished = subprocess.run([sok_executable(), "index", "--corpus", str(CORPUS), "--jsonl", str(many_pages),
+                               "--index", str(index)], capture_output=True, text=True, cwd=ROOT)
+    assert finished.returncode == 0, finished.stderr
+    snap = open_snapshot(current_snapshot(index))
+    assert snap.manifest.documents > 1000
+    snap.engine.close()
+
+
+def test_serve_says_what_to_run_when_the_index_is_corrupt(tmp_path):
+    index = tmp_path / "index"
+    subprocess.run([sok_executable(), "index", "--corpus", str(CORPUS), "--index", str(index)], check=True,
+                   capture_output=True, cwd=ROOT)
+    folder = current_snapshot(index)
+    for toc in (folder / "engine").glob("*.toc"):
+        toc.write_bytes(b"\x00garbage")
+    result = subprocess.run([sok_executable(), "serve", "--index", str(index), "--port", str(free_port())],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert "sok index" in lines[0]
+    (folder / "manifest.json").write_text("{inte json")
+    result = subprocess.run([sok_executable(), "serve", "--index", str(index), "--port", str(free_port())],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "sok index" in result.stderr
+
+
+def test_every_broken_corpus_file_is_named_and_the_rest_indexed(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    good = "---\ntitle: Bra sida\nurl: https://x.se/bra\n---\nInnehåll om cykelvägar.\n"
+    (corpus / "bra.md").write_text(good, encoding="utf-8")
+    (corpus / "kopia.md").write_text(good, encoding="utf-8")  # the same URL again
+    (corpus / "latin1.md").write_bytes("---\ntitle: Fel\nurl: https://x.se/fel\n---\nInnehåll\n".encode("latin-1"))
+    (corpus / "tom.md").write_bytes(b"")
+    (corpus / "utan.md").write_text("Bara text.\n", encoding="utf-8")
+    (corpus / "trasig.md").write_text("---\ntitle: [\nurl: x\n---\nText\n", encoding="utf-8")
+    with (corpus / "stor.md").open("wb") as handle:
+        handle.write(b"---\ntitle: Stor\nurl: https://x.se/stor\n---\n")
+        handle.write(b"ord " * (50 * 1024 * 1024 // 4))
+    runner = CliRunner()
+    index = tmp_path / "index"
+    result = runner.invoke(main, ["index", "--corpus", str(corpus), "--index", str(index)])
+    assert result.exit_code == 0, result.output
+    for name, reason in (("latin1.md", "UTF-8"), ("tom.md", "front matter"), ("utan.md", "front matter"),
+                         ("trasig.md", "YAML"), ("stor.md", "större än"), ("kopia.md", "samma url")):
+        line = next((line for line in result.output.splitlines() if name in line), "")
+        assert reason in line, (name, result.output)
+    assert "1 dokument" in result.output
+    strict = runner.invoke(main, ["index", "--corpus", str(corpus), "--index", str(index), "--strict"])
+    assert strict.exit_code == 1
+    assert "problem (--strict)" in strict.output
+    snap = open_snapshot(current_snapshot(index))
+    assert search(snap, "cykelvägar").total == 1
+    snap.engine.close()
