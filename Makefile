@@ -39,6 +39,10 @@ eval: setup
 eval-quick: setup
 	$(BIN)/python -m evaluation.run --quick --no-write
 
+# Build, query and serve at the size of the 44k regeringen.se pages; writes docs/benchmarks.md.
+bench: setup
+	$(BIN)/python -m bench.run
+
 lint: setup
 	$(BIN)/ruff check .
 

@@ -1,0 +1,1 @@
+"""Benchmarks and load tests (`make bench`); not part of the served product."""
