@@ -106,8 +106,8 @@ def fts5_peer(index: Path, asked: list[str]) -> tuple[float, float, float]:
     from indexer.snapshot import current_snapshot
     from search_app.index_handle import open_snapshot
 
-    database = WORK / "fts5.sqlite"
     snap = open_snapshot(current_snapshot(index))
+    database = WORK / f"fts5-{snap.manifest.corpus_hash}.sqlite"
     if not database.exists():
         reader = open_index(current_snapshot(index) / "engine")._searcher.reader()
         connection = sqlite3.connect(database)
