@@ -12,21 +12,24 @@ STAMP := $(VENV)/.installed
 run: index
 	$(BIN)/sok serve --host $(HOST) --port $(PORT) --index $(INDEX)
 
-test: setup
+test: setup node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml package-lock.json
+$(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Sök behöver Python 3.11 eller senare ($(PYTHON) är för gammal)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@# axe-core for the accessibility tests (npm registry); the service itself needs no Node.
-	npm ci --no-audit --no-fund --silent
 	touch $(STAMP)
+
+# axe-core for the accessibility tests, from the npm registry; the service itself needs no Node.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch node_modules/.installed
 
 index: setup
 	$(BIN)/sok index --corpus corpus --index $(INDEX)
