@@ -1,6 +1,7 @@
 """Security headers, rate limits, body limits, time limits and privacy."""
 
 import json
+import time
 
 import pytest
 
@@ -84,8 +85,10 @@ def test_access_log_keeps_no_client_address(live_server):
 
     from tests.conftest import live_server_log
 
-    with urllib.request.urlopen(live_server + "/api/search?q=tillv%C3%A4xt", timeout=10) as response:
+    with urllib.request.urlopen(live_server + "/api/search?q=tillv%C3%A4xt&privacy=1", timeout=10) as response:
         assert "Set-Cookie" not in response.headers
-    log = live_server_log.path.read_text()
+    deadline = time.monotonic() + 10  # gunicorn writes the access line after the response
+    while "GET /api/search" not in (log := live_server_log.path.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert "GET /api/search" in log
     assert "127.0.0.1" not in log.replace("Listening at: http://127.0.0.1", "")
