@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -210,13 +210,6 @@ class Engine:
         total = max(self._searcher.doc_count(), 1)
         df = self.document_frequency(term, field)
         return math.log(1 + (total - df + 0.5) / (df + 0.5))
-
-    def vocabulary(self, field: str = "body") -> Iterator[tuple[str, int]]:
-        """Every term of ``field`` with its document frequency."""
-        reader = self._searcher.reader()
-        for term in reader.lexicon(field):
-            text = term.decode("utf-8")
-            yield text, reader.doc_frequency(field, text)
 
     def section_count(self) -> int:
         """The number of sections in the index."""

@@ -27,7 +27,6 @@ PARTS_WEIGHT = 0.5
 SYNONYM_WEIGHT = 0.8
 #: Weight of one query word's 4-grams taken together (split among its grams).
 GRAMS_WORD_WEIGHT = 4.0
-GRAMS_NORMALIZATION = 1.0
 PROXIMITY_WEIGHT = 1.0
 
 
@@ -111,7 +110,7 @@ def plan_query(text: str, analyzer: SwedishAnalyzer, synonyms: Synonyms | None =
             add("parts", part, PARTS_WEIGHT)
         grams = word_grams(word)
         for gram in grams:
-            add("grams", gram, GRAMS_WORD_WEIGHT / math.sqrt(len(grams)) ** GRAMS_NORMALIZATION)
+            add("grams", gram, GRAMS_WORD_WEIGHT / math.sqrt(len(grams)))
     for stem in synonyms.expand(stems) if synonyms else []:
         add("body", stem, SYNONYM_WEIGHT)
         add("head", stem, SYNONYM_WEIGHT * HEAD_WEIGHT)

@@ -119,10 +119,11 @@ def coverage(weights: dict[str, float], found: set[str]) -> float:
     total = sum(weights.values())
     if not total:
         return 0.0
-    return sum(weight * match_share(term, found) for term, weight in weights.items()) / total
+    folded = {fold(other) for other in found}
+    return sum(weight * match_share(term, found, folded) for term, weight in weights.items()) / total
 
 
-def match_share(term: str, found: set[str]) -> float:
+def match_share(term: str, found: set[str], folded: set[str] | None = None) -> float:
     """How much of a question term ``found`` terms carry.
 
     1 when found as it is; FOLDED_SHARE when found without diacritics
@@ -133,7 +134,7 @@ def match_share(term: str, found: set[str]) -> float:
     """
     if term in found:
         return 1.0
-    if fold(term) in {fold(other) for other in found}:
+    if fold(term) in (folded if folded is not None else {fold(other) for other in found}):
         return FOLDED_SHARE
     if len(term) >= MIN_HEAD_CHARS and any(len(other) > len(term) + 2 and other.endswith(term) for other in found):
         return COMPOUND_HEAD_SHARE

@@ -153,3 +153,21 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture()
+def page(browser):
+    """A Swedish browser page that fails the test on any script error.
+
+    Source pages outside this machine cannot be reached, so Tillväxtverket's
+    page is answered locally when a test follows a result there.
+    """
+    context = browser.new_context(locale="sv-SE")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.route("https://tillvaxtverket.se/**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<html lang='sv'><title>Tillväxtverket</title><p>ok</p></html>"))
+    yield page
+    context.close()
+    assert not errors, errors

@@ -8,17 +8,6 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(locale="sv-SE")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, errors
-
-
 def test_asking_on_the_page_shows_the_answer_with_its_source(page, live_server):
     page.goto(live_server + "/")
     box = page.get_by_label("Din fråga eller dina sökord")

@@ -54,19 +54,6 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(locale="sv-SE")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.route("https://tillvaxtverket.se/**", lambda route: route.fulfill(
-        status=200, content_type="text/html", body="<html lang='sv'><title>Tillväxtverket</title><p>ok</p></html>"))
-    yield page
-    context.close()
-    assert not errors, errors
-
-
 def widget_input(page):
     return page.locator("sok-search").get_by_role("combobox")
 
