@@ -1,4 +1,5 @@
 # Sök: the two commands are `make run` and `make test`.
+# `make test` runs the whole suite twice: on the Whoosh engine (the default) and on tantivy.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,7 +15,8 @@ run: index
 
 test: setup node_modules/.installed
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	SOK_ENGINE=whoosh $(BIN)/pytest
+	SOK_ENGINE=tantivy $(BIN)/pytest
 
 setup: $(STAMP)
 

@@ -109,11 +109,10 @@ def fts5_peer(index: Path, asked: list[str]) -> tuple[float, float, float]:
     snap = open_snapshot(current_snapshot(index))
     database = WORK / f"fts5-{snap.manifest.corpus_hash}.sqlite"
     if not database.exists():
-        reader = open_index(current_snapshot(index) / "engine")._searcher.reader()
+        sections = open_index(current_snapshot(index) / "engine")
         connection = sqlite3.connect(database)
         connection.execute("CREATE VIRTUAL TABLE sections USING fts5(body, tokenize='unicode61 remove_diacritics 0')")
-        rows = ((" ".join(snap.analyzer.stems(json.loads(fields["data"])["text"])),)
-                for _, fields in reader.iter_docs())
+        rows = ((" ".join(snap.analyzer.stems(record["text"])),) for record in sections.records())
         connection.executemany("INSERT INTO sections(body) VALUES (?)", rows)
         connection.commit()
         connection.close()

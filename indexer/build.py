@@ -64,13 +64,16 @@ def build_snapshot(
     documents: list[Document],
     on_document: Callable[[], None] | None = None,
     language_dir: Path | None = None,
+    engine_name: str | None = None,
 ) -> BuildReport:
     """Index ``documents`` into a new snapshot of ``index_root`` and publish it.
 
     ``language_dir`` (the corpus folder) may hold ``synonyms.txt`` and
     ``no_stem.txt``; they are copied into the snapshot so that the app
-    applies exactly the rules the index was built with.
+    applies exactly the rules the index was built with. ``engine_name``
+    picks the search engine (default: ``SOK_ENGINE`` or Whoosh).
     """
+    engine_name = engine.check_engine(engine_name or engine.configured_engine())
     documents, problems = unique_documents(documents)
     building = snapshot.new_snapshot_dir(index_root)
     try:
@@ -94,7 +97,7 @@ def build_snapshot(
             if on_document and last_doc is not None:
                 on_document()
 
-        count = engine.build(building / snapshot.ENGINE_DIR, indexed())
+        count = engine.build(building / snapshot.ENGINE_DIR, indexed(), engine=engine_name)
         contacts = extract_contacts(sections)
         (building / "contacts.json").write_text(
             json.dumps([c.as_dict() for c in contacts], ensure_ascii=False, indent=1), encoding="utf-8"
@@ -108,6 +111,7 @@ def build_snapshot(
             sections=count,
             contacts=len(contacts),
             wordlist=word_list_version(),
+            engine=engine_name,
         )
         manifest.write(building)
         check_snapshot(building, sections, analyzer)

@@ -1,78 +1,49 @@
-"""The search engine: the only module that imports Whoosh.
+"""The search engine behind one interface, with Whoosh or tantivy underneath.
 
-A narrow interface: :func:`build` writes analysed sections into a new index
-folder, :func:`open_index` opens one for searching, and :class:`Engine`
-answers query plans of already-analysed terms. The engine does no language
-work of its own: every field arrives as space-separated terms made by the
-Swedish chain (``indexer.fields``), and user text never reaches a query
-parser, so nothing a user types is query syntax.
+A narrow contract: :func:`build` writes analysed sections into a new index
+folder with the chosen engine, :func:`open_index` opens one for searching
+(whichever engine wrote it), and the returned engine answers query plans of
+already-analysed terms. The engines do no language work of their own: every
+field arrives as space-separated terms made by the Swedish chain
+(``indexer.fields``), and user text never reaches a query parser, so nothing a
+user types is query syntax.
+
+Whoosh (``indexer.whoosh_engine``) is the default; tantivy
+(``indexer.tantivy_engine``) is chosen with ``SOK_ENGINE=tantivy`` at build
+time. Only those two modules import their engine.
 """
 
 from __future__ import annotations
 
-import json
-import math
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-from whoosh import collectors, scoring
-from whoosh import index as whoosh_index
-from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.columns import NumericColumn
-from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.query import And, ConstantScoreQuery, Or, Phrase, Term
+from typing import Protocol
 
 from indexer.query import QueryPlan
 from indexer.sections import Section
 
-BM25_K1 = 0.9
-BM25_B = 0.75
+ENGINES = ("whoosh", "tantivy")
+DEFAULT_ENGINE = "whoosh"
+#: The file in an engine folder that names the engine that wrote it.
+ENGINE_MARKER = "engine.txt"
 #: Score factor of a section that is only a list of links or labels: such
 #: short sections would otherwise outrank the prose they point to.
 LINK_LIST_PRIOR = 0.6
+#: A query term more common than this share of sections is dropped from the
+#: grams field: it would cost time and tell the sections apart hardly at all.
+MAX_GRAM_DF_SHARE = 0.2
+PHRASE_SLOP = 3
+
+
+class EngineError(RuntimeError):
+    """The index cannot be opened or read, or no such engine."""
 
 
 def section_prior(section: Section) -> float:
     """A query-independent factor on a section's score."""
     return LINK_LIST_PRIOR if section.links_only else 1.0
-
-
-class PriorBM25F(scoring.BM25F):
-    """BM25F with each section's score multiplied by its stored prior."""
-
-    use_final = True
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.priors = None
-
-    def final(self, searcher, docnum, score):
-        return score * self.priors[docnum] if self.priors is not None else score
-
-
-#: A query term more common than this share of sections is dropped from the
-#: grams field: it would cost time and tell the sections apart hardly at all.
-MAX_GRAM_DF_SHARE = 0.2
-PHRASE_SLOP = 3
-WRITER_PROCESSES = 2
-
-
-def _schema() -> Schema:
-    terms = SpaceSeparatedTokenizer()
-    return Schema(
-        id=ID(stored=True, unique=True),
-        doc_id=ID(stored=True),
-        publisher_key=ID(stored=False),
-        body=TEXT(analyzer=terms, phrase=True),
-        head=TEXT(analyzer=terms, phrase=False),
-        folded=TEXT(analyzer=terms, phrase=False),
-        parts=TEXT(analyzer=terms, phrase=False),
-        grams=TEXT(analyzer=terms, phrase=False),
-        position=NUMERIC(stored=True),
-        prior=COLUMN(NumericColumn("f", default=1.0)),
-        data=STORED(),
-    )
 
 
 @dataclass(frozen=True)
@@ -121,106 +92,76 @@ class IndexedSection:
     fields: dict[str, str]
 
 
-def build(path: Path, sections: Iterable[IndexedSection], on_section: Callable[[], None] | None = None) -> int:
-    """Write analysed ``sections`` into a new Whoosh index in ``path``; returns the count."""
-    path.mkdir(parents=True, exist_ok=True)
-    ix = whoosh_index.create_in(str(path), _schema())
-    # Two processes: this machine has two cores, and Whoosh's own work is half the build.
-    writer = ix.writer(procs=WRITER_PROCESSES, limitmb=256, multisegment=True)
-    count = 0
-    try:
-        for item in sections:
-            section = item.section
-            writer.add_document(
-                id=section.id,
-                doc_id=section.doc.doc_id,
-                publisher_key=section.doc.publisher.lower(),
-                position=section.position,
-                prior=section_prior(section),
-                data=json.dumps(section_record(section), ensure_ascii=False),
-                **item.fields,
-            )
-            count += 1
-            if on_section:
-                on_section()
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
-    ix.close()
-    return count
+class Engine(Protocol):
+    """What every engine offers once an index is open."""
 
-
-class EngineError(RuntimeError):
-    """The index cannot be opened or read."""
-
-
-class Engine:
-    """An open index with one reused searcher."""
-
-    def __init__(self, path: Path):
-        try:
-            self._index = whoosh_index.open_dir(str(path))
-            weighting = PriorBM25F(B=BM25_B, K1=BM25_K1)
-            self._searcher = self._index.searcher(weighting=weighting)
-            weighting.priors = self._searcher.reader().column_reader("prior")
-        except Exception as error:  # Whoosh raises many kinds here
-            raise EngineError(f"kan inte öppna indexet i {path} ({error}); bygg om det med 'sok index'") from error
-        self.path = path
+    path: Path
+    #: Whether ``search`` stops at ``time_limit_s`` (and marks the page partial).
+    honours_time_limit: bool
 
     def search(self, plan: QueryPlan, limit: int = 10, offset: int = 0, publisher: str | None = None,
                time_limit_s: float | None = None) -> Page:
-        """Sections matching any term of ``plan``, best first, within ``time_limit_s`` if given."""
-        query = self._query(plan)
-        if query is None:
-            return Page(0, [])
-        # No matcher replacement: it would skip documents that cannot reach the
-        # top N, which keeps the ranking right but makes the total count wrong.
-        if publisher:
-            # In the query rather than a FilterCollector, which a time limit would bypass.
-            query = And([query, ConstantScoreQuery(Term("publisher_key", publisher.lower()), 0.0)])
-        collector = collectors.TopCollector(limit=offset + limit, usequality=False, replace=0)
-        partial = False
-        if time_limit_s is not None:
-            collector = collectors.TimeLimitCollector(collector, time_limit_s, use_alarm=False)
-        try:
-            self._searcher.search_with_collector(query, collector)
-        except collectors.TimeLimit:
-            partial = True
-        results = collector.results()
-        hits = [Hit(json.loads(hit["data"]), float(hit.score)) for hit in results[offset : offset + limit]]
-        return Page(len(results), hits, partial)
-
-    def _query(self, plan: QueryPlan) -> Or | None:
-        total = max(self._searcher.doc_count(), 1)
-        clauses = []
-        for item in plan.terms:
-            if item.field == "grams" and self._searcher.doc_frequency("grams", item.term) > MAX_GRAM_DF_SHARE * total:
-                continue
-            clauses.append(Term(item.field, item.term, boost=item.weight))
-        clauses += [Phrase(name, list(words), slop=PHRASE_SLOP, boost=weight) for name, words, weight in plan.phrases]
-        return Or(clauses) if clauses else None
+        """Sections matching any term of ``plan``, best first."""
 
     def document_frequency(self, term: str, field: str = "body") -> int:
         """In how many sections ``term`` occurs in ``field``."""
-        return self._searcher.doc_frequency(field, term)
 
     def idf(self, term: str, field: str = "body") -> float:
         """Inverse document frequency of an analysed term in ``field``."""
-        total = max(self._searcher.doc_count(), 1)
-        df = self.document_frequency(term, field)
-        return math.log(1 + (total - df + 0.5) / (df + 0.5))
 
     def section_count(self) -> int:
         """The number of sections in the index."""
-        return self._searcher.doc_count()
+
+    def records(self) -> Iterator[dict]:
+        """Every stored section record, in no particular order."""
 
     def close(self) -> None:
-        """Release the searcher and the index files."""
-        self._searcher.close()
-        self._index.close()
+        """Release the index files."""
+
+
+def configured_engine() -> str:
+    """The engine that new builds use: ``SOK_ENGINE`` or the default."""
+    return os.environ.get("SOK_ENGINE", "").strip().lower() or DEFAULT_ENGINE
+
+
+def check_engine(name: str) -> str:
+    """``name`` if it is a known engine, else EngineError."""
+    if name not in ENGINES:
+        raise EngineError(f"okänd sökmotor {name!r} (SOK_ENGINE kan vara {' eller '.join(ENGINES)})")
+    return name
+
+
+def _module(name: str):
+    check_engine(name)
+    if name == "whoosh":
+        from indexer import whoosh_engine
+
+        return whoosh_engine
+    from indexer import tantivy_engine
+
+    return tantivy_engine
+
+
+def build(path: Path, sections: Iterable[IndexedSection], on_section: Callable[[], None] | None = None,
+          engine: str | None = None) -> int:
+    """Write analysed ``sections`` into a new index in ``path``; returns the count."""
+    name = engine or configured_engine()
+    module = _module(name)
+    path.mkdir(parents=True, exist_ok=True)
+    count = module.build(path, sections, on_section)
+    (path / ENGINE_MARKER).write_text(name + "\n", encoding="utf-8")
+    return count
+
+
+def engine_name(path: Path) -> str:
+    """The engine that wrote the index in ``path``."""
+    marker = path / ENGINE_MARKER
+    try:
+        return marker.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise EngineError(f"kan inte läsa {marker} ({error}); bygg om indexet med 'sok index'") from None
 
 
 def open_index(path: Path) -> Engine:
-    """Open the Whoosh index in ``path`` for searching."""
-    return Engine(path)
+    """Open the index in ``path`` for searching, with the engine that wrote it."""
+    return _module(engine_name(path)).open_index(path)

@@ -10,7 +10,7 @@ An index folder holds immutable snapshots and a ``current`` symlink::
         lexicon.tsv.gz  known words with frequencies (compound splitting)
         vocabulary.tsv.gz  the corpus's words with counts (spelling suggestions)
         synonyms.txt, no_stem.txt  the language files the index was built with
-        engine/         the search engine's files
+        engine/         the search engine's files (engine.txt names the engine)
 
 A build writes a new snapshot beside the old ones, checks it, and then
 replaces the ``current`` link in one atomic rename: a failed or killed build
@@ -30,7 +30,7 @@ from pathlib import Path
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.lexicon import word_list_version
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CURRENT = "current"
 SNAPSHOTS = "snapshots"
 ENGINE_DIR = "engine"
@@ -59,6 +59,7 @@ class Manifest:
     sections: int
     contacts: int
     wordlist: str
+    engine: str
 
     def write(self, folder: Path) -> None:
         """Write ``manifest.json`` into ``folder``."""

@@ -11,7 +11,7 @@ import click
 
 from indexer.build import BuildError, build_snapshot
 from indexer.documents import Document, Problem, iter_jsonl, read_corpus
-from indexer.engine import EngineError
+from indexer.engine import ENGINES, EngineError
 from indexer.snapshot import SnapshotError
 from search_app.settings import defaults
 
@@ -33,8 +33,11 @@ def main() -> None:
 @click.option("--jsonl", "jsonl_files", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               multiple=True, help="JSON Lines-fil med url, title, text (kan upprepas).")
 @click.option("--strict", is_flag=True, help="Avsluta med fel om någon fil inte kunde läsas.")
+@click.option("--engine", "engine_name", type=click.Choice(ENGINES), default=None,
+              help="Sökmotor för det nya indexet (SOK_ENGINE; standard whoosh).")
 @index_option
-def index_command(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool, index_dir: Path) -> None:
+def index_command(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool, engine_name: str | None,
+                  index_dir: Path) -> None:
     """Bygg ett nytt index och byt till det när det är klart."""
     documents, problems = _read_inputs(corpus_dir, jsonl_files)
     for problem in problems:
@@ -44,7 +47,8 @@ def index_command(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool,
     try:
         with click.progressbar(length=len(documents), label="Indexerar", file=sys.stderr) as bar:
             report = build_snapshot(index_dir, documents, on_document=lambda: bar.update(1),
-                                    language_dir=corpus_dir if corpus_dir.is_dir() else None)
+                                    language_dir=corpus_dir if corpus_dir.is_dir() else None,
+                                    engine_name=engine_name)
     except (BuildError, EngineError, OSError) as error:
         message = f"bygget misslyckades, det gamla indexet används fortfarande: {error}"
         raise click.ClickException(message) from None

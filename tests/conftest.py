@@ -16,6 +16,7 @@ from playwright.sync_api import sync_playwright
 
 from indexer.build import build_snapshot
 from indexer.documents import read_corpus
+from indexer.engine import configured_engine
 from indexer.snapshot import current_snapshot
 from search_app import create_app
 from search_app.index_handle import open_snapshot
@@ -25,6 +26,10 @@ CORPUS = ROOT / "corpus"
 TEST_CORPUS = Path(__file__).parent / "data" / "corpus"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+def pytest_report_header() -> str:
+    return f"search engine: {configured_engine()} (SOK_ENGINE)"
 
 
 def build_index(corpus: Path, index_root: Path) -> Path:

@@ -8,6 +8,7 @@ import pytest
 from indexer import engine, snapshot
 from indexer.build import build_snapshot
 from indexer.documents import Document, read_corpus
+from indexer.sections import split_document
 from search_app.index_handle import IndexHandle
 from search_app.search import search
 from tests.conftest import CORPUS
@@ -47,7 +48,7 @@ def test_a_new_build_swaps_in_and_old_snapshots_are_pruned(tmp_path):
 def test_a_failing_build_leaves_the_old_index_serving(tmp_path, monkeypatch):
     good = build_snapshot(tmp_path, documents()).snapshot
 
-    def broken_build(path, sections, on_section=None):
+    def broken_build(path, sections, on_section=None, engine=None):
         list(sections)[:1]
         raise OSError("disken är full")
 
@@ -102,3 +103,25 @@ def test_synonyms_and_protected_words_travel_with_the_snapshot(tmp_path):
     build_snapshot(index, read_corpus(corpus).documents, language_dir=corpus)
     assert search(handle.get(), "landstinget").total == 0  # reloaded with the new index
     handle.close()
+
+
+def test_the_engine_is_chosen_at_build_time_and_recorded(tmp_path):
+    from indexer.engine import engine_name, open_index
+
+    for name in ("whoosh", "tantivy"):
+        built = build_snapshot(tmp_path / name, documents(), engine_name=name)
+        assert built.manifest.engine == name
+        assert engine_name(built.snapshot / snapshot.ENGINE_DIR) == name
+        opened = open_index(built.snapshot / snapshot.ENGINE_DIR)
+        assert opened.section_count() == built.manifest.sections
+        assert {record["id"] for record in opened.records()} == {
+            s.id for d in documents() for s in split_document(d)}
+        opened.close()
+
+
+def test_an_unknown_engine_is_refused_before_any_work(tmp_path):
+    from indexer.engine import EngineError
+
+    with pytest.raises(EngineError, match="SOK_ENGINE"):
+        build_snapshot(tmp_path, documents(), engine_name="lucene")
+    assert not (tmp_path / "current").exists()

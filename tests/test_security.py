@@ -62,6 +62,7 @@ def test_request_body_limit(client):
 
 
 def test_a_slow_query_returns_what_was_found_marked_partial(tmp_path):
+    """Whoosh stops at the time limit and says so; tantivy has no limit to apply and always finishes."""
     words = [f"ord{i}" for i in range(300)]
     documents = [
         Document(url=f"https://example.se/{n}", title=f"Sida {n}",
@@ -71,8 +72,11 @@ def test_a_slow_query_returns_what_was_found_marked_partial(tmp_path):
     build_snapshot(tmp_path, documents)
     app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path), "QUERY_TIMEOUT_MS": 0.001})
     body = app.test_client().get("/api/search", query_string={"q": " ".join(words[:60]) + " gemensam"}).get_json()
-    assert body["partial"] is True
-    assert body["total"] < 1500
+    if app.extensions["sok_index"].get().engine.honours_time_limit:
+        assert body["partial"] is True
+        assert body["total"] < 1500
+    else:
+        assert body["partial"] is False and body["total"] == 1500
     relaxed = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path)})
     full = relaxed.test_client().get("/api/search", query_string={"q": "gemensam"}).get_json()
     assert full["partial"] is False and full["total"] == 1500
