@@ -49,8 +49,16 @@ Filter = Callable[[Iterable[Token]], Iterator[Token]]
 def tokenize(text: str) -> Iterator[Token]:
     """Split ``text`` into word tokens, keeping J+, EU:s and 2016–2019 whole."""
     for pos, match in enumerate(_TOKEN_RE.finditer(text)):
-        word = _RANGE_DASH_RE.sub("–", match.group()) if match.group()[0].isdigit() else match.group()
-        yield Token(word, pos, match.start(), match.end())
+        yield Token(_token_text(match.group()), pos, match.start(), match.end())
+
+
+def token_words(text: str) -> list[str]:
+    """The text of each token of ``text``, as :func:`tokenize` makes them (no positions)."""
+    return [_token_text(word) for word in _TOKEN_RE.findall(text)]
+
+
+def _token_text(word: str) -> str:
+    return _RANGE_DASH_RE.sub("–", word) if word[0].isdigit() else word
 
 
 def lowercase(tokens: Iterable[Token]) -> Iterator[Token]:
@@ -159,7 +167,7 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The lowercased words of ``text``, stop words included (no stemming)."""
-    return [token.text for token in lowercase(tokenize(text))]
+    return [word.lower() for word in token_words(text)]
 
 
 @lru_cache(maxsize=1)

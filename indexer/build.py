@@ -5,21 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer import engine, snapshot
-from indexer.analysis import ANALYSIS_VERSION, words
+from indexer.analysis import ANALYSIS_VERSION
 from indexer.contacts import extract_contacts
 from indexer.documents import Document, Problem
 from indexer.fields import SwedishAnalyzer
 from indexer.language import read_protected_words, section_headings, write_headings, write_vocabulary
 from indexer.lexicon import build_lexicon, word_list_version
 from indexer.query import plan_query
-from indexer.sections import Section, split_document
+from indexer.sections import Section
+from indexer.workers import AnalysedFields, split_documents, worker_count
 
 
 class BuildError(RuntimeError):
@@ -65,39 +65,41 @@ def build_snapshot(
     on_document: Callable[[], None] | None = None,
     language_dir: Path | None = None,
     engine_name: str | None = None,
+    processes: int | None = None,
 ) -> BuildReport:
     """Index ``documents`` into a new snapshot of ``index_root`` and publish it.
 
     ``language_dir`` (the corpus folder) may hold ``synonyms.txt`` and
     ``no_stem.txt``; they are copied into the snapshot so that the app
     applies exactly the rules the index was built with. ``engine_name``
-    picks the search engine (default: ``SOK_ENGINE`` or Whoosh).
+    picks the search engine (default: ``SOK_ENGINE`` or Whoosh); ``processes``
+    how many processes section and analyse (default: one per core for large
+    builds, see ``indexer.workers``).
     """
     engine_name = engine.check_engine(engine_name or engine.configured_engine())
     documents, problems = unique_documents(documents)
     building = snapshot.new_snapshot_dir(index_root)
     try:
-        sections = [section for doc in documents for section in split_document(doc)]
-        vocabulary: Counter[str] = Counter()
-        for section in sections:
-            vocabulary.update(words(section.text))
+        processes = worker_count(len(documents), processes)
+        sections, vocabulary = split_documents(documents, processes)
         _copy_language_files(language_dir, building)
         analyzer = SwedishAnalyzer(build_lexicon(vocabulary), read_protected_words(building))
         analyzer.lexicon.write(building / snapshot.LEXICON)
         write_vocabulary(vocabulary, building / snapshot.VOCABULARY)
         write_headings(section_headings(sections), building / snapshot.HEADINGS)
 
-        def indexed() -> Iterator[engine.IndexedSection]:
+        def indexed(analysed: AnalysedFields) -> Iterator[engine.IndexedSection]:
             last_doc = None
-            for section in sections:
+            for section, fields in zip(sections, analysed, strict=True):
                 if on_document and last_doc is not None and section.doc is not last_doc:
                     on_document()
                 last_doc = section.doc
-                yield engine.IndexedSection(section, analyzer.index_fields(section.heading_path, section.text))
+                yield engine.IndexedSection(section, fields)
             if on_document and last_doc is not None:
                 on_document()
 
-        count = engine.build(building / snapshot.ENGINE_DIR, indexed(), engine=engine_name)
+        with AnalysedFields(sections, analyzer, processes) as analysed:
+            count = engine.build(building / snapshot.ENGINE_DIR, indexed(analysed), engine=engine_name)
         contacts = extract_contacts(sections)
         (building / "contacts.json").write_text(
             json.dumps([c.as_dict() for c in contacts], ensure_ascii=False, indent=1), encoding="utf-8"

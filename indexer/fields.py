@@ -16,23 +16,28 @@ time (see ``indexer.query``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from indexer.analysis import (
     Filter,
-    analyze,
+    Token,
     drop_definite_et,
     fold,
-    lowercase,
     stem_word,
     stop_words,
     swedish_pipeline,
-    tokenize,
+    token_words,
+    words,
 )
 from indexer.compounds import MIN_PART_CHARS, CompoundSplitter
 from indexer.lexicon import Lexicon
 
 GRAM_SIZE = 4
+#: Distinct words whose analysis is remembered; the memory is emptied when full.
+WORD_CACHE_SIZE = 300_000
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
 FIELDS = ("body", "head", "folded", "parts", "grams")
 
 
@@ -45,13 +50,36 @@ class SwedishAnalyzer:
     pipeline: tuple[Filter, ...] = field(init=False)
     splitter: CompoundSplitter | None = field(init=False)
 
+    _word_terms: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
+    _word_parts: dict[str, list[str]] = field(init=False, default_factory=dict)
+
     def __post_init__(self) -> None:
         self.pipeline = swedish_pipeline(self.protected, self.lexicon)
         self.splitter = CompoundSplitter(self.lexicon) if self.lexicon is not None else None
 
     def stems(self, text: str) -> list[str]:
-        """The analysed terms of ``text`` in order (repeats kept)."""
-        return [token.text for token in analyze(text, self.pipeline)]
+        """The analysed terms of ``text`` in order (repeats kept).
+
+        The same as running :func:`analyze` with this chain: every filter after
+        the tokenizer works on one token at a time, so each distinct word is
+        analysed once and remembered.
+        """
+        result: list[str] = []
+        cache = self._word_terms
+        for word in token_words(text):
+            terms = cache.get(word)
+            if terms is None:
+                if len(cache) >= WORD_CACHE_SIZE:
+                    cache.clear()
+                terms = cache[word] = tuple(token.text for token in self._analyze_token(word))
+            result.extend(terms)
+        return result
+
+    def _analyze_token(self, word: str) -> list[Token]:
+        tokens: Iterable[Token] = [Token(word, 0, 0, len(word))]
+        for step in self.pipeline:
+            tokens = step(tokens)
+        return list(tokens)
 
     def terms(self, text: str) -> list[str]:
         """The analysed terms of ``text`` in order, without repeats."""
@@ -66,16 +94,20 @@ class SwedishAnalyzer:
     def content_words(self, text: str) -> list[str]:
         """Lowercased words that are not stop words."""
         stops = stop_words()
-        return [token.text for token in lowercase(tokenize(text)) if token.text not in stops]
+        return [word for word in words(text) if word not in stops]
 
     def compound_parts(self, word: str) -> list[str]:
         """Stems of the parts of a compound word ([] when it is not one)."""
         if self.splitter is None:
             return []
-        parts = self.splitter.split(word)
-        if len(parts) < 2:
-            return []
-        return [self.stem(part) for part in parts if len(part) >= MIN_PART_CHARS]
+        known = self._word_parts.get(word)
+        if known is None:
+            parts = self.splitter.split(word)
+            known = [self.stem(part) for part in parts if len(part) >= MIN_PART_CHARS] if len(parts) >= 2 else []
+            if len(self._word_parts) >= WORD_CACHE_SIZE:
+                self._word_parts.clear()
+            self._word_parts[word] = known
+        return list(known)
 
     def index_fields(self, heading_path: tuple[str, ...] | list[str], text: str) -> dict[str, str]:
         """Space-separated terms of every field for one section.
@@ -85,20 +117,25 @@ class SwedishAnalyzer:
         """
         body = self.stems(text)
         head = self.stems(" ".join(heading_path))
-        words = self.content_words(" ".join([*heading_path, text]))
-        parts = [part for word in words for part in self.compound_parts(word)]
+        content = self.content_words(" ".join([*heading_path, text]))
+        parts = [part for word in content for part in self.compound_parts(word)]
         return {
             "body": " ".join(body),
             "head": " ".join(head),
             "folded": " ".join(fold(term) for term in head + body),
             "parts": " ".join(parts),
-            "grams": " ".join(gram for word in words for gram in word_grams(word)),
+            "grams": " ".join(gram for word in content for gram in _grams(word, GRAM_SIZE)),
         }
 
 
 def word_grams(word: str, size: int = GRAM_SIZE) -> list[str]:
     """Character n-grams of the letter runs of a folded word; shorter runs give none."""
-    grams = []
-    for run in re.findall(r"[^\W\d_]+", fold(word)):
+    return list(_grams(word, size))
+
+
+@lru_cache(maxsize=200_000)
+def _grams(word: str, size: int) -> tuple[str, ...]:
+    grams: list[str] = []
+    for run in _LETTER_RUN.findall(fold(word)):
         grams += [run[i : i + size] for i in range(len(run) - size + 1)]
-    return grams
+    return tuple(grams)

@@ -11,7 +11,7 @@ from indexer.documents import Document, read_corpus
 from indexer.sections import split_document
 from search_app.index_handle import IndexHandle
 from search_app.search import search
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, TEST_CORPUS
 
 
 def documents():
@@ -125,3 +125,18 @@ def test_an_unknown_engine_is_refused_before_any_work(tmp_path):
     with pytest.raises(EngineError, match="SOK_ENGINE"):
         build_snapshot(tmp_path, documents(), engine_name="lucene")
     assert not (tmp_path / "current").exists()
+
+
+def test_a_build_in_several_processes_indexes_exactly_what_one_process_does(tmp_path):
+    docs = documents() + read_corpus(TEST_CORPUS).documents
+    one = build_snapshot(tmp_path / "one", docs, processes=1)
+    two = build_snapshot(tmp_path / "two", docs, processes=2)
+    assert one.manifest.sections == two.manifest.sections
+    handles = [IndexHandle(tmp_path / "one"), IndexHandle(tmp_path / "two")]
+    for query in ("pilotkommuner", "bygglov ansökan", "vem är kontaktperson", "jämställdhet arbetsmarknad"):
+        first, second = (search(handle.get(), query, limit=20) for handle in handles)
+        assert first.total == second.total > 0
+        ranked = [[(p.id, round(p.score, 6)) for p in result.passages] for result in (first, second)]
+        assert ranked[0] == ranked[1]
+    for handle in handles:
+        handle.close()

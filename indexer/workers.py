@@ -1,0 +1,112 @@
+"""The build's Python work (sectioning and analysis) spread over the machine's cores.
+
+Whoosh and the Swedish chain are pure Python, so a build is bound by one core
+unless the work is split between processes. Worker processes are forked: they
+see the parent's documents and analyser without copying them through a pipe,
+and only their results (sections, analysed fields) travel back, in order.
+Small builds stay in one process, where starting workers would cost more than
+it saves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Iterator
+from itertools import chain
+
+from indexer.analysis import words
+from indexer.documents import Document
+from indexer.fields import SwedishAnalyzer
+from indexer.sections import Section, split_document
+
+#: Below this many documents a build runs in one process.
+PARALLEL_FROM_DOCUMENTS = 2000
+DOCUMENTS_PER_TASK = 200
+SECTIONS_PER_TASK = 100
+
+# What forked workers read; set in the parent just before the fork.
+_documents: list[Document] = []
+_sections: list[Section] = []
+_analyzer: SwedishAnalyzer | None = None
+
+
+def worker_count(documents: int, requested: int | None = None) -> int:
+    """How many processes a build of ``documents`` should use."""
+    if requested is not None:
+        return max(1, requested)
+    if documents < PARALLEL_FROM_DOCUMENTS or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def split_documents(documents: list[Document], processes: int) -> tuple[list[Section], Counter[str]]:
+    """Every document's sections in order, and the count of each word in their text."""
+    if processes <= 1:
+        sections = [section for doc in documents for section in split_document(doc)]
+        vocabulary: Counter[str] = Counter()
+        for section in sections:
+            vocabulary.update(words(section.text))
+        return sections, vocabulary
+    global _documents
+    _documents = documents
+    ranges = [(start, min(start + DOCUMENTS_PER_TASK, len(documents)))
+              for start in range(0, len(documents), DOCUMENTS_PER_TASK)]
+    sections = []
+    vocabulary = Counter()
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            for part, counts in pool.imap(_split_range, ranges):
+                sections += part
+                vocabulary.update(counts)
+    finally:
+        _documents = []
+    return sections, vocabulary
+
+
+def _split_range(bounds: tuple[int, int]) -> tuple[list[Section], Counter[str]]:
+    sections = [section for doc in _documents[bounds[0]:bounds[1]] for section in split_document(doc)]
+    counts: Counter[str] = Counter()
+    for section in sections:
+        counts.update(words(section.text))
+    return sections, counts
+
+
+class AnalysedFields:
+    """The analysed fields of each section, in the order of the sections.
+
+    A context manager: the worker processes are forked on entry (before the
+    engine's writer starts threads of its own) and stopped on exit.
+    """
+
+    def __init__(self, sections: list[Section], analyzer: SwedishAnalyzer, processes: int):
+        self.sections, self.analyzer, self.processes = sections, analyzer, processes
+        self._pool = None
+
+    def __enter__(self) -> AnalysedFields:
+        if self.processes > 1:
+            global _sections, _analyzer
+            _sections, _analyzer = self.sections, self.analyzer
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(self.processes)
+            finally:
+                _sections, _analyzer = [], None  # the forked workers keep their copies
+        return self
+
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        if self._pool is None:
+            return (self.analyzer.index_fields(s.heading_path, s.text) for s in self.sections)
+        ranges = [(start, min(start + SECTIONS_PER_TASK, len(self.sections)))
+                  for start in range(0, len(self.sections), SECTIONS_PER_TASK)]
+        return chain.from_iterable(self._pool.imap(_analyse_range, ranges))
+
+    def __exit__(self, *exc_info) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+
+
+def _analyse_range(bounds: tuple[int, int]) -> list[dict[str, str]]:
+    assert _analyzer is not None
+    return [_analyzer.index_fields(section.heading_path, section.text) for section in _sections[bounds[0]:bounds[1]]]
