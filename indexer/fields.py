@@ -65,15 +65,18 @@ class SwedishAnalyzer:
         analysed once and remembered.
         """
         result: list[str] = []
-        cache = self._word_terms
         for word in token_words(text):
-            terms = cache.get(word)
-            if terms is None:
-                if len(cache) >= WORD_CACHE_SIZE:
-                    cache.clear()
-                terms = cache[word] = tuple(token.text for token in self._analyze_token(word))
-            result.extend(terms)
+            result.extend(self.word_terms(word))
         return result
+
+    def word_terms(self, word: str) -> tuple[str, ...]:
+        """The analysed terms of one token's text (none for a stop word, more for a hyphenated word)."""
+        terms = self._word_terms.get(word)
+        if terms is None:
+            if len(self._word_terms) >= WORD_CACHE_SIZE:
+                self._word_terms.clear()
+            terms = self._word_terms[word] = tuple(token.text for token in self._analyze_token(word))
+        return terms
 
     def _analyze_token(self, word: str) -> list[Token]:
         tokens: Iterable[Token] = [Token(word, 0, 0, len(word))]

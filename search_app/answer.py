@@ -138,14 +138,11 @@ def match_share(term: str, found: set[str], folded: set[str] | None = None) -> f
         return FOLDED_SHARE
     if len(term) >= MIN_HEAD_CHARS and any(len(other) > len(term) + 2 and other.endswith(term) for other in found):
         return COMPOUND_HEAD_SHARE
-    if any(_near(term, other) for other in found):
+    # _near needs the first NEAR_MIN_PREFIX letters in common: test that cheaply first.
+    start = term[:NEAR_MIN_PREFIX]
+    if len(term) >= NEAR_MIN_PREFIX and any(other.startswith(start) and _near(term, other) for other in found):
         return NEAR_SHARE
     return 0.0
-
-
-def shares_a_word(weights: dict[str, float], found: set[str]) -> bool:
-    """Whether any question term is matched by ``found`` (see :func:`match_share`)."""
-    return any(match_share(term, found) > 0 for term in weights)
 
 
 def _near(term: str, other: str) -> bool:
@@ -178,13 +175,17 @@ def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[
         heading_terms = set(terms(" ".join(passage.heading_path)))
         sentences = [s for paragraph in passage.text.split("\n\n") for s in split_sentences(paragraph)]
         sentence_terms = [set(terms(sentence)) for sentence in sentences]
+        # Each sentence is matched against the question once; a span's share of
+        # a term is the best of its sentences' (match_share levels are ordered).
+        shares = [_Shares(asked, found) for found in sentence_terms]
+        useful = [shares[i].any_word or offers(sentence, kind) for i, sentence in enumerate(sentences)]
         for first in range(len(sentences)):
             for last in range(first, min(first + MAX_ANSWER_SENTENCES, len(sentences))):
-                if not (_useful(sentences[first], sentence_terms[first], asked)
-                        and _useful(sentences[last], sentence_terms[last], asked)):
+                if not (useful[first] and useful[last]):
                     continue
                 span_terms = set().union(*sentence_terms[first : last + 1])
-                confidence, score = _score_span(sentences[first : last + 1], span_terms, heading_terms, asked)
+                confidence, score = _score_span(sentences[first : last + 1], span_terms, heading_terms, asked,
+                                                shares[first : last + 1])
                 score -= RANK_PENALTY * rank + 0.002 * first
                 if best is None or score > best[0]:
                     best = (score, confidence, passage, " ".join(sentences[first : last + 1]))
@@ -194,25 +195,32 @@ def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[
     return Answer(text, deep_link(_page_url(passage), text), passage.title, passage.section, confidence)
 
 
-def _useful(sentence: str, sentence_terms: set[str], asked: _Question) -> bool:
-    """A span starts and ends with a sentence that shares a word or holds the fact asked for."""
-    return shares_a_word(asked.weights, sentence_terms) or offers(sentence, asked.kind)
+class _Shares:
+    """How much one sentence carries of each question term and of the focus term."""
+
+    def __init__(self, asked: _Question, found: set[str]):
+        folded = {fold(other) for other in found}
+        self.terms = {term: match_share(term, found, folded) for term in asked.weights}
+        self.focus = match_share(asked.focus, found, folded) if asked.focus else 0.0
+        self.any_word = any(share > 0 for share in self.terms.values())
 
 
 def _score_span(span: list[str], span_terms: set[str], heading_terms: set[str],
-                asked: _Question) -> tuple[float, float]:
+                asked: _Question, shares: list[_Shares]) -> tuple[float, float]:
     """(confidence, ranking score) of a span of consecutive sentences."""
-    in_span = coverage(asked.weights, span_terms)
+    total = sum(asked.weights.values())
+    in_span = sum(weight * max(s.terms[term] for s in shares) for term, weight in asked.weights.items()) / total \
+        if total else 0.0
     in_heading = coverage(asked.weights, heading_terms - span_terms)
     confidence = min(1.0, in_span + HEADING_SHARE * in_heading)
-    if not shares_a_word(asked.weights, span_terms):
+    if not any(s.any_word for s in shares):
         confidence *= 0.5  # only the heading matches the question
     offered = any(offers(sentence, asked.kind) for sentence in span)
     if asked.kind in FACT_KINDS and not offered:
         confidence *= MISSING_FACT_FACTOR  # asked "when" and the span holds no time, say
     score = confidence + KIND_BONUS * offered - EXTRA_SENTENCE_COST * (len(span) - 1)
     if asked.focus:
-        score += FOCUS_BONUS * match_share(asked.focus, span_terms)
+        score += FOCUS_BONUS * max(s.focus for s in shares)
     if all(_is_link_line(sentence) for sentence in span):
         score -= LINK_LINE_PENALTY
     return confidence, score

@@ -24,12 +24,16 @@ def matched_tokens(text: str, query_terms: Collection[str], analyzer: SwedishAna
     """
     wanted = set(query_terms)
     folded = {fold(term) for term in wanted}
+    known: dict[str, bool] = {}  # a word repeated in the text is judged once
     marked = []
     for token in tokenize(text):
-        stems = set(analyzer.stems(token.text))
-        match = bool(stems & wanted) or bool({fold(stem) for stem in stems} & folded)
-        if not match and len(token.text) >= 8:
-            match = bool(set(analyzer.compound_parts(token.text.lower())) & wanted)
+        match = known.get(token.text)
+        if match is None:
+            # Every stem found as it is is also found folded: one test covers both.
+            match = any(fold(stem) in folded for stem in analyzer.word_terms(token.text))
+            if not match and len(token.text) >= 8:
+                match = not wanted.isdisjoint(analyzer.compound_parts(token.text.lower()))
+            known[token.text] = match
         marked.append((token, match))
     return marked
 
