@@ -9,6 +9,7 @@ from flask import Flask
 
 from search_app import settings
 from search_app.index_handle import IndexHandle
+from search_app.result_cache import ResultCache
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -31,6 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["sok_index"] = IndexHandle(
         Path(app.config["INDEX_DIR"]), float(app.config["SNAPSHOT_CHECK_INTERVAL_S"])
     )
+
+    app.extensions["sok_results"] = ResultCache(int(app.config["RESULT_CACHE_ENTRIES"]))
 
     from search_app import api, errors, pages, security, widget
 

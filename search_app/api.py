@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from collections.abc import Callable
+
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from indexer.snapshot import SnapshotError
 from search_app.answer import ask
 from search_app.contacts import find_contacts
 from search_app.index_handle import IndexHandle, OpenSnapshot
 from search_app.queries import BadRequest, read_history, read_int, read_publisher, read_query
+from search_app.result_cache import ResultCache
 from search_app.search import search
 from search_app.spelling import suggest
 
@@ -40,22 +43,43 @@ def no_index(error: SnapshotError):
     return error_response(503, "Sökindexet är inte tillgängligt just nu. Försök igen om en stund.")
 
 
+def cached_json(snap: OpenSnapshot, key: tuple, compute: Callable[[], dict]) -> Response:
+    """A JSON response for ``key``: from this worker's result cache, or computed and kept.
+
+    ``X-Sok-Cache`` says which (``hit`` or ``miss``); a partial result is not kept.
+    """
+    cache: ResultCache = current_app.extensions["sok_results"]
+
+    def body() -> tuple[bytes, bool]:
+        payload = compute()
+        return current_app.json.dumps(payload).encode(), not payload.get("partial", False)
+
+    data, hit = cache.cached(snap.folder, key, body)
+    response = Response(data, mimetype="application/json")
+    response.headers["X-Sok-Cache"] = "hit" if hit else "miss"
+    return response
+
+
 @bp.get("/api/search")
 def api_search():
     config = current_app.config
     query = read_query(request.args.get("q"))
     limit = read_int(request.args, "limit", int(config["DEFAULT_LIMIT"]), 1, int(config["MAX_LIMIT"]))
     offset = read_int(request.args, "offset", 0, 0, int(config["MAX_OFFSET"]))
+    publisher = read_publisher(request.args)
     snap = current_snapshot()
-    result = search(snap, query, limit=limit, offset=offset, publisher=read_publisher(request.args),
-                    time_limit_s=time_limit_s())
-    return jsonify(
-        query=result.query,
-        total=result.total,
-        partial=result.partial,
-        suggestion=suggest(snap, query, best_score(result.passages)),
-        results=[p.as_dict() for p in result.passages],
-    )
+
+    def compute() -> dict:
+        result = search(snap, query, limit=limit, offset=offset, publisher=publisher, time_limit_s=time_limit_s())
+        return {
+            "query": result.query,
+            "total": result.total,
+            "partial": result.partial,
+            "suggestion": suggest(snap, query, best_score(result.passages)),
+            "results": [p.as_dict() for p in result.passages],
+        }
+
+    return cached_json(snap, ("search", query, limit, offset, publisher), compute)
 
 
 def time_limit_s() -> float | None:
@@ -84,22 +108,26 @@ def api_ask():
         publisher = read_publisher(request.args)
     config = current_app.config
     snap = current_snapshot()
-    result = ask(
-        snap,
-        question,
-        history=history,
-        passages=int(config["ANSWER_PASSAGES"]),
-        min_confidence=float(config["MIN_ANSWER_CONFIDENCE"]),
-        publisher=publisher,
-        time_limit_s=time_limit_s(),
-    )
-    return jsonify(
-        question=result.question,
-        answer=result.answer.as_dict() if result.answer else None,
-        partial=result.partial,
-        suggestion=suggest(snap, question, best_score(result.passages)),
-        passages=[p.as_dict() for p in result.passages],
-    )
+
+    def compute() -> dict:
+        result = ask(
+            snap,
+            question,
+            history=history,
+            passages=int(config["ANSWER_PASSAGES"]),
+            min_confidence=float(config["MIN_ANSWER_CONFIDENCE"]),
+            publisher=publisher,
+            time_limit_s=time_limit_s(),
+        )
+        return {
+            "question": result.question,
+            "answer": result.answer.as_dict() if result.answer else None,
+            "partial": result.partial,
+            "suggestion": suggest(snap, question, best_score(result.passages)),
+            "passages": [p.as_dict() for p in result.passages],
+        }
+
+    return cached_json(snap, ("ask", question, tuple(history), publisher), compute)
 
 
 @bp.get("/api/suggest")

@@ -1,0 +1,60 @@
+"""The per-worker result cache: repeated questions are answered from memory, never from an old index."""
+
+from pathlib import Path
+
+from indexer.build import build_snapshot
+from indexer.documents import Document
+from search_app import create_app
+from search_app.result_cache import ResultCache
+
+
+def test_a_repeated_question_is_answered_from_the_cache_with_the_same_body(client):
+    first = client.get("/api/ask", query_string={"q": "vilka kommuner var pilotkommuner?"})
+    second = client.get("/api/ask", query_string={"q": "vilka kommuner var pilotkommuner?"})
+    assert (first.headers["X-Sok-Cache"], second.headers["X-Sok-Cache"]) == ("miss", "hit")
+    assert first.get_json() == second.get_json()
+    assert first.get_json()["answer"] is not None
+    other = client.get("/api/ask", query_string={"q": "när pågick satsningen?"})
+    assert other.headers["X-Sok-Cache"] == "miss"
+    limited = client.get("/api/search", query_string={"q": "pilotkommuner", "limit": 1})
+    wider = client.get("/api/search", query_string={"q": "pilotkommuner", "limit": 3})
+    assert wider.headers["X-Sok-Cache"] == "miss"  # the parameters are part of the key
+    assert len(limited.get_json()["results"]) == 1 and len(wider.get_json()["results"]) > 1
+
+
+def test_a_new_snapshot_is_never_answered_from_the_old_ones_cache(tmp_path):
+    def page(text: str) -> Document:
+        return Document(url="https://example.se/cykel", title="Cykelvägar", text=text)
+
+    build_snapshot(tmp_path, [page("Cykelvägen till skolan byggs under 2025.")])
+    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path), "SNAPSHOT_CHECK_INTERVAL_S": 0})
+    client = app.test_client()
+    before = client.get("/api/search", query_string={"q": "cykelvägen"}).get_json()
+    assert "2025" in before["results"][0]["text"]
+    build_snapshot(tmp_path, [page("Cykelvägen till skolan blev klar 2027.")])
+    after = client.get("/api/search", query_string={"q": "cykelvägen"})
+    assert after.headers["X-Sok-Cache"] == "miss"
+    assert "2027" in after.get_json()["results"][0]["text"]
+    app.extensions["sok_index"].close()
+
+
+def test_the_cache_can_be_switched_off(mixed_index):
+    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "RESULT_CACHE_ENTRIES": 0})
+    client = app.test_client()
+    for _ in range(2):
+        assert client.get("/api/ask", query_string={"q": "pilotkommuner"}).headers["X-Sok-Cache"] == "miss"
+    app.extensions["sok_index"].close()
+
+
+def test_the_least_recently_used_answer_leaves_first_and_partial_answers_are_not_kept():
+    cache = ResultCache(entries=2)
+    snapshot = Path("/index/snapshots/a")
+    for key in ("a", "b"):
+        cache.put(snapshot, key, key.encode())
+    assert cache.get(snapshot, "a") == b"a"  # now "b" is the least recently used
+    cache.put(snapshot, "c", b"c")
+    assert cache.get(snapshot, "b") is None
+    assert cache.get(snapshot, "a") == b"a" and cache.get(snapshot, "c") == b"c"
+    body, hit = cache.cached(snapshot, "partial", lambda: (b"cut short", False))
+    assert (body, hit) == (b"cut short", False)
+    assert cache.get(snapshot, "partial") is None
