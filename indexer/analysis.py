@@ -52,6 +52,11 @@ def tokenize(text: str) -> Iterator[Token]:
         yield Token(_token_text(match.group()), pos, match.start(), match.end())
 
 
+def token_spans(text: str) -> Iterator[tuple[int, int]]:
+    """The (start, end) character span of each token of ``text``, in order, as :func:`tokenize` finds them."""
+    return (match.span() for match in _TOKEN_RE.finditer(text))
+
+
 def token_words(text: str) -> list[str]:
     """The text of each token of ``text``, as :func:`tokenize` makes them (no positions)."""
     return [_token_text(word) for word in _TOKEN_RE.findall(text)]

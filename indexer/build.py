@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,14 +13,20 @@ from pathlib import Path
 
 from indexer import engine, snapshot
 from indexer.analysis import ANALYSIS_VERSION
-from indexer.contacts import extract_contacts
 from indexer.documents import Document, Problem
 from indexer.fields import SwedishAnalyzer
-from indexer.language import read_protected_words, section_headings, write_headings, write_vocabulary
+from indexer.language import (
+    read_protected_words,
+    section_headings,
+    stem_counts,
+    vocabulary_words,
+    write_headings,
+    write_vocabulary,
+)
 from indexer.lexicon import build_lexicon, word_list_version
 from indexer.query import plan_query
 from indexer.sections import Section
-from indexer.workers import AnalysedFields, split_documents, worker_count
+from indexer.workers import AnalysedFields, split_documents, stem_words, worker_count
 
 
 class BuildError(RuntimeError):
@@ -33,6 +40,21 @@ class BuildReport:
     snapshot: Path
     manifest: snapshot.Manifest
     problems: list[Problem] = field(default_factory=list)
+    #: Wall-clock seconds of each phase, in order (``sok index --timings`` prints them).
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class _Clock:
+    """Seconds spent in each named phase of a build."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def lap(self, phase: str) -> None:
+        now = time.monotonic()
+        self.timings[phase] = now - self._last
+        self._last = now
 
 
 def corpus_hash(documents: list[Document], language_dir: Path | None = None) -> str:
@@ -77,16 +99,23 @@ def build_snapshot(
     builds, see ``indexer.workers``).
     """
     engine_name = engine.check_engine(engine_name or engine.configured_engine())
+    clock = _Clock()
     documents, problems = unique_documents(documents)
     building = snapshot.new_snapshot_dir(index_root)
     try:
         processes = worker_count(len(documents), processes)
-        sections, vocabulary = split_documents(documents, processes)
+        corpus = split_documents(documents, processes)
+        sections, vocabulary, contacts = corpus.sections, corpus.vocabulary, corpus.contacts
+        clock.lap("sections")
         _copy_language_files(language_dir, building)
         analyzer = SwedishAnalyzer(build_lexicon(vocabulary), read_protected_words(building))
         analyzer.lexicon.write(building / snapshot.LEXICON)
-        write_vocabulary(vocabulary, building / snapshot.VOCABULARY)
+        spelling_words = vocabulary_words(vocabulary)
+        write_vocabulary(spelling_words, building / snapshot.VOCABULARY)
+        write_vocabulary(stem_counts(spelling_words, lambda words: stem_words(words, processes)),
+                         building / snapshot.STEMS)
         write_headings(section_headings(sections), building / snapshot.HEADINGS)
+        clock.lap("language data")
 
         def indexed(analysed: AnalysedFields) -> Iterator[engine.IndexedSection]:
             last_doc = None
@@ -100,7 +129,7 @@ def build_snapshot(
 
         with AnalysedFields(sections, analyzer, processes) as analysed:
             count = engine.build(building / snapshot.ENGINE_DIR, indexed(analysed), engine=engine_name)
-        contacts = extract_contacts(sections)
+        clock.lap("analysis and engine")
         (building / "contacts.json").write_text(
             json.dumps([c.as_dict() for c in contacts], ensure_ascii=False, indent=1), encoding="utf-8"
         )
@@ -117,11 +146,13 @@ def build_snapshot(
         )
         manifest.write(building)
         check_snapshot(building, sections, analyzer)
+        clock.lap("check")
     except BaseException:
         snapshot.discard(building)
         raise
     final = snapshot.publish(index_root, building)
-    return BuildReport(final, manifest, problems)
+    clock.lap("publish")
+    return BuildReport(final, manifest, problems, clock.timings)
 
 
 def _copy_language_files(language_dir: Path | None, building: Path) -> None:

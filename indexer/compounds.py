@@ -27,6 +27,8 @@ DROPPED_ENDINGS = ("", "e", "a")
 PART_COST = 0.75
 RARE_LINK_COST = 0.3
 
+MAX_PARTIAL_ENTRIES = 1_000_000
+
 _NO_SPLIT = (float("-inf"), [])
 
 
@@ -48,7 +50,10 @@ class CompoundSplitter:
             whole = self.lexicon.frequency(word)
             score, parts = self._best_cut(word, MAX_PARTS)
             cached = parts if len(parts) > 1 and (whole <= CORPUS_ZIPF or score > whole) else [word]
-            self._partial.clear()
+            # The best cuts of word endings depend on nothing else: kept for the next
+            # words ("...kommunerna" recurs), within a bound on memory.
+            if len(self._partial) > MAX_PARTIAL_ENTRIES:
+                self._partial.clear()
             if len(self._cache) < 500_000:
                 self._cache[word] = cached
         return cached

@@ -46,7 +46,7 @@ def extract_contacts(sections: list[Section]) -> list[Contact]:
         in_contact_section = bool(_CONTACT_HEADING_RE.match(section.heading))
         for line in section.text.split("\n"):
             line = line.strip().lstrip("• ")
-            if not line or (not in_contact_section and not _EMAIL_RE.search(line)):
+            if not line or (not in_contact_section and ("@" not in line or not _EMAIL_RE.search(line))):
                 continue
             contact = _parse_line(line, section)
             if contact:

@@ -51,7 +51,8 @@ class SwedishAnalyzer:
     splitter: CompoundSplitter | None = field(init=False)
 
     _word_terms: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
-    _word_parts: dict[str, list[str]] = field(init=False, default_factory=dict)
+    _word_parts: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
+    _word_folded: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.pipeline = swedish_pipeline(self.protected, self.lexicon)
@@ -78,6 +79,15 @@ class SwedishAnalyzer:
             terms = self._word_terms[word] = tuple(token.text for token in self._analyze_token(word))
         return terms
 
+    def folded_word_terms(self, word: str) -> tuple[str, ...]:
+        """:meth:`word_terms` without diacritics."""
+        folded = self._word_folded.get(word)
+        if folded is None:
+            if len(self._word_folded) >= WORD_CACHE_SIZE:
+                self._word_folded.clear()
+            folded = self._word_folded[word] = tuple(fold(term) for term in self.word_terms(word))
+        return folded
+
     def _analyze_token(self, word: str) -> list[Token]:
         tokens: Iterable[Token] = [Token(word, 0, 0, len(word))]
         for step in self.pipeline:
@@ -101,16 +111,19 @@ class SwedishAnalyzer:
 
     def compound_parts(self, word: str) -> list[str]:
         """Stems of the parts of a compound word ([] when it is not one)."""
+        return list(self._parts(word))
+
+    def _parts(self, word: str) -> tuple[str, ...]:
         if self.splitter is None:
-            return []
+            return ()
         known = self._word_parts.get(word)
         if known is None:
             parts = self.splitter.split(word)
-            known = [self.stem(part) for part in parts if len(part) >= MIN_PART_CHARS] if len(parts) >= 2 else []
+            known = tuple(self.stem(part) for part in parts if len(part) >= MIN_PART_CHARS) if len(parts) >= 2 else ()
             if len(self._word_parts) >= WORD_CACHE_SIZE:
                 self._word_parts.clear()
             self._word_parts[word] = known
-        return list(known)
+        return known
 
     def index_fields(self, heading_path: tuple[str, ...] | list[str], text: str) -> dict[str, str]:
         """Space-separated terms of every field for one section.
@@ -118,16 +131,16 @@ class SwedishAnalyzer:
         The looser fields (folded, parts, grams) cover the heading path too, so
         that a word in a heading is found as loosely as one in the text.
         """
-        body = self.stems(text)
-        head = self.stems(" ".join(heading_path))
+        # Everything below is cached per distinct word: a build sees each word many times.
+        head_words = token_words(" ".join(heading_path))
+        body_words = token_words(text)
         content = self.content_words(" ".join([*heading_path, text]))
-        parts = [part for word in content for part in self.compound_parts(word)]
         return {
-            "body": " ".join(body),
-            "head": " ".join(head),
-            "folded": " ".join(fold(term) for term in head + body),
-            "parts": " ".join(parts),
-            "grams": " ".join(gram for word in content for gram in _grams(word, GRAM_SIZE)),
+            "body": " ".join([term for word in body_words for term in self.word_terms(word)]),
+            "head": " ".join([term for word in head_words for term in self.word_terms(word)]),
+            "folded": " ".join([term for word in head_words + body_words for term in self.folded_word_terms(word)]),
+            "parts": " ".join([part for word in content for part in self._parts(word)]),
+            "grams": " ".join([gram for word in content for gram in _grams(word, GRAM_SIZE)]),
         }
 
 

@@ -1,12 +1,14 @@
-"""Language data that travels with a snapshot: protected words and the corpus vocabulary."""
+"""Language data that travels with a snapshot: protected words, the corpus vocabulary and its stems."""
 
 from __future__ import annotations
 
 import gzip
 import json
 from collections import Counter
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from indexer.analysis import stem_word
 from indexer.sections import Section
 from indexer.snapshot import NO_STEM
 
@@ -23,12 +25,34 @@ def read_protected_words(folder: Path) -> frozenset[str]:
     return frozenset(line for line in lines if line)
 
 
+def vocabulary_words(counts: Counter[str]) -> Counter[str]:
+    """The words kept for spelling suggestions: letters only, at least MIN_VOCABULARY_CHARS long."""
+    return Counter({word: count for word, count in counts.items()
+                    if len(word) >= MIN_VOCABULARY_CHARS and word.isalpha()})
+
+
+def stem_counts(vocabulary: Mapping[str, int], stems: Callable[[list[str]], list[str]] | None = None) -> Counter[str]:
+    """How often each Snowball stem occurs, summed over the vocabulary's words.
+
+    ``stems`` maps a list of words to their stems (default: one after the
+    other); a build passes one that spreads the work over processes.
+    """
+    words = list(vocabulary)
+    counts: Counter[str] = Counter()
+    for word, stem in zip(words, (stems or _stem_list)(words), strict=True):
+        counts[stem] += vocabulary[word]
+    return counts
+
+
+def _stem_list(words: list[str]) -> list[str]:
+    return [stem_word(word) for word in words]
+
+
 def write_vocabulary(counts: Counter[str], path: Path) -> None:
-    """Save the corpus's surface words with their counts (gzipped ``word<TAB>count`` lines)."""
+    """Save words (or stems) with their counts, most frequent first (gzipped ``word<TAB>count`` lines)."""
     with gzip.open(path, "wt", encoding="utf-8") as handle:
         for word, count in counts.most_common():
-            if len(word) >= MIN_VOCABULARY_CHARS and word.isalpha():
-                handle.write(f"{word}\t{count}\n")
+            handle.write(f"{word}\t{count}\n")
 
 
 def read_vocabulary(path: Path) -> dict[str, int]:

@@ -115,7 +115,10 @@ def _paragraphs(doc: Document) -> list[tuple[str, bool]]:
             paragraphs.append(("\n".join(current), link))
         current, link = [], False
 
-    for raw in doc.text.translate(_SPACES).split("\n"):
+    text = doc.text
+    if any(chr(code) in text for code in _SPACES):  # translate() is slow; most pages need none
+        text = text.translate(_SPACES)
+    for raw in text.split("\n"):
         if not raw.strip():
             flush()
             continue
@@ -158,7 +161,7 @@ def _classify(paragraphs: list[tuple[str, bool]], doc: Document, markdown: bool)
             blocks.append(_Block("heading", title, len(md_heading.group(1))))
         elif not blocks and text.strip().lower() in opening and index < 3:
             continue  # the page title or the publisher's name at the top
-        elif _CONTACT_LINE_RE.search(text) and "\n" not in text and len(text) < 200:
+        elif "\n" not in text and len(text) < 200 and _CONTACT_LINE_RE.search(text):
             blocks.append(_Block("contact", text))
         elif was_link and "\n" not in text and text[-1] not in ".:;!?":
             blocks.append(_Block("link", text))

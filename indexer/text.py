@@ -59,7 +59,7 @@ def _split_prose(text: str) -> list[str]:
     start = 0
     for match in _SENTENCE_END_RE.finditer(text):
         candidate = text[start : match.start()].rstrip()
-        last = _LAST_WORD_RE.search(candidate)
+        last = _LAST_WORD_RE.search(candidate) if candidate.endswith(".") else None
         if last and last.group(1).lower().rstrip(".") in _ABBREVIATIONS:
             continue
         pieces.append(candidate)
@@ -71,17 +71,26 @@ def _split_prose(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _furniture_patterns() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
-    """(whole-line patterns, inline patterns) from ``data/furniture_sv.txt``."""
-    lines: list[re.Pattern[str]] = []
-    inline: list[re.Pattern[str]] = []
+def _furniture_patterns() -> tuple[re.Pattern[str], list[tuple[re.Pattern[str], re.Pattern[str]]]]:
+    """From ``data/furniture_sv.txt``: the whole-line patterns joined into one, and each inline pattern with its probe.
+
+    A probe is the inline pattern without a leading ``\\s*``: it finds a match
+    wherever the pattern does, but tries far fewer positions in a long line.
+    """
+    lines: list[str] = []
+    inline: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
     for raw in (_DATA / "furniture_sv.txt").read_text(encoding="utf-8").splitlines():
         if not raw.strip() or raw.startswith("#"):
             continue
         kind, _, pattern = raw.partition(" ")
-        target = lines if kind == "line" else inline
-        target.append(re.compile(pattern.strip(), re.IGNORECASE))
-    return lines, inline
+        pattern = pattern.strip()
+        if kind == "line":
+            lines.append(pattern)
+        else:
+            probe = pattern.removeprefix("\\s*") or pattern
+            inline.append((re.compile(pattern, re.IGNORECASE), re.compile(probe, re.IGNORECASE)))
+    whole = re.compile("|".join(f"(?:{p})" for p in lines) or "(?!)", re.IGNORECASE)
+    return whole, inline
 
 
 def clean_furniture(line: str) -> tuple[str, bool]:
@@ -92,12 +101,13 @@ def clean_furniture(line: str) -> tuple[str, bool]:
     """
     whole, inline = _furniture_patterns()
     stripped = line.strip()
-    if any(pattern.fullmatch(stripped) for pattern in whole):
+    if whole.fullmatch(stripped):
         return "", True
     was_link = False
-    for pattern in inline:
-        stripped, count = pattern.subn("", stripped)
-        was_link = was_link or count > 0
+    for pattern, probe in inline:
+        if probe.search(stripped):
+            stripped, count = pattern.subn("", stripped)
+            was_link = was_link or count > 0
     glued_pdf = re.sub(r"(?<=[\w)])PDF$", " (PDF)", stripped)
     if glued_pdf != stripped:
         was_link = True

@@ -1,4 +1,4 @@
-"""The build's Python work (sectioning and analysis) spread over the machine's cores.
+"""The build's Python work (sectioning, contacts and analysis) spread over the machine's cores.
 
 Whoosh and the Swedish chain are pure Python, so a build is bound by one core
 unless the work is split between processes. Worker processes are forked: they
@@ -14,9 +14,11 @@ import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from itertools import chain
 
-from indexer.analysis import words
+from indexer.analysis import stem_word, words
+from indexer.contacts import Contact, extract_contacts
 from indexer.documents import Document
 from indexer.fields import SwedishAnalyzer
 from indexer.sections import Section, split_document
@@ -41,36 +43,57 @@ def worker_count(documents: int, requested: int | None = None) -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def split_documents(documents: list[Document], processes: int) -> tuple[list[Section], Counter[str]]:
-    """Every document's sections in order, and the count of each word in their text."""
+@dataclass
+class SplitCorpus:
+    """Every document's sections in order, the count of each word in their text, and their contacts."""
+
+    sections: list[Section] = field(default_factory=list)
+    vocabulary: Counter[str] = field(default_factory=Counter)
+    contacts: list[Contact] = field(default_factory=list)
+
+    def add(self, other: SplitCorpus) -> None:
+        """Append the result of the documents that follow."""
+        self.sections += other.sections
+        self.vocabulary.update(other.vocabulary)
+        self.contacts += other.contacts
+
+
+def split_documents(documents: list[Document], processes: int) -> SplitCorpus:
+    """Section ``documents``, count their words and find their contacts."""
     if processes <= 1:
-        sections = [section for doc in documents for section in split_document(doc)]
-        vocabulary: Counter[str] = Counter()
-        for section in sections:
-            vocabulary.update(words(section.text))
-        return sections, vocabulary
+        return _split(documents)
     global _documents
     _documents = documents
     ranges = [(start, min(start + DOCUMENTS_PER_TASK, len(documents)))
               for start in range(0, len(documents), DOCUMENTS_PER_TASK)]
-    sections = []
-    vocabulary = Counter()
+    result = SplitCorpus()
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for part, counts in pool.imap(_split_range, ranges):
-                sections += part
-                vocabulary.update(counts)
+            for part in pool.imap(_split_range, ranges):
+                result.add(part)
     finally:
         _documents = []
-    return sections, vocabulary
+    return result
 
 
-def _split_range(bounds: tuple[int, int]) -> tuple[list[Section], Counter[str]]:
-    sections = [section for doc in _documents[bounds[0]:bounds[1]] for section in split_document(doc)]
+def stem_words(words: list[str], processes: int) -> list[str]:
+    """The Snowball stem of each word, in order."""
+    if processes <= 1:
+        return [stem_word(word) for word in words]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        return pool.map(stem_word, words, chunksize=2000)
+
+
+def _split_range(bounds: tuple[int, int]) -> SplitCorpus:
+    return _split(_documents[bounds[0]:bounds[1]])
+
+
+def _split(documents: list[Document]) -> SplitCorpus:
+    sections = [section for doc in documents for section in split_document(doc)]
     counts: Counter[str] = Counter()
     for section in sections:
         counts.update(words(section.text))
-    return sections, counts
+    return SplitCorpus(sections, counts, extract_contacts(sections))
 
 
 class AnalysedFields:

@@ -35,9 +35,10 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Avsluta med fel om någon fil inte kunde läsas.")
 @click.option("--engine", "engine_name", type=click.Choice(ENGINES), default=None,
               help="Sökmotor för det nya indexet (SOK_ENGINE; standard whoosh).")
+@click.option("--timings", is_flag=True, help="Visa hur lång tid varje steg tog.")
 @index_option
 def index_command(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool, engine_name: str | None,
-                  index_dir: Path) -> None:
+                  timings: bool, index_dir: Path) -> None:
     """Bygg ett nytt index och byt till det när det är klart."""
     documents, problems = _read_inputs(corpus_dir, jsonl_files)
     for problem in problems:
@@ -57,6 +58,9 @@ def index_command(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool,
     manifest = report.manifest
     click.echo(f"Klart: {manifest.documents} dokument, {manifest.sections} avsnitt, "
                f"{manifest.contacts} kontaktpersoner → {report.snapshot}")
+    if timings:
+        for phase, seconds in report.timings.items():
+            click.echo(f"  {phase}: {seconds:.1f} s")
     if strict and (problems or report.problems):
         raise click.ClickException(f"{len(problems) + len(report.problems)} problem (--strict)")
 

@@ -50,10 +50,14 @@ class OpenSnapshot:
     def stem_counts(self) -> dict[str, int]:
         """How often each stem occurs in the corpus, computed on first use."""
         if self._stem_counts is None:
-            from search_app.spelling import stem_counts
-
-            self._stem_counts = stem_counts(self.vocabulary)
+            self._stem_counts = read_vocabulary(self.folder / snapshot.STEMS)
         return self._stem_counts
+
+
+    def warm(self) -> OpenSnapshot:
+        """Load what is otherwise loaded on first use, so that no request waits for it."""
+        _ = self.vocabulary, self.stem_counts, self.completer
+        return self
 
 
 def open_snapshot(folder: Path) -> OpenSnapshot:
@@ -93,7 +97,7 @@ class IndexHandle:
             self._checked_at = now
             folder = snapshot.current_snapshot(self.index_root)
             if self._open is None or self._open.folder != folder:
-                fresh = open_snapshot(folder)
+                fresh = open_snapshot(folder).warm()
                 if self._open is not None:
                     self._retired.append((now, self._open))
                 self._open = fresh

@@ -22,6 +22,14 @@ class SokServer(BaseApplication):
         return create_app()
 
 
+def open_index_before_serving(worker) -> None:
+    """Open and warm the snapshot in a new worker before it takes its first request."""
+    try:
+        worker.wsgi.extensions["sok_index"].get()
+    except Exception as error:  # the requests will answer 503 and say why
+        worker.log.warning("index not opened at start: %s", error)
+
+
 def run(host: str, port: int, workers: int) -> None:
     """Serve on ``host:port`` with ``workers`` processes until stopped."""
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
@@ -35,4 +43,5 @@ def run(host: str, port: int, workers: int) -> None:
         "access_log_format": '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
         "errorlog": "-",
         "loglevel": "info",
+        "post_worker_init": open_index_before_serving,
     }).run()

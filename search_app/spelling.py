@@ -48,15 +48,6 @@ def correct_word(word: str, vocabulary: dict[str, int], stems: dict[str, int] | 
     return max(candidates)[1] + lowered[len(stem) :] if candidates else None
 
 
-def stem_counts(vocabulary: dict[str, int]) -> dict[str, int]:
-    """How often each stem occurs, summed over the vocabulary's words."""
-    counts: dict[str, int] = {}
-    for word, count in vocabulary.items():
-        stem = stem_word(word)
-        counts[stem] = counts.get(stem, 0) + count
-    return counts
-
-
 def corrected_query(query: str, vocabulary: dict[str, int], stems: dict[str, int] | None = None) -> str | None:
     """``query`` with its unknown words corrected, or None when nothing changed."""
     changed = False
@@ -75,12 +66,12 @@ def corrected_query(query: str, vocabulary: dict[str, int], stems: dict[str, int
 
 def suggest(snap: OpenSnapshot, query: str, best_score: float) -> str | None:
     """A corrected query that finds clearly better matches than ``query`` (whose best score is given)."""
-    from search_app.search import search
+    from indexer.query import plan_query
 
     corrected = corrected_query(query, snap.vocabulary, snap.stem_counts)
     if corrected is None:
         return None
-    found = search(snap, corrected, limit=1)
-    if found.passages and found.passages[0].score >= MIN_SCORE_GAIN * max(best_score, 1e-9):
+    found = snap.engine.search(plan_query(corrected, snap.analyzer, snap.synonyms), limit=1)
+    if found.hits and found.hits[0].score >= MIN_SCORE_GAIN * max(best_score, 1e-9):
         return corrected
     return None
