@@ -59,7 +59,7 @@ def token_spans(text: str) -> Iterator[tuple[int, int]]:
 
 def token_words(text: str) -> list[str]:
     """The text of each token of ``text``, as :func:`tokenize` makes them (no positions)."""
-    return [_token_text(word) for word in _TOKEN_RE.findall(text)]
+    return [_RANGE_DASH_RE.sub("–", word) if word[0].isdigit() else word for word in _TOKEN_RE.findall(text)]
 
 
 def _token_text(word: str) -> str:
@@ -168,6 +168,12 @@ _FOLD = str.maketrans("åäöéèüáà", "aaoeeuaa")
 def fold(text: str) -> str:
     """``text`` without Swedish and other diacritics: å/ä → a, ö → o, é → e."""
     return text.translate(_FOLD)
+
+
+@lru_cache(maxsize=100_000)
+def fold_term(term: str) -> str:
+    """:func:`fold` for one analysed term, remembered (terms recur in every request)."""
+    return term.translate(_FOLD)
 
 
 def words(text: str) -> list[str]:

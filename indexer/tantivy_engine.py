@@ -33,7 +33,7 @@ from indexer.engine import (
 from indexer.fields import FIELDS
 from indexer.query import QueryPlan
 
-WRITER_THREADS = 2
+WRITER_THREADS = 1
 WRITER_HEAP_BYTES = 256_000_000
 TERMS = "whitespace"
 #: Fields searched by phrase need positions; the others only frequencies.

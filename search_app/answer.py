@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from indexer.analysis import fold
+from indexer.analysis import fold_term
 from indexer.contacts import Contact
 from indexer.questions import focus_term, is_follow_up, offers, question_type
 from indexer.text import split_sentences
@@ -119,7 +119,7 @@ def coverage(weights: dict[str, float], found: set[str]) -> float:
     total = sum(weights.values())
     if not total:
         return 0.0
-    folded = {fold(other) for other in found}
+    folded = {fold_term(other) for other in found}
     return sum(weight * match_share(term, found, folded) for term, weight in weights.items()) / total
 
 
@@ -134,7 +134,7 @@ def match_share(term: str, found: set[str], folded: set[str] | None = None) -> f
     """
     if term in found:
         return 1.0
-    if fold(term) in (folded if folded is not None else {fold(other) for other in found}):
+    if fold_term(term) in (folded if folded is not None else {fold_term(other) for other in found}):
         return FOLDED_SHARE
     if len(term) >= MIN_HEAD_CHARS and any(len(other) > len(term) + 2 and other.endswith(term) for other in found):
         return COMPOUND_HEAD_SHARE
@@ -199,7 +199,7 @@ class _Shares:
     """How much one sentence carries of each question term and of the focus term."""
 
     def __init__(self, asked: _Question, found: set[str]):
-        folded = {fold(other) for other in found}
+        folded = {fold_term(other) for other in found}
         self.terms = {term: match_share(term, found, folded) for term in asked.weights}
         self.focus = match_share(asked.focus, found, folded) if asked.focus else 0.0
         self.any_word = any(share > 0 for share in self.terms.values())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 from indexer.fields import SwedishAnalyzer
 from indexer.query import plan_query
@@ -28,7 +28,8 @@ class Passage:
 
     def as_dict(self) -> dict:
         """The JSON shape of a result."""
-        data = asdict(self)
+        data = {item.name: getattr(self, item.name) for item in fields(self)}  # asdict() deep-copies: slow
+        data["heading_path"] = list(self.heading_path)
         data["score"] = round(self.score, 4)
         return data
 
