@@ -27,18 +27,22 @@ class Lexicon:
     """Known lowercase words and their Zipf frequencies (log10 per billion words)."""
 
     def __init__(self, zipf: dict[str, float], corpus_words: frozenset[str] = frozenset()):
+        # The word list is shared, not copied: a worker holds it once (~190k words).
         self.zipf = zipf
-        self.corpus_words = corpus_words
+        self.corpus_words = corpus_words - zipf.keys()
 
     def __contains__(self, word: str) -> bool:
-        return word in self.zipf
+        return word in self.zipf or word in self.corpus_words
 
     def __len__(self) -> int:
-        return len(self.zipf)
+        return len(self.zipf) + len(self.corpus_words)
 
     def frequency(self, word: str) -> float:
-        """The Zipf frequency of ``word``, 0 when unknown."""
-        return self.zipf.get(word, 0.0)
+        """The Zipf frequency of ``word`` (CORPUS_ZIPF for a corpus word the list lacks), 0 when unknown."""
+        value = self.zipf.get(word)
+        if value is not None:
+            return value
+        return CORPUS_ZIPF if word in self.corpus_words else 0.0
 
     def write(self, path: Path) -> None:
         """Save the corpus words the word list lacks, one per line, gzipped."""
@@ -69,15 +73,16 @@ def swedish_word_list() -> dict[str, float]:
         value = math.log10(frequency * 1e9)
         if value >= MIN_ZIPF and _WORD_RE.fullmatch(word):
             zipf[word] = round(value, 2)
+    # wordfreq keeps every list it has read; only our filtered copy is needed.
+    for cached in (wordfreq.get_frequency_dict, wordfreq.get_frequency_list):
+        if hasattr(cached, "cache_clear"):
+            cached.cache_clear()
     return zipf
 
 
 def with_corpus_words(corpus_words: frozenset[str]) -> Lexicon:
     """The word list plus ``corpus_words`` at a low frequency."""
-    zipf = dict(swedish_word_list())
-    for word in corpus_words:
-        zipf.setdefault(word, CORPUS_ZIPF)
-    return Lexicon(zipf, corpus_words)
+    return Lexicon(swedish_word_list(), corpus_words)
 
 
 def build_lexicon(corpus_words: Iterable[str]) -> Lexicon:

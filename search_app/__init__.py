@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         Path(app.config["INDEX_DIR"]), float(app.config["SNAPSHOT_CHECK_INTERVAL_S"])
     )
 
-    app.extensions["sok_results"] = ResultCache(int(app.config["RESULT_CACHE_ENTRIES"]))
+    app.extensions["sok_results"] = ResultCache(int(float(app.config["RESULT_CACHE_MB"]) * 2**20))
 
     from search_app import api, errors, pages, security, widget
 

@@ -14,10 +14,11 @@ from pathlib import Path
 
 
 class ResultCache:
-    """Serialized responses keyed by (snapshot, request), at most ``entries`` of them."""
+    """Serialized responses keyed by (snapshot, request), at most ``max_bytes`` of them in all."""
 
-    def __init__(self, entries: int):
-        self.entries = max(0, entries)
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max(0, max_bytes)
+        self._bytes = 0
         self._items: OrderedDict[Hashable, bytes] = OrderedDict()
         self._snapshot: Path | None = None
         self._lock = threading.Lock()
@@ -26,12 +27,10 @@ class ResultCache:
 
     def get(self, snapshot: Path, key: Hashable) -> bytes | None:
         """The stored body for ``key`` under ``snapshot``, or None."""
-        if not self.entries:
+        if not self.max_bytes:
             return None
         with self._lock:
-            if snapshot != self._snapshot:
-                self._items.clear()
-                self._snapshot = snapshot
+            self._switch_to(snapshot)
             body = self._items.get(key)
             if body is None:
                 self.misses += 1
@@ -41,17 +40,24 @@ class ResultCache:
             return body
 
     def put(self, snapshot: Path, key: Hashable, body: bytes) -> None:
-        """Keep ``body`` for ``key`` (dropping the least recently used entry when full)."""
-        if not self.entries:
+        """Keep ``body`` for ``key`` (dropping the least recently used entries when full)."""
+        if not self.max_bytes or len(body) > self.max_bytes:
             return
         with self._lock:
-            if snapshot != self._snapshot:
-                self._items.clear()
-                self._snapshot = snapshot
+            self._switch_to(snapshot)
+            old = self._items.pop(key, None)
+            self._bytes -= len(old) if old is not None else 0
             self._items[key] = body
-            self._items.move_to_end(key)
-            while len(self._items) > self.entries:
-                self._items.popitem(last=False)
+            self._bytes += len(body)
+            while self._bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def _switch_to(self, snapshot: Path) -> None:
+        if snapshot != self._snapshot:
+            self._items.clear()
+            self._bytes = 0
+            self._snapshot = snapshot
 
     def cached(self, snapshot: Path, key: Hashable, compute: Callable[[], tuple[bytes, bool]]) -> tuple[bytes, bool]:
         """(body, was_cached): the stored body, or ``compute()``'s, kept when it says it may be."""

@@ -36,7 +36,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FRAME_ANCESTORS", "'self'", "Who may frame Sök's pages (Content-Security-Policy frame-ancestors)."),
     Setting("REFERRER_POLICY", "strict-origin-when-cross-origin", "Referrer-Policy sent with every response."),
     Setting("ALLOWED_ORIGINS", "*", "Origins that may call the JSON API from a browser (CORS): `*` or a list."),
-    Setting("RESULT_CACHE_ENTRIES", 4096, "Finished answers kept per worker for repeated questions (0: no cache)."),
+    Setting("RESULT_CACHE_MB", 16, "Memory per worker for finished answers to repeated questions (0: no cache)."),
     Setting("SNAPSHOT_CHECK_INTERVAL_S", 1.0, "Seconds between checks for a newly published index."),
 )
 

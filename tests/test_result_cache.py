@@ -39,7 +39,7 @@ def test_a_new_snapshot_is_never_answered_from_the_old_ones_cache(tmp_path):
 
 
 def test_the_cache_can_be_switched_off(mixed_index):
-    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "RESULT_CACHE_ENTRIES": 0})
+    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "RESULT_CACHE_MB": 0})
     client = app.test_client()
     for _ in range(2):
         assert client.get("/api/ask", query_string={"q": "pilotkommuner"}).headers["X-Sok-Cache"] == "miss"
@@ -47,14 +47,16 @@ def test_the_cache_can_be_switched_off(mixed_index):
 
 
 def test_the_least_recently_used_answer_leaves_first_and_partial_answers_are_not_kept():
-    cache = ResultCache(entries=2)
+    cache = ResultCache(max_bytes=20)
     snapshot = Path("/index/snapshots/a")
     for key in ("a", "b"):
-        cache.put(snapshot, key, key.encode())
-    assert cache.get(snapshot, "a") == b"a"  # now "b" is the least recently used
-    cache.put(snapshot, "c", b"c")
+        cache.put(snapshot, key, key.encode() * 10)
+    assert cache.get(snapshot, "a") == b"a" * 10  # now "b" is the least recently used
+    cache.put(snapshot, "c", b"c" * 10)
     assert cache.get(snapshot, "b") is None
-    assert cache.get(snapshot, "a") == b"a" and cache.get(snapshot, "c") == b"c"
+    assert cache.get(snapshot, "a") == b"a" * 10 and cache.get(snapshot, "c") == b"c" * 10
+    cache.put(snapshot, "huge", b"x" * 21)  # larger than the whole cache: not kept, nothing dropped
+    assert cache.get(snapshot, "huge") is None and cache.get(snapshot, "a") is not None
     body, hit = cache.cached(snapshot, "partial", lambda: (b"cut short", False))
     assert (body, hit) == (b"cut short", False)
     assert cache.get(snapshot, "partial") is None
