@@ -15,6 +15,7 @@ import time
 from collections import OrderedDict
 
 from flask import Flask, current_app, jsonify, render_template, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 MAX_TRACKED_CLIENTS = 10_000
 _SALT = secrets.token_bytes(16)
@@ -86,3 +87,8 @@ def init_app(app: Flask) -> None:
         app.extensions["sok_rate_limiter"] = RateLimiter(per_minute, int(app.config["RATE_LIMIT_BURST"]))
     app.before_request(limit_rate)
     app.after_request(add_security_headers)
+    proxies = int(app.config["PROXY_COUNT"])
+    if proxies > 0:
+        # Behind a load balancer every request comes from its address; trust its
+        # X-Forwarded-For (and only as many hops as configured) to tell clients apart.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

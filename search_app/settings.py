@@ -32,6 +32,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("QUERY_TIMEOUT_MS", 2000, "Time limit of one search; a slower one returns what it found, marked partial."),
     Setting("RATE_LIMIT_PER_MINUTE", 120, "Requests a client may make per minute and worker (0: no limit)."),
     Setting("RATE_LIMIT_BURST", 30, "Requests a client may make at once before the per-minute rate applies."),
+    Setting("PROXY_COUNT", 0, "Proxies in front of Sök (nginx: 1) whose X-Forwarded-For names the client."),
     Setting("MAX_BODY_BYTES", 16384, "Largest accepted request body, in bytes."),
     Setting("FRAME_ANCESTORS", "'self'", "Who may frame Sök's pages (Content-Security-Policy frame-ancestors)."),
     Setting("REFERRER_POLICY", "strict-origin-when-cross-origin", "Referrer-Policy sent with every response."),

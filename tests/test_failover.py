@@ -42,6 +42,9 @@ http {{
             proxy_pass http://sok;
             proxy_http_version 1.1;
             proxy_buffering off;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
             proxy_connect_timeout 2s;
             proxy_read_timeout 30s;
             # A replica that dies mid-request: the request goes to the other one.
@@ -60,7 +63,7 @@ def start_replica(index: Path, log: Path) -> tuple[subprocess.Popen, str]:
             [sok_executable(), "serve", "--host", "127.0.0.1", "--port", str(port), "--index", str(index),
              "--workers", "1"],
             stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
-            env={**os.environ, "SOK_RATE_LIMIT_PER_MINUTE": "0"},
+            env={**os.environ, "SOK_RATE_LIMIT_PER_MINUTE": "0", "SOK_PROXY_COUNT": "1"},
         )
     base = f"http://127.0.0.1:{port}"
     wait_for(base + "/healthz", process, log)

@@ -96,3 +96,15 @@ def test_access_log_keeps_no_client_address(live_server):
         time.sleep(0.1)
     assert "GET /api/search" in log
     assert "127.0.0.1" not in log.replace("Listening at: http://127.0.0.1", "")
+
+
+def test_behind_a_proxy_each_forwarded_client_has_its_own_rate_limit(mixed_index):
+    limits = {"TESTING": True, "INDEX_DIR": str(mixed_index), "RATE_LIMIT_PER_MINUTE": 60, "RATE_LIMIT_BURST": 2}
+    proxied = create_app({**limits, "PROXY_COUNT": 1}).test_client()
+    for client in ("203.0.113.1", "203.0.113.2"):
+        statuses = [proxied.get("/healthz", headers={"X-Forwarded-For": client}).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429], client
+    # Without a configured proxy the header is not trusted: a client cannot dodge its limit with it.
+    direct = create_app(limits).test_client()
+    statuses = [direct.get("/healthz", headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code for n in range(3)]
+    assert statuses == [200, 200, 429]
