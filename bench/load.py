@@ -41,8 +41,8 @@ def load_questions() -> list[str]:
     return questions
 
 
-def request_url(base: str, question: str, rng: random.Random) -> str:
-    endpoint = rng.choice(["/api/ask", "/api/search", "/api/search", "/api/suggest"])
+def request_url(base: str, question: str, rng: random.Random, endpoint: str = "") -> str:
+    endpoint = endpoint or rng.choice(["/api/ask", "/api/search", "/api/search", "/api/suggest"])
     query = question if endpoint != "/api/suggest" else question[: rng.randint(2, 8)]
     return f"{base}{endpoint}?{urllib.parse.urlencode({'q': query})}"
 
@@ -54,22 +54,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--max-requests", type=int, default=1_000_000)
     parser.add_argument("--rebuild", default="", help="command that rebuilds the index, run halfway")
+    parser.add_argument("--questions", type=Path, help="file with one question per line (default: seeds, SweQUAD)")
+    parser.add_argument("--endpoint", default="", help="only this path, e.g. /api/ask (default: a mix)")
+    parser.add_argument("--unique", action="store_true",
+                        help="ask each question once, in order (a cold cache); stop when they run out")
     args = parser.parse_args(argv)
     host = urllib.parse.urlparse(args.url).hostname or ""
     if not (host.startswith("127.") or host in ("localhost", "::1")):
         parser.error("the load test only targets loopback addresses")
 
-    questions = load_questions()
+    if args.questions:
+        questions = [line.strip() for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    else:
+        questions = load_questions()
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
     deadline = time.monotonic() + args.seconds
     counter = iter(range(args.max_requests))
+    in_order = iter(questions)
+
+    def next_question(rng: random.Random) -> str | None:
+        if not args.unique:
+            return rng.choice(questions)
+        with lock:
+            return next(in_order, None)
 
     def client(seed: int) -> None:
         rng = random.Random(seed)
         while time.monotonic() < deadline and next(counter, None) is not None:
-            url = request_url(args.url, rng.choice(questions), rng)
+            question = next_question(rng)
+            if question is None:
+                return
+            url = request_url(args.url, question, rng, args.endpoint)
             started = time.perf_counter()
             try:
                 with urllib.request.urlopen(url, timeout=30) as response:

@@ -1,13 +1,18 @@
 """``make bench``: build, query and serve Sök at the size of the 44k regeringen.se pages.
 
-Measures the build (time, sections per second, index size, peak memory), query
-latency in-process for search and ask with the questions of SweQUAD-MC and
-SweFAQ (each question new to the service), and HTTP throughput and latency with
-`sok serve` at 1 and 2 workers under 32 concurrent clients with memory per
-worker. SQLite FTS5 runs the same analysed terms over the same sections as a
-peer. Writes the table, with date, commit and machine, to docs/benchmarks.md.
+For each engine (Whoosh, tantivy) it measures the build (time, sections per
+second, index size, peak memory) and in-process latency of search and ask with
+questions from SweQUAD-MC and SweFAQ. Two peers run the same analysed body
+terms over the same sections in the same run: SQLite FTS5 with ``bm25()`` and
+tantivy queried directly (one term query per stem, nothing else). Over HTTP
+(`sok serve` on loopback) it measures /api/ask latency for one client with
+every question new to the service (a cold cache) and asked again (a warm one),
+throughput under 32 clients at 1 and 2 workers, cold and warm, and memory per
+worker. A second, larger corpus adds the SFS statutes. Writes the tables, with
+date, commit and machine, to docs/benchmarks.md. Benchmarks are not tests:
+nothing here asserts a time.
 
-    python -m bench.run [--pages N] [--questions N] [--http-seconds S]
+    python -m bench.run [--pages N] [--questions N] [--http-seconds S] [--no-sfs] [--no-whoosh]
 """
 
 from __future__ import annotations
@@ -16,12 +21,14 @@ import argparse
 import json
 import os
 import platform
-import resource
+import re
 import sqlite3
 import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -30,6 +37,7 @@ SHARED = ROOT.parent / "shared" / "data"
 WORK = ROOT / "var" / "bench"
 REPORT = ROOT / "docs" / "benchmarks.md"
 SOK = str(Path(sys.executable).parent / "sok")
+CLIENTS = 32
 
 
 def quantiles_ms(samples: list[float]) -> tuple[float, float, float]:
@@ -38,14 +46,24 @@ def quantiles_ms(samples: list[float]) -> tuple[float, float, float]:
     return 1000 * cuts[49], 1000 * cuts[94], 1000 * cuts[98]
 
 
-def questions(limit: int) -> list[str]:
-    """SweQUAD-MC and SweFAQ questions, interleaved, without repeats."""
-    quad = [json.loads(line)["question"] for line in
-            (SHARED / "swequad-mc" / "swequad_mc_questions.jsonl").read_text(encoding="utf-8").splitlines()]
-    faq = [json.loads(line)["question"] for line in
-           (SHARED / "swefaq" / "swefaq_dev.jsonl").read_text(encoding="utf-8").splitlines()]
+def fmt(values: tuple[float, ...], digits: int = 1) -> str:
+    return " / ".join(f"{v:.{digits}f}" for v in values) + " ms"
+
+
+def _jsonl(path: Path, field: str) -> list[str]:
+    return [json.loads(line)[field] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def question_pool() -> list[str]:
+    """Every distinct question of the Swedish sets, SweQUAD-MC and SweFAQ first, interleaved."""
+    quad = _jsonl(SHARED / "swequad-mc" / "swequad_mc_questions.jsonl", "question")
+    faq = _jsonl(SHARED / "swefaq" / "swefaq_dev.jsonl", "question")
     mixed = [q for pair in zip(quad, faq + quad[len(faq):], strict=False) for q in pair]
-    return list(dict.fromkeys(mixed))[:limit]
+    more = _jsonl(SHARED / "swedish-construction-faq" / "faq_sv.jsonl", "q")
+    squad = json.loads((SHARED / "squad-v2-sv" / "squad_dev_v2_sv.json").read_text(encoding="utf-8"))
+    more += [qa["question"] for article in squad["data"] for paragraph in article["paragraphs"]
+             for qa in paragraph["qas"]]
+    return [q for q in dict.fromkeys(q.strip() for q in mixed + more) if q]
 
 
 def corpus_file(pages: int) -> Path:
@@ -64,30 +82,60 @@ def corpus_file(pages: int) -> Path:
     return path
 
 
-def build(corpus: Path, index: Path) -> dict:
-    """Run `sok index` and measure it."""
+def sfs_file() -> Path:
+    """The SFS statutes as corpus records (url from the statute's designation, publisher Regeringskansliet)."""
+    path = WORK / "sfs.jsonl"
+    if not path.exists():
+        with path.open("w", encoding="utf-8") as out:
+            for part in sorted((SHARED / "sfs-statutes").glob("sfs_part*.jsonl")):
+                for line in part.open(encoding="utf-8"):
+                    row = json.loads(line)
+                    record = {"url": "https://rkrattsbaser.gov.se/sfst?bet=" + urllib.parse.quote(row["id"]),
+                              "title": row["title"], "text": row["text"], "publisher": "Regeringskansliet",
+                              "published": row.get("utfardad_datum") or ""}
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def build(corpora: list[Path], index: Path, engine: str) -> dict:
+    """Run `sok index` (in its own process) and measure it."""
     started = time.monotonic()
-    subprocess.run([SOK, "index", "--corpus", str(WORK / "no-corpus"), "--jsonl", str(corpus), "--index", str(index)],
-                   check=True, capture_output=True)
+    command = [SOK, "index", "--corpus", str(WORK / "no-corpus"), "--index", str(index), "--engine", engine,
+               "--timings"]
+    for corpus in corpora:
+        command += ["--jsonl", str(corpus)]
+    # A wrapper process reports the peak of this build alone (the largest of its processes).
+    wrapper = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
+               "print('peak', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+               "sys.exit(done.returncode)")
+    done = subprocess.run([sys.executable, "-c", wrapper, *command], check=True, capture_output=True, text=True)
     seconds = time.monotonic() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak_mb = int(re.search(r"^peak (\d+)$", done.stderr, flags=re.MULTILINE).group(1)) / 1024
     current = (index / "current").resolve()
     manifest = json.loads((current / "manifest.json").read_text())
     size_mb = sum(p.stat().st_size for p in current.rglob("*") if p.is_file()) / 2**20
+    phases = dict(re.findall(r"^\s+(.+?): ([\d.]+) s$", done.stdout, flags=re.MULTILINE))
     return {"seconds": seconds, "documents": manifest["documents"], "sections": manifest["sections"],
-            "sections_per_s": manifest["sections"] / seconds, "size_mb": size_mb, "peak_mb": peak_mb}
+            "sections_per_s": manifest["sections"] / seconds, "size_mb": size_mb, "peak_mb": peak_mb,
+            "phases": phases}
 
 
-def in_process(index: Path, asked: list[str]) -> dict:
-    """Latency of search and ask inside one process, every question asked once."""
+def in_process(index: Path, asked: list[str], warm_up: list[str]) -> dict:
+    """Latency of search and ask inside one process; each measured question is asked once.
+
+    The ``warm_up`` questions (not measured, none of them among ``asked``) stand for the
+    traffic a running worker has already served: its per-word caches are filled.
+    """
     from indexer.snapshot import current_snapshot
     from search_app.answer import ask
     from search_app.index_handle import open_snapshot
     from search_app.search import search
 
     started = time.monotonic()
-    snap = open_snapshot(current_snapshot(index))
+    snap = open_snapshot(current_snapshot(index)).warm()
     open_s = time.monotonic() - started
+    for question in warm_up:
+        ask(snap, question)
     timings: dict[str, list[float]] = {"search": [], "ask": []}
     for question in asked:
         for name, run in (("search", lambda q=question: search(snap, q, limit=10)),
@@ -97,27 +145,45 @@ def in_process(index: Path, asked: list[str]) -> dict:
             timings[name].append(time.perf_counter() - started)
     result = {name: quantiles_ms(samples) for name, samples in timings.items()}
     result["open_s"] = open_s
+    snap.engine.close()
     return result
 
 
-def fts5_peer(index: Path, asked: list[str]) -> tuple[float, float, float]:
-    """SQLite FTS5 with bm25() over the same sections' analysed body terms; query latency."""
+def peers(index: Path, asked: list[str]) -> dict:
+    """SQLite FTS5 and raw tantivy over the same sections' analysed body terms: top-10 query latency."""
+    import tantivy
+
     from indexer.engine import open_index
     from indexer.snapshot import current_snapshot
     from search_app.index_handle import open_snapshot
 
-    snap = open_snapshot(current_snapshot(index))
+    folder = current_snapshot(index)
+    snap = open_snapshot(folder)
     database = WORK / f"fts5-{snap.manifest.corpus_hash}.sqlite"
-    if not database.exists():
-        sections = open_index(current_snapshot(index) / "engine")
+    raw = WORK / f"tantivy-raw-{snap.manifest.corpus_hash}"
+    if not database.exists() or not raw.exists():
+        sections = open_index(folder / "engine")
+        bodies = [" ".join(snap.analyzer.stems(record["text"])) for record in sections.records()]
+        sections.close()
         connection = sqlite3.connect(database)
-        connection.execute("CREATE VIRTUAL TABLE sections USING fts5(body, tokenize='unicode61 remove_diacritics 0')")
-        rows = ((" ".join(snap.analyzer.stems(record["text"])),) for record in sections.records())
-        connection.executemany("INSERT INTO sections(body) VALUES (?)", rows)
+        connection.execute("CREATE VIRTUAL TABLE IF NOT EXISTS sections "
+                           "USING fts5(body, tokenize='unicode61 remove_diacritics 0')")
+        connection.executemany("INSERT INTO sections(body) VALUES (?)", ((body,) for body in bodies))
         connection.commit()
         connection.close()
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field("body", tokenizer_name="whitespace", index_option="freq")
+        raw.mkdir(parents=True, exist_ok=True)
+        raw_index = tantivy.Index(builder.build(), path=str(raw))
+        writer = raw_index.writer(num_threads=1)
+        for body in bodies:
+            writer.add_document(tantivy.Document(body=body))
+        writer.commit()
+        writer.wait_merging_threads()
     connection = sqlite3.connect(database)
-    samples = []
+    raw_index = tantivy.Index.open(str(raw))
+    searcher, schema = raw_index.searcher(), raw_index.schema
+    samples: dict[str, list[float]] = {"fts5": [], "tantivy": []}
     for question in asked:
         stems = snap.analyzer.terms(question)
         if not stems:
@@ -126,40 +192,100 @@ def fts5_peer(index: Path, asked: list[str]) -> tuple[float, float, float]:
         started = time.perf_counter()
         connection.execute("SELECT rowid, bm25(sections) FROM sections WHERE sections MATCH ? "
                            "ORDER BY bm25(sections) LIMIT 10", (match,)).fetchall()
-        samples.append(time.perf_counter() - started)
+        samples["fts5"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        query = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "body", stem)) for stem in stems])
+        searcher.search(query, limit=10, count=True)
+        samples["tantivy"].append(time.perf_counter() - started)
     connection.close()
-    return quantiles_ms(samples)
+    snap.engine.close()
+    return {name: quantiles_ms(values) for name, values in samples.items()}
 
 
-def http_run(index: Path, workers: int, seconds: float) -> dict:
-    """Throughput and latency of `sok serve` under 32 clients, and memory per worker."""
-    port = 8900 + workers
-    env = {**os.environ, "SOK_RATE_LIMIT_PER_MINUTE": "0"}
-    server = subprocess.Popen([SOK, "serve", "--port", str(port), "--workers", str(workers), "--index", str(index)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    try:
-        time.sleep(5)
-        run = subprocess.run([sys.executable, str(ROOT / "bench" / "load.py"), "--url", f"http://127.0.0.1:{port}",
-                              "--seconds", str(seconds), "--concurrency", "32"], capture_output=True, text=True)
-        rss = worker_memory_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    return {"report": run.stdout.strip().splitlines(), "worker_mb": rss}
+class Server:
+    """`sok serve` on a loopback port for one measurement."""
+
+    def __init__(self, index: Path, workers: int, port: int):
+        self.base = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "SOK_RATE_LIMIT_PER_MINUTE": "0"}
+        self.process = subprocess.Popen(
+            [SOK, "serve", "--port", str(port), "--workers", str(workers), "--index", str(index)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        time.sleep(2)  # every worker has opened and warmed the snapshot (post_worker_init)
+
+    def ask(self, question: str) -> float:
+        started = time.perf_counter()
+        with urllib.request.urlopen(f"{self.base}/api/ask?q={urllib.parse.quote(question)}", timeout=60) as r:
+            r.read()
+        return time.perf_counter() - started
+
+    def load(self, questions: list[str], seconds: float, unique: bool) -> str:
+        listing = WORK / "load-questions.txt"
+        listing.write_text("\n".join(questions), encoding="utf-8")
+        command = [sys.executable, str(ROOT / "bench" / "load.py"), "--url", self.base, "--seconds", str(seconds),
+                   "--concurrency", str(CLIENTS), "--questions", str(listing), "--endpoint", "/api/ask"]
+        run = subprocess.run(command + (["--unique"] if unique else []), capture_output=True, text=True)
+        return "; ".join(run.stdout.strip().splitlines()[:2])
+
+    def worker_memory_mb(self) -> list[float]:
+        """Resident memory of each gunicorn worker (children of the server process)."""
+        sizes = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            except OSError:
+                continue
+            if fields.get("PPid", "").strip() == str(self.process.pid):
+                sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+        return sizes
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
 
 
-def worker_memory_mb(parent: int) -> list[float]:
-    """Resident memory of each child process of ``parent`` (the gunicorn workers)."""
-    sizes = []
-    for status in Path("/proc").glob("[0-9]*/status"):
+def http_runs(index: Path, pool: list[str], seconds: float, worker_counts: tuple[int, ...]) -> dict:
+    """One-client /api/ask latency (cold, warm) and throughput under 32 clients (cold, warm) per worker count."""
+    results: dict = {}
+    cursor = 0
+
+    def fresh(count: int) -> list[str]:
+        nonlocal cursor
+        taken = pool[cursor : cursor + count]
+        cursor += count
+        return taken
+
+    for workers in worker_counts:
+        server = Server(index, workers, 8900 + workers)
         try:
-            text = status.read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-        if fields.get("PPid", "").strip() == str(parent):
-            sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
-    return sizes
+            row: dict = {}
+            for question in fresh(100 * workers):  # traffic the workers have already served
+                server.ask(question)
+            if workers == max(worker_counts):
+                measured = fresh(300)
+                row["cold_latency"] = quantiles_ms([server.ask(q) for q in measured])
+                for _ in range(2):  # every worker has now answered each question at least once, mostly
+                    for question in measured:
+                        server.ask(question)
+                row["warm_latency"] = quantiles_ms([server.ask(q) for q in measured])
+            row["cold_load"] = server.load(fresh(int(seconds * 250)), seconds, unique=True)
+            repeated = pool[:50]
+            for question in repeated * workers * 2:
+                server.ask(question)
+            row["warm_load"] = server.load(repeated, seconds, unique=False)
+            row["worker_mb"] = server.worker_memory_mb()
+        finally:
+            server.stop()
+        results[workers] = row
+    return results
 
 
 def main() -> int:
@@ -167,49 +293,118 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=44_397)
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument("--http-seconds", type=float, default=20)
+    parser.add_argument("--no-sfs", action="store_true", help="skip the larger corpus with the SFS statutes")
+    parser.add_argument("--no-whoosh", action="store_true", help="skip the Whoosh engine (slow at this size)")
     args = parser.parse_args()
 
+    pool = question_pool()
+    asked, warm_up = pool[: args.questions], pool[args.questions : args.questions + 300]
     corpus = corpus_file(args.pages)
-    index = WORK / f"index-{args.pages}"
-    built = build(corpus, index)
-    asked = questions(args.questions)
-    local = in_process(index, asked)
-    fts5 = fts5_peer(index, asked)
-    served = {workers: http_run(index, workers, args.http_seconds) for workers in (1, 2)}
-    report = render(args, built, local, fts5, served)
+    engines = ("tantivy",) if args.no_whoosh else ("tantivy", "whoosh")
+    built, local = {}, {}
+    for engine in engines:
+        index = WORK / f"index-{engine}-{args.pages}"
+        built[engine] = build([corpus], index, engine)
+        # Whoosh answers in about a second at this size: a smaller sample keeps the run short.
+        sample = asked if engine == "tantivy" else asked[:100]
+        local[engine] = in_process(index, sample, warm_up)
+    tantivy_index = WORK / f"index-tantivy-{args.pages}"
+    peer = peers(tantivy_index, asked)
+    served = http_runs(tantivy_index, pool[args.questions + 300 :], args.http_seconds, (1, 2))
+    whoosh_served = None
+    if "whoosh" in engines:
+        server = Server(WORK / f"index-whoosh-{args.pages}", 2, 8910)
+        try:
+            whoosh_served = server.load(pool[-2000:], args.http_seconds, unique=True)
+        finally:
+            server.stop()
+    large = None
+    if not args.no_sfs:
+        index = WORK / f"index-tantivy-{args.pages}-sfs"
+        large = {"built": build([corpus, sfs_file()], index, "tantivy"),
+                 "local": in_process(index, asked, warm_up)}
+    report = render(args, built, local, peer, served, whoosh_served, large)
     print(report)
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(report, encoding="utf-8")
     return 0
 
 
-def render(args, built: dict, local: dict, fts5: tuple, served: dict) -> str:
+def render(args, built: dict, local: dict, peer: dict, served: dict, whoosh_served: str | None,
+           large: dict | None) -> str:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=ROOT).stdout.strip()
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    ratio = local["search"][0] / fts5[0] if fts5[0] else float("nan")
+    fts5 = peer["fts5"][0]
     lines = [
         "# Benchmarks",
         "",
         f"Measured {date.today().isoformat()} at commit {commit} on {machine} by `make bench`"
-        f" (`python -m bench.run`): {built['documents']} regeringen.se pages, {args.questions} questions from"
-        " SweQUAD-MC and SweFAQ, each asked once (a cold cache).",
+        f" (`python -m bench.run`): {built['tantivy']['documents']} regeringen.se pages; questions from SweQUAD-MC,"
+        " SweFAQ, the construction FAQ and SQuAD-sv, each measured question new to the process or service"
+        " (a cold cache) unless the row says warm. Before measuring, each process answers other questions"
+        " first (its per-word caches filled, as in a running service). The load generator runs on the same"
+        " two cores as the server.",
+        "",
+        "## Build and query, per engine",
+        "",
+        "| measure | " + " | ".join(built) + " |",
+        "|---|" + "---|" * len(built),
+    ]
+
+    def row(label: str, values: list[str]) -> None:
+        lines.append(f"| {label} | " + " | ".join(values) + " |")
+
+    row("build", [f"{b['seconds']:.0f} s, {b['sections']} sections, {b['sections_per_s']:.0f} sections/s"
+                  for b in built.values()])
+    row("build phases", [", ".join(f"{k} {v} s" for k, v in b["phases"].items()) for b in built.values()])
+    row("index size", [f"{b['size_mb']:.0f} MB" for b in built.values()])
+    row("build peak memory", [f"{b['peak_mb']:.0f} MB" for b in built.values()])
+    row("opening a snapshot", [f"{1000 * r['open_s']:.0f} ms" for r in local.values()])
+    row("search in-process p50 / p95 / p99", [fmt(r["search"]) for r in local.values()])
+    row("ask in-process p50 / p95 / p99", [fmt(r["ask"]) for r in local.values()])
+    row("ask p50 ÷ FTS5 p50", [f"{r['ask'][0] / fts5:.1f}×" for r in local.values()])
+    lines += [
+        "",
+        "## Peers on the same sections and analysed body terms",
+        "",
+        "| query (top 10, exact count) | p50 / p95 / p99 | ÷ FTS5 p50 |",
+        "|---|---|---|",
+        f"| SQLite FTS5 `bm25()` | {fmt(peer['fts5'])} | 1.0× |",
+        f"| tantivy, term queries only | {fmt(peer['tantivy'])} | {peer['tantivy'][0] / fts5:.2f}× |",
+        f"| Sök search (tantivy engine: all fields, phrases, grams, snippets) | {fmt(local['tantivy']['search'])}"
+        f" | {local['tantivy']['search'][0] / fts5:.2f}× |",
+        f"| Sök ask (search + answer + suggestion) | {fmt(local['tantivy']['ask'])}"
+        f" | {local['tantivy']['ask'][0] / fts5:.2f}× |",
+        "",
+        f"## Over HTTP (`sok serve`, tantivy engine, {CLIENTS} clients for the load rows, {args.http_seconds:.0f} s)",
         "",
         "| measure | value |",
         "|---|---|",
-        f"| build | {built['seconds']:.0f} s, {built['sections']} sections, {built['sections_per_s']:.0f} sections/s |",
-        f"| index size | {built['size_mb']:.0f} MB |",
-        f"| build peak memory | {built['peak_mb']:.0f} MB |",
-        f"| opening a snapshot in a worker | {1000 * local['open_s']:.0f} ms |",
-        f"| search in-process p50 / p95 / p99 | {'/'.join(f'{v:.0f}' for v in local['search'])} ms |",
-        f"| ask in-process p50 / p95 / p99 | {'/'.join(f'{v:.0f}' for v in local['ask'])} ms |",
-        f"| SQLite FTS5 bm25(), same analysed terms, p50 / p95 / p99 | {'/'.join(f'{v:.1f}' for v in fts5)} ms |",
-        f"| Sök search p50 ÷ FTS5 p50 | {ratio:.0f}× |",
     ]
     for workers, result in served.items():
-        lines.append(f"| `sok serve` {workers} worker(s), 32 clients, {args.http_seconds:.0f} s "
-                     f"| {'; '.join(result['report'][:2])}; worker memory "
-                     f"{', '.join(f'{mb:.0f} MB' for mb in result['worker_mb'])} |")
+        if "cold_latency" in result:
+            row(f"/api/ask, one client, {workers} workers, cold p50 / p95 / p99", [fmt(result["cold_latency"])])
+            row(f"/api/ask, one client, {workers} workers, warm p50 / p95 / p99", [fmt(result["warm_latency"])])
+        row(f"/api/ask load, {workers} worker(s), cold (every question new)", [result["cold_load"]])
+        row(f"/api/ask load, {workers} worker(s), warm (50 questions repeated)", [result["warm_load"]])
+        row(f"memory per worker, {workers} worker(s)", [", ".join(f"{mb:.0f} MB" for mb in result["worker_mb"])])
+    if whoosh_served:
+        row("/api/ask load, 2 workers, cold, **Whoosh** engine", [whoosh_served])
+    if large:
+        b, r = large["built"], large["local"]
+        lines += [
+            "",
+            "## A larger corpus: the 44k pages and the SFS statutes (tantivy engine)",
+            "",
+            "| measure | value |",
+            "|---|---|",
+            f"| build | {b['documents']} documents, {b['seconds']:.0f} s, {b['sections']} sections,"
+            f" {b['sections_per_s']:.0f} sections/s, peak {b['peak_mb']:.0f} MB |",
+            f"| index size | {b['size_mb']:.0f} MB |",
+            f"| search in-process p50 / p95 / p99 | {fmt(r['search'])} |",
+            f"| ask in-process p50 / p95 / p99 | {fmt(r['ask'])} |",
+        ]
     return "\n".join(lines) + "\n"
 
 
