@@ -60,6 +60,8 @@ class Page:
 
     ``partial`` is true when the time limit cut the search short: the hits
     are the best of what was found in time, and the total counts only those.
+    A search that did not ask for an exact total may leave ``total`` at the
+    number of hits.
     """
 
     total: int
@@ -100,8 +102,12 @@ class Engine(Protocol):
     honours_time_limit: bool
 
     def search(self, plan: QueryPlan, limit: int = 10, offset: int = 0, publisher: str | None = None,
-               time_limit_s: float | None = None) -> Page:
-        """Sections matching any term of ``plan``, best first."""
+               time_limit_s: float | None = None, exact_total: bool = True) -> Page:
+        """Sections matching any term of ``plan``, best first.
+
+        With ``exact_total`` false the engine may skip counting every match
+        (``Page.total`` is then at least the number of hits, not the count).
+        """
 
     def document_frequency(self, term: str, field: str = "body") -> int:
         """In how many sections ``term`` occurs in ``field``."""

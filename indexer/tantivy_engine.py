@@ -107,7 +107,7 @@ class TantivyEngine:
         self.path = path
 
     def search(self, plan: QueryPlan, limit: int = 10, offset: int = 0, publisher: str | None = None,
-               time_limit_s: float | None = None) -> Page:
+               time_limit_s: float | None = None, exact_total: bool = True) -> Page:
         """Sections matching any term of ``plan``, best first (``time_limit_s`` is not needed)."""
         query = self._query(plan)
         if query is None:
@@ -117,12 +117,13 @@ class TantivyEngine:
                 tantivy.Query.term_query(self._schema, "publisher_key", publisher.lower()), 0.0)
             query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)])
         try:
-            result = self._searcher.search(query, limit=limit, offset=offset, count=True, weight_by_field="weight")
+            result = self._searcher.search(query, limit=limit, offset=offset, count=exact_total,
+                                           weight_by_field="weight")
         except ValueError as error:
             raise EngineError(f"sökningen misslyckades ({error})") from error
         hits = [Hit(json.loads(self._searcher.doc(address)["data"][0]), score * LINK_LIST_PRIOR)
                 for score, address in result.hits]
-        return Page(result.count, hits)
+        return Page(result.count if exact_total else offset + len(hits), hits)
 
     def _query(self, plan: QueryPlan):
         clauses = []

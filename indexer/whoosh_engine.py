@@ -110,8 +110,11 @@ class WhooshEngine:
         self.path = path
 
     def search(self, plan: QueryPlan, limit: int = 10, offset: int = 0, publisher: str | None = None,
-               time_limit_s: float | None = None) -> Page:
-        """Sections matching any term of ``plan``, best first, within ``time_limit_s`` if given."""
+               time_limit_s: float | None = None, exact_total: bool = True) -> Page:
+        """Sections matching any term of ``plan``, best first, within ``time_limit_s`` if given.
+
+        The total is always exact: Whoosh's pruning is off anyway (see PriorBM25F).
+        """
         query = self._query(plan)
         if query is None:
             return Page(0, [])

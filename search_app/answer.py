@@ -84,7 +84,7 @@ def ask(
     """
     context = subject_context(question, history or [])
     result = search(snap, f"{question} {context}" if context else question, limit=passages, publisher=publisher,
-                    time_limit_s=time_limit_s)
+                    time_limit_s=time_limit_s, exact_total=False)
     kind = question_type(question)
     answer = None
     if kind in ("contact", "person") and not publisher:

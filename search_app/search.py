@@ -74,10 +74,16 @@ def to_passage(record: dict, score: float, query_terms: list[str], analyzer: Swe
 
 
 def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
-           publisher: str | None = None, time_limit_s: float | None = None) -> SearchResult:
-    """Sections that match the words of ``query``, best first (only ``publisher``'s when given)."""
+           publisher: str | None = None, time_limit_s: float | None = None,
+           exact_total: bool = True) -> SearchResult:
+    """Sections that match the words of ``query``, best first (only ``publisher``'s when given).
+
+    ``exact_total=False`` lets the engine skip counting every match, for callers
+    that show no total (answers).
+    """
     plan = plan_query(query, snap.analyzer, snap.synonyms)
-    page = snap.engine.search(plan, limit=limit, offset=offset, publisher=publisher, time_limit_s=time_limit_s)
+    page = snap.engine.search(plan, limit=limit, offset=offset, publisher=publisher, time_limit_s=time_limit_s,
+                              exact_total=exact_total)
     marked = [item.term for item in plan.terms if item.field == "body"]
     passages = [to_passage(hit.fields, hit.score, marked, snap.analyzer) for hit in page.hits]
     return SearchResult(query, page.total, passages, page.partial)

@@ -71,7 +71,7 @@ def suggest(snap: OpenSnapshot, query: str, best_score: float) -> str | None:
     corrected = corrected_query(query, snap.vocabulary, snap.stem_counts)
     if corrected is None:
         return None
-    found = snap.engine.search(plan_query(corrected, snap.analyzer, snap.synonyms), limit=1)
+    found = snap.engine.search(plan_query(corrected, snap.analyzer, snap.synonyms), limit=1, exact_total=False)
     if found.hits and found.hits[0].score >= MIN_SCORE_GAIN * max(best_score, 1e-9):
         return corrected
     return None

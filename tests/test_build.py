@@ -140,3 +140,19 @@ def test_a_build_in_several_processes_indexes_exactly_what_one_process_does(tmp_
         assert ranked[0] == ranked[1]
     for handle in handles:
         handle.close()
+
+
+def test_a_search_without_an_exact_total_ranks_the_same_hits(tmp_path):
+    from indexer.query import plan_query
+
+    for name in ("whoosh", "tantivy"):
+        built = build_snapshot(tmp_path / name, documents(), engine_name=name)
+        handle = IndexHandle(tmp_path / name)
+        snap = handle.get()
+        plan = plan_query("vilka kommuner var pilotkommuner", snap.analyzer, snap.synonyms)
+        exact = snap.engine.search(plan, limit=3)
+        quick = snap.engine.search(plan, limit=3, exact_total=False)
+        assert [h.fields["id"] for h in quick.hits] == [h.fields["id"] for h in exact.hits]
+        assert exact.total >= quick.total >= len(quick.hits) > 0
+        assert built.manifest.sections >= exact.total
+        handle.close()
