@@ -20,6 +20,7 @@ from indexer.language import (
     section_headings,
     stem_counts,
     vocabulary_words,
+    write_compounds,
     write_headings,
     write_vocabulary,
 )
@@ -129,6 +130,7 @@ def build_snapshot(
 
         with AnalysedFields(sections, analyzer, processes) as analysed:
             count = engine.build(building / snapshot.ENGINE_DIR, indexed(analysed), engine=engine_name)
+        write_compounds(analysed.compounds(), building / snapshot.COMPOUNDS)
         clock.lap("analysis and engine")
         (building / "contacts.json").write_text(
             json.dumps([c.as_dict() for c in contacts], ensure_ascii=False, indent=1), encoding="utf-8"

@@ -16,7 +16,7 @@ time (see ``indexer.query``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -53,6 +53,11 @@ class SwedishAnalyzer:
     _word_terms: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     _word_parts: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     _word_folded: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
+    # Compound parts worked out by the build (see remember_compounds), and the log of
+    # parts worked out here while a build records them.
+    _known_parts: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
+    _simple_words: Container[str] = field(init=False, default=frozenset())
+    _parts_log: list[tuple[str, tuple[str, ...]]] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.pipeline = swedish_pipeline(self.protected, self.lexicon)
@@ -118,12 +123,41 @@ class SwedishAnalyzer:
             return ()
         known = self._word_parts.get(word)
         if known is None:
-            parts = self.splitter.split(word)
-            known = tuple(self.stem(part) for part in parts if len(part) >= MIN_PART_CHARS) if len(parts) >= 2 else ()
+            known = self._known_parts.get(word)
+            if known is None:
+                known = () if word in self._simple_words else self._split(word)
             if len(self._word_parts) >= WORD_CACHE_SIZE:
                 self._word_parts.clear()
             self._word_parts[word] = known
         return known
+
+    def _split(self, word: str) -> tuple[str, ...]:
+        assert self.splitter is not None
+        parts = self.splitter.split(word)
+        found = tuple(self.stem(part) for part in parts if len(part) >= MIN_PART_CHARS) if len(parts) >= 2 else ()
+        if self._parts_log is not None:
+            self._parts_log.append((word, found))
+        return found
+
+    def record_compounds(self) -> None:
+        """From now on, log every word this analyser splits (a build collects them)."""
+        self._parts_log = []
+
+    def recorded_compounds(self) -> list[tuple[str, tuple[str, ...]]]:
+        """The words split since the last call, with their parts; the log starts afresh."""
+        if self._parts_log is None:
+            return []
+        logged, self._parts_log = self._parts_log, []
+        return logged
+
+    def remember_compounds(self, parts: dict[str, tuple[str, ...]], simple_words: Container[str]) -> None:
+        """Take the build's compound splits: ``parts`` for the words that split, none for ``simple_words``.
+
+        The build split every word of the corpus with the same lexicon, so a
+        worker need not split them again on its first requests.
+        """
+        self._known_parts = parts
+        self._simple_words = simple_words
 
     def index_fields(self, heading_path: tuple[str, ...] | list[str], text: str) -> dict[str, str]:
         """Space-separated terms of every field for one section.

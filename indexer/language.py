@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from indexer.analysis import stem_word
+from indexer.analysis import stem_word, stop_words
 from indexer.sections import Section
 from indexer.snapshot import NO_STEM
 
@@ -65,6 +65,36 @@ def read_vocabulary(path: Path) -> dict[str, int]:
             word, _, count = line.rstrip("\n").partition("\t")
             vocabulary[word] = int(count)
     return vocabulary
+
+
+def write_compounds(compounds: dict[str, tuple[str, ...]], path: Path) -> None:
+    """Save the corpus words that split into compound parts (gzipped ``word<TAB>part part`` lines)."""
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        for word in sorted(compounds):
+            handle.write(f"{word}\t{' '.join(compounds[word])}\n")
+
+
+def read_compounds(path: Path) -> dict[str, tuple[str, ...]]:
+    """Load what :func:`write_compounds` saved (empty if missing)."""
+    if not path.exists():
+        return {}
+    compounds: dict[str, tuple[str, ...]] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            word, _, parts = line.rstrip("\n").partition("\t")
+            compounds[word] = tuple(parts.split())
+    return compounds
+
+
+class CorpusWords:
+    """The corpus words that are not stop words: every one of them went through the build's compound splitter."""
+
+    def __init__(self, vocabulary: Mapping[str, int]):
+        self.vocabulary = vocabulary
+        self.stops = stop_words()
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.vocabulary and word not in self.stops
 
 
 def section_headings(sections: list[Section]) -> list[tuple[str, str]]:

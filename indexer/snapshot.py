@@ -10,6 +10,7 @@ An index folder holds immutable snapshots and a ``current`` symlink::
         lexicon.tsv.gz  known words with frequencies (compound splitting)
         vocabulary.tsv.gz  the corpus's words with counts (spelling suggestions)
         stems.tsv.gz    the Snowball stems of those words with counts
+        compounds.tsv.gz  the corpus words that split into compound parts, with the parts
         synonyms.txt, no_stem.txt  the language files the index was built with
         engine/         the search engine's files (engine.txt names the engine)
 
@@ -38,6 +39,7 @@ ENGINE_DIR = "engine"
 LEXICON = "lexicon.tsv.gz"
 VOCABULARY = "vocabulary.tsv.gz"
 STEMS = "stems.tsv.gz"
+COMPOUNDS = "compounds.tsv.gz"
 HEADINGS = "headings.jsonl.gz"
 SYNONYMS = "synonyms.txt"
 NO_STEM = "no_stem.txt"

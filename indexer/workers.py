@@ -106,8 +106,15 @@ class AnalysedFields:
     def __init__(self, sections: list[Section], analyzer: SwedishAnalyzer, processes: int):
         self.sections, self.analyzer, self.processes = sections, analyzer, processes
         self._pool = None
+        self._compounds: dict[str, tuple[str, ...]] = {}
+
+    def compounds(self) -> dict[str, tuple[str, ...]]:
+        """Every word that the analysis split into compound parts, with its parts (after iterating)."""
+        self._compounds.update(self.analyzer.recorded_compounds())
+        return {word: parts for word, parts in self._compounds.items() if parts}
 
     def __enter__(self) -> AnalysedFields:
+        self.analyzer.record_compounds()
         if self.processes > 1:
             global _sections, _analyzer
             _sections, _analyzer = self.sections, self.analyzer
@@ -122,7 +129,12 @@ class AnalysedFields:
             return (self.analyzer.index_fields(s.heading_path, s.text) for s in self.sections)
         ranges = [(start, min(start + SECTIONS_PER_TASK, len(self.sections)))
                   for start in range(0, len(self.sections), SECTIONS_PER_TASK)]
-        return chain.from_iterable(self._pool.imap(_analyse_range, ranges))
+        return chain.from_iterable(self._collect(part) for part in self._pool.imap(_analyse_range, ranges))
+
+    def _collect(self, part: tuple[list[dict[str, str]], list[tuple[str, tuple[str, ...]]]]) -> list[dict[str, str]]:
+        fields, compounds = part
+        self._compounds.update(compounds)
+        return fields
 
     def __exit__(self, *exc_info) -> None:
         if self._pool is not None:
@@ -130,6 +142,7 @@ class AnalysedFields:
             self._pool.join()
 
 
-def _analyse_range(bounds: tuple[int, int]) -> list[dict[str, str]]:
+def _analyse_range(bounds: tuple[int, int]) -> tuple[list[dict[str, str]], list[tuple[str, tuple[str, ...]]]]:
     assert _analyzer is not None
-    return [_analyzer.index_fields(section.heading_path, section.text) for section in _sections[bounds[0]:bounds[1]]]
+    fields = [_analyzer.index_fields(section.heading_path, section.text) for section in _sections[bounds[0]:bounds[1]]]
+    return fields, _analyzer.recorded_compounds()

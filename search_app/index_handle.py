@@ -11,7 +11,7 @@ from pathlib import Path
 from indexer import engine, snapshot
 from indexer.contacts import Contact
 from indexer.fields import SwedishAnalyzer
-from indexer.language import read_protected_words, read_vocabulary
+from indexer.language import CorpusWords, read_compounds, read_protected_words, read_vocabulary
 from indexer.lexicon import Lexicon
 from indexer.query import Synonyms
 
@@ -55,8 +55,13 @@ class OpenSnapshot:
 
 
     def warm(self) -> OpenSnapshot:
-        """Load what is otherwise loaded on first use, so that no request waits for it."""
+        """Load what is otherwise loaded on first use, so that no request waits for it.
+
+        This includes the build's compound splits of the corpus words, which the
+        analyser would otherwise work out again on a worker's first requests.
+        """
         _ = self.vocabulary, self.stem_counts, self.completer
+        self.analyzer.remember_compounds(read_compounds(self.folder / snapshot.COMPOUNDS), CorpusWords(self.vocabulary))
         return self
 
 

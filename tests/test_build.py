@@ -156,3 +156,21 @@ def test_a_search_without_an_exact_total_ranks_the_same_hits(tmp_path):
         assert exact.total >= quick.total >= len(quick.hits) > 0
         assert built.manifest.sections >= exact.total
         handle.close()
+
+
+def test_the_build_ships_its_compound_splits_and_a_worker_uses_them_unchanged(tmp_path):
+    from indexer.language import read_compounds
+
+    built = build_snapshot(tmp_path, documents(), processes=2)
+    shipped = read_compounds(built.snapshot / snapshot.COMPOUNDS)
+    assert shipped["pilotkommunerna"] == ("pilot", "kommun")
+    handle = IndexHandle(tmp_path)
+    warm = handle.get()  # warmed: the shipped splits are in its analyser
+    from search_app.index_handle import open_snapshot
+
+    fresh = open_snapshot(built.snapshot)  # splits every word itself
+    words = [word for word in warm.vocabulary if len(word) >= 8] + ["samhällsplaneringen", "därigenom"]
+    assert len(words) > 100
+    assert [warm.analyzer.compound_parts(w) for w in words] == [fresh.analyzer.compound_parts(w) for w in words]
+    fresh.engine.close()
+    handle.close()
