@@ -221,9 +221,10 @@ class Server:
                 time.sleep(0.5)
         time.sleep(2)  # every worker has opened and warmed the snapshot (post_worker_init)
 
-    def ask(self, question: str) -> float:
+    def ask(self, question: str, endpoint: str = "/api/ask") -> float:
+        """Seconds for one GET of ``endpoint`` with ``question`` as ``q``."""
         started = time.perf_counter()
-        with urllib.request.urlopen(f"{self.base}/api/ask?q={urllib.parse.quote(question)}", timeout=60) as r:
+        with urllib.request.urlopen(f"{self.base}{endpoint}?q={urllib.parse.quote(question)}", timeout=60) as r:
             r.read()
         return time.perf_counter() - started
 
@@ -270,12 +271,13 @@ def http_runs(index: Path, pool: list[str], seconds: float, worker_counts: tuple
             for question in fresh(100 * workers):  # traffic the workers have already served
                 server.ask(question)
             if workers == max(worker_counts):
-                measured = fresh(300)
-                row["cold_latency"] = quantiles_ms([server.ask(q) for q in measured])
-                for _ in range(2):  # every worker has now answered each question at least once, mostly
-                    for question in measured:
-                        server.ask(question)
-                row["warm_latency"] = quantiles_ms([server.ask(q) for q in measured])
+                for endpoint in ("/api/ask", "/api/search"):
+                    measured = fresh(300)
+                    row[f"cold {endpoint}"] = quantiles_ms([server.ask(q, endpoint) for q in measured])
+                    for _ in range(2):  # every worker has now answered each question at least once, mostly
+                        for question in measured:
+                            server.ask(question, endpoint)
+                    row[f"warm {endpoint}"] = quantiles_ms([server.ask(q, endpoint) for q in measured])
             row["cold_load"] = server.load(fresh(int(seconds * 250)), seconds, unique=True)
             repeated = pool[:50]
             for question in repeated * workers * 2:
@@ -383,9 +385,11 @@ def render(args, built: dict, local: dict, peer: dict, served: dict, whoosh_serv
         "|---|---|",
     ]
     for workers, result in served.items():
-        if "cold_latency" in result:
-            row(f"/api/ask, one client, {workers} workers, cold p50 / p95 / p99", [fmt(result["cold_latency"])])
-            row(f"/api/ask, one client, {workers} workers, warm p50 / p95 / p99", [fmt(result["warm_latency"])])
+        for endpoint in ("/api/ask", "/api/search"):
+            for state in ("cold", "warm"):
+                if f"{state} {endpoint}" in result:
+                    row(f"{endpoint}, one client, {workers} workers, {state} p50 / p95 / p99",
+                        [fmt(result[f"{state} {endpoint}"])])
         row(f"/api/ask load, {workers} worker(s), cold (every question new)", [result["cold_load"]])
         row(f"/api/ask load, {workers} worker(s), warm (50 questions repeated)", [result["warm_load"]])
         row(f"memory per worker, {workers} worker(s)", [", ".join(f"{mb:.0f} MB" for mb in result["worker_mb"])])
