@@ -307,9 +307,9 @@ def main() -> int:
     for engine in engines:
         index = WORK / f"index-{engine}-{args.pages}"
         built[engine] = build([corpus], index, engine)
-        # Whoosh answers in about a second at this size: a smaller sample keeps the run short.
-        sample = asked if engine == "tantivy" else asked[:100]
-        local[engine] = in_process(index, sample, warm_up)
+        # Whoosh answers in about a second at this size: smaller samples keep the run short.
+        sample, warm = (asked, warm_up) if engine == "tantivy" else (asked[:100], warm_up[:30])
+        local[engine] = in_process(index, sample, warm)
     tantivy_index = WORK / f"index-tantivy-{args.pages}"
     peer = peers(tantivy_index, asked)
     served = http_runs(tantivy_index, pool[args.questions + 300 :], args.http_seconds, (1, 2))

@@ -3,11 +3,14 @@
 Keys include the snapshot folder, so an answer is never served from an index
 that has been replaced; when a new snapshot appears, the old entries are
 dropped at once. Partial results (cut short by the time limit) are not kept.
+Bodies are kept compressed (JSON shrinks about fivefold), so that a search
+result page of ten long sections does not push everything else out.
 """
 
 from __future__ import annotations
 
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
@@ -37,10 +40,11 @@ class ResultCache:
                 return None
             self._items.move_to_end(key)
             self.hits += 1
-            return body
+        return zlib.decompress(body)
 
     def put(self, snapshot: Path, key: Hashable, body: bytes) -> None:
         """Keep ``body`` for ``key`` (dropping the least recently used entries when full)."""
+        body = zlib.compress(body, 1)
         if not self.max_bytes or len(body) > self.max_bytes:
             return
         with self._lock:

@@ -1,5 +1,6 @@
 """The per-worker result cache: repeated questions are answered from memory, never from an old index."""
 
+import zlib
 from pathlib import Path
 
 from indexer.build import build_snapshot
@@ -47,15 +48,19 @@ def test_the_cache_can_be_switched_off(mixed_index):
 
 
 def test_the_least_recently_used_answer_leaves_first_and_partial_answers_are_not_kept():
-    cache = ResultCache(max_bytes=20)
+    def body(key: str) -> bytes:  # 200 bytes that do not compress
+        return bytes(hash((key, n)) % 256 for n in range(200))
+
+    stored = len(zlib.compress(body("a"), 1))
+    cache = ResultCache(max_bytes=2 * stored + 10)
     snapshot = Path("/index/snapshots/a")
     for key in ("a", "b"):
-        cache.put(snapshot, key, key.encode() * 10)
-    assert cache.get(snapshot, "a") == b"a" * 10  # now "b" is the least recently used
-    cache.put(snapshot, "c", b"c" * 10)
+        cache.put(snapshot, key, body(key))
+    assert cache.get(snapshot, "a") == body("a")  # now "b" is the least recently used
+    cache.put(snapshot, "c", body("c"))
     assert cache.get(snapshot, "b") is None
-    assert cache.get(snapshot, "a") == b"a" * 10 and cache.get(snapshot, "c") == b"c" * 10
-    cache.put(snapshot, "huge", b"x" * 21)  # larger than the whole cache: not kept, nothing dropped
+    assert cache.get(snapshot, "a") == body("a") and cache.get(snapshot, "c") == body("c")
+    cache.put(snapshot, "huge", body("x") * 3)  # larger than the whole cache: not kept, nothing dropped
     assert cache.get(snapshot, "huge") is None and cache.get(snapshot, "a") is not None
     body, hit = cache.cached(snapshot, "partial", lambda: (b"cut short", False))
     assert (body, hit) == (b"cut short", False)
