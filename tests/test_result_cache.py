@@ -48,8 +48,8 @@ def test_the_cache_can_be_switched_off(mixed_index):
 
 
 def test_the_least_recently_used_answer_leaves_first_and_partial_answers_are_not_kept():
-    def body(key: str) -> bytes:  # 200 bytes that do not compress
-        return bytes(hash((key, n)) % 256 for n in range(200))
+    def body(key: str, size: int = 200) -> bytes:  # bytes that do not compress
+        return bytes(hash((key, n)) % 256 for n in range(size))
 
     stored = len(zlib.compress(body("a"), 1))
     cache = ResultCache(max_bytes=2 * stored + 10)
@@ -60,7 +60,7 @@ def test_the_least_recently_used_answer_leaves_first_and_partial_answers_are_not
     cache.put(snapshot, "c", body("c"))
     assert cache.get(snapshot, "b") is None
     assert cache.get(snapshot, "a") == body("a") and cache.get(snapshot, "c") == body("c")
-    cache.put(snapshot, "huge", body("x") * 3)  # larger than the whole cache: not kept, nothing dropped
+    cache.put(snapshot, "huge", body("x", 600))  # larger than the whole cache: not kept, nothing dropped
     assert cache.get(snapshot, "huge") is None and cache.get(snapshot, "a") is not None
     body, hit = cache.cached(snapshot, "partial", lambda: (b"cut short", False))
     assert (body, hit) == (b"cut short", False)
