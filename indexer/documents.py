@@ -17,7 +17,10 @@ import yaml
 
 from indexer.snapshot import LANGUAGE_FILES
 
-CORPUS_SUFFIXES = (".md", ".txt", ".markdown")
+CORPUS_SUFFIXES = (".md", ".txt", ".markdown", ".html", ".htm", ".pdf")
+#: A sidecar beside an HTML or PDF file gives what the file cannot say itself (its address, publisher).
+SIDECAR_SUFFIX = ".meta.yml"
+DOCUMENT_KINDS = ("page", "pdf")
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
@@ -33,6 +36,8 @@ class Document:
     published: str = ""
     retrieved: str = ""
     source: str = ""  # where it was read from, for messages
+    description: str = ""
+    kind: str = "page"  # "page" or "pdf"
 
     @property
     def doc_id(self) -> str:
@@ -103,19 +108,50 @@ def document_from_fields(meta: dict, text: str, source: str) -> Document:
         published=str(meta.get("published") or "").strip(),
         retrieved=str(meta.get("retrieved") or "").strip(),
         source=source,
+        description=str(meta.get("description") or "").strip(),
+        kind=str(meta.get("kind") or "page").strip() if str(meta.get("kind") or "page") in DOCUMENT_KINDS else "page",
     )
 
 
 def read_corpus_file(path: Path) -> Document:
-    """Read one Markdown or text file with YAML front matter."""
+    """Read one corpus file: Markdown or text with YAML front matter, an HTML page or a PDF."""
     if path.stat().st_size > MAX_DOCUMENT_BYTES:
         raise DocumentError(f"filen är större än {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm", ".pdf"):
+        meta = read_sidecar(path)
+        if suffix == ".pdf":
+            from indexer.pdf_pages import read_pdf
+
+            if not str(meta.get("url") or "").strip():
+                raise DocumentError(f"url saknas (lägg adressen i {path.name}{SIDECAR_SUFFIX})")
+            return read_pdf(path.read_bytes(), str(path), url=str(meta["url"]).strip(),
+                            title=str(meta.get("title") or ""), publisher=str(meta.get("publisher") or ""),
+                            published=str(meta.get("published") or ""))
+        from indexer.html_pages import read_html
+
+        return read_html(path.read_bytes(), str(path), url=str(meta.get("url") or "").strip() or None,
+                         publisher=str(meta.get("publisher") or ""))
     try:
         raw = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DocumentError(f"inte giltig UTF-8 (byte {error.start})") from None
     meta, body = split_front_matter(raw)
     return document_from_fields(meta, body, str(path))
+
+
+def read_sidecar(path: Path) -> dict:
+    """The metadata in ``<file>.meta.yml`` beside ``path`` (empty when there is none)."""
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not sidecar.exists():
+        return {}
+    try:
+        meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise DocumentError(f"{sidecar.name} kan inte läsas ({error})") from None
+    if not isinstance(meta, dict):
+        raise DocumentError(f"{sidecar.name} måste vara nyckel: värde-par")
+    return meta
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:

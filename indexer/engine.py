@@ -83,6 +83,8 @@ def section_record(section: Section) -> dict:
         "published": section.doc.published,
         "position": section.position,
         "untitled": section.untitled,
+        "anchor": section.anchor,
+        "kind": section.doc.kind,
     }
 
 
@@ -102,12 +104,15 @@ class Engine(Protocol):
     honours_time_limit: bool
 
     def search(self, plan: QueryPlan, limit: int = 10, offset: int = 0, publisher: str | None = None,
-               time_limit_s: float | None = None, exact_total: bool = True) -> Page:
-        """Sections matching any term of ``plan``, best first.
+               time_limit_s: float | None = None, exact_total: bool = True, kind: str | None = None) -> Page:
+        """Sections matching any term of ``plan``, best first (only ``publisher``'s, only of ``kind``).
 
         With ``exact_total`` false the engine may skip counting every match
         (``Page.total`` is then at least the number of hits, not the count).
         """
+
+    def facet_counts(self, plan: QueryPlan) -> dict[str, list[tuple[str, int]]]:
+        """How many matching sections each publisher and each kind ("page", "pdf") has, most first."""
 
     def document_frequency(self, term: str, field: str = "body") -> int:
         """In how many sections ``term`` occurs in ``field``."""

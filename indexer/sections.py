@@ -43,6 +43,8 @@ FALLBACK_TITLE_WORDS = 6
 
 _SPACES = str.maketrans({"\xa0": " ", "\u202f": " ", "\u2009": " ", "\u200b": "", "\xad": ""})
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+#: A heading's own anchor, written after it as in Pandoc: ``## Avgift {#avgift}``.
+_ANCHOR_RE = re.compile(r"\s*\{#([^}\s]+)\}$")
 _CONTACT_LINE_RE = re.compile(
     r"^[A-ZÅÄÖÉ][\w'’-]+(?:\s+[A-ZÅÄÖÉ][\w'’-]+){1,3}\s*,\s*\S"  # "Förnamn Efternamn, roll"
     r"|[\w.+-]+@[\w-]+\.[\w.-]+"  # e-mail
@@ -63,6 +65,7 @@ class Section:
     position: int
     untitled: bool = False  # the heading was derived, not found in the page
     links_only: bool = False  # only short lines (links, labels), no sentence
+    anchor: str = ""  # the page's own anchor of this heading (or the nearest one above it)
 
     @property
     def title(self) -> str:
@@ -75,6 +78,7 @@ class _Block:
     kind: str  # "heading", "group", "short", "line", "link", "contact", "prose"
     text: str
     level: int = 0  # Markdown heading level, 0 when unknown
+    anchor: str = ""
 
 
 @dataclass
@@ -82,6 +86,7 @@ class _Draft:
     heading: str
     path: list[str]
     untitled: bool = False
+    anchor: str = ""
     paragraphs: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
 
@@ -156,9 +161,12 @@ def _classify(paragraphs: list[tuple[str, bool]], doc: Document, markdown: bool)
         md_heading = _MD_HEADING_RE.match(text)
         if md_heading:
             title = inline_markdown(md_heading.group(2)).strip()
+            anchor = _ANCHOR_RE.search(title)
+            if anchor:
+                title = title[: anchor.start()].strip()
             if not blocks and title.lower() in opening:
                 continue  # the page title itself
-            blocks.append(_Block("heading", title, len(md_heading.group(1))))
+            blocks.append(_Block("heading", title, len(md_heading.group(1)), anchor.group(1) if anchor else ""))
         elif not blocks and text.strip().lower() in opening and index < 3:
             continue  # the page title or the publisher's name at the top
         elif "\n" not in text and len(text) < 200 and _CONTACT_LINE_RE.search(text):
@@ -221,14 +229,16 @@ def _resolve_headings(blocks: list[_Block]) -> list[_Block]:
 def _assemble(blocks: list[_Block], doc: Document, markdown: bool) -> list[_Draft]:
     prose_counts = Counter(block.text for block in blocks if block.kind == "prose")
     repeated = {text for text, count in prose_counts.items() if count > 1}
-    stack: list[tuple[float, str, bool]] = []  # (level, heading, untitled)
+    stack: list[tuple[float, str, bool, str]] = []  # (level, heading, untitled, anchor)
     drafts = [_Draft(doc.title, [doc.title])]
 
-    def open_section(level: float, heading: str, untitled: bool = False) -> _Draft:
+    def open_section(level: float, heading: str, untitled: bool = False, anchor: str = "") -> _Draft:
         while stack and stack[-1][0] >= level:
             stack.pop()
-        stack.append((level, heading, untitled))
-        draft = _Draft(heading, [doc.title, *(entry[1] for entry in stack)], untitled)
+        # A heading without an anchor of its own links to the nearest one above it.
+        anchor = anchor or next((entry[3] for entry in reversed(stack) if entry[3]), "")
+        stack.append((level, heading, untitled, anchor))
+        draft = _Draft(heading, [doc.title, *(entry[1] for entry in stack)], untitled, anchor)
         drafts.append(draft)
         return draft
 
@@ -241,7 +251,7 @@ def _assemble(blocks: list[_Block], doc: Document, markdown: bool) -> list[_Draf
             level = block.level or _plain_heading_level(stack)
             if block.level and stack and not current.paragraphs and level <= stack[-1][0]:
                 level = stack[-1][0] + 0.5  # an empty heading right above introduces this one
-            open_section(level, block.text)
+            open_section(level, block.text, anchor=block.anchor)
         elif block.kind == "prose" and _starts_new_subject(block.text, current, repeated, markdown):
             level = _untitled_level(stack)
             carried = _carry_boilerplate(current, repeated)
@@ -257,9 +267,9 @@ def _assemble(blocks: list[_Block], doc: Document, markdown: bool) -> list[_Draf
     return drafts
 
 
-def _untitled_level(stack: list[tuple[float, str, bool]]) -> float:
+def _untitled_level(stack: list[tuple[float, str, bool, str]]) -> float:
     """An untitled block is a sibling of the previous untitled block, else of the current heading."""
-    for level, _heading, untitled in reversed(stack):
+    for level, _heading, untitled, _anchor in reversed(stack):
         if untitled:
             return level
     return stack[-1][0] if stack else 2
@@ -274,9 +284,9 @@ def _keep_trailing_line(drafts: list[_Draft]) -> None:
         drafts[-1].kinds.append("line")
 
 
-def _plain_heading_level(stack: list[tuple[float, str, bool]]) -> float:
+def _plain_heading_level(stack: list[tuple[float, str, bool, str]]) -> float:
     """A plain-text heading under an untitled block belongs to that block."""
-    for level, _heading, untitled in reversed(stack):
+    for level, _heading, untitled, _anchor in reversed(stack):
         if untitled:
             return level + 0.5
     return 2
@@ -341,6 +351,7 @@ def _finish(drafts: list[_Draft], doc: Document) -> list[Section]:
                 position=len(sections),
                 untitled=draft.untitled,
                 links_only=all(kind in ("link", "short", "line") for kind in draft.kinds),
+                anchor=draft.anchor,
             )
         )
     return sections

@@ -192,7 +192,8 @@ def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[
     if best is None:
         return None
     _, confidence, passage, text = best
-    return Answer(text, deep_link(_page_url(passage), text), passage.title, passage.section, confidence)
+    return Answer(text, deep_link(_page_url(passage), text, kind=passage.kind), passage.title, passage.section,
+                  confidence)
 
 
 class _Shares:

@@ -28,8 +28,15 @@ def text_fragment(passage: str) -> str:
     return f"text={_encode(start)},{_encode(end)}"
 
 
-def deep_link(url: str, target: str) -> str:
-    """``url`` with a text fragment for ``target`` (an existing #anchor is kept)."""
+def deep_link(url: str, target: str, anchor: str = "", kind: str = "page") -> str:
+    """``url`` at ``anchor`` (the page's own id of the heading), with a text fragment for ``target``.
+
+    A PDF gets no text fragment: its anchor ``page=N`` is what PDF viewers follow.
+    """
+    if anchor and "#" not in url:
+        url = f"{url}#{anchor}"
+    if kind == "pdf":
+        return url
     directive = text_fragment(target)
     if not directive:
         return url

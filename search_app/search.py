@@ -25,6 +25,7 @@ class Passage:
     url: str
     publisher: str
     score: float
+    kind: str = "page"
 
     def as_dict(self) -> dict:
         """The JSON shape of a result."""
@@ -67,15 +68,29 @@ def to_passage(record: dict, score: float, query_terms: list[str], analyzer: Swe
         heading_path=record["heading_path"],
         text=record["text"],
         snippet=snippet_html(record["text"], query_terms, analyzer),
-        url=deep_link(record["url"], link_target(record)),
+        url=deep_link(record["url"], link_target(record), record.get("anchor", ""), record.get("kind", "page")),
         publisher=record["publisher"],
         score=score,
+        kind=record.get("kind", "page"),
     )
+
+
+KIND_LABELS = {"page": "Webbsidor", "pdf": "PDF-dokument"}
+
+
+def facets(snap: OpenSnapshot, query: str) -> dict[str, list[dict]]:
+    """Matching sections per publisher and per kind of document, for filters with counts."""
+    counts = snap.engine.facet_counts(plan_query(query, snap.analyzer, snap.synonyms))
+    return {
+        "publisher": [{"value": value, "count": count} for value, count in counts["publisher"]],
+        "type": [{"value": value, "label": KIND_LABELS.get(value, value), "count": count}
+                 for value, count in counts["kind"]],
+    }
 
 
 def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
            publisher: str | None = None, time_limit_s: float | None = None,
-           exact_total: bool = True) -> SearchResult:
+           exact_total: bool = True, kind: str | None = None) -> SearchResult:
     """Sections that match the words of ``query``, best first (only ``publisher``'s when given).
 
     ``exact_total=False`` lets the engine skip counting every match, for callers
@@ -83,7 +98,7 @@ def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
     """
     plan = plan_query(query, snap.analyzer, snap.synonyms)
     page = snap.engine.search(plan, limit=limit, offset=offset, publisher=publisher, time_limit_s=time_limit_s,
-                              exact_total=exact_total)
+                              exact_total=exact_total, kind=kind)
     marked = [item.term for item in plan.terms if item.field == "body"]
     passages = [to_passage(hit.fields, hit.score, marked, snap.analyzer) for hit in page.hits]
     return SearchResult(query, page.total, passages, page.partial)
