@@ -36,10 +36,16 @@ def main() -> None:
 @click.option("--engine", "engine_name", type=click.Choice(ENGINES), default=None,
               help="Sökmotor för det nya indexet (SOK_ENGINE; standard whoosh).")
 @click.option("--timings", is_flag=True, help="Visa hur lång tid varje steg tog.")
+@click.option("--force", is_flag=True, help="Bygg ett nytt index även om inget har ändrats.")
 @index_option
 def index_command(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool, engine_name: str | None,
-                  timings: bool, index_dir: Path) -> None:
-    """Bygg ett nytt index och byt till det när det är klart."""
+                  timings: bool, force: bool, index_dir: Path) -> None:
+    """Bygg ett nytt index och byt till det när det är klart (inget byggs om inget har ändrats)."""
+    _index(corpus_dir, jsonl_files, strict, engine_name, timings, index_dir, force)
+
+
+def _index(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool, engine_name: str | None,
+           timings: bool, index_dir: Path, force: bool = False) -> None:
     documents, problems = _read_inputs(corpus_dir, jsonl_files)
     for problem in problems:
         click.echo(f"Hoppar över {problem}", err=True)
@@ -49,20 +55,69 @@ def index_command(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool,
         with click.progressbar(length=len(documents), label="Indexerar", file=sys.stderr) as bar:
             report = build_snapshot(index_dir, documents, on_document=lambda: bar.update(1),
                                     language_dir=corpus_dir if corpus_dir.is_dir() else None,
-                                    engine_name=engine_name)
+                                    engine_name=engine_name, force=force)
     except (BuildError, EngineError, OSError) as error:
         message = f"bygget misslyckades, det gamla indexet används fortfarande: {error}"
         raise click.ClickException(message) from None
     for problem in report.problems:
         click.echo(f"Hoppar över {problem}", err=True)
     manifest = report.manifest
-    click.echo(f"Klart: {manifest.documents} dokument, {manifest.sections} avsnitt, "
-               f"{manifest.contacts} kontaktpersoner → {report.snapshot}")
+    if report.unchanged:
+        click.echo(f"Indexet är redan aktuellt: inget har ändrats sedan {manifest.built_at} → {report.snapshot}")
+    else:
+        click.echo(f"Klart: {manifest.documents} dokument ({report.added} nya, {report.changed} ändrade, "
+                   f"{report.removed} borttagna), {manifest.sections} avsnitt, "
+                   f"{manifest.contacts} kontaktpersoner → {report.snapshot}")
     if timings:
         for phase, seconds in report.timings.items():
             click.echo(f"  {phase}: {seconds:.1f} s")
     if strict and (problems or report.problems):
         raise click.ClickException(f"{len(problems) + len(report.problems)} problem (--strict)")
+
+
+@main.command("crawl")
+@click.argument("start")
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), default=None,
+              help="Spara det hämtade som korpusfiler här (standard: en tillfällig mapp).")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), default=None,
+              help="Indexera det hämtade hit direkt efteråt.")
+@click.option("--max-pages", type=click.IntRange(1, 100_000), default=500, show_default=True)
+@click.option("--delay", type=click.FloatRange(0, 60), default=1.0, show_default=True,
+              help="Sekunder mellan två förfrågningar (robots.txt Crawl-delay går före om den är längre).")
+@click.option("--timeout", type=click.FloatRange(0.1, 300), default=10.0, show_default=True,
+              help="Sekunder att vänta på en sida.")
+@click.option("--engine", "engine_name", type=click.Choice(ENGINES), default=None, help="Sökmotor (SOK_ENGINE).")
+def crawl_command(start: str, corpus_dir: Path | None, index_dir: Path | None, max_pages: int, delay: float,
+                  timeout: float, engine_name: str | None) -> None:
+    """Hämta en webbplats (sitemap.xml eller startsida) artigt till korpusfiler, och indexera dem om du vill."""
+    import tempfile
+
+    from indexer.crawl import Crawler
+
+    if corpus_dir is None and index_dir is None:
+        raise click.UsageError("ange --corpus, --index eller båda")
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = corpus_dir or Path(scratch) / "corpus"
+        with click.progressbar(length=max_pages, label="Hämtar", file=sys.stderr) as bar:
+            try:
+                crawler = Crawler(start, folder, max_pages=max_pages, delay_s=delay, timeout_s=timeout,
+                                  on_page=lambda _url: bar.update(1))
+            except ValueError as error:
+                raise click.ClickException(str(error)) from None
+            report = crawler.run()
+        for original, final in report.redirected:
+            click.echo(f"Omdirigerad: {original} → {final}")
+        for url in report.disallowed:
+            click.echo(f"Hoppar över {url}: förbjuden i robots.txt")
+        for url, reason in report.problems:
+            click.echo(f"Kunde inte hämta {url}: {reason}")
+        for url in report.removed:
+            click.echo(f"Borttagen från korpusen (finns inte längre): {url}")
+        click.echo(f"Hämtade {len(report.fetched)} nya eller ändrade, {len(report.unchanged)} oförändrade"
+                   f" → {folder}")
+        if index_dir is not None:
+            _index(folder, (), False, engine_name, False, index_dir)
+
 
 
 def _read_inputs(corpus_dir: Path, jsonl_files: tuple[Path, ...]) -> tuple[list[Document], list[Problem]]:
@@ -127,6 +182,27 @@ def search_command(query: str, limit: int, index_dir: Path) -> None:
         click.echo(f"{number}. {passage.title} › {passage.section}  ({passage.score:.2f})")
         click.echo(textwrap.indent(textwrap.fill(passage.text.replace("\n", " ")[:300], 84), "   "))
         click.echo(f"   {passage.url}")
+
+
+@main.command("stats")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
+              help="Statistikfilen (ANALYTICS_DB, standard var/analytics.sqlite).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+def stats_command(db_path: Path | None, limit: int) -> None:
+    """Visa vanliga sökningar, sökningar utan träffar, frågor utan svar och klick per sökning."""
+    from search_app.analytics import read_stats
+
+    path = db_path or Path(os.environ.get("SOK_ANALYTICS_DB") or str(defaults()["ANALYTICS_DB"]))
+    stats = read_stats(path, limit)
+    click.echo(f"{stats.searches} sökningar, {stats.clicks} öppnade träffar "
+               f"({100 * stats.click_through:.0f} % klick per sökning) i {path}")
+    for title, rows in (("Vanligaste sökningarna", stats.top), ("Utan träffar", stats.zero_results),
+                        ("Utan säkert svar", stats.unanswered)):
+        click.echo(f"\n{title}:")
+        for row in rows:
+            click.echo(f"  {row.searches:6d}  {row.query}  ({row.results} träffar, {row.clicks} klick)")
+        if not rows:
+            click.echo("  (inga)")
 
 
 @main.command("eval")
