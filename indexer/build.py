@@ -43,6 +43,12 @@ class BuildReport:
     problems: list[Problem] = field(default_factory=list)
     #: Wall-clock seconds of each phase, in order (``sok index --timings`` prints them).
     timings: dict[str, float] = field(default_factory=dict)
+    #: True when the corpus was unchanged and the serving snapshot was kept (no indexing work).
+    unchanged: bool = False
+    #: Documents new, changed and removed since the snapshot that was serving before.
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
 
 
 class _Clock:
@@ -58,11 +64,17 @@ class _Clock:
         self._last = now
 
 
+def document_hash(doc: Document) -> str:
+    """The content hash of one document: everything that is indexed of it."""
+    fields = [doc.url, doc.title, doc.publisher, doc.published, doc.kind, doc.language, doc.description, doc.text]
+    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()[:16]
+
+
 def corpus_hash(documents: list[Document], language_dir: Path | None = None) -> str:
     """A hash over every document and the language files, order-independent."""
     digest = hashlib.sha256()
     for doc in sorted(documents, key=lambda d: d.url):
-        digest.update(json.dumps([doc.url, doc.title, doc.publisher, doc.published, doc.text]).encode())
+        digest.update(document_hash(doc).encode())
     for name in snapshot.LANGUAGE_FILES:
         path = language_dir / name if language_dir else None
         if path and path.exists():
@@ -89,6 +101,7 @@ def build_snapshot(
     language_dir: Path | None = None,
     engine_name: str | None = None,
     processes: int | None = None,
+    force: bool = False,
 ) -> BuildReport:
     """Index ``documents`` into a new snapshot of ``index_root`` and publish it.
 
@@ -97,11 +110,19 @@ def build_snapshot(
     applies exactly the rules the index was built with. ``engine_name``
     picks the search engine (default: ``SOK_ENGINE`` or Whoosh); ``processes``
     how many processes section and analyse (default: one per core for large
-    builds, see ``indexer.workers``).
+    builds, see ``indexer.workers``). When the documents, language files and
+    engine are those of the serving snapshot, nothing is built (``unchanged``)
+    unless ``force`` is given.
     """
     engine_name = engine.check_engine(engine_name or engine.configured_engine())
     clock = _Clock()
     documents, problems = unique_documents(documents)
+    fingerprint = corpus_hash(documents, language_dir)
+    serving = _serving(index_root)
+    if serving is not None and not force and (serving[1].corpus_hash, serving[1].engine) == (fingerprint, engine_name):
+        return BuildReport(serving[0], serving[1], problems, unchanged=True)
+    hashes = {doc.url: document_hash(doc) for doc in documents}
+    before = snapshot.read_document_hashes(serving[0]) if serving is not None else {}
     building = snapshot.new_snapshot_dir(index_root)
     try:
         processes = worker_count(len(documents), processes)
@@ -138,7 +159,7 @@ def build_snapshot(
         manifest = snapshot.Manifest(
             format_version=snapshot.FORMAT_VERSION,
             analysis_version=ANALYSIS_VERSION,
-            corpus_hash=corpus_hash(documents, language_dir),
+            corpus_hash=fingerprint,
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             documents=len(documents),
             sections=count,
@@ -147,6 +168,7 @@ def build_snapshot(
             engine=engine_name,
         )
         manifest.write(building)
+        snapshot.write_document_hashes(building, hashes)
         check_snapshot(building, sections, analyzer)
         clock.lap("check")
     except BaseException:
@@ -154,7 +176,19 @@ def build_snapshot(
         raise
     final = snapshot.publish(index_root, building)
     clock.lap("publish")
-    return BuildReport(final, manifest, problems, clock.timings)
+    return BuildReport(final, manifest, problems, clock.timings,
+                       added=sum(url not in before for url in hashes),
+                       changed=sum(url in before and before[url] != digest for url, digest in hashes.items()),
+                       removed=sum(url not in hashes for url in before))
+
+
+def _serving(index_root: Path) -> tuple[Path, snapshot.Manifest] | None:
+    """The snapshot serving now and its manifest, or None when there is no usable one."""
+    try:
+        folder = snapshot.current_snapshot(index_root)
+        return folder, snapshot.Manifest.read(folder)
+    except snapshot.SnapshotError:
+        return None
 
 
 def _copy_language_files(language_dir: Path | None, building: Path) -> None:

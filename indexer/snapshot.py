@@ -11,6 +11,7 @@ An index folder holds immutable snapshots and a ``current`` symlink::
         vocabulary.tsv.gz  the corpus's words with counts (spelling suggestions)
         stems.tsv.gz    the Snowball stems of those words with counts
         compounds.tsv.gz  the corpus words that split into compound parts, with the parts
+        documents.tsv.gz  each document's URL and content hash
         synonyms.txt, no_stem.txt  the language files the index was built with
         engine/         the search engine's files (engine.txt names the engine)
 
@@ -21,6 +22,7 @@ never touches the snapshot that is serving.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import secrets
@@ -40,6 +42,7 @@ LEXICON = "lexicon.tsv.gz"
 VOCABULARY = "vocabulary.tsv.gz"
 STEMS = "stems.tsv.gz"
 COMPOUNDS = "compounds.tsv.gz"
+DOCUMENTS = "documents.tsv.gz"
 HEADINGS = "headings.jsonl.gz"
 SYNONYMS = "synonyms.txt"
 NO_STEM = "no_stem.txt"
@@ -87,6 +90,21 @@ class Manifest:
                 f"ordlista {manifest.wordlist}); kör 'sok index'"
             )
         return manifest
+
+
+def write_document_hashes(folder: Path, hashes: dict[str, str]) -> None:
+    """Save each document's content hash (``url<TAB>hash`` lines, gzipped)."""
+    with gzip.open(folder / DOCUMENTS, "wt", encoding="utf-8") as handle:
+        handle.writelines(f"{url}\t{digest}\n" for url, digest in sorted(hashes.items()))
+
+
+def read_document_hashes(folder: Path) -> dict[str, str]:
+    """The content hash of each document of a snapshot (empty when the snapshot has none)."""
+    path = folder / DOCUMENTS
+    if not path.exists():
+        return {}
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return dict(line.rstrip("\n").split("\t", 1) for line in handle if "\t" in line)
 
 
 def new_snapshot_dir(index_root: Path) -> Path:

@@ -39,7 +39,7 @@ def test_a_new_build_swaps_in_and_old_snapshots_are_pruned(tmp_path):
     assert snapshot.current_snapshot(tmp_path) == second != first
     assert search(handle.get(), "cykelbanor").total == 1  # picked up without a restart
     for _ in range(snapshot.KEEP_SNAPSHOTS + 1):
-        build_snapshot(tmp_path, documents())
+        build_snapshot(tmp_path, documents(), force=True)
     finished = [p for p in (tmp_path / "snapshots").iterdir() if not p.name.startswith(".")]
     assert len(finished) == snapshot.KEEP_SNAPSHOTS
     handle.close()
@@ -54,7 +54,7 @@ def test_a_failing_build_leaves_the_old_index_serving(tmp_path, monkeypatch):
 
     monkeypatch.setattr(engine, "build", broken_build)
     with pytest.raises(OSError):
-        build_snapshot(tmp_path, documents())
+        build_snapshot(tmp_path, documents(), force=True)
     assert snapshot.current_snapshot(tmp_path) == good
     assert not [p for p in (tmp_path / "snapshots").iterdir() if p.name.startswith(".building")]
 
@@ -81,7 +81,7 @@ def test_current_link_is_replaced_atomically(tmp_path):
     build_snapshot(tmp_path, documents())
     link = tmp_path / "current"
     before = os.readlink(link)
-    build_snapshot(tmp_path, documents())
+    build_snapshot(tmp_path, documents(), force=True)
     assert os.readlink(link) != before
     assert not list(tmp_path.glob(".current-*"))
 
@@ -174,3 +174,22 @@ def test_the_build_ships_its_compound_splits_and_a_worker_uses_them_unchanged(tm
     assert [warm.analyzer.compound_parts(w) for w in words] == [fresh.analyzer.compound_parts(w) for w in words]
     fresh.engine.close()
     handle.close()
+
+
+def test_an_unchanged_corpus_is_not_indexed_again_and_changes_are_counted(tmp_path):
+    docs = documents()
+    first = build_snapshot(tmp_path, docs)
+    assert (first.added, first.changed, first.removed) == (len(docs), 0, 0)
+    again = build_snapshot(tmp_path, docs)
+    assert again.unchanged and again.snapshot == first.snapshot and not again.timings
+    edited = Document(url=docs[0].url, title=docs[0].title, text=docs[0].text + "\n\nEn ny mening om cykelvägar.",
+                      publisher=docs[0].publisher)
+    extra = Document(url="https://example.se/ny", title="Ny sida", text="Om parker.")
+    changed = build_snapshot(tmp_path, [edited, *docs[2:], extra])
+    assert not changed.unchanged and changed.snapshot != first.snapshot
+    assert (changed.added, changed.changed, changed.removed) == (1, 1, 1)
+    handle = IndexHandle(tmp_path)
+    assert search(handle.get(), "cykelvägar").total >= 1
+    handle.close()
+    other_engine = "tantivy" if first.manifest.engine == "whoosh" else "whoosh"
+    assert not build_snapshot(tmp_path, [edited, *docs[2:], extra], engine_name=other_engine).unchanged

@@ -27,7 +27,7 @@ def test_no_failed_request_under_load_with_a_rebuild(tmp_path, shared_data):
         wait_for(base + "/healthz", server, log)
         run = subprocess.run(
             [sys.executable, str(ROOT / "bench" / "load.py"), "--url", base, "--seconds", "10", "--concurrency", "32",
-             "--rebuild", " ".join(build)],
+             "--rebuild", " ".join([*build, "--force"])],  # a new snapshot although nothing changed
             capture_output=True, text=True, timeout=300, cwd=ROOT)
         print(run.stdout)
         assert run.returncode == 0, run.stdout + run.stderr

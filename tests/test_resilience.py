@@ -37,7 +37,8 @@ def test_kill_9_during_a_build_leaves_the_old_index_serving(tmp_path, many_pages
     rng = random.Random(5)
     for delay in sorted(rng.uniform(0.3, 6.0) for _ in range(4)):
         process = subprocess.Popen(
-            [sok_executable(), "index", "--corpus", str(CORPUS), "--jsonl", str(many_pages), "--index", str(index)],
+            [sok_executable(), "index", "--corpus", str(CORPUS), "--jsonl", str(many_pages), "--index", str(index),
+             "--force"],  # a real build every time, even after one has finished
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
         time.sleep(delay)
         os.killpg(process.pid, signal.SIGKILL)  # the writer's helper processes die too
