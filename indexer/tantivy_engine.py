@@ -34,6 +34,7 @@ from indexer.fields import FIELDS
 from indexer.query import QueryPlan
 
 WRITER_THREADS = 1
+FACET_VALUES = 50
 WRITER_HEAP_BYTES = 256_000_000
 TERMS = "whitespace"
 #: Fields searched by phrase need positions; the others only frequencies.
@@ -44,6 +45,8 @@ def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=False, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("publisher_key", stored=False, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("publisher", stored=False, tokenizer_name="raw", index_option="basic", fast=True)
+    builder.add_text_field("kind", stored=False, tokenizer_name="raw", index_option="basic", fast=True)
     for name in FIELDS:
         builder.add_text_field(name, stored=False, tokenizer_name=TERMS,
                                index_option="position" if name in POSITIONS else "freq")
@@ -75,6 +78,8 @@ def build(path: Path, sections: Iterable[IndexedSection], on_section: Callable[[
             document = tantivy.Document()
             document.add_text("id", section.id)
             document.add_text("publisher_key", section.doc.publisher.lower())
+            document.add_text("publisher", section.doc.publisher)
+            document.add_text("kind", section.doc.kind)
             for name, terms in item.fields.items():
                 document.add_text(name, terms)
             document.add_float("weight", _weight(section_prior(section)))
@@ -107,15 +112,15 @@ class TantivyEngine:
         self.path = path
 
     def search(self, plan: QueryPlan, limit: int = 10, offset: int = 0, publisher: str | None = None,
-               time_limit_s: float | None = None, exact_total: bool = True) -> Page:
+               time_limit_s: float | None = None, exact_total: bool = True, kind: str | None = None) -> Page:
         """Sections matching any term of ``plan``, best first (``time_limit_s`` is not needed)."""
         query = self._query(plan)
         if query is None:
             return Page(0, [])
-        if publisher:
-            only = tantivy.Query.const_score_query(
-                tantivy.Query.term_query(self._schema, "publisher_key", publisher.lower()), 0.0)
-            query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)])
+        for field, value in (("publisher_key", publisher.lower() if publisher else None), ("kind", kind)):
+            if value:
+                only = tantivy.Query.const_score_query(tantivy.Query.term_query(self._schema, field, value), 0.0)
+                query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)])
         try:
             result = self._searcher.search(query, limit=limit, offset=offset, count=exact_total,
                                            weight_by_field="weight")
@@ -136,6 +141,17 @@ class TantivyEngine:
             phrase = tantivy.Query.phrase_query(self._schema, name, list(words), slop=PHRASE_SLOP)
             clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, weight)))
         return tantivy.Query.boolean_query(clauses) if clauses else None
+
+    def facet_counts(self, plan: QueryPlan) -> dict[str, list[tuple[str, int]]]:
+        """How many matching sections each publisher and each kind has, most first."""
+        query = self._query(plan)
+        if query is None:
+            return {"publisher": [], "kind": []}
+        aggregations = {name: {"terms": {"field": name, "size": FACET_VALUES}} for name in ("publisher", "kind")}
+        result = self._searcher.aggregate(query, aggregations)
+        return {name: sorted(((str(bucket["key"]), int(bucket["doc_count"])) for bucket in result[name]["buckets"]
+                              if bucket["key"]), key=lambda item: (-item[1], item[0]))
+                for name in ("publisher", "kind")}
 
     def document_frequency(self, term: str, field: str = "body") -> int:
         """In how many sections ``term`` occurs in ``field``."""

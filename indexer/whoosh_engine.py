@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from whoosh import collectors, scoring
+from whoosh import collectors, scoring, sorting
 from whoosh import index as whoosh_index
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.columns import NumericColumn
@@ -54,6 +54,8 @@ def _schema() -> Schema:
         id=ID(stored=True, unique=True),
         doc_id=ID(stored=True),
         publisher_key=ID(stored=False),
+        publisher=ID(stored=False),
+        kind=ID(stored=False),
         body=TEXT(analyzer=terms, phrase=True),
         head=TEXT(analyzer=terms, phrase=False),
         folded=TEXT(analyzer=terms, phrase=False),
@@ -78,6 +80,8 @@ def build(path: Path, sections: Iterable[IndexedSection], on_section: Callable[[
                 id=section.id,
                 doc_id=section.doc.doc_id,
                 publisher_key=section.doc.publisher.lower(),
+                publisher=section.doc.publisher,
+                kind=section.doc.kind,
                 position=section.position,
                 prior=section_prior(section),
                 data=json.dumps(section_record(section), ensure_ascii=False),
@@ -110,7 +114,7 @@ class WhooshEngine:
         self.path = path
 
     def search(self, plan: QueryPlan, limit: int = 10, offset: int = 0, publisher: str | None = None,
-               time_limit_s: float | None = None, exact_total: bool = True) -> Page:
+               time_limit_s: float | None = None, exact_total: bool = True, kind: str | None = None) -> Page:
         """Sections matching any term of ``plan``, best first, within ``time_limit_s`` if given.
 
         The total is always exact: Whoosh's pruning is off anyway (see PriorBM25F).
@@ -120,9 +124,11 @@ class WhooshEngine:
             return Page(0, [])
         # No matcher replacement: it would skip documents that cannot reach the
         # top N, which keeps the ranking right but makes the total count wrong.
+        # Filters go in the query rather than a FilterCollector, which a time limit would bypass.
         if publisher:
-            # In the query rather than a FilterCollector, which a time limit would bypass.
             query = And([query, ConstantScoreQuery(Term("publisher_key", publisher.lower()), 0.0)])
+        if kind:
+            query = And([query, ConstantScoreQuery(Term("kind", kind), 0.0)])
         collector = collectors.TopCollector(limit=offset + limit, usequality=False, replace=0)
         partial = False
         if time_limit_s is not None:
@@ -144,6 +150,18 @@ class WhooshEngine:
             clauses.append(Term(item.field, item.term, boost=item.weight))
         clauses += [Phrase(name, list(words), slop=PHRASE_SLOP, boost=weight) for name, words, weight in plan.phrases]
         return Or(clauses) if clauses else None
+
+    def facet_counts(self, plan: QueryPlan) -> dict[str, list[tuple[str, int]]]:
+        """How many matching sections each publisher and each kind has, most first."""
+        query = self._query(plan)
+        if query is None:
+            return {"publisher": [], "kind": []}
+        facets = sorting.Facets()
+        for name in ("publisher", "kind"):
+            facets.add_field(name, maptype=sorting.Count)
+        results = self._searcher.search(query, groupedby=facets, limit=1)
+        return {name: sorted(((value, count) for value, count in results.groups(name).items() if value),
+                             key=lambda item: (-item[1], item[0])) for name in ("publisher", "kind")}
 
     def document_frequency(self, term: str, field: str = "body") -> int:
         """In how many sections ``term`` occurs in ``field``."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 from pathlib import Path
 
 from flask import Flask
 
 from search_app import settings
+from search_app.analytics import Analytics
 from search_app.index_handle import IndexHandle
 from search_app.result_cache import ResultCache
 
@@ -35,11 +37,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.extensions["sok_results"] = ResultCache(int(float(app.config["RESULT_CACHE_MB"]) * 2**20))
 
-    from search_app import api, errors, pages, security, widget
+    if str(app.config["ANALYTICS_DB"] or ""):
+        analytics = Analytics(Path(app.config["ANALYTICS_DB"]))
+        app.extensions["sok_analytics"] = analytics
+        atexit.register(analytics.flush)
+
+    from search_app import admin, api, errors, pages, security, widget
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(widget.bp)
+    app.register_blueprint(admin.bp)
     errors.init_app(app)
     security.init_app(app)
     return app

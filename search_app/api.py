@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -10,9 +11,9 @@ from indexer.snapshot import SnapshotError
 from search_app.answer import ask
 from search_app.contacts import find_contacts
 from search_app.index_handle import IndexHandle, OpenSnapshot
-from search_app.queries import BadRequest, read_history, read_int, read_publisher, read_query
+from search_app.queries import BadRequest, read_history, read_int, read_kind, read_publisher, read_query
 from search_app.result_cache import ResultCache
-from search_app.search import search
+from search_app.search import facets, search
 from search_app.spelling import suggest
 
 bp = Blueprint("api", __name__)
@@ -52,11 +53,19 @@ def cached_json(snap: OpenSnapshot, key: tuple, compute: Callable[[], dict]) -> 
 
     def body() -> tuple[bytes, bool]:
         payload = compute()
-        return current_app.json.dumps(payload).encode(), not payload.get("partial", False)
+        # Two facts for the statistics ride along in headers, so a cached answer need not be parsed.
+        summary = {"total": payload.get("total", len(payload.get("passages", []))),
+                   "answered": int(bool(payload.get("answer")))}
+        return current_app.json.dumps(payload).encode() + b"\n" + json.dumps(summary).encode(), \
+            not payload.get("partial", False)
 
     data, hit = cache.cached(snap.folder, key, body)
+    data, _, summary_line = data.rpartition(b"\n")
+    summary = json.loads(summary_line)
     response = Response(data, mimetype="application/json")
     response.headers["X-Sok-Cache"] = "hit" if hit else "miss"
+    response.headers["X-Sok-Total"] = str(summary["total"])
+    response.headers["X-Sok-Answered"] = str(summary["answered"])
     return response
 
 
@@ -67,19 +76,24 @@ def api_search():
     limit = read_int(request.args, "limit", int(config["DEFAULT_LIMIT"]), 1, int(config["MAX_LIMIT"]))
     offset = read_int(request.args, "offset", 0, 0, int(config["MAX_OFFSET"]))
     publisher = read_publisher(request.args)
+    kind = read_kind(request.args)
     snap = current_snapshot()
 
     def compute() -> dict:
-        result = search(snap, query, limit=limit, offset=offset, publisher=publisher, time_limit_s=time_limit_s())
+        result = search(snap, query, limit=limit, offset=offset, publisher=publisher, time_limit_s=time_limit_s(),
+                        kind=kind)
         return {
             "query": result.query,
             "total": result.total,
             "partial": result.partial,
             "suggestion": suggest(snap, query, best_score(result.passages)),
             "results": [p.as_dict() for p in result.passages],
+            "facets": facets(snap, query),
         }
 
-    return cached_json(snap, ("search", query, limit, offset, publisher), compute)
+    response = cached_json(snap, ("search", query, limit, offset, publisher, kind), compute)
+    record_search("search", query, int(response.headers.get("X-Sok-Total", 0)))
+    return response
 
 
 def time_limit_s() -> float | None:
@@ -127,7 +141,33 @@ def api_ask():
             "passages": [p.as_dict() for p in result.passages],
         }
 
-    return cached_json(snap, ("ask", question, tuple(history), publisher), compute)
+    response = cached_json(snap, ("ask", question, tuple(history), publisher), compute)
+    record_search("ask", question, int(response.headers.get("X-Sok-Total", 0)),
+                  response.headers.get("X-Sok-Answered") == "1")
+    return response
+
+
+@bp.post("/api/click")
+def api_click():
+    """Note that a result was opened (sent by the page with navigator.sendBeacon); answers 204."""
+    body = request.get_json(force=True, silent=True)  # a beacon's body comes as text/plain
+    if not isinstance(body, dict):
+        raise BadRequest("body", 'Skicka JSON: {"q": "frågan", "url": "länken som öppnades"}.')
+    query = read_query(body.get("q"))
+    url = body.get("url")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) > 2000:
+        raise BadRequest("url", "url måste vara en webbadress (http eller https).")
+    analytics = current_app.extensions.get("sok_analytics")
+    if analytics is not None:
+        analytics.click(query, url)
+    return "", 204
+
+
+def record_search(surface: str, query: str, results: int, answered: bool = False) -> None:
+    """Count a search for the site owner's statistics (when analytics are on)."""
+    analytics = current_app.extensions.get("sok_analytics")
+    if analytics is not None:
+        analytics.search(surface, query, results, answered)
 
 
 @bp.get("/api/suggest")

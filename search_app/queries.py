@@ -59,11 +59,21 @@ def read_history(value: object) -> list[str]:
     return [clean_text(item[:limit]) for item in value if item.strip()][-keep:]
 
 
-def read_publisher(args: Mapping[str, object]) -> str | None:
+def read_kind(args: Mapping[str, object], name: str = "type") -> str | None:
+    """The optional document type filter: ``page`` or ``pdf``."""
+    value = args.get(name)
+    if value is None or value == "":
+        return None
+    if value not in ("page", "pdf"):
+        raise BadRequest(name, f"{name} måste vara page eller pdf.")
+    return str(value)
+
+
+def read_publisher(args: Mapping[str, object], name: str = "publisher") -> str | None:
     """The optional ``publisher`` filter: results from that publisher only."""
-    value = args.get("publisher")
+    value = args.get(name)
     if value is None or value == "":
         return None
     if not isinstance(value, str) or len(value) > 200:
-        raise BadRequest("publisher", "publisher måste vara en utgivares namn.")
+        raise BadRequest(name, f"{name} måste vara en utgivares namn.")
     return clean_text(value.strip())

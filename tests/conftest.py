@@ -26,6 +26,8 @@ CORPUS = ROOT / "corpus"
 TEST_CORPUS = Path(__file__).parent / "data" / "corpus"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 CHROMIUM = Path("/usr/bin/chromium")
+# Tests that want search statistics configure their own file; the rest write none.
+os.environ.setdefault("SOK_ANALYTICS_DB", "")
 
 
 def pytest_report_header() -> str:
@@ -114,6 +116,9 @@ def sok_executable() -> str:
     return str(Path(sys.executable).parent / "sok")
 
 
+LIVE_ADMIN_TOKEN = "test-nyckel"
+
+
 class live_server_log:  # noqa: N801  (a namespace the privacy test reads)
     path: Path | None = None
 
@@ -134,7 +139,8 @@ def live_server(tmp_path_factory):
             [sok_executable(), "serve", "--host", "127.0.0.1", "--port", str(port), "--index", str(index),
              "--workers", "1"],
             stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT,
-            env={**os.environ, "SOK_RATE_LIMIT_PER_MINUTE": "0"},  # the browser tests type fast
+            env={**os.environ, "SOK_RATE_LIMIT_PER_MINUTE": "0",  # the browser tests type fast
+                 "SOK_ANALYTICS_DB": str(folder / "analytics.sqlite"), "SOK_ADMIN_TOKEN": LIVE_ADMIN_TOKEN},
         )
     base = f"http://127.0.0.1:{port}"
     live_server_log.path = log

@@ -80,3 +80,26 @@ def test_chat_offers_a_spelling_suggestion(page, live_server):
     suggestion.click()
     expect(page.locator(".turn")).to_have_count(2)
     expect(page.locator(".turn").nth(1).locator(".question")).to_have_text("kompetensarena")
+
+
+def test_opening_a_result_is_counted_for_the_site_owner(page, live_server):
+    import re
+    import time
+    import urllib.request
+
+    from tests.conftest import LIVE_ADMIN_TOKEN
+
+    page.goto(live_server + "/?" + urllib.parse.urlencode({"q": "jämställdhet"}))
+    page.locator("#resultat .hit-link").first.click()  # the beacon goes before the page is left
+    deadline = time.monotonic() + 10
+    html = ""
+    while time.monotonic() < deadline:
+        request = urllib.request.Request(live_server + "/admin/stats",
+                                         headers={"Authorization": f"Bearer {LIVE_ADMIN_TOKEN}"})
+        with urllib.request.urlopen(request) as response:
+            html = response.read().decode()
+        row = re.search(r"<td>jämställdhet</td><td>\d+</td><td>\d+</td><td>(\d+)</td>", html)
+        if row and int(row.group(1)) >= 1:
+            break
+        time.sleep(0.3)
+    assert row and int(row.group(1)) >= 1, html[-1500:]

@@ -54,6 +54,7 @@
 
   function renderTurn(question) {
     const turn = element("article", "turn");
+    turn.dataset.question = question;
     turn.appendChild(element("p", "question", question));
     const status = element("p", "status", "Söker svar …");
     turn.appendChild(status);
@@ -115,6 +116,19 @@
     error.setAttribute("role", "alert");
     view.turn.appendChild(error);
   }
+
+  // Which results people open, for the site owner's statistics: the question and the link only
+  // (no cookie, no identifier). sendBeacon does not delay the navigation.
+  document.addEventListener("click", function (event) {
+    const anchor = event.target.closest && event.target.closest("a[href^='http']");
+    if (!anchor || !navigator.sendBeacon) return;
+    const turn = anchor.closest(".turn");
+    const inResults = serverResults && serverResults.contains(anchor);
+    if (!turn && !inResults) return;
+    const question = turn ? turn.dataset.question : new URLSearchParams(location.search).get("q");
+    if (!question) return;
+    navigator.sendBeacon("/api/click", JSON.stringify({ q: question, url: anchor.href }));
+  });
 
   form.addEventListener("submit", function (event) {
     const question = input.value.trim();

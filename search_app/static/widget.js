@@ -244,6 +244,11 @@
       this.active = -1;
     }
 
+    // Tell the site owner's statistics which result was opened (question and link only).
+    counted(query, href) {
+      if (navigator.sendBeacon) navigator.sendBeacon(this.endpoint + "/api/click", JSON.stringify({ q: query, url: href }));
+    }
+
     api(path, params) {
       var url = new URL(this.endpoint + path);
       Object.keys(params).forEach(function (key) { if (params[key]) url.searchParams.set(key, params[key]); });
@@ -289,7 +294,10 @@
         var source = el("span", "sok-source", s.source + ": ");
         var href = safeUrl(data.answer.url);
         var link = el(href ? "a" : "span", "", sourceLabel(data.answer));
-        if (href) link.href = href;
+        if (href) {
+          link.href = href;
+          link.addEventListener("click", function () { self.counted(query, href); });
+        }
         source.appendChild(link);
         this.answerBox.appendChild(source);
       }
@@ -319,7 +327,7 @@
           var content = el("span");
           var title = el("span", "sok-title", passage.section && passage.section !== passage.title ? passage.section : passage.title);
           content.append(title, snippet(passage.snippet), el("span", "sok-publisher", passage.publisher));
-          self.option(group, content, function () { if (href) location.assign(href); });
+          self.option(group, content, function () { if (href) { self.counted(query, href); location.assign(href); } });
         });
       });
       var allHref = safeUrl(this.endpoint + "/?q=" + encodeURIComponent(query));
