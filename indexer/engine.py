@@ -15,6 +15,7 @@ time. Only those two modules import their engine.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -39,6 +40,12 @@ PHRASE_SLOP = 3
 
 class EngineError(RuntimeError):
     """The index cannot be opened or read, or no such engine."""
+
+
+def bm25_idf(sections: int, frequency: int) -> float:
+    """BM25's inverse document frequency of a term found in ``frequency`` of ``sections`` sections."""
+    total = max(sections, 1)
+    return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
 
 
 def section_prior(section: Section) -> float:

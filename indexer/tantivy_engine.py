@@ -13,7 +13,6 @@ Searches are fast enough that no time limit is needed: ``partial`` is never set.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from indexer.engine import (
     Hit,
     IndexedSection,
     Page,
+    bm25_idf,
     section_prior,
     section_record,
 )
@@ -159,9 +159,7 @@ class TantivyEngine:
 
     def idf(self, term: str, field: str = "body") -> float:
         """Inverse document frequency of an analysed term in ``field``."""
-        total = max(self._total, 1)
-        df = self.document_frequency(term, field)
-        return math.log(1 + (total - df + 0.5) / (df + 0.5))
+        return bm25_idf(self._total, self.document_frequency(term, field))
 
     def section_count(self) -> int:
         """The number of sections in the index."""

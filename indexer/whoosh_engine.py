@@ -7,7 +7,6 @@ pre-analysed fields, each section's score multiplied by its prior.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from indexer.engine import (
     Hit,
     IndexedSection,
     Page,
+    bm25_idf,
     section_prior,
     section_record,
 )
@@ -169,9 +169,7 @@ class WhooshEngine:
 
     def idf(self, term: str, field: str = "body") -> float:
         """Inverse document frequency of an analysed term in ``field``."""
-        total = max(self._searcher.doc_count(), 1)
-        df = self.document_frequency(term, field)
-        return math.log(1 + (total - df + 0.5) / (df + 0.5))
+        return bm25_idf(self._searcher.doc_count(), self.document_frequency(term, field))
 
     def section_count(self) -> int:
         """The number of sections in the index."""
