@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.extensions["sok_analytics"] = analytics
         atexit.register(analytics.flush)
 
-    from search_app import admin, api, errors, pages, security, widget
+    from search_app import admin, api, errors, http_cache, pages, security, widget
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
@@ -50,4 +50,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     errors.init_app(app)
     security.init_app(app)
+    http_cache.init_app(app)
     return app

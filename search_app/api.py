@@ -69,6 +69,7 @@ def cached_json(snap: OpenSnapshot, key: tuple, compute: Callable[[], dict]) -> 
     return response
 
 
+@bp.get("/api/v1/search")
 @bp.get("/api/search")
 def api_search():
     config = current_app.config
@@ -107,6 +108,7 @@ def best_score(passages) -> float:
     return passages[0].score if passages else 0.0
 
 
+@bp.route("/api/v1/ask", methods=["GET", "POST"])
 @bp.route("/api/ask", methods=["GET", "POST"])
 def api_ask():
     if request.method == "POST":
@@ -147,6 +149,7 @@ def api_ask():
     return response
 
 
+@bp.post("/api/v1/click")
 @bp.post("/api/click")
 def api_click():
     """Note that a result was opened (sent by the page with navigator.sendBeacon); answers 204."""
@@ -170,6 +173,7 @@ def record_search(surface: str, query: str, results: int, answered: bool = False
         analytics.search(surface, query, results, answered)
 
 
+@bp.get("/api/v1/suggest")
 @bp.get("/api/suggest")
 def api_suggest():
     query = read_query(request.args.get("q"))
@@ -198,6 +202,7 @@ def allow_cross_origin(response):
     return response
 
 
+@bp.get("/api/v1/contacts")
 @bp.get("/api/contacts")
 def api_contacts():
     raw = request.args.get("q", "")

@@ -38,6 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REFERRER_POLICY", "strict-origin-when-cross-origin", "Referrer-Policy sent with every response."),
     Setting("ALLOWED_ORIGINS", "*", "Origins that may call the JSON API from a browser (CORS): `*` or a list."),
     Setting("RESULT_CACHE_MB", 16, "Memory per worker for finished answers to repeated questions (0: no cache)."),
+    Setting("CACHE_MAX_AGE_S", 60, "Seconds a browser or CDN may reuse an API answer before asking again (ETag)."),
     Setting("ANALYTICS_DB", "var/analytics.sqlite", "SQLite file of search statistics (no addresses). Empty: off."),
     Setting("ADMIN_TOKEN", "", "Token for /admin/stats (Authorization: Bearer …). Empty: the page does not exist."),
     Setting("SNAPSHOT_CHECK_INTERVAL_S", 1.0, "Seconds between checks for a newly published index."),
