@@ -11,6 +11,7 @@ from indexer.snapshot import SnapshotError
 from search_app.answer import ask
 from search_app.contacts import find_contacts
 from search_app.index_handle import IndexHandle, OpenSnapshot
+from search_app.problems import problem
 from search_app.queries import BadRequest, read_history, read_int, read_kind, read_publisher, read_query
 from search_app.result_cache import ResultCache
 from search_app.search import facets, search
@@ -25,23 +26,19 @@ def current_snapshot() -> OpenSnapshot:
     return handle.get()
 
 
-def error_response(status: int, message: str, parameter: str | None = None):
-    """A JSON error with a Swedish message for people."""
-    body = {"error": {"status": status, "message": message}}
-    if parameter:
-        body["error"]["parameter"] = parameter
-    return jsonify(body), status
-
-
 @bp.errorhandler(BadRequest)
 def bad_request(error: BadRequest):
-    return error_response(400, error.message, error.parameter)
+    return problem("invalid-parameter", error.message, error.english, error.parameter)
+
+
+INDEX_UNAVAILABLE = ("Sökindexet är inte tillgängligt just nu. Försök igen om en stund.",
+                     "The search index is not available right now. Try again in a while.")
 
 
 @bp.errorhandler(SnapshotError)
 def no_index(error: SnapshotError):
     current_app.logger.error("index unavailable: %s", error)
-    return error_response(503, "Sökindexet är inte tillgängligt just nu. Försök igen om en stund.")
+    return problem("index-unavailable", *INDEX_UNAVAILABLE)
 
 
 def cached_json(snap: OpenSnapshot, key: tuple, compute: Callable[[], dict]) -> Response:
@@ -114,7 +111,8 @@ def api_ask():
     if request.method == "POST":
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            raise BadRequest("body", 'Skicka JSON: {"q": "din fråga", "history": []}.')
+            raise BadRequest("body", 'Skicka JSON: {"q": "din fråga", "history": []}.',
+                             'Send JSON: {"q": "your question", "history": []}.')
         question = read_query(body.get("q"))
         history = read_history(body.get("history"))
         publisher = read_publisher(body)
@@ -155,11 +153,13 @@ def api_click():
     """Note that a result was opened (sent by the page with navigator.sendBeacon); answers 204."""
     body = request.get_json(force=True, silent=True)  # a beacon's body comes as text/plain
     if not isinstance(body, dict):
-        raise BadRequest("body", 'Skicka JSON: {"q": "frågan", "url": "länken som öppnades"}.')
+        raise BadRequest("body", 'Skicka JSON: {"q": "frågan", "url": "länken som öppnades"}.',
+                         'Send JSON: {"q": "the question", "url": "the link that was opened"}.')
     query = read_query(body.get("q"))
     url = body.get("url")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) > 2000:
-        raise BadRequest("url", "url måste vara en webbadress (http eller https).")
+        raise BadRequest("url", "url måste vara en webbadress (http eller https).",
+                         "url must be a web address (http or https).")
     analytics = current_app.extensions.get("sok_analytics")
     if analytics is not None:
         analytics.click(query, url)
@@ -218,7 +218,8 @@ def healthz():
     try:
         snap = current_snapshot()
     except SnapshotError as error:
-        return jsonify(status="unavailable", error=str(error)), 503
+        current_app.logger.error("index unavailable: %s", error)
+        return problem("index-unavailable", *INDEX_UNAVAILABLE)
     manifest = snap.manifest
     return jsonify(
         status="ok",

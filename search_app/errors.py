@@ -1,16 +1,25 @@
-"""Errors outside the endpoints' own checks: JSON under /api/, a Swedish page elsewhere."""
+"""Errors outside the endpoints' own checks: problem+json under /api/, a Swedish page elsewhere."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from search_app.problems import problem
 
 MESSAGES = {
     404: "Sidan finns inte.",
     405: "Den metoden stöds inte här.",
     413: "Förfrågan är för stor.",
 }
+#: The problem kind and English detail of each status the API can fail with here.
+PROBLEM_KINDS = {
+    404: ("not-found", "There is no such page."),
+    405: ("method-not-allowed", "That method is not supported here."),
+    413: ("too-large", "The request is too large."),
+}
 FALLBACK = "Något gick fel. Försök igen om en stund."
+FALLBACK_EN = "Something went wrong. Try again in a while."
 
 
 def wants_json() -> bool:
@@ -22,7 +31,9 @@ def handle_http_error(error: HTTPException):
     status = error.code or 500
     message = MESSAGES.get(status, FALLBACK if status >= 500 else "Felaktig förfrågan.")
     if wants_json():
-        return jsonify(error={"status": status, "message": message}), status
+        kind, english = PROBLEM_KINDS.get(status, ("server-error", FALLBACK_EN) if status >= 500
+                                          else ("invalid-parameter", "Bad request."))
+        return problem(kind, message, english, status=status)
     return render_template("error.html", status=status, message=message), status
 
 
@@ -31,7 +42,7 @@ def handle_unexpected(error: Exception):
 
     current_app.logger.exception("unhandled error")
     if wants_json():
-        return jsonify(error={"status": 500, "message": FALLBACK}), 500
+        return problem("server-error", FALLBACK, FALLBACK_EN)
     return render_template("error.html", status=500, message=FALLBACK), 500
 
 

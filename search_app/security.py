@@ -14,8 +14,10 @@ import threading
 import time
 from collections import OrderedDict
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from search_app.problems import problem
 
 MAX_TRACKED_CLIENTS = 10_000
 _SALT = secrets.token_bytes(16)
@@ -58,7 +60,7 @@ def limit_rate():
     retry = str(max(1, math.ceil(wait)))
     message = "För många förfrågningar. Vänta en stund och försök igen."
     if request.path.startswith("/api/") or request.path == "/healthz":
-        response = jsonify(error={"status": 429, "message": message})
+        response = problem("too-many-requests", message, "Too many requests. Wait a moment and try again.")
     else:
         response = current_app.make_response(render_template("error.html", status=429, message=message))
     response.status_code = 429

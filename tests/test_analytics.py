@@ -47,7 +47,7 @@ def test_searches_answers_and_clicks_are_counted_and_nothing_that_names_a_person
 def test_a_click_needs_a_web_address(counted):
     app, _ = counted
     response = app.test_client().post("/api/click", json={"q": "bygglov", "url": "javascript:alert(1)"})
-    assert response.status_code == 400 and response.get_json()["error"]["parameter"] == "url"
+    assert response.status_code == 400 and response.get_json()["parameter"] == "url"
 
 
 def test_the_statistics_page_needs_the_token(counted, mixed_index):

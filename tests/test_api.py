@@ -48,9 +48,11 @@ def test_query_syntax_is_treated_as_words(client, variant):
 def test_bad_parameters_get_400_with_a_swedish_message(client, query_string, parameter):
     response = client.get("/api/search", query_string=query_string)
     assert response.status_code == 400
-    error = response.get_json()["error"]
-    assert error["parameter"] == parameter
-    assert error["message"] and error["status"] == 400
+    assert response.mimetype == "application/problem+json"
+    error = response.get_json()
+    assert error["parameter"] == parameter and error["status"] == 400
+    assert error["type"] == "/api/docs#problem-invalid-parameter" and error["title"]
+    assert error["detail"] and error["detail_en"] and error["detail"] != error["detail_en"]
 
 
 def test_500_characters_is_still_accepted(client):
@@ -92,7 +94,7 @@ def test_ask_rejects_bad_bodies(client, body):
     else:
         response = client.post("/api/ask", json=body)
     assert response.status_code == 400
-    assert response.get_json()["error"]["message"]
+    assert response.get_json()["detail"]
 
 
 def test_no_answer_when_the_corpus_holds_nothing_relevant(seed_client):
@@ -133,7 +135,7 @@ def test_missing_index_gives_503_not_a_traceback(tmp_path):
     client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path)}).test_client()
     response = client.get("/api/search?q=test")
     assert response.status_code == 503
-    assert "inte tillgängligt" in response.get_json()["error"]["message"]
+    assert "inte tillgängligt" in response.get_json()["detail"]
     assert client.get("/healthz").status_code == 503
 
 
@@ -168,7 +170,7 @@ def test_snippet_starts_near_the_first_match():
 def test_unknown_paths_and_methods_get_clear_errors(client):
     missing = client.get("/api/finns-inte")
     assert missing.status_code == 404
-    assert missing.get_json()["error"]["message"] == "Sidan finns inte."
+    assert missing.get_json()["detail"] == "Sidan finns inte."
     wrong_method = client.delete("/api/search?q=x")
     assert wrong_method.status_code == 405 and wrong_method.is_json
     page = client.get("/finns-inte")
@@ -187,3 +189,16 @@ def test_contact_follow_up(client):
     body = client.post("/api/ask", json={"q": "vem är kontakt där?",
                                          "history": ["vad är Kompetensarena Stockholm?"]}).get_json()
     assert "Fredrik Wikström" in body["answer"]["text"]
+
+
+def test_every_api_error_is_problem_json_with_swedish_and_english_details(client):
+    for response, status, kind in (
+        (client.get("/api/nothing-here"), 404, "not-found"),
+        (client.delete("/api/search", query_string={"q": "x"}), 405, "method-not-allowed"),
+        (client.post("/api/ask", data="inte json", content_type="application/json"), 400, "invalid-parameter"),
+    ):
+        assert response.status_code == status
+        assert response.mimetype == "application/problem+json"
+        body = response.get_json()
+        assert body["type"] == f"/api/docs#problem-{kind}" and body["status"] == status
+        assert body["title"] and body["detail"] and body["detail_en"]

@@ -50,7 +50,7 @@ def test_the_type_and_publisher_filters_keep_only_matching_results(client):
     county = client.get("/api/search", query_string={"q": "parker", "publisher": "Länsstyrelsen"}).get_json()
     assert {hit["publisher"] for hit in county["results"]} == {"Länsstyrelsen"}
     wrong = client.get("/api/search", query_string={"q": "parker", "type": "video"})
-    assert wrong.status_code == 400 and wrong.get_json()["error"]["parameter"] == "type"
+    assert wrong.status_code == 400 and wrong.get_json()["parameter"] == "type"
 
 
 def test_the_page_offers_the_filters_with_counts_and_a_way_back(client):

@@ -28,8 +28,9 @@ NUMBERS = st.one_of(st.integers(-10**12, 10**12).map(str), st.sampled_from(["", 
 def check(response) -> None:
     assert response.status_code < 500, response.get_data(as_text=True)[:300]
     if response.status_code >= 400:
-        if response.mimetype == "application/json":
-            assert response.get_json()["error"]["message"]
+        if response.mimetype == "application/problem+json":
+            problem = response.get_json()
+            assert problem["detail"] and problem["detail_en"] and problem["status"] == response.status_code
         else:
             assert "<html lang=\"sv\">" in response.get_data(as_text=True)
 

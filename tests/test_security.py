@@ -42,7 +42,7 @@ def test_rate_limit_answers_429_with_retry_after(mixed_index):
     assert statuses == [200, 200, 200, 429]
     limited = client.get("/api/search?q=tillväxt")
     assert limited.headers["Retry-After"] == "1"
-    assert "För många förfrågningar" in limited.get_json()["error"]["message"]
+    assert "För många förfrågningar" in limited.get_json()["detail"]
     page = client.get("/?q=tillväxt")
     assert page.status_code == 429 and "För många förfrågningar" in page.get_data(as_text=True)
     app.extensions["sok_index"].close()
@@ -58,7 +58,7 @@ def test_token_bucket_refills_over_time():
 def test_request_body_limit(client):
     response = client.post("/api/ask", data=json.dumps({"q": "x" * 20_000}), content_type="application/json")
     assert response.status_code == 413
-    assert response.get_json()["error"]["message"] == "Förfrågan är för stor."
+    assert response.get_json()["detail"] == "Förfrågan är för stor."
 
 
 def test_a_slow_query_returns_what_was_found_marked_partial(tmp_path):

@@ -233,7 +233,7 @@ def test_no_empty_answer_card_for_plain_searches(page, host_site):
 def test_too_many_requests_is_shown_in_swedish(page, host_site, live_server):
     page.route(live_server + "/api/**", lambda route: route.fulfill(
         status=429, headers={"Retry-After": "5", "Access-Control-Allow-Origin": "*"},
-        content_type="application/json", body='{"error": {"status": 429}}'))
+        content_type="application/problem+json", body='{"type": "/api/docs#problem-too-many-requests", "status": 429}'))
     page.goto(host_site + "/index.html")
     widget_input(page).type("pilotkommuner")
     expect(page.locator("sok-search .sok-error")).to_have_text(

@@ -146,7 +146,7 @@
     })
       .then(function (response) {
         return response.json().then(function (data) {
-          if (!response.ok) throw new Error((data.error && data.error.message) || "Något gick fel.");
+          if (!response.ok) throw new Error(data.detail || "Något gick fel.");
           return data;
         });
       })
