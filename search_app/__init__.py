@@ -42,12 +42,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.extensions["sok_analytics"] = analytics
         atexit.register(analytics.flush)
 
-    from search_app import admin, api, errors, http_cache, pages, security, widget
+    from search_app import admin, api, api_docs, errors, http_cache, pages, security, widget
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(widget.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(api_docs.bp)
     errors.init_app(app)
     security.init_app(app)
     http_cache.init_app(app)
