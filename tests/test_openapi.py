@@ -141,3 +141,22 @@ def test_the_description_and_a_readable_page_are_served_without_other_sites(clie
         assert path in page
     assert 'id="problem-invalid-parameter"' in page and 'id="schema-Passage"' in page
     assert not re.search(r'(?:src|href)="(?:https?:)?//', page)  # no third-party requests
+
+
+def test_every_described_field_and_parameter_has_a_description():
+    def walk(node: object, where: str) -> None:
+        if isinstance(node, dict):
+            for key, value in (node.get("properties") or {}).items():
+                assert isinstance(value, dict) and (value.get("description") or "$ref" in value), f"{where}.{key}"
+            for key, value in node.items():
+                walk(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}[{index}]")
+
+    walk(SPEC["components"]["schemas"], "schemas")
+    for path, methods in SPEC["paths"].items():
+        for method, operation in methods.items():
+            assert operation.get("summary"), (path, method)
+            for parameter in operation.get("parameters", []):
+                assert resolve(SPEC, parameter).get("description"), (path, method, parameter)
