@@ -132,3 +132,15 @@ def test_the_title_in_an_article_header_is_kept_and_the_site_banner_dropped():
     doc = read_html(html, "test", url="https://exempelby.se/avfall")
     assert "# Avfall och återvinning {#avfall}" in doc.text and "Sopor hämtas" in doc.text
     assert "logga" not in doc.text and "Meny" not in doc.text and "Kontakta oss" not in doc.text
+
+
+def test_a_crawl_from_the_start_page_follows_its_links_to_pages_and_pdfs(site, tmp_path):
+    corpus = tmp_path / "corpus"
+    result = CliRunner().invoke(main, ["crawl", f"{site.base}/", "--corpus", str(corpus), "--delay", "0",
+                                       "--timeout", "1"])
+    assert result.exit_code == 0, result.output
+    fetched = {path for path in site.requests if not path.endswith((".txt",))}
+    assert {"/", "/bygglov.html", "/arsrapport.pdf"} <= fetched  # linked from the start page
+    assert "/privat/intern.html" not in fetched  # linked from the header, forbidden by robots.txt
+    assert sorted(path.suffix for path in corpus.rglob("*") if path.suffix in (".html", ".pdf")) == [
+        ".html", ".html", ".pdf"]
