@@ -53,8 +53,11 @@ class Analytics:
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as connection:
+        connection = self._connect()
+        try:
             connection.executescript(SCHEMA)
+        finally:
+            connection.close()
         self._searches: list[tuple] = []
         self._clicks: list[tuple] = []
         self._lock = threading.Lock()
@@ -90,10 +93,13 @@ class Analytics:
             self._flushed = time.monotonic()
         if not searches and not clicks:
             return
-        with self._connect() as connection:
-            connection.executemany("INSERT INTO searches VALUES (?, ?, ?, ?, ?)", searches)
-            connection.executemany("INSERT INTO clicks VALUES (?, ?, ?)", clicks)
-        connection.close()
+        connection = self._connect()
+        try:
+            with connection:  # one transaction
+                connection.executemany("INSERT INTO searches VALUES (?, ?, ?, ?, ?)", searches)
+                connection.executemany("INSERT INTO clicks VALUES (?, ?, ?)", clicks)
+        finally:
+            connection.close()
 
 
 @dataclass(frozen=True)
