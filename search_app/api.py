@@ -41,16 +41,17 @@ def no_index(error: SnapshotError):
     return problem("index-unavailable", *INDEX_UNAVAILABLE)
 
 
-def cached_json(snap: OpenSnapshot, key: tuple, compute: Callable[[], dict]) -> Response:
+def cached_json(snap: OpenSnapshot, key: tuple, compute: Callable[[], dict]) -> tuple[Response, dict]:
     """A JSON response for ``key``: from this worker's result cache, or computed and kept.
 
-    ``X-Sok-Cache`` says which (``hit`` or ``miss``); a partial result is not kept.
+    ``X-Sok-Cache`` says which (``hit`` or ``miss``); a partial result is not kept. Also
+    returns the answer's ``total`` and ``answered`` for the statistics: they are kept in
+    the cache entry after the body, so a cached answer need not be parsed again.
     """
     cache: ResultCache = current_app.extensions["sok_results"]
 
     def body() -> tuple[bytes, bool]:
         payload = compute()
-        # Two facts for the statistics ride along in headers, so a cached answer need not be parsed.
         summary = {"total": payload.get("total", len(payload.get("passages", []))),
                    "answered": int(bool(payload.get("answer")))}
         return current_app.json.dumps(payload).encode() + b"\n" + json.dumps(summary).encode(), \
@@ -61,9 +62,7 @@ def cached_json(snap: OpenSnapshot, key: tuple, compute: Callable[[], dict]) -> 
     summary = json.loads(summary_line)
     response = Response(data, mimetype="application/json")
     response.headers["X-Sok-Cache"] = "hit" if hit else "miss"
-    response.headers["X-Sok-Total"] = str(summary["total"])
-    response.headers["X-Sok-Answered"] = str(summary["answered"])
-    return response
+    return response, summary
 
 
 @bp.get("/api/v1/search")
@@ -89,8 +88,8 @@ def api_search():
             "facets": facets(snap, query),
         }
 
-    response = cached_json(snap, ("search", query, limit, offset, publisher, kind), compute)
-    record_search("search", query, int(response.headers.get("X-Sok-Total", 0)))
+    response, summary = cached_json(snap, ("search", query, limit, offset, publisher, kind), compute)
+    record_search("search", query, summary["total"])
     return response
 
 
@@ -141,9 +140,8 @@ def api_ask():
             "passages": [p.as_dict() for p in result.passages],
         }
 
-    response = cached_json(snap, ("ask", question, tuple(history), publisher), compute)
-    record_search("ask", question, int(response.headers.get("X-Sok-Total", 0)),
-                  response.headers.get("X-Sok-Answered") == "1")
+    response, summary = cached_json(snap, ("ask", question, tuple(history), publisher), compute)
+    record_search("ask", question, summary["total"], bool(summary["answered"]))
     return response
 
 
