@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +28,10 @@ from indexer.language import (
 from indexer.lexicon import build_lexicon, word_list_version
 from indexer.query import plan_query
 from indexer.sections import Section
+from indexer.semantic.cache import EmbeddingCache
+from indexer.semantic.embed import EmbedReport, embed_sections
+from indexer.semantic.encoder import Encoder, load_encoder
+from indexer.semantic.units import UNITS_VERSION
 from indexer.workers import AnalysedFields, split_documents, stem_words, worker_count
 
 
@@ -49,6 +54,8 @@ class BuildReport:
     added: int = 0
     changed: int = 0
     removed: int = 0
+    #: Units embedded and taken from the cache (None for a lexical-only build).
+    embedding: EmbedReport | None = None
 
 
 class _Clock:
@@ -102,6 +109,7 @@ def build_snapshot(
     engine_name: str | None = None,
     processes: int | None = None,
     force: bool = False,
+    semantic: SemanticOptions | None = None,
 ) -> BuildReport:
     """Index ``documents`` into a new snapshot of ``index_root`` and publish it.
 
@@ -112,14 +120,20 @@ def build_snapshot(
     how many processes section and analyse (default: one per core for large
     builds, see ``indexer.workers``). When the documents, language files and
     engine are those of the serving snapshot, nothing is built (``unchanged``)
-    unless ``force`` is given.
+    unless ``force`` is given. ``semantic`` says whether and how sections are
+    embedded (default: :func:`semantic_options`; ``SemanticOptions(enabled=False)``
+    builds lexical-only).
     """
     engine_name = engine.check_engine(engine_name or engine.configured_engine())
+    semantic = semantic if semantic is not None else semantic_options(index_root)
+    encoder = semantic.encoder() if semantic.enabled else None
+    encoder_id = encoder.model_id if encoder is not None else ""
     clock = _Clock()
     documents, problems = unique_documents(documents)
     fingerprint = corpus_hash(documents, language_dir)
     serving = _serving(index_root)
-    if serving is not None and not force and (serving[1].corpus_hash, serving[1].engine) == (fingerprint, engine_name):
+    if serving is not None and not force and (serving[1].corpus_hash, serving[1].engine, serving[1].encoder) == (
+            fingerprint, engine_name, encoder_id):
         return BuildReport(serving[0], serving[1], problems, unchanged=True)
     hashes = {doc.url: document_hash(doc) for doc in documents}
     before = snapshot.read_document_hashes(serving[0]) if serving is not None else {}
@@ -153,6 +167,14 @@ def build_snapshot(
             count = engine.build(building / snapshot.ENGINE_DIR, indexed(analysed), engine=engine_name)
         write_compounds(analysed.compounds(), building / snapshot.COMPOUNDS)
         clock.lap("analysis and engine")
+        embedding = None
+        if encoder is not None:
+            cache = EmbeddingCache(semantic.cache_dir, encoder.model_id, encoder.dim)
+            try:
+                embedding = embed_sections(building, sections, encoder, cache, semantic.on_start, semantic.on_progress)
+            finally:
+                cache.close()
+            clock.lap("embedding")
         (building / "contacts.json").write_text(
             json.dumps([c.as_dict() for c in contacts], ensure_ascii=False, indent=1), encoding="utf-8"
         )
@@ -166,6 +188,8 @@ def build_snapshot(
             contacts=len(contacts),
             wordlist=word_list_version(),
             engine=engine_name,
+            encoder=encoder_id,
+            units_version=UNITS_VERSION if encoder_id else "",
         )
         manifest.write(building)
         snapshot.write_document_hashes(building, hashes)
@@ -179,7 +203,34 @@ def build_snapshot(
     return BuildReport(final, manifest, problems, clock.timings,
                        added=sum(url not in before for url in hashes),
                        changed=sum(url in before and before[url] != digest for url, digest in hashes.items()),
-                       removed=sum(url not in hashes for url in before))
+                       removed=sum(url not in hashes for url in before), embedding=embedding)
+
+
+@dataclass
+class SemanticOptions:
+    """Whether a build embeds its sections, with which encoder, and where the embedding cache lives."""
+
+    enabled: bool = True
+    cache_dir: Path = Path("var/embedding-cache")
+    encoder_name: str | None = None
+    on_start: Callable[[int], None] | None = None
+    on_progress: Callable[[int], None] | None = None
+
+    def encoder(self) -> Encoder:
+        """The encoder this build embeds with."""
+        return load_encoder(self.encoder_name)
+
+
+def semantic_options(index_root: Path, enabled: bool | None = None) -> SemanticOptions:
+    """Options from the environment: ``SOK_SEMANTIC`` (0 turns embedding off), ``SOK_EMBEDDING_CACHE``.
+
+    The cache defaults to ``embedding-cache`` beside the index folder.
+    """
+    if enabled is None:
+        enabled = os.environ.get("SOK_SEMANTIC", "1").strip().lower() not in ("0", "false", "no", "off")
+    folder = os.environ.get("SOK_EMBEDDING_CACHE", "").strip()
+    cache_dir = Path(folder) if folder else Path(index_root).resolve().parent / "embedding-cache"
+    return SemanticOptions(enabled=enabled, cache_dir=cache_dir)
 
 
 def _serving(index_root: Path) -> tuple[Path, snapshot.Manifest] | None:

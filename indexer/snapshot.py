@@ -14,6 +14,8 @@ An index folder holds immutable snapshots and a ``current`` symlink::
         documents.tsv.gz  each document's URL and content hash
         synonyms.txt, no_stem.txt  the language files the index was built with
         engine/         the search engine's files (engine.txt names the engine)
+        vectors/        answer-unit vectors of the encoder named in the manifest (not in a
+                        lexical-only snapshot; see indexer.semantic.vectors)
 
 A build writes a new snapshot beside the old ones, checks it, and then
 replaces the ``current`` link in one atomic rename: a failed or killed build
@@ -33,8 +35,9 @@ from pathlib import Path
 
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.lexicon import word_list_version
+from indexer.semantic.units import UNITS_VERSION
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CURRENT = "current"
 SNAPSHOTS = "snapshots"
 ENGINE_DIR = "engine"
@@ -67,6 +70,14 @@ class Manifest:
     contacts: int
     wordlist: str
     engine: str
+    #: The encoder that made the vectors ("" for a lexical-only snapshot), and the answer-unit scheme.
+    encoder: str = ""
+    units_version: str = ""
+
+    @property
+    def semantic(self) -> bool:
+        """Whether the snapshot has vectors (hybrid search) or is lexical-only."""
+        return bool(self.encoder)
 
     def write(self, folder: Path) -> None:
         """Write ``manifest.json`` into ``folder``."""
@@ -88,6 +99,11 @@ class Manifest:
                 f"indexet i {folder} byggdes av en annan version "
                 f"(format {manifest.format_version}, analys {manifest.analysis_version}, "
                 f"ordlista {manifest.wordlist}); kör 'sok index'"
+            )
+        if manifest.encoder and manifest.units_version != UNITS_VERSION:
+            raise SnapshotError(
+                f"indexet i {folder} delades in i svarsenheter på ett annat sätt (version {manifest.units_version}); "
+                "kör 'sok index --force'"
             )
         return manifest
 

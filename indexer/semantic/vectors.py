@@ -1,0 +1,140 @@
+"""A snapshot's vectors on disk, and the nearest-section search over them.
+
+Files in ``SNAPSHOT/vectors/``::
+
+    units.f32        one float32 row of ``dim`` values per answer unit, sections in order
+    offsets.i32      units of section i are rows offsets[i] to offsets[i+1]
+    sections.tsv.gz  section id, publisher (lowercase) and kind, one line per section in order
+
+The matrix is memory-mapped read-only, so the workers of a host share it
+through the page cache. :class:`VectorSearch` is the small interface the
+app needs; :class:`ExactVectorSearch` scans the matrix with numpy, which is
+fast enough for tens of thousands of sections, and an ANN library can take
+its place for millions.
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+VECTORS_DIR = "vectors"
+UNITS_FILE = "units.f32"
+OFFSETS_FILE = "offsets.i32"
+SECTIONS_FILE = "sections.tsv.gz"
+
+
+class VectorError(RuntimeError):
+    """A snapshot's vectors are missing or do not fit together."""
+
+
+def write_vectors(folder: Path, units: np.ndarray, offsets: np.ndarray, sections: list[tuple[str, str, str]]) -> None:
+    """Write the unit matrix, the section offsets and the section list into ``folder/vectors``."""
+    target = folder / VECTORS_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    np.ascontiguousarray(units, dtype="<f4").tofile(target / UNITS_FILE)
+    np.asarray(offsets, dtype="<i4").tofile(target / OFFSETS_FILE)
+    with gzip.open(target / SECTIONS_FILE, "wt", encoding="utf-8") as handle:
+        for section_id, publisher, kind in sections:
+            handle.write(f"{section_id}\t{publisher.lower()}\t{kind}\n")
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """Section numbers and their similarities, best first."""
+
+    sections: np.ndarray
+    scores: np.ndarray
+
+
+class VectorSearch(Protocol):
+    """The nearest sections to a question vector."""
+
+    def nearest(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Nearest:
+        """The ``k`` sections most similar to ``query`` (only where ``allowed`` is true)."""
+
+    def section_scores(self, query: np.ndarray, sections: np.ndarray) -> np.ndarray:
+        """The similarity of each of ``sections`` to ``query``."""
+
+    def unit_scores(self, query: np.ndarray, section: int) -> np.ndarray:
+        """The similarity of each unit of one section to ``query``."""
+
+
+class SnapshotVectors:
+    """The vectors of one snapshot, memory-mapped, with section ids, publishers and kinds."""
+
+    def __init__(self, folder: Path, dim: int):
+        source = folder / VECTORS_DIR
+        try:
+            self.offsets = np.fromfile(source / OFFSETS_FILE, dtype="<i4")
+            with gzip.open(source / SECTIONS_FILE, "rt", encoding="utf-8") as handle:
+                rows = [line.rstrip("\n").split("\t") for line in handle]
+            units = int(self.offsets[-1]) if len(self.offsets) else 0
+            self.units = np.memmap(source / UNITS_FILE, dtype="<f4", mode="r", shape=(units, dim)) if units \
+                else np.zeros((0, dim), dtype=np.float32)
+        except (OSError, ValueError, EOFError, IndexError) as error:
+            raise VectorError(f"indexets vektorer i {source} går inte att läsa ({error}); bygg om med 'sok index'") \
+                from None
+        if len(rows) + 1 != len(self.offsets) or any(len(row) != 3 for row in rows):
+            raise VectorError(f"indexets vektorer i {source} hänger inte ihop; bygg om med 'sok index'")
+        self.ids = [row[0] for row in rows]
+        self.number = {section_id: number for number, section_id in enumerate(self.ids)}
+        self._publishers = np.array([row[1] for row in rows], dtype=object)
+        self._kinds = np.array([row[2] for row in rows], dtype=object)
+        self._starts = self.offsets[:-1].astype(np.intp)
+        self.dim = dim
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def allowed(self, publisher: str | None, kind: str | None) -> np.ndarray | None:
+        """A mask of the sections that pass the publisher and kind filters (None: all)."""
+        if not publisher and not kind:
+            return None
+        mask = np.ones(len(self.ids), dtype=bool)
+        if publisher:
+            mask &= self._publishers == publisher.lower()
+        if kind:
+            mask &= self._kinds == kind
+        return mask
+
+
+class ExactVectorSearch:
+    """Exact search: every unit's dot product with the question, the best unit per section."""
+
+    def __init__(self, vectors: SnapshotVectors):
+        self.vectors = vectors
+
+    def all_scores(self, query: np.ndarray) -> np.ndarray:
+        """The similarity of every section to ``query`` (its best unit's)."""
+        store = self.vectors
+        if not len(store):
+            return np.zeros(0, dtype=np.float32)
+        return np.maximum.reduceat(store.units @ query, store._starts)
+
+    def nearest(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Nearest:
+        """The ``k`` sections most similar to ``query`` (only where ``allowed`` is true)."""
+        scores = self.all_scores(query)
+        if allowed is not None:
+            scores = np.where(allowed, scores, -np.inf)
+        k = min(k, len(scores))
+        if k <= 0:
+            return Nearest(np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[np.isfinite(scores[top])]
+        return Nearest(top, scores[top])
+
+    def section_scores(self, query: np.ndarray, sections: np.ndarray) -> np.ndarray:
+        """The similarity of each of ``sections`` to ``query``."""
+        return np.array([self.unit_scores(query, int(number)).max(initial=-1.0) for number in sections],
+                        dtype=np.float32)
+
+    def unit_scores(self, query: np.ndarray, section: int) -> np.ndarray:
+        """The similarity of each unit of one section to ``query``."""
+        store = self.vectors
+        return store.units[store.offsets[section] : store.offsets[section + 1]] @ query
