@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.documents import Document, iter_jsonl
-from search_app.evaluation import Question
+from search_app.evaluation import Question, read_questions
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+EVERYDAY_QUESTIONS = Path(__file__).resolve().parent / "data" / "everyday_dev.jsonl"
+#: Pages in the everyday-words set's pool (its questions were written over the first of these).
+EVERYDAY_POOL = 2000
 EVAL_HOST = "https://eval.sok.invalid"
 
 
@@ -58,7 +61,8 @@ def swequad_mc(split: str, data: Path = SHARED_DATA) -> Dataset:
     for line in (folder / "swequad_mc_questions.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         if row["split"] == split:
-            questions.append(Question(row["question"], expect_urls=(f"{EVAL_HOST}/swequad/{row['passage_id']}",)))
+            questions.append(Question(row["question"], expect_urls=(f"{EVAL_HOST}/swequad/{row['passage_id']}",),
+                                      answer_text=(row["answer"],)))
     return Dataset(f"SweQUAD-MC {split}", documents, questions)
 
 
@@ -68,3 +72,43 @@ def regeringen_pages(data: Path = SHARED_DATA) -> list[Document]:
     for path in sorted((data / "regeringen-se-pages").glob("regeringen_part*.jsonl")):
         documents += [item for item in iter_jsonl(path) if isinstance(item, Document)]
     return documents
+
+
+#: The seed of the one fixed shuffle of the regeringen.se pages that every sample is a prefix of,
+#: so that the distractor pool, the everyday-words pool and the bench corpus share embeddings.
+REGERINGEN_SEED = 20261201
+
+
+def regeringen_sample(count: int, data: Path = SHARED_DATA) -> list[Document]:
+    """The first ``count`` regeringen.se pages of a fixed-seed shuffle (a random sample across all shards)."""
+    import random
+
+    pages = sorted(regeringen_pages(data), key=lambda doc: doc.url)
+    random.Random(REGERINGEN_SEED).shuffle(pages)
+    return pages[:count]
+
+
+def everyday_dev(data: Path = SHARED_DATA) -> Dataset:
+    """Questions in everyday words over regeringen.se pages (evaluation/data/EVERYDAY.md), in their 2,000-page pool."""
+    return Dataset("everyday words dev", regeringen_sample(EVERYDAY_POOL, data), read_questions(EVERYDAY_QUESTIONS))
+
+
+def squad_sv(answerable: int = 500, unanswerable: int = 500, data: Path = SHARED_DATA) -> Dataset:
+    """SQuAD-sv dev: its 1,204 paragraphs, and a fixed-seed sample of answerable and unanswerable questions."""
+    import random
+
+    raw = json.loads((data / "squad-v2-sv" / "squad_dev_v2_sv.json").read_text(encoding="utf-8"))
+    documents, yes, no = [], [], []
+    for article in raw["data"]:
+        for number, paragraph in enumerate(article["paragraphs"]):
+            url = f"{EVAL_HOST}/squad/{article['title']}/{number}".replace(" ", "_")
+            documents.append(Document(url=url, title=article["title"].replace("_", " "), text=paragraph["context"]))
+            for qa in paragraph["qas"]:
+                if qa.get("is_impossible"):
+                    no.append(Question(qa["question"]))
+                else:
+                    texts = tuple(dict.fromkeys(a["text"] for a in qa["answers"]))
+                    yes.append(Question(qa["question"], expect_urls=(url,), answer_text=texts))
+    pick = random.Random(REGERINGEN_SEED)
+    questions = pick.sample(yes, min(answerable, len(yes))) + pick.sample(no, min(unanswerable, len(no)))
+    return Dataset("SQuAD-sv dev", documents, questions)

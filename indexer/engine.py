@@ -121,6 +121,9 @@ class Engine(Protocol):
     def facet_counts(self, plan: QueryPlan) -> dict[str, list[tuple[str, int]]]:
         """How many matching sections each publisher and each kind ("page", "pdf") has, most first."""
 
+    def fetch(self, ids: list[str]) -> dict[str, dict]:
+        """The stored records of the sections with these ids (ids not in the index are left out)."""
+
     def document_frequency(self, term: str, field: str = "body") -> int:
         """In how many sections ``term`` occurs in ``field``."""
 

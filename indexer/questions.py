@@ -1,6 +1,7 @@
 """What kind of answer a Swedish question asks for, and what a sentence offers.
 
-Question types: ``person`` (vem), ``time`` (när, vilket år, hur länge),
+Question types: ``person`` (vem är rektor …: a name), ``who`` (other vem
+questions: a person or a body), ``time`` (när, vilket år, hur länge),
 ``number`` (hur många, hur mycket), ``list`` (vilka), ``definition`` (vad är,
 vad innebär), ``contact`` (who to contact about something), else ``other``.
 The *focus* of a question is the noun its question word asks about ("vilka
@@ -22,6 +23,22 @@ _MONTHS = (
     "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
     "oktober", "november", "december",
 )
+_TIME_UNITS = r"(?:sekund|minut|timm|dag|dygn|veck|månad|kvartal|år|termin)\w*"
+_COUNT = r"(?:\d+(?:[,.]\d+)?|" + "|".join(sorted(_NUMBER_WORDS - {"en", "ett"}, key=len, reverse=True)) \
+    + r"|ett|en|ett par)"
+# A date or a period: "1 juli 2025", "2025-07-01", "480 dagar", "tre månader", "vecka 12", weekdays, seasons.
+_TIME_RE = re.compile(
+    rf"\b{_COUNT}\s+{_TIME_UNITS}\b|\b\d{{4}}-\d\d-\d\d\b|\b\d{{1,2}}/\d{{1,2}}\b|\bvecka \d+"
+    r"|\b(?:måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag)(?:en|ar)?\b"
+    r"|\b(?:våren|hösten|sommaren|vintern|årsskiftet|halvåret|kvartalet)\b",
+    re.IGNORECASE,
+)
+# A public body: "Skatteverket", "Länsstyrelsen i Skåne", "regeringen", "Socialstyrelsen".
+_BODY_RE = re.compile(
+    r"\b(?:[A-ZÅÄÖ]\w*(?:verket|myndigheten|styrelsen|nämnden|inspektionen|kollegiet|kontoret|rådet|institutet"
+    r"|departementet|universitetet|kommun|region|kassan|banken|domstolen|ombudsmannen)"
+    r"|[Rr]egeringen|[Rr]iksdagen|Regeringskansliet|EU-kommissionen|[Kk]ommissionen)\b"
+)
 _CONTACT_WORDS = re.compile(r"kontakt|ansvarig|projektledare|handläggare|samordnare|ringa|mejla|e-post")
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _NAME = r"[A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)? [A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)?"
@@ -34,6 +51,19 @@ _PERSON_RE = re.compile(
 )
 
 
+_ROLE_WORD_RE = re.compile(
+    r"\b\w*(?:ledare|ansvarig|handläggare|chef|direktör|minister|ministern|sekreterare|samordnare|ordförande"
+    r"|rektor|kontaktperson|talesperson|ambassadör|generaldirektör|landshövding)\b"
+)
+# What public bodies do: a "vem" question about it may be answered by a body ("vem beslutar om bygglov?").
+_BODY_ACTION_RE = re.compile(
+    r"\b(?:ansvar\w*|beslut\w*|bestäm\w*|betala\w*|finansier\w*|handlägg\w*|fördela\w*|utred\w*|pröva\w*"
+    r"|granska\w*|tillsyn|uppdrag\w*|myndighet\w*|organisation\w*|utser|utsåg|delar ut|driver)\b"
+)
+# A name given a role: "… utser Anna Block Mazoyer till ny ambassadör", "Eva Ek som ordförande".
+_NAMED_ROLE_RE = re.compile(rf"{_NAME}(?: [A-ZÅÄÖ][a-zåäöé]+)?,? (?:till|som) (?:ny |nya )?{_ROLE_WORD_RE.pattern}")
+
+
 def question_type(question: str) -> str:
     """The kind of answer ``question`` asks for."""
     tokens = words(question)
@@ -41,7 +71,8 @@ def question_type(question: str) -> str:
     if ("vem" in tokens or "vilka" in tokens or "vilken" in tokens) and _CONTACT_WORDS.search(text):
         return "contact"
     if text.startswith(("vem ", "vilka personer")) or " vem " in f" {text} ":
-        return "person"
+        # "vem är rektor …" asks for a person's name; "vem beslutar …" may be answered by a body too.
+        return "who" if _BODY_ACTION_RE.search(text) and not _ROLE_WORD_RE.search(text) else "person"
     if re.search(r"\b(när|hur länge|vilket år|vilka år|vilken tid|hur lång tid|sedan när|till när)\b", text):
         return "time"
     if re.search(r"\b(hur många|hur mycket|vilket antal|hur stor)\b", text):
@@ -102,11 +133,15 @@ def offers(sentence: str, kind: str) -> bool:
     """Whether ``sentence`` has the kind of fact that a question of ``kind`` asks for."""
     lowered = sentence.lower()
     if kind == "time":
-        return bool(_YEAR_RE.search(sentence)) or any(month in lowered for month in _MONTHS)
+        return bool(_YEAR_RE.search(sentence) or _TIME_RE.search(sentence)) or any(m in lowered for m in _MONTHS)
     if kind == "number":
         return bool(re.search(r"\d", sentence)) or bool(set(words(sentence)) & _NUMBER_WORDS - {"en", "ett"})
-    if kind in ("person", "contact"):
+    if kind == "contact":
         return bool(_PERSON_RE.search(sentence))
+    if kind == "person":
+        return bool(_PERSON_RE.search(sentence) or _NAMED_ROLE_RE.search(sentence))
+    if kind == "who":
+        return bool(_PERSON_RE.search(sentence) or _BODY_RE.search(sentence) or _NAMED_ROLE_RE.search(sentence))
     if kind == "list":
         return "\n• " in sentence or sentence.count(",") >= 2
     if kind == "definition":

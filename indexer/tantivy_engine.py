@@ -153,6 +153,15 @@ class TantivyEngine:
                               if bucket["key"]), key=lambda item: (-item[1], item[0]))
                 for name in ("publisher", "kind")}
 
+    def fetch(self, ids: list[str]) -> dict[str, dict]:
+        """The stored records of the sections with these ids."""
+        found = {}
+        for section_id in ids:
+            query = tantivy.Query.term_query(self._schema, "id", section_id)
+            for _, address in self._searcher.search(query, limit=1, count=False).hits:
+                found[section_id] = json.loads(self._searcher.doc(address)["data"][0])
+        return found
+
     def document_frequency(self, term: str, field: str = "body") -> int:
         """In how many sections ``term`` occurs in ``field``."""
         return self._searcher.doc_freq(field, term)

@@ -163,6 +163,15 @@ class WhooshEngine:
         return {name: sorted(((value, count) for value, count in results.groups(name).items() if value),
                              key=lambda item: (-item[1], item[0])) for name in ("publisher", "kind")}
 
+    def fetch(self, ids: list[str]) -> dict[str, dict]:
+        """The stored records of the sections with these ids."""
+        found = {}
+        for section_id in ids:
+            stored = self._searcher.document(id=section_id)
+            if stored is not None:
+                found[section_id] = json.loads(stored["data"])
+        return found
+
     def document_frequency(self, term: str, field: str = "body") -> int:
         """In how many sections ``term`` occurs in ``field``."""
         return self._searcher.doc_frequency(field, term)

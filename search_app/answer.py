@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
+
 from indexer.analysis import fold_term
 from indexer.contacts import Contact
 from indexer.questions import focus_term, is_follow_up, offers, question_type
-from indexer.text import split_sentences
+from indexer.semantic.units import group_sentences, section_sentences, sentence_units
 from search_app.contacts import GENERIC_CONTACT_WORDS, contact_terms, find_contacts
 from search_app.index_handle import OpenSnapshot
 from search_app.links import deep_link
@@ -25,8 +27,8 @@ SENTENCE_PASSAGES = 3  # how many top passages are read sentence by sentence
 HEADING_SHARE = 0.8  # credit for a question word found in the heading only
 KIND_BONUS = 0.15
 RANK_PENALTY = 0.04
-CONTEXT_SHARE = 0.5  # weight of a follow-up's borrowed words
-FACT_KINDS = ("person", "time", "number")
+CONTEXT_SHARE = 0.3  # weight of a follow-up's borrowed words
+FACT_KINDS = ("person", "who", "time", "number")
 MISSING_FACT_FACTOR = 0.5
 COMPOUND_HEAD_SHARE = 0.7
 FOLDED_SHARE = 0.9
@@ -34,10 +36,19 @@ NEAR_SHARE = 0.7
 NEAR_MIN_PREFIX = 5
 MIN_HEAD_CHARS = 4
 MAX_ANSWER_SENTENCES = 3
-EXTRA_SENTENCE_COST = 0.2
+EXTRA_SENTENCE_COST = 0.1
 FOCUS_BONUS = 0.1
 LINK_LINE_PENALTY = 0.3
 CONTACT_COVERAGE = 0.6
+#: Encoder similarities of an unrelated and of a clearly answering unit (multilingual-e5-small's range).
+MEANING_LOW = 0.80
+MEANING_HIGH = 0.90
+#: An answer found by meaning alone is at most this confident (its words' coverage may give more).
+MEANING_WEIGHT = 0.5
+#: A sentence that shares no word with the question is read as an answer only if its meaning share is this high.
+MEANING_USEFUL = 0.5
+#: Weight of a span's meaning share in its ranking score, beside its confidence.
+MEANING_RANK_WEIGHT = 0.2
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,8 @@ class AskResult:
     answer: Answer | None
     passages: list[Passage]
     partial: bool = False
+    #: The engine's best score for the words alone (see ``SearchResult.lexical_best``).
+    lexical_best: float = 0.0
 
 
 def ask(
@@ -83,17 +96,18 @@ def ask(
     both are searched together, the follow-up's own words weighing more.
     """
     context = subject_context(question, history or [])
-    result = search(snap, f"{question} {context}" if context else question, limit=passages, publisher=publisher,
-                    time_limit_s=time_limit_s, exact_total=False)
+    asked = f"{question} {context}" if context else question
+    result = search(snap, asked, limit=passages, publisher=publisher, time_limit_s=time_limit_s, exact_total=False)
     kind = question_type(question)
     answer = None
-    if kind in ("contact", "person") and not publisher:
+    if kind in ("contact", "person", "who") and not publisher:
         answer = contact_answer(snap, f"{question} {context}")
     if answer is None:
-        answer = passage_answer(snap, question, kind, result.passages, context)
+        vector = snap.semantic.query_vector(asked) if snap.semantic is not None else None
+        answer = passage_answer(snap, question, kind, result.passages, context, vector)
     if answer is not None and answer.confidence < min_confidence:
         answer = None
-    return AskResult(question, answer, result.passages, result.partial)
+    return AskResult(question, answer, result.passages, result.partial, result.lexical_best)
 
 
 def subject_context(question: str, history: list[str]) -> str:
@@ -162,8 +176,13 @@ class _Question:
 
 
 def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[Passage],
-                   context: str = "") -> Answer | None:
-    """The best answering span of sentences among the top passages, or None."""
+                   context: str = "", vector: np.ndarray | None = None) -> Answer | None:
+    """The best answering span of sentences among the top passages, or None.
+
+    With ``vector`` (the question's, on a semantic snapshot) each sentence also
+    carries the similarity of its answer unit to the question, so a sentence
+    that says the asked-for thing in other words can win.
+    """
     focus = focus_term(question) if kind in ("list", "number") else ""
     terms = snap.analyzer.terms
     weights = _weights(snap, terms(question))
@@ -173,19 +192,21 @@ def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[
     best: tuple[float, float, Passage, str] | None = None
     for rank, passage in enumerate(passages[:SENTENCE_PASSAGES]):
         heading_terms = set(terms(" ".join(passage.heading_path)))
-        sentences = [s for paragraph in passage.text.split("\n\n") for s in split_sentences(paragraph)]
+        sentences = section_sentences(passage.text)
+        meaning = _sentence_meaning(snap, vector, passage, sentences)
         sentence_terms = [set(terms(sentence)) for sentence in sentences]
         # Each sentence is matched against the question once; a span's share of
         # a term is the best of its sentences' (match_share levels are ordered).
         shares = [_Shares(asked, found) for found in sentence_terms]
-        useful = [shares[i].any_word or offers(sentence, kind) for i, sentence in enumerate(sentences)]
+        useful = [shares[i].any_word or offers(sentence, kind) or meaning[i] >= MEANING_USEFUL
+                  for i, sentence in enumerate(sentences)]
         for first in range(len(sentences)):
             for last in range(first, min(first + MAX_ANSWER_SENTENCES, len(sentences))):
                 if not (useful[first] and useful[last]):
                     continue
                 span_terms = set().union(*sentence_terms[first : last + 1])
                 confidence, score = _score_span(sentences[first : last + 1], span_terms, heading_terms, asked,
-                                                shares[first : last + 1])
+                                                shares[first : last + 1], max(meaning[first : last + 1]))
                 score -= RANK_PENALTY * rank + 0.002 * first
                 if best is None or score > best[0]:
                     best = (score, confidence, passage, " ".join(sentences[first : last + 1]))
@@ -194,6 +215,23 @@ def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[
     _, confidence, passage, text = best
     return Answer(text, deep_link(_page_url(passage), text, kind=passage.kind), passage.title, passage.section,
                   confidence)
+
+
+def meaning_share(similarity: float) -> float:
+    """An encoder similarity mapped to 0–1: MEANING_LOW (unrelated text) → 0, MEANING_HIGH → 1."""
+    return min(1.0, max(0.0, (similarity - MEANING_LOW) / (MEANING_HIGH - MEANING_LOW)))
+
+
+def _sentence_meaning(snap: OpenSnapshot, vector: np.ndarray | None, passage: Passage,
+                      sentences: list[str]) -> list[float]:
+    """Each sentence's meaning share: its answer unit's similarity to the question (0 without vectors)."""
+    if vector is None or snap.semantic is None or not sentences:
+        return [0.0] * len(sentences)
+    scores = snap.semantic.unit_scores(vector, passage.id)
+    spans = group_sentences(sentences)
+    if scores is None or len(scores) != len(spans):
+        return [0.0] * len(sentences)
+    return [meaning_share(float(scores[unit])) for unit in sentence_units(len(sentences), spans)]
 
 
 class _Shares:
@@ -207,19 +245,26 @@ class _Shares:
 
 
 def _score_span(span: list[str], span_terms: set[str], heading_terms: set[str],
-                asked: _Question, shares: list[_Shares]) -> tuple[float, float]:
-    """(confidence, ranking score) of a span of consecutive sentences."""
+                asked: _Question, shares: list[_Shares], meaning: float = 0.0) -> tuple[float, float]:
+    """(confidence, ranking score) of a span of consecutive sentences.
+
+    ``meaning`` is the span's best meaning share (0 on a lexical-only snapshot,
+    where the confidence is the words' coverage alone).
+    """
     total = sum(asked.weights.values())
     in_span = sum(weight * max(s.terms[term] for s in shares) for term, weight in asked.weights.items()) / total \
         if total else 0.0
     in_heading = coverage(asked.weights, heading_terms - span_terms)
-    confidence = min(1.0, in_span + HEADING_SHARE * in_heading)
+    lexical = min(1.0, in_span + HEADING_SHARE * in_heading)
     if not any(s.any_word for s in shares):
-        confidence *= 0.5  # only the heading matches the question
+        lexical *= 0.5  # only the heading matches the question
+    # Meaning raises the floor: a span that says the asked-for thing in other words is an answer, but
+    # being on the question's topic (which a sentence that lacks the fact also is) adds nothing to words.
+    confidence = max(lexical, MEANING_WEIGHT * meaning)
     offered = any(offers(sentence, asked.kind) for sentence in span)
     if asked.kind in FACT_KINDS and not offered:
         confidence *= MISSING_FACT_FACTOR  # asked "when" and the span holds no time, say
-    score = confidence + KIND_BONUS * offered - EXTRA_SENTENCE_COST * (len(span) - 1)
+    score = confidence + KIND_BONUS * offered - EXTRA_SENTENCE_COST * (len(span) - 1) + MEANING_RANK_WEIGHT * meaning
     if asked.focus:
         score += FOCUS_BONUS * max(s.focus for s in shares)
     if all(_is_link_line(sentence) for sentence in span):

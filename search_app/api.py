@@ -83,7 +83,7 @@ def api_search():
             "query": result.query,
             "total": result.total,
             "partial": result.partial,
-            "suggestion": suggest(snap, query, best_score(result.passages)),
+            "suggestion": suggest(snap, query, result.lexical_best),
             "results": [p.as_dict() for p in result.passages],
             "facets": facets(snap, query),
         }
@@ -97,11 +97,6 @@ def time_limit_s() -> float | None:
     """The per-query time limit from QUERY_TIMEOUT_MS (0 means none)."""
     milliseconds = float(current_app.config["QUERY_TIMEOUT_MS"])
     return milliseconds / 1000 if milliseconds > 0 else None
-
-
-def best_score(passages) -> float:
-    """The score of the first passage, 0 when there is none."""
-    return passages[0].score if passages else 0.0
 
 
 @bp.route("/api/v1/ask", methods=["GET", "POST"])
@@ -136,7 +131,7 @@ def api_ask():
             "question": result.question,
             "answer": result.answer.as_dict() if result.answer else None,
             "partial": result.partial,
-            "suggestion": suggest(snap, question, best_score(result.passages)),
+            "suggestion": suggest(snap, question, result.lexical_best),
             "passages": [p.as_dict() for p in result.passages],
         }
 
@@ -224,4 +219,6 @@ def healthz():
         documents=manifest.documents,
         sections=manifest.sections,
         index_built_at=manifest.built_at,
+        mode="hybrid" if snap.semantic is not None else "lexical",
+        encoder=manifest.encoder or None,
     )

@@ -5,6 +5,7 @@ Questions come in JSON Lines, one per line::
     {"question": "...", "expect_urls": ["https://..."]}        a page that answers
     {"question": "...", "expect": ["exact text", ...]}          a passage that contains it
     {"question": "...", "expect": null, "kind": "no_answer"}    nothing in the corpus answers
+    {"question": "...", "expect_urls": [...], "fact": "480 dagar"}  and the answer must contain the fact
 
 The same questions can run through a baseline: plain BM25 (k1 1.2, b 0.75)
 over whole documents analysed only with lowercase, Swedish stop words and
@@ -16,16 +17,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indexer import engine
 from indexer.analysis import BASELINE_PIPELINE, analyze, terms
 from indexer.documents import Document
-from indexer.query import QueryPlan, WeightedTerm, plan_query
+from indexer.query import QueryPlan, WeightedTerm
 from indexer.sections import Section
 from search_app.answer import ask
+from search_app.fusion import Fusion
 from search_app.index_handle import OpenSnapshot
+from search_app.search import rank_sections
 
 DEPTH = 10
 SECTIONS_FETCHED = 60
@@ -38,6 +41,8 @@ class Question:
     question: str
     expect_urls: tuple[str, ...] = ()
     expect_text: tuple[str, ...] = ()
+    #: Texts of which the answer must contain one (empty: the answer is not scored).
+    answer_text: tuple[str, ...] = ()
 
     @property
     def answerable(self) -> bool:
@@ -62,15 +67,22 @@ class Scores:
     hit_at_3: float
     mrr_at_10: float
     no_answer_accuracy: float | None
+    hit_at_5: float = 0.0
+    #: Share of questions with an expected answer text whose answer contains it (None: not measured).
+    answer_contains: float | None = None
 
     def row(self) -> str:
         """One Markdown table row."""
-        no_answer = "–" if self.no_answer_accuracy is None else f"{100 * self.no_answer_accuracy:.1f}"
+        def percent(value: float | None) -> str:
+            return "–" if value is None else f"{100 * value:.1f}"
+
         return (f"| {self.name} | {self.questions} | {100 * self.hit_at_1:.1f} | {100 * self.hit_at_3:.1f} "
-                f"| {self.mrr_at_10:.3f} | {no_answer} |")
+                f"| {100 * self.hit_at_5:.1f} | {self.mrr_at_10:.3f} | {percent(self.answer_contains)} "
+                f"| {percent(self.no_answer_accuracy)} |")
 
 
-HEADER = "| run | questions | hit@1 | hit@3 | MRR@10 | no-answer accuracy |\n|---|---|---|---|---|---|"
+HEADER = ("| run | questions | hit@1 | hit@3 | hit@5 | MRR@10 | answer contains | no-answer accuracy |\n"
+          "|---|---|---|---|---|---|---|---|")
 
 
 def read_questions(path: Path) -> list[Question]:
@@ -81,7 +93,7 @@ def read_questions(path: Path) -> list[Question]:
             continue
         row = json.loads(line)
         questions.append(Question(row["question"], tuple(row.get("expect_urls") or ()),
-                                  tuple(row.get("expect") or ())))
+                                  tuple(row.get("expect") or ()), (row["fact"],) if row.get("fact") else ()))
     return questions
 
 
@@ -101,15 +113,26 @@ def first_hit(question: Question, ranked: list[Ranked]) -> int | None:
     return None
 
 
+def contains_answer(answer: str | None, expected: tuple[str, ...]) -> bool:
+    """Whether an answer text holds one of the expected texts (case and spacing aside)."""
+    if not answer:
+        return False
+    text = _normalized(answer).casefold()
+    return any(_normalized(item).casefold().strip() in text for item in expected if item.strip())
+
+
 def score_run(name: str, questions: list[Question], rank: Callable[[str], list[Ranked]],
-              answers: Callable[[str], bool] | None = None) -> Scores:
-    """Run every question through ``rank`` (and ``answers``: was an answer given?)."""
+              answers: Callable[[str], str | None | bool] | None = None) -> Scores:
+    """Run every question through ``rank`` and ``answers`` (the answer's text, or None for no answer)."""
     firsts = [first_hit(q, rank(q.question)) for q in questions if q.answerable]
     count = max(len(firsts), 1)
     no_answer = [q for q in questions if not q.answerable]
-    accuracy = None
+    accuracy = contains = None
     if answers is not None and no_answer:
         accuracy = sum(not answers(q.question) for q in no_answer) / len(no_answer)
+    with_text = [q for q in questions if q.answer_text]
+    if answers is not None and with_text:
+        contains = sum(contains_answer(_text(answers(q.question)), q.answer_text) for q in with_text) / len(with_text)
     return Scores(
         name=name,
         questions=len(questions),
@@ -117,22 +140,38 @@ def score_run(name: str, questions: list[Question], rank: Callable[[str], list[R
         hit_at_3=sum(first is not None and first < 3 for first in firsts) / count,
         mrr_at_10=sum(1 / (first + 1) for first in firsts if first is not None) / count,
         no_answer_accuracy=accuracy,
+        hit_at_5=sum(first is not None and first < 5 for first in firsts) / count,
+        answer_contains=contains,
     )
 
 
-def sok_ranker(snap: OpenSnapshot) -> Callable[[str], list[Ranked]]:
+def _text(answer: str | None | bool) -> str | None:
+    return answer if isinstance(answer, str) else None
+
+
+def sok_ranker(snap: OpenSnapshot, fusion: Fusion | None = None) -> Callable[[str], list[Ranked]]:
     """Sök's own ranking of sections (as ``search_app.search.search``, without snippets)."""
 
     def rank(question: str) -> list[Ranked]:
-        page = snap.engine.search(plan_query(question, snap.analyzer, snap.synonyms), limit=SECTIONS_FETCHED)
-        return [Ranked(hit.fields["url"], hit.fields["text"]) for hit in page.hits]
+        ranked = rank_sections(snap, question, limit=SECTIONS_FETCHED, exact_total=False, fusion=fusion)
+        return [Ranked(record["url"], record["text"]) for record, _ in ranked.hits]
 
     return rank
 
 
-def sok_answers(snap: OpenSnapshot) -> Callable[[str], bool]:
-    """Whether Sök gives an answer to a question."""
-    return lambda question: ask(snap, question).answer is not None
+def sok_answers(snap: OpenSnapshot) -> Callable[[str], str | None]:
+    """Sök's answer text to a question (None when it gives none)."""
+
+    def answer(question: str) -> str | None:
+        found = ask(snap, question).answer
+        return found.text if found is not None else None
+
+    return answer
+
+
+def lexical_only(snap: OpenSnapshot) -> OpenSnapshot:
+    """The same snapshot without its vectors: Sök as a lexical-only build would rank and answer."""
+    return replace(snap, semantic=None)
 
 
 def build_baseline(path: Path, documents: list[Document]) -> None:

@@ -14,6 +14,9 @@ from indexer.fields import SwedishAnalyzer
 from indexer.language import CorpusWords, read_compounds, read_protected_words, read_vocabulary
 from indexer.lexicon import Lexicon
 from indexer.query import Synonyms
+from indexer.semantic.encoder import EncoderError
+from indexer.semantic.vectors import VectorError
+from search_app.semantic import SemanticIndex
 
 
 @dataclass
@@ -26,6 +29,8 @@ class OpenSnapshot:
     contacts: list[Contact]
     analyzer: SwedishAnalyzer
     synonyms: Synonyms
+    #: The vectors and encoder of a semantic snapshot; None when it is lexical-only.
+    semantic: SemanticIndex | None = None
     _vocabulary: dict[str, int] | None = None
     _stem_counts: dict[str, int] | None = None
     _completer: object | None = None
@@ -61,6 +66,9 @@ class OpenSnapshot:
         analyser would otherwise work out again on a worker's first requests.
         """
         _ = self.vocabulary, self.stem_counts, self.completer
+        if self.semantic is not None:
+            self.semantic.query_vector("Sök")  # the encoder's first call sets up its buffers
+            self.semantic.search.all_scores(self.semantic.query_vector("Sök"))  # maps the vectors in
         self.analyzer.remember_compounds(read_compounds(self.folder / snapshot.COMPOUNDS), CorpusWords(self.vocabulary))
         return self
 
@@ -72,8 +80,14 @@ def open_snapshot(folder: Path) -> OpenSnapshot:
     contacts = [Contact(**row) for row in json.loads(contacts_path.read_text(encoding="utf-8"))]
     analyzer = SwedishAnalyzer(Lexicon.read(folder / snapshot.LEXICON), read_protected_words(folder))
     synonyms = Synonyms.read(folder / snapshot.SYNONYMS, analyzer)
+    semantic = None
+    if manifest.semantic:
+        try:
+            semantic = SemanticIndex(folder, manifest)
+        except (EncoderError, VectorError) as error:
+            raise snapshot.SnapshotError(str(error)) from None
     searcher = engine.open_index(folder / snapshot.ENGINE_DIR)
-    return OpenSnapshot(folder, searcher, manifest, contacts, analyzer, synonyms)
+    return OpenSnapshot(folder, searcher, manifest, contacts, analyzer, synonyms, semantic)
 
 
 class IndexHandle:

@@ -36,7 +36,7 @@ def index():
             snap = current_snapshot()
             result = search(snap, query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, time_limit_s=time_limit_s(),
                             publisher=publisher, kind=kind)
-            suggestion = suggest(snap, query, result.passages[0].score if result.passages else 0.0)
+            suggestion = suggest(snap, query, result.lexical_best)
             counts = facets(snap, query)
             record_search("page", query, result.total)
         except BadRequest as bad:

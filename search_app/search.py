@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+import numpy as np
+
 from indexer.fields import SwedishAnalyzer
 from indexer.query import plan_query
 from indexer.text import split_sentences
+from search_app.fusion import POOL, Fusion, fuse
 from search_app.index_handle import OpenSnapshot
 from search_app.links import deep_link
 from search_app.snippets import snippet_html
@@ -43,6 +46,9 @@ class SearchResult:
     total: int
     passages: list[Passage]
     partial: bool = False
+    #: The engine's best score for the words alone (0 when no section shares a word): what
+    #: spelling suggestions compare against.
+    lexical_best: float = 0.0
 
 
 def link_target(record: dict) -> str:
@@ -88,17 +94,78 @@ def facets(snap: OpenSnapshot, query: str) -> dict[str, list[dict]]:
     }
 
 
+@dataclass(frozen=True)
+class RankedSections:
+    """Stored section records with their scores, best first, before they are shaped as results."""
+
+    hits: list[tuple[dict, float]]
+    total: int
+    partial: bool
+    lexical_best: float
+    marked: list[str]
+
+
+def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
+                  publisher: str | None = None, time_limit_s: float | None = None,
+                  exact_total: bool = True, kind: str | None = None, fusion: Fusion | None = None) -> RankedSections:
+    """The sections that answer ``query``, best first: fused on a semantic snapshot, lexical otherwise."""
+    plan = plan_query(query, snap.analyzer, snap.synonyms)
+    marked = [item.term for item in plan.terms if item.field == "body"]
+    if snap.semantic is None:
+        page = snap.engine.search(plan, limit=limit, offset=offset, publisher=publisher, time_limit_s=time_limit_s,
+                                  exact_total=exact_total, kind=kind)
+        return RankedSections([(hit.fields, hit.score) for hit in page.hits], page.total, page.partial,
+                              page.hits[0].score if page.hits else 0.0, marked)
+    pool = max(POOL, offset + limit)
+    page = snap.engine.search(plan, limit=pool, offset=0, publisher=publisher, time_limit_s=time_limit_s,
+                              exact_total=exact_total, kind=kind)
+    records = {hit.fields["id"]: hit.fields for hit in page.hits}
+    lexical = {hit.fields["id"]: hit.score for hit in page.hits}
+    semantic = semantic_candidates(snap, query, pool, lexical, publisher, kind)
+    ranked = fuse(lexical, semantic, fusion or Fusion())[offset : offset + limit]
+    records.update(snap.engine.fetch([key for key, _ in ranked if key not in records]))
+    only_semantic = sum(key not in lexical for key in semantic)
+    return RankedSections([(records[key], score) for key, score in ranked if key in records],
+                          max(page.total, len(lexical)) + only_semantic, page.partial,
+                          page.hits[0].score if page.hits else 0.0, marked)
+
+
 def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
            publisher: str | None = None, time_limit_s: float | None = None,
            exact_total: bool = True, kind: str | None = None) -> SearchResult:
-    """Sections that match the words of ``query``, best first (only ``publisher``'s when given).
+    """Sections that answer ``query``, best first (only ``publisher``'s, only of ``kind``, when given).
 
+    On a semantic snapshot the engine's lexical candidates and the nearest
+    sections by vector are fused into one ranking (``search_app.fusion``); on
+    a lexical-only snapshot the engine's ranking is the result.
     ``exact_total=False`` lets the engine skip counting every match, for callers
     that show no total (answers).
     """
-    plan = plan_query(query, snap.analyzer, snap.synonyms)
-    page = snap.engine.search(plan, limit=limit, offset=offset, publisher=publisher, time_limit_s=time_limit_s,
-                              exact_total=exact_total, kind=kind)
-    marked = [item.term for item in plan.terms if item.field == "body"]
-    passages = [to_passage(hit.fields, hit.score, marked, snap.analyzer) for hit in page.hits]
-    return SearchResult(query, page.total, passages, page.partial)
+    ranked = rank_sections(snap, query, limit, offset, publisher, time_limit_s, exact_total, kind)
+    passages = [to_passage(record, score, ranked.marked, snap.analyzer) for record, score in ranked.hits]
+    return SearchResult(query, ranked.total, passages, ranked.partial, ranked.lexical_best)
+
+
+#: A section that shares no word with the question must be at least this similar to it to be a result
+#: (multilingual-e5-small gives unrelated text about 0.75-0.83), or more similar than every section
+#: that does share a word with it.
+MIN_SEMANTIC_ONLY = 0.85
+
+
+def semantic_candidates(snap: OpenSnapshot, query: str, pool: int, lexical: dict[str, float],
+                        publisher: str | None, kind: str | None) -> dict[str, float]:
+    """The similarity to ``query`` of the nearest sections and of every lexical candidate."""
+    semantic_index = snap.semantic
+    vector = semantic_index.query_vector(query)
+    store = semantic_index.vectors
+    nearest = semantic_index.search.nearest(vector, pool, store.allowed(publisher, kind))
+    found = {key: float(score) for key, score in zip(map(store.ids.__getitem__, nearest.sections), nearest.scores,
+                                                     strict=True)}
+    scores = {key: value for key, value in found.items() if key in lexical}
+    rest = [key for key in lexical if key not in scores and key in store.number]
+    if rest:
+        numbers = np.array([store.number[key] for key in rest])
+        scores.update(zip(rest, map(float, semantic_index.search.section_scores(vector, numbers)), strict=True))
+    bar = min(MIN_SEMANTIC_ONLY, max(scores.values(), default=MIN_SEMANTIC_ONLY))
+    scores.update({key: value for key, value in found.items() if key not in scores and value >= bar})
+    return scores

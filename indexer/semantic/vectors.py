@@ -67,13 +67,17 @@ class VectorSearch(Protocol):
 class SnapshotVectors:
     """The vectors of one snapshot, memory-mapped, with section ids, publishers and kinds."""
 
-    def __init__(self, folder: Path, dim: int):
+    def __init__(self, folder: Path):
         source = folder / VECTORS_DIR
         try:
             self.offsets = np.fromfile(source / OFFSETS_FILE, dtype="<i4")
             with gzip.open(source / SECTIONS_FILE, "rt", encoding="utf-8") as handle:
                 rows = [line.rstrip("\n").split("\t") for line in handle]
             units = int(self.offsets[-1]) if len(self.offsets) else 0
+            size = (source / UNITS_FILE).stat().st_size
+            dim = size // (4 * units) if units else 0
+            if units and size != 4 * units * dim:
+                raise ValueError(f"{size} byte passar inte {units} vektorer")
             self.units = np.memmap(source / UNITS_FILE, dtype="<f4", mode="r", shape=(units, dim)) if units \
                 else np.zeros((0, dim), dtype=np.float32)
         except (OSError, ValueError, EOFError, IndexError) as error:

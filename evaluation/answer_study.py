@@ -1,0 +1,71 @@
+"""How the answer step's weights move "the answer contains the gold answer": the study behind ``search_app.answer``.
+
+Each question's passages are retrieved once; then each variant of the
+answer weights picks the answer from them. Choose on SweQUAD-MC training,
+check on dev and on the everyday-words set.
+
+    python -m evaluation.answer_study [--sets training,dev,everyday]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+
+from evaluation.datasets import everyday_dev, swequad_mc
+from evaluation.run import indexes
+from indexer.questions import question_type
+from search_app import answer as answer_step
+from search_app.evaluation import contains_answer
+from search_app.search import search
+
+GRID = {
+    "MEANING_WEIGHT": (0.3, 0.5),
+    "MEANING_RANK_WEIGHT": (0.2, 0.4),
+    "EXTRA_SENTENCE_COST": (0.2, 0.1, 0.05),
+}
+#: As ``MIN_ANSWER_CONFIDENCE``: an answer below it is not given.
+MIN_CONFIDENCE = 0.3
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", default="training,dev")
+    args = parser.parse_args()
+    sets = {"training": lambda: swequad_mc("training"), "dev": lambda: swequad_mc("dev"), "everyday": everyday_dev}
+    names = args.sets.split(",")
+    prepared = {}
+    for name in names:
+        dataset = sets[name]()
+        snap, baseline = indexes(dataset.documents)
+        baseline.close()
+        rows = []
+        for question in dataset.questions:
+            if not question.answer_text:
+                continue
+            result = search(snap, question.question, limit=5, exact_total=False)
+            vector = snap.semantic.query_vector(question.question)
+            rows.append((question, result.passages, vector))
+        bound = sum(any(contains_answer(p.text, q.answer_text) for p in passages[:3]) for q, passages, _ in rows)
+        print(f"{name}: {len(rows)} questions; gold in the top 3 passages: {100 * bound / len(rows):.1f} %", flush=True)
+        prepared[name] = (snap, rows)
+    keys = list(GRID)
+    print("| " + " | ".join(keys) + " | " + " | ".join(names) + " |")
+    for values in itertools.product(*GRID.values()):
+        for key, value in zip(keys, values, strict=True):
+            setattr(answer_step, key, value)
+        cells = []
+        for name in names:
+            snap, rows = prepared[name]
+            right = 0
+            for question, passages, vector in rows:
+                found = answer_step.passage_answer(snap, question.question, question_type(question.question),
+                                                   passages, "", vector)
+                right += found is not None and found.confidence >= MIN_CONFIDENCE and contains_answer(
+                    found.text, question.answer_text)
+            cells.append(f"{100 * right / len(rows):.1f}")
+        print("| " + " | ".join(map(str, values)) + " | " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

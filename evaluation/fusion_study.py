@@ -1,0 +1,88 @@
+"""How the fusion rule and weight move hit@1: the study behind ``search_app.fusion``'s choice.
+
+For each data set, every question's lexical candidates (the engine's scores)
+and semantic candidates (similarities) are collected once; then each fusion
+variant re-ranks them. Choose on the training split (SweQUAD-MC training),
+check on the dev splits.
+
+    python -m evaluation.fusion_study [--distractors]
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+
+from evaluation.datasets import Dataset, everyday_dev, regeringen_sample, swefaq_dev, swequad_mc
+from evaluation.run import DISTRACTOR_PAGES, indexes
+from indexer.query import plan_query
+from search_app.evaluation import Ranked, first_hit
+from search_app.fusion import POOL, Fusion, fuse
+from search_app.index_handle import OpenSnapshot
+from search_app.search import semantic_candidates
+
+WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
+
+
+def collect(snap: OpenSnapshot, dataset: Dataset) -> list[tuple[object, dict, dict, dict]]:
+    """(question, lexical scores, semantic scores, section id → url) per answerable question."""
+    rows = []
+    for question in dataset.questions:
+        if not question.expect_urls:
+            continue
+        page = snap.engine.search(plan_query(question.question, snap.analyzer, snap.synonyms), limit=POOL,
+                                  exact_total=False)
+        lexical = {hit.fields["id"]: hit.score for hit in page.hits}
+        urls = {hit.fields["id"]: hit.fields["url"] for hit in page.hits}
+        semantic = semantic_candidates(snap, question.question, POOL, lexical, None, None)
+        rows.append((question, lexical, semantic, urls))
+    return rows
+
+
+def hit_at_1(snap: OpenSnapshot, rows: Iterable, fusion: Fusion, min_semantic_only: float) -> float:
+    """Page hit@1 of a fusion variant over collected rows."""
+    hits = total = 0
+    for question, lexical, semantic, urls in rows:
+        kept = {key: value for key, value in semantic.items() if key in lexical or value >= min_semantic_only}
+        ranked = fuse(lexical, kept, fusion)[:10]
+        missing = [key for key, _ in ranked if key not in urls]
+        urls.update({key: record["url"] for key, record in snap.engine.fetch(missing).items()})
+        first = first_hit(question, [Ranked(urls[key], "") for key, _ in ranked if key in urls])
+        hits += first == 0
+        total += 1
+    return hits / max(total, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--skip-everyday", action="store_true", help="leave out the everyday-words set")
+    parser.add_argument("--distractors", action="store_true", help="also with 5,000 regeringen.se pages added")
+    args = parser.parse_args()
+    faq, quad_dev, quad_train = swefaq_dev(), swequad_mc("dev"), swequad_mc("training")
+    runs = [("SweQUAD-MC training", quad_train, None), ("SweFAQ dev", faq, None), ("SweQUAD-MC dev", quad_dev, None),
+            ("everyday words dev", everyday_dev(), None)]
+    if args.skip_everyday:
+        runs = runs[:3]
+    if args.distractors:
+        haystack = faq.documents + quad_dev.documents + regeringen_sample(DISTRACTOR_PAGES)
+        runs += [(f"{name} + 5k", dataset, haystack) for name, dataset in
+                 (("SweQUAD-MC training", quad_train), ("SweFAQ dev", faq), ("SweQUAD-MC dev", quad_dev))]
+    variants = [(f"minmax w={w}", Fusion(w, "minmax"), 0.85) for w in WEIGHTS]
+    variants += [(f"rrf w={w}", Fusion(w, "rrf"), 0.85) for w in (0.3, 0.5, 0.7)]
+    variants += [(f"minmax w=0.5, semantic-only ≥ {t}", Fusion(0.5, "minmax"), t) for t in (0.0, 0.8, 0.88, 0.9)]
+    print("| variant | " + " | ".join(name for name, _, _ in runs) + " |")
+    print("|---" * (len(runs) + 1) + "|")
+    table: dict[str, list[str]] = {name: [] for name, _, _ in variants}
+    for _, dataset, documents in runs:
+        snap, baseline = indexes(documents or dataset.documents)
+        rows = collect(snap, dataset)
+        for name, fusion, threshold in variants:
+            table[name].append(f"{100 * hit_at_1(snap, rows, fusion, threshold):.1f}")
+        baseline.close()
+        snap.engine.close()
+    for name, cells in table.items():
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
