@@ -32,6 +32,8 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
+from bench import semantic
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 WORK = ROOT / "var" / "bench"
@@ -101,7 +103,7 @@ def build(corpora: list[Path], index: Path, engine: str) -> dict:
     """Run `sok index` (in its own process) and measure it."""
     started = time.monotonic()
     command = [SOK, "index", "--corpus", str(WORK / "no-corpus"), "--index", str(index), "--engine", engine,
-               "--timings"]
+               "--timings", "--no-semantic"]  # the 44k pages lexical-only; the semantic layer: bench/semantic.py
     for corpus in corpora:
         command += ["--jsonl", str(corpus)]
     # A wrapper process reports the peak of this build alone (the largest of its processes).
@@ -297,9 +299,19 @@ def main() -> int:
     parser.add_argument("--http-seconds", type=float, default=20)
     parser.add_argument("--no-sfs", action="store_true", help="skip the larger corpus with the SFS statutes")
     parser.add_argument("--no-whoosh", action="store_true", help="skip the Whoosh engine (slow at this size)")
+    parser.add_argument("--semantic-only", action="store_true",
+                        help="measure only the semantic layer and replace its section of docs/benchmarks.md")
+    parser.add_argument("--no-semantic", action="store_true", help="skip the semantic layer")
     args = parser.parse_args()
 
     pool = question_pool()
+    semantic_lines = [] if args.no_semantic else semantic_section(pool, args.http_seconds)
+    if args.semantic_only:
+        REPORT.parent.mkdir(exist_ok=True)
+        kept = REPORT.read_text(encoding="utf-8").split(SEMANTIC_HEADING)[0].rstrip() if REPORT.exists() else ""
+        REPORT.write_text(kept + "\n" + "\n".join(semantic_lines) + "\n", encoding="utf-8")
+        print("\n".join(semantic_lines))
+        return 0
     asked, warm_up = pool[: args.questions], pool[args.questions : args.questions + 300]
     corpus = corpus_file(args.pages)
     engines = ("tantivy",) if args.no_whoosh else ("tantivy", "whoosh")
@@ -325,11 +337,34 @@ def main() -> int:
         index = WORK / f"index-tantivy-{args.pages}-sfs"
         large = {"built": build([corpus, sfs_file()], index, "tantivy"),
                  "local": in_process(index, asked, warm_up)}
-    report = render(args, built, local, peer, served, whoosh_served, large)
+    report = render(args, built, local, peer, served, whoosh_served, large) + "\n".join(semantic_lines) + "\n"
     print(report)
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(report, encoding="utf-8")
     return 0
+
+
+SEMANTIC_HEADING = "\n## Semantic layer"
+
+
+def semantic_section(pool: list[str], seconds: float) -> list[str]:
+    """Build the ≥10,000-section corpus with vectors, serve it with 2 workers, time the vector scan."""
+    corpus = semantic.semantic_corpus_file(WORK)
+    index = WORK / "index-semantic"
+    built = semantic.build_semantic(SOK, corpus, index, WORK)
+    rate = semantic.cold_embedding_rate(corpus)
+    units = built["embedded"] + built["cached"]
+    first_time = (f"{units} units; at the rate above about {units / rate['units_per_s'] / 60:.0f} minutes on this"
+                  f" machine the first time (this run: {built['embedded']} embedded, the rest from the cache)")
+    served = http_runs(index, pool[300:], seconds, (2,))[2]
+    scan = semantic.vector_scan()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=ROOT).stdout.strip()
+    lines = semantic.render(built, rate, served, scan, first_time)
+    lines.insert(2, f"Measured {date.today().isoformat()} at commit {commit} on {platform.machine()},"
+                    f" {os.cpu_count()} cores by `make bench` (`python -m bench.run --semantic-only` for this part).")
+    lines.insert(3, "")
+    return lines
 
 
 def render(args, built: dict, local: dict, peer: dict, served: dict, whoosh_served: str | None,

@@ -37,6 +37,9 @@ NEAR_MIN_PREFIX = 5
 MIN_HEAD_CHARS = 4
 MAX_ANSWER_SENTENCES = 3
 EXTRA_SENTENCE_COST = 0.1
+#: An answer longer than this many characters costs LENGTH_COST per 100 more: the card stays short.
+SHORT_ANSWER_CHARS = 250
+LENGTH_COST = 0.1
 FOCUS_BONUS = 0.1
 LINK_LINE_PENALTY = 0.3
 CONTACT_COVERAGE = 0.6
@@ -264,7 +267,11 @@ def _score_span(span: list[str], span_terms: set[str], heading_terms: set[str],
     offered = any(offers(sentence, asked.kind) for sentence in span)
     if asked.kind in FACT_KINDS and not offered:
         confidence *= MISSING_FACT_FACTOR  # asked "when" and the span holds no time, say
-    score = confidence + KIND_BONUS * offered - EXTRA_SENTENCE_COST * (len(span) - 1) + MEANING_RANK_WEIGHT * meaning
+        lexical *= MISSING_FACT_FACTOR
+    length = sum(len(sentence) for sentence in span)
+    # Spans are ranked by their words and their meaning side by side (where the floor would tie them).
+    score = lexical + MEANING_RANK_WEIGHT * meaning + KIND_BONUS * offered - EXTRA_SENTENCE_COST * (len(span) - 1) \
+        - LENGTH_COST * max(0, length - SHORT_ANSWER_CHARS) / 100
     if asked.focus:
         score += FOCUS_BONUS * max(s.focus for s in shares)
     if all(_is_link_line(sentence) for sentence in span):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.analysis import words
 from indexer.semantic.encoder import Encoder, EncoderError, check_same_encoder, encoder_id, load_encoder
 from indexer.semantic.vectors import ExactVectorSearch, SnapshotVectors, VectorSearch
 from indexer.snapshot import Manifest
@@ -37,7 +38,13 @@ class SemanticIndex:
         return self._encoder
 
     def query_vector(self, text: str) -> np.ndarray:
-        """The encoder's vector of a question (recently asked ones are remembered)."""
+        """The encoder's vector of a question (recently asked ones are remembered).
+
+        The encoder reads the question's words as the analysis chain splits them
+        (lowercase, no punctuation): characters that other search boxes treat as
+        syntax (``"``, ``*``, ``(``, ``:``, ``?``) change nothing here either.
+        """
+        text = " ".join(words(text)) or text.strip()
         with self._lock:
             if text in self._kept:
                 self._kept.move_to_end(text)

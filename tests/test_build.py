@@ -6,7 +6,7 @@ import os
 import pytest
 
 from indexer import engine, snapshot
-from indexer.build import build_snapshot
+from indexer.build import SemanticOptions, build_snapshot
 from indexer.documents import Document, read_corpus
 from indexer.sections import split_document
 from search_app.index_handle import IndexHandle
@@ -94,13 +94,15 @@ def test_synonyms_and_protected_words_travel_with_the_snapshot(tmp_path):
     (corpus / "synonyms.txt").write_text("landsting, region\n", encoding="utf-8")
     (corpus / "no_stem.txt").write_text("vården\n", encoding="utf-8")
     index = tmp_path / "index"
-    build_snapshot(index, read_corpus(corpus).documents, language_dir=corpus)
+    # Lexical-only: the encoder knows that a landsting is a region without any synonyms file.
+    words_only = SemanticOptions(enabled=False)
+    build_snapshot(index, read_corpus(corpus).documents, language_dir=corpus, semantic=words_only)
     handle = IndexHandle(index, check_interval_s=0)
     snap = handle.get()
     assert search(snap, "landstinget").total == 1
     assert snap.analyzer.terms("vården") == ["vården"]
     (corpus / "synonyms.txt").write_text("# inga synonymer\n", encoding="utf-8")
-    build_snapshot(index, read_corpus(corpus).documents, language_dir=corpus)
+    build_snapshot(index, read_corpus(corpus).documents, language_dir=corpus, semantic=words_only)
     assert search(handle.get(), "landstinget").total == 0  # reloaded with the new index
     handle.close()
 

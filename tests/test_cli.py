@@ -95,6 +95,7 @@ def test_eval_prints_the_measures_with_the_baseline(runner, tmp_path, seed_index
                                   "--corpus", str(CORPUS)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("| run | questions | hit@1 | hit@3 | MRR@10 | no-answer accuracy |")
-    assert lines[2] == "| Sök | 3 | 100.0 | 100.0 | 1.000 | 100.0 |"
+    assert lines[0].startswith("| run | questions | hit@1 | hit@3 | hit@5 | MRR@10 | answer contains |"
+                               " no-answer accuracy |")
+    assert lines[2] == "| Sök | 3 | 100.0 | 100.0 | 100.0 | 1.000 | – | 100.0 |"
     assert lines[3].startswith("| baseline (BM25) | 3 |")

@@ -122,7 +122,8 @@ def test_a_changed_page_is_replaced_and_a_removed_one_deleted_on_the_next_crawl(
     client = create_app({"TESTING": True, "INDEX_DIR": str(index)}).test_client()
     answer = client.get("/api/ask", query_string={"q": "hur lång är handläggningstiden för bygglov?"}).get_json()
     assert "sex veckor" in answer["answer"]["text"]
-    assert client.get("/api/search", query_string={"q": "bygglovsansökningar 412"}).get_json()["total"] == 0
+    found = client.get("/api/search", query_string={"q": "bygglovsansökningar 412"}).get_json()["results"]
+    assert not [r for r in found if "arsrapport.pdf" in r["url"]]  # the bygglov pages may still be near in meaning
 
 
 def test_the_title_in_an_article_header_is_kept_and_the_site_banner_dropped():

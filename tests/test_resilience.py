@@ -2,7 +2,9 @@
 
 import os
 import random
+import re
 import signal
+import sqlite3
 import subprocess
 import time
 
@@ -38,7 +40,7 @@ def test_kill_9_during_a_build_leaves_the_old_index_serving(tmp_path, many_pages
     for delay in sorted(rng.uniform(0.3, 6.0) for _ in range(4)):
         process = subprocess.Popen(
             [sok_executable(), "index", "--corpus", str(CORPUS), "--jsonl", str(many_pages), "--index", str(index),
-             "--force"],  # a real build every time, even after one has finished
+             "--force", "--no-semantic"],  # a real build every time; lexical: embedding 1,500 pages takes minutes
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
         time.sleep(delay)
         os.killpg(process.pid, signal.SIGKILL)  # the writer's helper processes die too
@@ -49,11 +51,49 @@ def test_kill_9_during_a_build_leaves_the_old_index_serving(tmp_path, many_pages
         assert search(snap, "pilotkommuner").total >= 1
         snap.engine.close()
     finished = subprocess.run([sok_executable(), "index", "--corpus", str(CORPUS), "--jsonl", str(many_pages),
-                               "--index", str(index)], capture_output=True, text=True, cwd=ROOT)
+                               "--index", str(index), "--no-semantic"], capture_output=True, text=True, cwd=ROOT)
     assert finished.returncode == 0, finished.stderr
     snap = open_snapshot(current_snapshot(index))
     assert snap.manifest.documents > 1000
     snap.engine.close()
+
+
+def test_kill_9_while_embedding_keeps_the_old_index_and_what_was_embedded(tmp_path, shared_data):
+    pages = tmp_path / "pages.jsonl"
+    with (shared_data / "regeringen-se-pages" / "regeringen_part02.jsonl").open(encoding="utf-8") as handle:
+        pages.write_text("".join(line for _, line in zip(range(40), handle, strict=False)), encoding="utf-8")
+    index, cache = tmp_path / "index", tmp_path / "cache"
+    env = {**os.environ, "SOK_EMBEDDING_CACHE": str(cache)}
+    subprocess.run([sok_executable(), "index", "--corpus", str(CORPUS), "--index", str(index)], check=True,
+                   capture_output=True, cwd=ROOT, env=env)
+    serving = current_snapshot(index)
+    build = [sok_executable(), "index", "--corpus", str(CORPUS), "--jsonl", str(pages), "--index", str(index)]
+    process = subprocess.Popen(build, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env,
+                               start_new_session=True)
+    database = next(cache.glob("*.sqlite"))
+    before = _cached_rows(database)
+    deadline = time.monotonic() + 120
+    while _cached_rows(database) < before + 64 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.1)  # the first batch of the new pages is committed
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    kept = _cached_rows(database)
+    assert kept >= before + 64
+    assert current_snapshot(index) == serving  # killed while embedding: nothing was published
+    snap = open_snapshot(serving)
+    assert search(snap, "pilotkommuner").total >= 1
+    snap.engine.close()
+    finished = subprocess.run(build, capture_output=True, text=True, cwd=ROOT, env=env)
+    assert finished.returncode == 0, finished.stderr
+    embedded, cached = (int(n) for n in re.search(r"(\d+) enheter inbäddade, (\d+) från cachen",
+                                                      finished.stdout).groups())
+    assert cached >= kept - before  # what the killed build embedded was not embedded again
+    assert current_snapshot(index) != serving
+
+
+def _cached_rows(database) -> int:
+    with sqlite3.connect(database) as connection:
+        return connection.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
 
 
 def test_serve_says_what_to_run_when_the_index_is_corrupt(tmp_path):

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from indexer.build import build_snapshot
+from indexer.build import SemanticOptions, build_snapshot
 from indexer.documents import Document
 from search_app import create_app
 from search_app.security import RateLimiter
@@ -69,7 +69,7 @@ def test_a_slow_query_returns_what_was_found_marked_partial(tmp_path):
                  text=" ".join(words[(n * 7 + k) % 300] for k in range(120)) + " gemensam text här.")
         for n in range(1500)
     ]
-    build_snapshot(tmp_path, documents)
+    build_snapshot(tmp_path, documents, semantic=SemanticOptions(enabled=False))  # the engine's limit is tested here
     app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path), "QUERY_TIMEOUT_MS": 0.001})
     body = app.test_client().get("/api/search", query_string={"q": " ".join(words[:60]) + " gemensam"}).get_json()
     if app.extensions["sok_index"].get().engine.honours_time_limit:

