@@ -22,6 +22,7 @@ from search_app.contacts import GENERIC_CONTACT_WORDS, contact_terms, find_conta
 from search_app.index_handle import OpenSnapshot
 from search_app.links import deep_link
 from search_app.search import Passage, search
+from search_app.semantic import similarity_share
 
 SENTENCE_PASSAGES = 3  # how many top passages are read sentence by sentence
 HEADING_SHARE = 0.8  # credit for a question word found in the heading only
@@ -43,9 +44,6 @@ LENGTH_COST = 0.1
 FOCUS_BONUS = 0.1
 LINK_LINE_PENALTY = 0.3
 CONTACT_COVERAGE = 0.6
-#: Encoder similarities of an unrelated and of a clearly answering unit (multilingual-e5-small's range).
-MEANING_LOW = 0.80
-MEANING_HIGH = 0.90
 #: An answer found by meaning alone is at most this confident (its words' coverage may give more).
 MEANING_WEIGHT = 0.5
 #: A sentence that shares no word with the question is read as an answer only if its meaning share is this high.
@@ -220,11 +218,6 @@ def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[
                   confidence)
 
 
-def meaning_share(similarity: float) -> float:
-    """An encoder similarity mapped to 0–1: MEANING_LOW (unrelated text) → 0, MEANING_HIGH → 1."""
-    return min(1.0, max(0.0, (similarity - MEANING_LOW) / (MEANING_HIGH - MEANING_LOW)))
-
-
 def _sentence_meaning(snap: OpenSnapshot, vector: np.ndarray | None, passage: Passage,
                       sentences: list[str]) -> list[float]:
     """Each sentence's meaning share: its answer unit's similarity to the question (0 without vectors)."""
@@ -234,7 +227,7 @@ def _sentence_meaning(snap: OpenSnapshot, vector: np.ndarray | None, passage: Pa
     spans = group_sentences(sentences)
     if scores is None or len(scores) != len(spans):
         return [0.0] * len(sentences)
-    return [meaning_share(float(scores[unit])) for unit in sentence_units(len(sentences), spans)]
+    return [similarity_share(float(scores[unit])) for unit in sentence_units(len(sentences), spans)]
 
 
 class _Shares:

@@ -1,17 +1,23 @@
 """One ranking from two: the engine's lexical scores and the encoder's similarities.
 
-Both lists are normalised per question over the candidate pool (min-max: the
-pool's best is 1, its weakest 0), then mixed as ``(1 − w) · lexical + w ·
-semantic``. A section found by only one side gets 0 from the other. The
-choice of rule and weight, and the alternatives tried (reciprocal rank
-fusion, other weights), are in docs/quality.md; the weight was chosen on the
-training splits and checked on the dev splits.
+The engine's scores are normalised per question over the candidate pool
+(min-max: the pool's best is 1, its weakest 0); the encoder's similarities
+are put on a fixed scale (0.80 → 0, 0.90 → 1, see
+``search_app.semantic.similarity_share``), so that similarities that differ
+by a hair are not stretched into a full point. They are mixed as
+``(1 − w) · lexical + w · semantic`` with w = 0.6. A section found by only
+one side gets 0 from the other. The rule and weight were chosen on
+SweQUAD-MC training; what else was tried (min-max on both sides, reciprocal
+rank fusion, a weight that grows as the question's words are less covered)
+and the dev numbers are in docs/quality-studies.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
+
+from search_app.semantic import similarity_share
 
 #: The weight of the semantic side (0: lexical only, 1: semantic only).
 SEMANTIC_WEIGHT = 0.6
@@ -21,11 +27,23 @@ POOL = 50
 
 @dataclass(frozen=True)
 class Fusion:
-    """How two rankings are mixed."""
+    """How two rankings are mixed.
+
+    With ``adaptive`` the semantic weight grows as the words of the question
+    are less covered by the best lexical candidate: from ``semantic_weight``
+    when it holds them all towards ``adaptive_high`` when it holds none.
+    """
 
     semantic_weight: float = SEMANTIC_WEIGHT
-    rule: str = "minmax"  # "minmax" or "rrf"
+    rule: str = "scaled"  # "scaled", "minmax" or "rrf"
     rrf_k: float = 60.0
+    adaptive_high: float | None = None
+
+    def weight(self, coverage: float) -> float:
+        """The semantic weight for a question whose words the best lexical candidate covers this much (0–1)."""
+        if self.adaptive_high is None:
+            return self.semantic_weight
+        return self.semantic_weight + (self.adaptive_high - self.semantic_weight) * (1 - coverage)
 
 
 def _minmax(scores: dict[Hashable, float]) -> dict[Hashable, float]:
@@ -36,14 +54,19 @@ def _minmax(scores: dict[Hashable, float]) -> dict[Hashable, float]:
     return {key: (value - low) / span if span > 0 else 1.0 for key, value in scores.items()}
 
 
-def fuse(lexical: dict[Hashable, float], semantic: dict[Hashable, float], fusion: Fusion = Fusion()) -> list[
-        tuple[Hashable, float]]:
+def _scaled(scores: dict[Hashable, float]) -> dict[Hashable, float]:
+    return {key: similarity_share(value) for key, value in scores.items()}
+
+
+def fuse(lexical: dict[Hashable, float], semantic: dict[Hashable, float], fusion: Fusion = Fusion(),
+         coverage: float = 1.0) -> list[tuple[Hashable, float]]:
     """Candidates of both sides, best first, with their fused scores (0–1 for ``minmax``).
 
     ``lexical`` holds the engine's scores of its candidates; ``semantic`` the
-    similarity of every candidate (of either side) that has a vector.
+    similarity of every candidate (of either side) that has a vector;
+    ``coverage`` how much of the question's words the best lexical candidate holds.
     """
-    weight = fusion.semantic_weight
+    weight = fusion.weight(coverage)
     keys = list(dict.fromkeys([*lexical, *semantic]))
     if fusion.rule == "rrf":
         lexical_rank = {key: rank for rank, key in enumerate(sorted(lexical, key=lexical.__getitem__, reverse=True))}
@@ -55,7 +78,8 @@ def fuse(lexical: dict[Hashable, float], semantic: dict[Hashable, float], fusion
 
         fused = {key: (1 - weight) * rrf(lexical_rank, key) + weight * rrf(semantic_rank, key) for key in keys}
     else:
-        lexical_norm, semantic_norm = _minmax(lexical), _minmax(semantic)
+        lexical_norm = _minmax(lexical)
+        semantic_norm = _scaled(semantic) if fusion.rule == "scaled" else _minmax(semantic)
         fused = {key: (1 - weight) * lexical_norm.get(key, 0.0) + weight * semantic_norm.get(key, 0.0)
                  for key in keys}
     return sorted(fused.items(), key=lambda item: item[1], reverse=True)

@@ -13,6 +13,20 @@ from indexer.semantic.encoder import Encoder, EncoderError, check_same_encoder, 
 from indexer.semantic.vectors import ExactVectorSearch, SnapshotVectors, VectorSearch
 from indexer.snapshot import Manifest
 
+#: The encoder's similarity of unrelated text and of a clear match (multilingual-e5-small's range).
+SIMILARITY_LOW = 0.80
+SIMILARITY_HIGH = 0.90
+
+
+def similarity_share(similarity: float) -> float:
+    """An encoder similarity on a 0–1 scale: SIMILARITY_LOW (unrelated text) → 0, SIMILARITY_HIGH → 1.
+
+    Used where absolute similarity matters (fusion, answers): near-equal
+    similarities stay near-equal instead of being stretched apart.
+    """
+    return min(1.0, max(0.0, (similarity - SIMILARITY_LOW) / (SIMILARITY_HIGH - SIMILARITY_LOW)))
+
+
 #: Question vectors kept per worker (a follow-up, paging and facets reuse the question's).
 QUERY_VECTORS_KEPT = 256
 

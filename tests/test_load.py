@@ -13,7 +13,7 @@ from tests.conftest import CORPUS, ROOT, free_port, sok_executable, wait_for
 def test_no_failed_request_under_load_with_a_rebuild(tmp_path, shared_data):
     pages = tmp_path / "pages.jsonl"
     with (shared_data / "regeringen-se-pages" / "regeringen_part01.jsonl").open(encoding="utf-8") as handle:
-        pages.write_text("".join(line for _, line in zip(range(120), handle, strict=False)), encoding="utf-8")
+        pages.write_text("".join(line for _, line in zip(range(60), handle, strict=False)), encoding="utf-8")
     index = tmp_path / "index"
     build = [sok_executable(), "index", "--corpus", str(CORPUS), "--jsonl", str(pages), "--index", str(index)]
     subprocess.run(build, check=True, capture_output=True, cwd=ROOT)
