@@ -20,9 +20,9 @@ from search_app.evaluation import contains_answer
 from search_app.search import search
 
 GRID = {
-    "MEANING_RANK_WEIGHT": (0.2,),
+    "MEANING_RANK_WEIGHT": (0.0, 0.2, 0.4),
     "EXTRA_SENTENCE_COST": (0.2, 0.1),
-    "LENGTH_COST": (0.0, 0.1, 0.2),
+    "LENGTH_COST": (0.0, 0.1),
 }
 #: As ``MIN_ANSWER_CONFIDENCE``: an answer below it is not given.
 MIN_CONFIDENCE = 0.3

@@ -153,3 +153,10 @@ def test_no_semantic_builds_lexical_only_and_healthz_says_which_mode(tmp_path, f
         found = app.test_client().get("/api/search", query_string={"q": "föräldrapenning dagar"}).get_json()
         assert found["results"][0]["title"] == "Föräldrapenning"
         app.extensions["sok_index"].close()
+
+
+def test_workers_share_the_cores_between_their_encoders():
+    from search_app.server import encoder_threads
+
+    assert [encoder_threads(workers, cores=2) for workers in (1, 2, 3)] == [2, 1, 1]
+    assert encoder_threads(2, cores=8) == 4
