@@ -125,7 +125,7 @@ def render(built: dict, rate: dict, served: dict, scan: dict, cold_log: str) -> 
 
     lines = [
         "",
-        f"## Semantic layer (hybrid search, tantivy engine, {built['documents']} regeringen.se pages,"
+        f"## Semantic layer (hybrid search, tantivy engine, {built['documents']} documents,"
         f" {built['sections']} sections)",
         "",
         "| measure | value |",
