@@ -2,7 +2,8 @@
 
 Question types: ``person`` (vem är rektor …: a name), ``who`` (other vem
 questions: a person or a body), ``time`` (när, vilket år, hur länge),
-``number`` (hur många, hur mycket), ``list`` (vilka), ``definition`` (vad är,
+``amount`` (hur mycket kostar/pengar …: a sum or a share), ``number`` (hur
+många, hur mycket), ``list`` (vilka), ``definition`` (vad är,
 vad innebär), ``contact`` (who to contact about something), else ``other``.
 The *focus* of a question is the noun its question word asks about ("vilka
 kommuner", "hur många pilotprojekt").
@@ -38,6 +39,15 @@ _BODY_RE = re.compile(
     r"\b(?:[A-ZÅÄÖ]\w*(?:verket|myndigheten|styrelsen|nämnden|inspektionen|kollegiet|kontoret|rådet|institutet"
     r"|departementet|universitetet|kommun|region|kassan|banken|domstolen|ombudsmannen)"
     r"|[Rr]egeringen|[Rr]iksdagen|Regeringskansliet|EU-kommissionen|[Kk]ommissionen)\b"
+)
+# A question about money ("hur mycket kostar …", "hur mycket pengar …") and a sum of money or a share.
+_MONEY_QUESTION_RE = re.compile(r"\b(?:pengar|kosta\w*|avgift\w*|bidrag\w*|ersättning\w*|betala\w*|stöd\w*"
+                                r"|lön\w*|skatt\w*|belopp\w*|tjäna\w*|kronor|budget\w*|anslag\w*)\b")
+_AMOUNT_RE = re.compile(
+    r"\d[\d\s,.]*\s*(?:kr\b|kronor|miljoner|miljarder|mnkr|mdkr|tkr|euro|procent|%)"
+    r"|\b(?:" + "|".join(sorted(_NUMBER_WORDS - {"en", "ett"}, key=len, reverse=True))
+    + r")\s+(?:miljoner|miljarder|kronor)",
+    re.IGNORECASE,
 )
 _CONTACT_WORDS = re.compile(r"kontakt|ansvarig|projektledare|handläggare|samordnare|ringa|mejla|e-post")
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
@@ -75,6 +85,8 @@ def question_type(question: str) -> str:
         return "who" if _BODY_ACTION_RE.search(text) and not _ROLE_WORD_RE.search(text) else "person"
     if re.search(r"\b(när|hur länge|vilket år|vilka år|vilken tid|hur lång tid|sedan när|till när)\b", text):
         return "time"
+    if re.search(r"\b(hur mycket|vilket belopp)\b", text) and _MONEY_QUESTION_RE.search(text):
+        return "amount"
     if re.search(r"\b(hur många|hur mycket|vilket antal|hur stor)\b", text):
         return "number"
     if tokens[:1] == ["vilka"] or " vilka " in f" {text} ":
@@ -134,6 +146,8 @@ def offers(sentence: str, kind: str) -> bool:
     lowered = sentence.lower()
     if kind == "time":
         return bool(_YEAR_RE.search(sentence) or _TIME_RE.search(sentence)) or any(m in lowered for m in _MONTHS)
+    if kind == "amount":
+        return bool(_AMOUNT_RE.search(sentence))
     if kind == "number":
         return bool(re.search(r"\d", sentence)) or bool(set(words(sentence)) & _NUMBER_WORDS - {"en", "ett"})
     if kind == "contact":

@@ -29,7 +29,7 @@ HEADING_SHARE = 0.8  # credit for a question word found in the heading only
 KIND_BONUS = 0.15
 RANK_PENALTY = 0.04
 CONTEXT_SHARE = 0.3  # weight of a follow-up's borrowed words
-FACT_KINDS = ("person", "who", "time", "number")
+FACT_KINDS = ("person", "who", "time", "number", "amount")
 MISSING_FACT_FACTOR = 0.5
 COMPOUND_HEAD_SHARE = 0.7
 FOLDED_SHARE = 0.9
@@ -184,7 +184,7 @@ def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[
     carries the similarity of its answer unit to the question, so a sentence
     that says the asked-for thing in other words can win.
     """
-    focus = focus_term(question) if kind in ("list", "number") else ""
+    focus = focus_term(question) if kind in ("list", "number", "amount") else ""
     terms = snap.analyzer.terms
     weights = _weights(snap, terms(question))
     for term, weight in _weights(snap, terms(context)).items():
