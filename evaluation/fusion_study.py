@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable
+from dataclasses import replace
 
 from evaluation.datasets import Dataset, everyday_dev, regeringen_sample, swefaq_dev, swequad_mc
 from evaluation.run import DISTRACTOR_PAGES, indexes
@@ -19,7 +20,7 @@ from indexer.query import plan_query
 from search_app.evaluation import Ranked, first_hit
 from search_app.fusion import POOL, Fusion, fuse
 from search_app.index_handle import OpenSnapshot
-from search_app.search import semantic_candidates, word_coverage
+from search_app.search import semantic_candidates
 
 WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
 
@@ -41,12 +42,26 @@ def collect(snap: OpenSnapshot, dataset: Dataset) -> list[tuple[object, dict, di
     return rows
 
 
-def hit_at_1(snap: OpenSnapshot, rows: Iterable, fusion: Fusion, min_semantic_only: float) -> float:
-    """Page hit@1 of a fusion variant over collected rows."""
+def word_coverage(snap: OpenSnapshot, stems: list[str], record: dict) -> float:
+    """The share of the question's words (weighted by idf) that a section's heading path and text hold."""
+    weights = {stem: snap.engine.idf(stem) for stem in stems}
+    total = sum(weights.values())
+    if not total:
+        return 1.0
+    found = set(snap.analyzer.terms(" ".join(record["heading_path"]) + "\n" + record["text"]))
+    return sum(weight for stem, weight in weights.items() if stem in found) / total
+
+
+def hit_at_1(snap: OpenSnapshot, rows: Iterable, fusion: Fusion, min_semantic_only: float,
+             adaptive_high: float | None = None) -> float:
+    """Page hit@1 of a fusion variant over collected rows (``adaptive_high``: see the adaptive variants)."""
+    low = fusion.semantic_weight
     hits = total = 0
     for question, lexical, semantic, urls, coverage in rows:
         kept = {key: value for key, value in semantic.items() if key in lexical or value >= min_semantic_only}
-        ranked = fuse(lexical, kept, fusion, coverage)[:10]
+        if adaptive_high is not None:  # the weight grows as the question's words are less covered
+            fusion = replace(fusion, semantic_weight=low + (adaptive_high - low) * (1 - coverage))
+        ranked = fuse(lexical, kept, fusion)[:10]
         missing = [key for key, _ in ranked if key not in urls]
         urls.update({key: record["url"] for key, record in snap.engine.fetch(missing).items()})
         first = first_hit(question, [Ranked(urls[key], "") for key, _ in ranked if key in urls])
@@ -71,21 +86,21 @@ def main() -> None:
         haystack = faq.documents + quad_dev.documents + regeringen_sample(DISTRACTOR_PAGES)
         runs += [(f"{name} + 5k", dataset, haystack) for name, dataset in
                  (("SweQUAD-MC training", quad_train), ("SweFAQ dev", faq), ("SweQUAD-MC dev", quad_dev))]
-    variants = [(f"minmax w={w}", Fusion(w, "minmax"), 0.85) for w in WEIGHTS]
-    variants += [(f"rrf w={w}", Fusion(w, "rrf"), 0.85) for w in (0.3, 0.5, 0.7)]
-    variants += [(f"minmax w=0.6, semantic-only ≥ {t}", Fusion(0.6, "minmax"), t) for t in (0.0, 0.8, 0.9)]
-    variants += [(f"scaled (similarity 0.80→0, 0.90→1) w={w}", Fusion(w, "scaled"), 0.85)
+    variants = [(f"minmax w={w}", Fusion(w, "minmax"), 0.85, None) for w in WEIGHTS]
+    variants += [(f"rrf w={w}", Fusion(w, "rrf"), 0.85, None) for w in (0.3, 0.5, 0.7)]
+    variants += [(f"minmax w=0.6, semantic-only ≥ {t}", Fusion(0.6, "minmax"), t, None) for t in (0.0, 0.8, 0.9)]
+    variants += [(f"scaled (similarity 0.80→0, 0.90→1) w={w}", Fusion(w, "scaled"), 0.85, None)
                  for w in (0.4, 0.5, 0.6, 0.7, 0.8)]
-    variants += [(f"adaptive w={low}→{high} as word coverage falls", Fusion(low, "minmax", adaptive_high=high), 0.85)
+    variants += [(f"adaptive w={low}→{high} as word coverage falls", Fusion(low, "minmax"), 0.85, high)
                  for low, high in ((0.5, 0.8), (0.5, 0.9), (0.6, 0.8), (0.6, 0.9), (0.4, 0.8))]
     print("| variant | " + " | ".join(name for name, _, _ in runs) + " |")
     print("|---" * (len(runs) + 1) + "|")
-    table: dict[str, list[str]] = {name: [] for name, _, _ in variants}
+    table: dict[str, list[str]] = {name: [] for name, _, _, _ in variants}
     for _, dataset, documents in runs:
         snap, baseline = indexes(documents or dataset.documents)
         rows = collect(snap, dataset)
-        for name, fusion, threshold in variants:
-            table[name].append(f"{100 * hit_at_1(snap, rows, fusion, threshold):.1f}")
+        for name, fusion, threshold, high in variants:
+            table[name].append(f"{100 * hit_at_1(snap, rows, fusion, threshold, high):.1f}")
         baseline.close()
         snap.engine.close()
     for name, cells in table.items():

@@ -31,6 +31,7 @@ from indexer.sections import Section
 from indexer.semantic.cache import EmbeddingCache
 from indexer.semantic.embed import EmbedReport, embed_sections
 from indexer.semantic.encoder import Encoder, load_encoder
+from indexer.semantic.encoder import encoder_id as semantic_encoder_id
 from indexer.semantic.units import UNITS_VERSION
 from indexer.workers import AnalysedFields, split_documents, stem_words, worker_count
 
@@ -126,8 +127,8 @@ def build_snapshot(
     """
     engine_name = engine.check_engine(engine_name or engine.configured_engine())
     semantic = semantic if semantic is not None else semantic_options(index_root)
-    encoder = semantic.encoder() if semantic.enabled else None
-    encoder_id = encoder.model_id if encoder is not None else ""
+    # The id is known without loading the model: an unchanged corpus loads no encoder.
+    encoder_id = semantic_encoder_id(semantic.encoder_name) if semantic.enabled else ""
     clock = _Clock()
     documents, problems = unique_documents(documents)
     fingerprint = corpus_hash(documents, language_dir)
@@ -168,7 +169,8 @@ def build_snapshot(
         write_compounds(analysed.compounds(), building / snapshot.COMPOUNDS)
         clock.lap("analysis and engine")
         embedding = None
-        if encoder is not None:
+        if encoder_id:
+            encoder = semantic.encoder()
             cache = EmbeddingCache(semantic.cache_dir, encoder.model_id, encoder.dim)
             try:
                 embedding = embed_sections(building, sections, encoder, cache, semantic.on_start, semantic.on_progress)

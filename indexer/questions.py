@@ -25,8 +25,9 @@ _MONTHS = (
     "oktober", "november", "december",
 )
 _TIME_UNITS = r"(?:sekund|minut|timm|dag|dygn|veck|månad|kvartal|år|termin)\w*"
-_COUNT = r"(?:\d+(?:[,.]\d+)?|" + "|".join(sorted(_NUMBER_WORDS - {"en", "ett"}, key=len, reverse=True)) \
-    + r"|ett|en|ett par)"
+# The number words above "one", longest first (so that "tretton" is not read as "tre").
+_NUMBER_WORDS_RE = "|".join(sorted(_NUMBER_WORDS - {"en", "ett"}, key=len, reverse=True))
+_COUNT = rf"(?:\d+(?:[,.]\d+)?|{_NUMBER_WORDS_RE}|ett|en|ett par)"
 # A date or a period: "1 juli 2025", "2025-07-01", "480 dagar", "tre månader", "vecka 12", weekdays, seasons.
 _TIME_RE = re.compile(
     rf"\b{_COUNT}\s+{_TIME_UNITS}\b|\b\d{{4}}-\d\d-\d\d\b|\b\d{{1,2}}/\d{{1,2}}\b|\bvecka \d+"
@@ -45,26 +46,24 @@ _MONEY_QUESTION_RE = re.compile(r"\b(?:pengar|kosta\w*|avgift\w*|bidrag\w*|ersä
                                 r"|lön\w*|skatt\w*|belopp\w*|tjäna\w*|kronor|budget\w*|anslag\w*)\b")
 _AMOUNT_RE = re.compile(
     r"\d[\d\s,.]*\s*(?:kr\b|kronor|miljoner|miljarder|mnkr|mdkr|tkr|euro|procent|%)"
-    r"|\b(?:" + "|".join(sorted(_NUMBER_WORDS - {"en", "ett"}, key=len, reverse=True))
-    + r")\s+(?:miljoner|miljarder|kronor)",
+    rf"|\b(?:{_NUMBER_WORDS_RE})\s+(?:miljoner|miljarder|kronor)",
     re.IGNORECASE,
 )
 _CONTACT_WORDS = re.compile(r"kontakt|ansvarig|projektledare|handläggare|samordnare|ringa|mejla|e-post")
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _NAME = r"[A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)? [A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)?"
 # A person: "Förnamn Efternamn, roll", a role word before a name, or an e-mail address.
+# Words that name a role; "generaldirektör", "projektledare" end in one of them.
+_ROLES = (r"ledare|ansvarig|handläggare|chef|direktör|minister|ministern|sekreterare|samordnare|ordförande"
+          r"|rektor|kontaktperson|talesperson|ambassadör|landshövding")
 _PERSON_RE = re.compile(
     rf"\b{_NAME},"
-    rf"|\b(?:\w*(?:ledare|ansvarig|handläggare|chef|direktör|minister|ministern|sekreterare|samordnare"
-    rf"|ordförande|rektor|kontaktperson|talesperson))\s+{_NAME}\b"
+    rf"|\b(?:\w*(?:{_ROLES}))\s+{_NAME}\b"
     r"|[\w.+-]+@[\w-]+\.\w+"
 )
 
 
-_ROLE_WORD_RE = re.compile(
-    r"\b\w*(?:ledare|ansvarig|handläggare|chef|direktör|minister|ministern|sekreterare|samordnare|ordförande"
-    r"|rektor|kontaktperson|talesperson|ambassadör|generaldirektör|landshövding)\b"
-)
+_ROLE_WORD_RE = re.compile(rf"\b\w*(?:{_ROLES})\b")
 # What public bodies do: a "vem" question about it may be answered by a body ("vem beslutar om bygglov?").
 _BODY_ACTION_RE = re.compile(
     r"\b(?:ansvar\w*|beslut\w*|bestäm\w*|betala\w*|finansier\w*|handlägg\w*|fördela\w*|utred\w*|pröva\w*"

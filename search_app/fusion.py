@@ -27,23 +27,11 @@ POOL = 50
 
 @dataclass(frozen=True)
 class Fusion:
-    """How two rankings are mixed.
-
-    With ``adaptive`` the semantic weight grows as the words of the question
-    are less covered by the best lexical candidate: from ``semantic_weight``
-    when it holds them all towards ``adaptive_high`` when it holds none.
-    """
+    """How two rankings are mixed."""
 
     semantic_weight: float = SEMANTIC_WEIGHT
     rule: str = "scaled"  # "scaled", "minmax" or "rrf"
     rrf_k: float = 60.0
-    adaptive_high: float | None = None
-
-    def weight(self, coverage: float) -> float:
-        """The semantic weight for a question whose words the best lexical candidate covers this much (0–1)."""
-        if self.adaptive_high is None:
-            return self.semantic_weight
-        return self.semantic_weight + (self.adaptive_high - self.semantic_weight) * (1 - coverage)
 
 
 def _minmax(scores: dict[Hashable, float]) -> dict[Hashable, float]:
@@ -58,15 +46,14 @@ def _scaled(scores: dict[Hashable, float]) -> dict[Hashable, float]:
     return {key: similarity_share(value) for key, value in scores.items()}
 
 
-def fuse(lexical: dict[Hashable, float], semantic: dict[Hashable, float], fusion: Fusion = Fusion(),
-         coverage: float = 1.0) -> list[tuple[Hashable, float]]:
+def fuse(lexical: dict[Hashable, float], semantic: dict[Hashable, float], fusion: Fusion = Fusion()) -> list[
+        tuple[Hashable, float]]:
     """Candidates of both sides, best first, with their fused scores (0–1 for ``minmax``).
 
     ``lexical`` holds the engine's scores of its candidates; ``semantic`` the
-    similarity of every candidate (of either side) that has a vector;
-    ``coverage`` how much of the question's words the best lexical candidate holds.
+    similarity of every candidate (of either side) that has a vector.
     """
-    weight = fusion.weight(coverage)
+    weight = fusion.semantic_weight
     keys = list(dict.fromkeys([*lexical, *semantic]))
     if fusion.rule == "rrf":
         lexical_rank = {key: rank for rank, key in enumerate(sorted(lexical, key=lexical.__getitem__, reverse=True))}

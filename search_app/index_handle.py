@@ -67,8 +67,8 @@ class OpenSnapshot:
         """
         _ = self.vocabulary, self.stem_counts, self.completer
         if self.semantic is not None:
-            self.semantic.query_vector("Sök")  # the encoder's first call sets up its buffers
-            self.semantic.search.all_scores(self.semantic.query_vector("Sök"))  # maps the vectors in
+            # The encoder's first call sets up its buffers; the first scan maps the vectors in.
+            self.semantic.search.nearest(self.semantic.query_vector("Sök"), 1)
         self.analyzer.remember_compounds(read_compounds(self.folder / snapshot.COMPOUNDS), CorpusWords(self.vocabulary))
         return self
 

@@ -122,9 +122,7 @@ def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int =
     records = {hit.fields["id"]: hit.fields for hit in page.hits}
     lexical = {hit.fields["id"]: hit.score for hit in page.hits}
     semantic = semantic_candidates(snap, query, pool, lexical, publisher, kind)
-    fusion = fusion or Fusion()
-    coverage = word_coverage(snap, plan.stems, page.hits[0].fields) if fusion.adaptive_high and page.hits else 1.0
-    ranked = fuse(lexical, semantic, fusion, coverage)[offset : offset + limit]
+    ranked = fuse(lexical, semantic, fusion or Fusion())[offset : offset + limit]
     records.update(snap.engine.fetch([key for key, _ in ranked if key not in records]))
     only_semantic = sum(key not in lexical for key in semantic)
     return RankedSections([(records[key], score) for key, score in ranked if key in records],
@@ -146,16 +144,6 @@ def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
     ranked = rank_sections(snap, query, limit, offset, publisher, time_limit_s, exact_total, kind)
     passages = [to_passage(record, score, ranked.marked, snap.analyzer) for record, score in ranked.hits]
     return SearchResult(query, ranked.total, passages, ranked.partial, ranked.lexical_best)
-
-
-def word_coverage(snap: OpenSnapshot, stems: list[str], record: dict) -> float:
-    """The share of the question's words (weighted by idf) that a section's heading path and text hold."""
-    weights = {stem: snap.engine.idf(stem) for stem in stems}
-    total = sum(weights.values())
-    if not total:
-        return 1.0
-    found = set(snap.analyzer.terms(" ".join(record["heading_path"]) + "\n" + record["text"]))
-    return sum(weight for stem, weight in weights.items() if stem in found) / total
 
 
 #: A section that shares no word with the question must be at least this similar to it to be a result

