@@ -25,6 +25,7 @@ index_option = click.option(
 
 
 @click.group()
+@click.version_option(package_name="sok", prog_name="sok", message="%(prog)s %(version)s")
 def main() -> None:
     """Sök: sök och svar i svenska myndighetssidor."""
 
@@ -180,14 +181,17 @@ def _read_inputs(corpus_dir: Path, jsonl_files: tuple[Path, ...]) -> tuple[list[
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")), show_default="8000")
 @click.option("--workers", type=int, default=2, show_default=True, help="Antal gunicorn-processer.")
+@click.option("--control-socket", type=click.Path(dir_okay=False, path_type=Path),
+              default=lambda: os.environ.get("SOK_CONTROL_SOCKET") or None,
+              help="Unix-uttag för gunicorns styrgränssnitt, ett per instans (SOK_CONTROL_SOCKET; standard av).")
 @index_option
-def serve(host: str, port: int, workers: int, index_dir: Path) -> None:
+def serve(host: str, port: int, workers: int, control_socket: Path | None, index_dir: Path) -> None:
     """Starta webbtjänsten (gunicorn)."""
     _check_index(index_dir)
     os.environ["SOK_INDEX_DIR"] = str(index_dir.resolve())
     from search_app.server import run
 
-    run(host, port, workers)
+    run(host, port, workers, control_socket=control_socket)
 
 
 @main.command("ask")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
@@ -38,7 +39,18 @@ def encoder_threads(workers: int, cores: int | None = None) -> int:
     return max(1, cores // max(workers, 1))
 
 
-def run(host: str, port: int, workers: int) -> None:
+def control_socket_options(path: Path | None) -> dict:
+    """gunicorn's control socket at ``path`` (owner only), or off.
+
+    gunicorn's own default is one path per user ($XDG_RUNTIME_DIR/gunicorn.ctl), which every
+    ``sok serve`` on a host would share; Sök opens one only where it is asked to.
+    """
+    if path is None:
+        return {"control_socket_disable": True}
+    return {"control_socket": str(path.resolve()), "control_socket_mode": 0o600}
+
+
+def run(host: str, port: int, workers: int, control_socket: Path | None = None) -> None:
     """Serve on ``host:port`` with ``workers`` processes until stopped."""
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     # Each worker's encoder gets its share of the cores, so workers × threads stay within them.
@@ -46,7 +58,10 @@ def run(host: str, port: int, workers: int) -> None:
     SokServer({
         "bind": bind,
         "workers": workers,
-        "worker_class": "sync",
+        # gevent: a slow or idle client holds a greenlet, not the worker (search_app/worker.py).
+        "worker_class": "search_app.worker.SokWorker",
+        "worker_connections": 1000,
+        "keepalive": 5,  # seconds to send a request head, and to keep an idle connection
         "timeout": 30,
         "graceful_timeout": 10,
         "accesslog": "-",
@@ -54,4 +69,5 @@ def run(host: str, port: int, workers: int) -> None:
         "errorlog": "-",
         "loglevel": "info",
         "post_worker_init": open_index_before_serving,
+        **control_socket_options(control_socket),
     }).run()
