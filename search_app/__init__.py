@@ -11,6 +11,7 @@ from flask import Flask
 from search_app import settings
 from search_app.analytics import Analytics
 from search_app.index_handle import IndexHandle
+from search_app.json_bodies import BoundedJSONProvider
 from search_app.result_cache import ResultCache
 
 
@@ -21,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ``SOK_*`` environment variables, then ``test_config``.
     """
     app = Flask(__name__)
+    app.json = BoundedJSONProvider(app)
     app.config.from_mapping(settings.defaults())
     app.config["JSON_SORT_KEYS"] = False
     app.json.ensure_ascii = False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search_app.problems import problem
@@ -33,13 +33,17 @@ def handle_http_error(error: HTTPException):
     if wants_json():
         kind, english = PROBLEM_KINDS.get(status, ("server-error", FALLBACK_EN) if status >= 500
                                           else ("invalid-parameter", "Bad request."))
-        return problem(kind, message, english, status=status)
-    return render_template("error.html", status=status, message=message), status
+        response = problem(kind, message, english, status=status)
+    else:
+        response = current_app.make_response((render_template("error.html", status=status, message=message),
+                                              status))
+    valid_methods = getattr(error, "valid_methods", None)
+    if status == 405 and valid_methods:  # RFC 9110: a 405 says which methods the resource has
+        response.headers["Allow"] = ", ".join(sorted(valid_methods))
+    return response
 
 
 def handle_unexpected(error: Exception):
-    from flask import current_app
-
     current_app.logger.exception("unhandled error")
     if wants_json():
         return problem("server-error", FALLBACK, FALLBACK_EN)

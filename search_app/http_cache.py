@@ -10,18 +10,38 @@ are checked again; errors and POST answers are never stored.
 from __future__ import annotations
 
 import hashlib
+from importlib import import_module
+from pathlib import Path
 
 from flask import Flask, Response, current_app, request
 
 from indexer.snapshot import SnapshotError
 
 API_VERSION = "1"
+
+
+def code_digest() -> str:
+    """A digest of Sök's installed code and data (both packages): it changes with every upgrade.
+
+    A version number would not change for an upgrade between releases; the bytes do.
+    """
+    digest = hashlib.sha256()
+    for package in ("indexer", "search_app"):
+        root = Path(import_module(package).__file__).parent
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+#: Sök's own code: an upgrade on the same snapshot may change answers, so it is part of the ETag.
+SOFTWARE_VERSION = code_digest()
 #: The GET endpoints whose answers depend only on the request and the snapshot.
 CACHEABLE = ("search", "ask", "suggest", "contacts")
 
 
 def _cacheable() -> bool:
-    if request.method != "GET":
+    if request.method not in ("GET", "HEAD"):  # HEAD answers with GET's headers
         return False
     path = request.path.removeprefix("/api/v1/").removeprefix("/api/")
     return request.path.startswith("/api/") and path in CACHEABLE
@@ -35,7 +55,8 @@ def etag() -> str | None:
         return None
     path = request.path.replace("/api/v1/", "/api/", 1)
     query = request.query_string.decode("latin-1")
-    digest = hashlib.sha256(f"{API_VERSION}\x1f{folder.name}\x1f{path}\x1f{query}".encode()).hexdigest()[:24]
+    key = f"{API_VERSION}\x1f{SOFTWARE_VERSION}\x1f{folder.name}\x1f{path}\x1f{query}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
     return f'"{digest}"'
 
 
@@ -44,7 +65,8 @@ def answer_not_modified():
     if not _cacheable() or not request.if_none_match:
         return None
     tag = etag()
-    if tag and request.if_none_match.contains(tag.strip('"')):
+    # RFC 9110 13.1.2: If-None-Match compares weakly, so W/"…" (nginx's tag after compressing) matches too.
+    if tag and request.if_none_match.contains_weak(tag.strip('"')):
         response = Response(status=304)
         _cache_headers(response, tag)
         return response

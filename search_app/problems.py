@@ -16,6 +16,12 @@ PROBLEM_TYPE_BASE = "/api/docs#problem-"
 #: Each kind of problem: its status and title.
 PROBLEMS: dict[str, tuple[int, str]] = {
     "invalid-parameter": (400, "Invalid request parameter"),
+    # Refused by the server before the app reads the request (search_app/worker.py): a request
+    # line that is not HTTP (raw non-ASCII bytes in the address), or over the size limits.
+    "bad-request": (400, "Malformed request"),
+    "uri-too-long": (414, "Request address too long"),
+    "headers-too-large": (431, "Request headers too large"),
+    "not-implemented": (501, "Not implemented"),
     "not-found": (404, "Not found"),
     "method-not-allowed": (405, "Method not allowed"),
     "too-large": (413, "Request body too large"),
