@@ -44,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.extensions["sok_analytics"] = analytics
         atexit.register(analytics.flush)
 
-    from search_app import admin, api, api_docs, errors, http_cache, pages, security, widget
+    from search_app import admin, api, api_docs, errors, http_cache, operations, pages, security, widget
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
@@ -54,4 +54,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     http_cache.init_app(app)
+    operations.init_app(app)
     return app

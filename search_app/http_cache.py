@@ -83,7 +83,7 @@ def add_cache_headers(response: Response) -> Response:
         tag = etag()
         if tag:
             _cache_headers(response, tag)
-    elif request.path.startswith("/api/") or request.path in ("/healthz", "/admin/stats"):
+    elif request.path.startswith("/api/") or request.path in ("/healthz", "/readyz", "/admin/stats"):
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from flask import Flask, current_app, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from search_app.errors import wants_json
 from search_app.problems import problem
 
 MAX_TRACKED_CLIENTS = 10_000
@@ -59,7 +60,7 @@ def limit_rate():
         return None
     retry = str(max(1, math.ceil(wait)))
     message = "För många förfrågningar. Vänta en stund och försök igen."
-    if request.path.startswith("/api/") or request.path == "/healthz":
+    if wants_json():
         response = problem("too-many-requests", message, "Too many requests. Wait a moment and try again.")
     else:
         response = current_app.make_response(render_template("error.html", status=429, message=message))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
@@ -39,6 +42,32 @@ def encoder_threads(workers: int, cores: int | None = None) -> int:
     return max(1, cores // max(workers, 1))
 
 
+def metrics_folder() -> Path:
+    """A fresh folder for prometheus-client's per-worker files (``PROMETHEUS_MULTIPROC_DIR``).
+
+    An operator's folder is emptied of an earlier run's files; otherwise one is made for this
+    instance. Set before any worker imports prometheus-client, which reads it at import.
+    """
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="sok-metrics-"))
+        atexit.register(shutil.rmtree, folder, True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return folder
+
+
+def forget_worker_metrics(server, worker) -> None:
+    """A worker that exited: its live gauges no longer count (prometheus-client multiprocess mode)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 def control_socket_options(path: Path | None) -> dict:
     """gunicorn's control socket at ``path`` (owner only), or off.
 
@@ -55,6 +84,7 @@ def run(host: str, port: int, workers: int, control_socket: Path | None = None) 
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     # Each worker's encoder gets its share of the cores, so workers × threads stay within them.
     os.environ.setdefault("SOK_ENCODER_THREADS", str(encoder_threads(workers)))
+    metrics_folder()
     SokServer({
         "bind": bind,
         "workers": workers,
@@ -69,5 +99,6 @@ def run(host: str, port: int, workers: int, control_socket: Path | None = None) 
         "errorlog": "-",
         "loglevel": "info",
         "post_worker_init": open_index_before_serving,
+        "child_exit": forget_worker_metrics,
         **control_socket_options(control_socket),
     }).run()

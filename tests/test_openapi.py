@@ -16,7 +16,8 @@ from search_app.api_docs import openapi_spec, resolve
 from search_app.settings import defaults
 
 SPEC = openapi_spec()
-SKIP_ROUTES = {"/", "/widget.js", "/demo", "/admin/stats", "/openapi.json", "/api/docs"}  # pages, not the API
+# Pages, not the API; /metrics is Prometheus's text format for operators (README).
+SKIP_ROUTES = {"/", "/widget.js", "/demo", "/admin/stats", "/openapi.json", "/api/docs", "/metrics"}
 
 
 def spec_operations() -> set[tuple[str, str]]:
