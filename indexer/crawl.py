@@ -1,5 +1,10 @@
 """Fetch a site politely into a corpus folder: sitemap or start page, robots.txt, one host, a rate limit.
 
+robots.txt is read as RFC 9309 says (see ``indexer.robots``); its ``Sitemap:``
+lines are used when the crawl starts from a page. Sitemaps may be gzipped. A
+page that answers 429 or 503 is asked again after its ``Retry-After`` (or
+after an exponential back-off), a bounded number of times.
+
 What is fetched is stored as it came (``.html``, ``.pdf``) with a sidecar
 ``<file>.meta.yml`` holding the address it came from and its validators
 (ETag, Last-Modified). A second crawl sends those validators, so an unchanged
@@ -9,12 +14,14 @@ reported with its address and the reason; the crawl goes on.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import hashlib
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import urllib.robotparser
+import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,9 +31,18 @@ import yaml
 from bs4 import BeautifulSoup
 from defusedxml import ElementTree
 
+from indexer.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, Robots, robots_for_answer
+
 USER_AGENT = "SokBot/0.1 (Sök, sökindexering för offentliga webbplatser)"
 MAX_REDIRECTS = 5
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 20 * 1024 * 1024  # per answer, and per unpacked gzipped sitemap
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+RETRY_STATUSES = (429, 503)  # "too many requests", "unavailable": asked again, politely
+MAX_RETRIES = 3  # further attempts after the first
+MAX_RETRY_AFTER_S = 120.0  # a longer Retry-After is not waited for: the page is reported instead
+BACKOFF_S = 2.0  # without Retry-After: wait 2, 4, 8 s
+GZIP_MAGIC = b"\x1f\x8b"
+GZIP_WBITS = zlib.MAX_WBITS | 16  # zlib reads the gzip header and trailer
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 SIDECAR_SUFFIX = ".meta.yml"
 
@@ -59,6 +75,8 @@ class Response:
     etag: str = ""
     last_modified: str = ""
     location: str = ""
+    retry_after: str = ""
+    note: str = ""  # why a 429/503 was given up on (in Swedish), for the report
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -74,15 +92,44 @@ class Fetcher:
         self._opener = urllib.request.build_opener(_NoRedirect)
         self._last = 0.0
 
-    def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
-        """One request (no redirects followed); HTTP errors come back as responses with their status."""
+    def get(self, url: str, headers: dict[str, str] | None = None, truncate_at: int | None = None) -> Response:
+        """One GET (no redirects followed), asked again while it answers 429 or 503.
+
+        The server's ``Retry-After`` is waited for when it is at most
+        ``MAX_RETRY_AFTER_S``; without one the wait doubles from ``BACKOFF_S``.
+        After ``MAX_RETRIES`` more attempts, or when the server asks for a
+        longer pause, the last answer comes back with a ``note`` saying so.
+        """
+        attempt = 0
+        while True:
+            response = self._get_once(url, headers, truncate_at)
+            if response.status not in RETRY_STATUSES:
+                return response
+            asked = _retry_after_s(response.retry_after)
+            if asked is not None and asked > MAX_RETRY_AFTER_S:
+                response.note = f"servern ber om en paus på {asked:.0f} s; försök igen senare"
+                return response
+            if attempt == MAX_RETRIES:
+                response.note = f"efter {MAX_RETRIES + 1} försök"
+                return response
+            time.sleep(asked if asked is not None else BACKOFF_S * 2**attempt)
+            attempt += 1
+
+    def _get_once(self, url: str, headers: dict[str, str] | None, truncate_at: int | None) -> Response:
+        """One request; HTTP errors come back as responses with their status.
+
+        The body may be at most ``MAX_BYTES``, or is cut at ``truncate_at`` when given.
+        """
+        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+            raise FetchError("är inte en http- eller https-adress")
         wait = self._last + self.delay_s - time.monotonic()
         if wait > 0:
             time.sleep(wait)
         request = urllib.request.Request(url, headers={"User-Agent": self.user_agent, **(headers or {})})
+        limit = MAX_BYTES + 1 if truncate_at is None else truncate_at
         try:
             with self._opener.open(request, timeout=self.timeout_s) as response:
-                body = response.read(MAX_BYTES + 1)
+                body = response.read(limit)
                 status, info = response.status, response.headers
         except urllib.error.HTTPError as error:
             body, status, info = b"", error.code, error.headers
@@ -95,10 +142,11 @@ class Fetcher:
             raise FetchError(f"kunde inte hämtas ({reason})") from None
         finally:
             self._last = time.monotonic()
-        if len(body) > MAX_BYTES:
+        if truncate_at is None and len(body) > MAX_BYTES:
             raise FetchError(f"större än {MAX_BYTES // 2**20} MB")
         return Response(url, status, body, (info.get("Content-Type") or "").split(";")[0].strip().lower(),
-                        info.get("ETag") or "", info.get("Last-Modified") or "", info.get("Location") or "")
+                        info.get("ETag") or "", info.get("Last-Modified") or "", info.get("Location") or "",
+                        info.get("Retry-After") or "")
 
 
 class Crawler:
@@ -112,9 +160,10 @@ class Crawler:
         self.start, self.host, self.scheme = start, parsed.netloc.lower(), parsed.scheme
         self.corpus_dir, self.max_pages, self.on_page = corpus_dir, max_pages, on_page
         self.fetcher = Fetcher(delay_s, timeout_s)
-        self.robots = urllib.robotparser.RobotFileParser()
+        self.robots = Robots.allow_all()  # until robots.txt is read
         self.report = CrawlReport()
         self._failed: set[str] = set()  # could not be fetched this time (time-out, server error): kept
+        self._sitemaps_read = True  # False once a sitemap could not be read: its pages are unknown, none pruned
 
     def run(self) -> CrawlReport:
         """Fetch the site: its sitemap's pages, or the pages linked from the start page, up to the cap."""
@@ -126,7 +175,10 @@ class Crawler:
         queue: deque[str] = deque()
         seen = {self.start, first.url}
         done: set[str] = set()  # final addresses stored or confirmed unchanged
-        follow_links = not _is_sitemap(first)
+        start_is_sitemap = _is_sitemap(first)
+        # A start page's links are followed unless robots.txt names a sitemap with the site's pages.
+        listed = self._sitemap_urls(first) if start_is_sitemap else self._robots_sitemap_urls()
+        follow_links = not start_is_sitemap and not listed
 
         def visit(response: Response) -> None:
             if response.url in done:
@@ -139,19 +191,18 @@ class Crawler:
                         seen.add(link)
                         queue.append(link)
 
-        if follow_links:
+        if not start_is_sitemap:
             visit(first)
-        else:
-            for url in self._sitemap_urls(first):
-                if url not in seen:
-                    seen.add(url)
-                    queue.append(url)
+        for url in listed:
+            if url not in seen:
+                seen.add(url)
+                queue.append(url)
         while queue and len(self.report.fetched) + len(self.report.unchanged) < self.max_pages:
             response = self._fetch(queue.popleft())
             if response is not None:
                 seen.add(response.url)
                 visit(response)
-        if not queue:  # the whole site was reached: what it no longer has leaves the corpus
+        if not queue and self._sitemaps_read:  # the whole site was reached: what it no longer has leaves the corpus
             self._prune(done)
         return self.report
 
@@ -168,36 +219,68 @@ class Crawler:
     # -- robots.txt and sitemaps ------------------------------------------------
 
     def _read_robots(self) -> None:
-        robots_url = f"{self.scheme}://{self.host}/robots.txt"
-        try:
-            response = self.fetcher.get(robots_url)
-        except FetchError as error:
-            self.report.problems.append((robots_url, f"robots.txt {error}; hämtar inget"))
-            self.robots.parse(["User-agent: *", "Disallow: /"])
-            return
-        if response.status >= 500:
-            self.report.problems.append((robots_url, f"robots.txt gav HTTP {response.status}; hämtar inget"))
-            self.robots.parse(["User-agent: *", "Disallow: /"])
-        elif response.status >= 400:
-            self.robots.parse([])  # no robots.txt: everything allowed
-        else:
-            self.robots.parse(response.body.decode("utf-8", "replace").splitlines())
-        delay = self.robots.crawl_delay(USER_AGENT)
+        """Read the host's robots.txt; when it cannot be read, nothing is fetched and the report says why."""
+        self.robots = self._fetch_robots(f"{self.scheme}://{self.host}/robots.txt")
+        if self.robots.refusal:
+            self.report.problems.append((f"{self.scheme}://{self.host}/robots.txt", self.robots.refusal))
+        delay = self.robots.crawl_delay()
         if delay:
             self.fetcher.delay_s = max(self.fetcher.delay_s, float(delay))
 
+    def _fetch_robots(self, url: str) -> Robots:
+        """Fetch robots.txt, following up to ``ROBOTS_MAX_REDIRECTS`` redirects (to any http(s) host)."""
+        for _hop in range(ROBOTS_MAX_REDIRECTS + 1):
+            try:
+                response = self.fetcher.get(url, truncate_at=ROBOTS_MAX_BYTES)
+            except FetchError as error:
+                return Robots.refuse_all(f"robots.txt {error}; hämtar inget")
+            if response.status not in REDIRECT_STATUSES:
+                return robots_for_answer(response.status, response.body)
+            if not response.location:
+                return Robots.refuse_all(f"robots.txt gav HTTP {response.status} utan Location; hämtar inget")
+            url = urllib.parse.urljoin(url, response.location)
+            if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+                return Robots.refuse_all(f"robots.txt omdirigeras till {url}, som inte är http(s); hämtar inget")
+        return Robots.refuse_all(f"robots.txt omdirigeras mer än {ROBOTS_MAX_REDIRECTS} gånger; hämtar inget")
+
+    def _robots_sitemap_urls(self) -> list[str]:
+        """The pages (on this host) of the sitemaps that robots.txt names, in order."""
+        urls: list[str] = []
+        for sitemap_url in self.robots.sitemaps():
+            if not self._same_host(sitemap_url):
+                self.report.problems.append((sitemap_url, "sitemap i robots.txt på en annan webbplats; hoppar över"))
+                continue
+            response = self._fetch(sitemap_url)
+            if response is None:
+                self._sitemaps_read = False
+            else:
+                urls += self._sitemap_urls(response)
+        return list(dict.fromkeys(urls))
+
     def _sitemap_urls(self, response: Response, depth: int = 0) -> list[str]:
+        """The page addresses (on this host) of a sitemap, gzipped or not, or of those a sitemap index lists."""
         try:
-            root = ElementTree.fromstring(response.body)
+            xml = _unpacked(response.body)
+        except ValueError as error:
+            self.report.problems.append((response.url, f"sitemap {error}; hoppar över"))
+            self._sitemaps_read = False
+            return []
+        try:
+            root = ElementTree.fromstring(xml)
         except Exception as error:  # defusedxml raises its own kinds for hostile XML
             self.report.problems.append((response.url, f"sitemap kan inte läsas ({type(error).__name__})"))
+            self._sitemaps_read = False
             return []
         urls = [loc.text.strip() for loc in root.iter(f"{SITEMAP_NS}loc") if loc.text]
         if root.tag == f"{SITEMAP_NS}sitemapindex" and depth < 2:
             nested = []
             for url in urls:
-                child = self._fetch(url) if self._same_host(url) else None
-                if child is not None:
+                if not self._same_host(url):
+                    continue
+                child = self._fetch(url)
+                if child is None:
+                    self._sitemaps_read = False
+                else:
                     nested += self._sitemap_urls(child, depth + 1)
             return nested
         return [url for url in dict.fromkeys(urls) if self._same_host(url)]
@@ -211,7 +294,7 @@ class Crawler:
             if not self._same_host(url):
                 self.report.problems.append((hops[0], f"leder till en annan webbplats ({url}); hoppar över"))
                 return None
-            if not self.robots.can_fetch(USER_AGENT, url):
+            if not self.robots.allows(url):
                 self.report.disallowed.append(url)
                 return None
             stored = self._sidecar(url)
@@ -226,7 +309,7 @@ class Crawler:
                 self.report.problems.append((url, str(error)))
                 self._failed.add(url)
                 return None
-            if response.status in (301, 302, 303, 307, 308):
+            if response.status in REDIRECT_STATUSES:
                 location = urllib.parse.urljoin(url, response.location) if response.location else ""
                 if not location:
                     self.report.problems.append((url, f"HTTP {response.status} utan Location"))
@@ -242,7 +325,8 @@ class Crawler:
             if response.status == 304:
                 return Response(url, 304, self._stored_body(url), stored.get("content_type", "text/html"))
             if response.status >= 400:
-                self.report.problems.append((url, f"HTTP {response.status}"))
+                self.report.problems.append((url, f"HTTP {response.status}" + (f" ({response.note})"
+                                                                               if response.note else "")))
                 if response.status in (404, 410):
                     self._forget(url)  # gone from the site: gone from the corpus, and so from the index
                 else:
@@ -327,8 +411,49 @@ def _kind(response: Response) -> str | None:
 
 
 def _is_sitemap(response: Response) -> bool:
-    head = response.body[:2000].lstrip()
-    return response.content_type in ("application/xml", "text/xml") and (b"<urlset" in head or b"<sitemapindex" in head)
+    """Whether an answer is a sitemap or sitemap index: XML, or gzip whatever its content type.
+
+    Broken gzip counts as a sitemap, so that it is reported as one that cannot be read.
+    """
+    if response.body.startswith(GZIP_MAGIC):
+        try:
+            head = zlib.decompressobj(wbits=GZIP_WBITS).decompress(response.body, 2000)
+        except zlib.error:
+            return True
+    elif response.content_type in ("application/xml", "text/xml"):
+        head = response.body[:2000]
+    else:
+        return False
+    head = head.lstrip()
+    return b"<urlset" in head or b"<sitemapindex" in head
+
+
+def _unpacked(body: bytes) -> bytes:
+    """``body``, gunzipped when it is gzip; ValueError when that is broken or more than ``MAX_BYTES``."""
+    if not body.startswith(GZIP_MAGIC):
+        return body
+    inflater = zlib.decompressobj(wbits=GZIP_WBITS)
+    try:
+        unpacked = inflater.decompress(body, MAX_BYTES + 1)  # stops there: a gzip bomb never fills memory
+    except zlib.error:
+        raise ValueError("är en trasig gzip-fil") from None
+    if len(unpacked) > MAX_BYTES:
+        raise ValueError(f"är större än {MAX_BYTES // 2**20} MB uppackad")
+    return unpacked
+
+
+def _retry_after_s(value: str) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date), None if absent or unreadable."""
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _links(response: Response) -> list[str]:

@@ -3,7 +3,12 @@
 It has a sitemap, a robots.txt that forbids /privat/, HTML pages with page
 furniture (navigation, header, footer, a cookie banner), a PDF, a 404, a
 redirect, a redirect loop and a page slower than the crawler waits for. Pages
-answer conditional requests (ETag) with 304. Every request path is logged.
+answer conditional requests (ETag) with 304. Every request path is logged,
+and when it came.
+
+A test may add redirects (``redirects``: path to Location) and answers given
+before a path's page (``answers``: path to a list of (status, headers, body),
+each given once, in order), e.g. a 503 with ``Retry-After`` and then the page.
 """
 
 from __future__ import annotations
@@ -61,6 +66,9 @@ class Site:
 
     def __init__(self) -> None:
         self.requests: list[str] = []
+        self.request_times: list[tuple[str, float]] = []  # (path, time.time()) of every request
+        self.redirects: dict[str, str] = {}
+        self.answers: dict[str, list[tuple[int, dict[str, str], bytes]]] = {}
         self.slow_s = 3.0
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -116,6 +124,11 @@ class Site:
 
             def _answer(self) -> None:
                 site.requests.append(self.path)
+                site.request_times.append((self.path, time.time()))
+                if site.answers.get(self.path):
+                    return self._scripted(*site.answers[self.path].pop(0))
+                if self.path in site.redirects:
+                    return self._redirect(site.redirects[self.path])
                 if self.path == "/langsam.html":
                     time.sleep(site.slow_s)
                 if self.path in ("/slinga-a", "/slinga-b"):
@@ -138,6 +151,14 @@ class Site:
                 self.send_response(200)
                 self.send_header("Content-Type", kind)
                 self.send_header("ETag", etag)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _scripted(self, status: int, headers: dict[str, str], body: bytes) -> None:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

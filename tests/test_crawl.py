@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import email.utils
+import gzip
+import time
+import tracemalloc
+import zlib
+from itertools import pairwise
+
 import pytest
 from click.testing import CliRunner
 
+from indexer import crawl as crawl_module
 from indexer.documents import DocumentError, read_corpus
 from indexer.html_pages import read_html
 from indexer.pdf_pages import read_pdf
@@ -22,6 +30,30 @@ def site():
 
 def crawl(site: Site, *args: str):
     return CliRunner().invoke(main, ["crawl", f"{site.base}/sitemap.xml", "--delay", "0", "--timeout", "1", *args])
+
+
+def crawl_from(site: Site, path: str, corpus, *args: str):
+    """``sok crawl`` from ``path`` of the site (a page or a sitemap) into ``corpus``."""
+    return CliRunner().invoke(main, ["crawl", f"{site.base}{path}", "--corpus", str(corpus), "--delay", "0",
+                                     "--timeout", "1", *args])
+
+
+def sitemap(site: Site, paths: list[str], tag: str = "urlset") -> bytes:
+    """A sitemap (``urlset``) or sitemap index (``sitemapindex``) of the site's ``paths``."""
+    item = "url" if tag == "urlset" else "sitemap"
+    return (f'<?xml version="1.0" encoding="UTF-8"?><{tag} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(f"<{item}><loc>{site.base}{path}</loc></{item}>" for path in paths) + f"</{tag}>").encode()
+
+
+def stored_urls(corpus) -> set[str]:
+    """The addresses of the pages a crawl stored (from their sidecars)."""
+    return {line.split(": ", 1)[1] for sidecar in corpus.rglob("*.meta.yml")
+            for line in sidecar.read_text(encoding="utf-8").splitlines() if line.startswith("url: ")}
+
+
+def times_of(site: Site, path: str) -> list[float]:
+    """When the site was asked for ``path``, in order."""
+    return [when for requested, when in site.request_times if requested == path]
 
 
 def test_the_crawl_obeys_robots_stays_polite_and_names_every_failed_address(site, tmp_path):
@@ -145,3 +177,175 @@ def test_a_crawl_from_the_start_page_follows_its_links_to_pages_and_pdfs(site, t
     assert "/privat/intern.html" not in fetched  # linked from the header, forbidden by robots.txt
     assert sorted(path.suffix for path in corpus.rglob("*") if path.suffix in (".html", ".pdf")) == [
         ".html", ".html", ".pdf"]
+
+
+# -- robots.txt as RFC 9309 says ------------------------------------------------
+
+
+def test_a_robots_txt_reached_through_five_redirects_is_obeyed(site, tmp_path):
+    hops = ["/robots.txt", "/r1", "/r2", "/r3", "/r4", "/regler/robots.txt"]
+    site.redirects = dict(pairwise(hops))  # five redirects
+    site.pages["/regler/robots.txt"] = ("text/plain", b"User-agent: *\nDisallow: /privat/\nDisallow: /bygglov.html\n")
+    result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
+    assert result.exit_code == 0, result.output
+    assert "/bygglov.html" not in site.requests and not [p for p in site.requests if p.startswith("/privat/")]
+    assert f"Hoppar över {site.base}/bygglov.html: förbjuden i robots.txt" in result.output
+    assert f"{site.base}/" in stored_urls(tmp_path / "corpus")  # what the rules allow is still fetched
+
+
+def test_a_robots_txt_redirected_more_than_five_times_stops_the_crawl_and_says_why(site, tmp_path):
+    hops = ["/robots.txt", "/r1", "/r2", "/r3", "/r4", "/r5", "/regler/robots.txt"]
+    site.redirects = dict(pairwise(hops))  # six redirects
+    result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
+    assert result.exit_code == 0, result.output
+    assert f"{site.base}/robots.txt: robots.txt omdirigeras mer än 5 gånger; hämtar inget" in result.output
+    assert set(site.requests) <= set(hops[:-1])  # not one page
+    assert not stored_urls(tmp_path / "corpus")
+
+
+def test_robots_rules_use_wildcards_the_longest_match_and_our_own_group(site, tmp_path):
+    site.pages["/robots.txt"] = ("text/plain", b"User-agent: *\nDisallow: /\n\n"
+                                 b"User-agent: SokBot\nDisallow: /privat/\nAllow: /privat/oppet.html\n"
+                                 b"Disallow: /*.pdf$\nDisallow: /*?\nDisallow: /lika.html\nAllow: /lika.html\n")
+    links = ["/privat/oppet.html", "/privat/intern.html", "/arsrapport.pdf", "/sok?q=bygglov", "/lika.html",
+             "/bygglov.html"]
+    site.pages["/"] = ("text/html", page("Startsida", "".join(f'<a href="{link}">Länk</a>' for link in links)))
+    site.pages["/privat/oppet.html"] = ("text/html", page("Öppet", "<p>Öppettider för kontaktcenter.</p>"))
+    site.pages["/lika.html"] = ("text/html", page("Lika", "<p>Allow vinner när reglerna är lika långa.</p>"))
+    result = crawl_from(site, "/", tmp_path / "corpus")
+    assert result.exit_code == 0, result.output
+    assert {"/privat/oppet.html", "/lika.html", "/bygglov.html"} <= set(site.requests)  # the longer Allow wins
+    assert not {"/privat/intern.html", "/arsrapport.pdf", "/sok?q=bygglov"} & set(site.requests)  # * and $
+    assert f"Hoppar över {site.base}/arsrapport.pdf: förbjuden i robots.txt" in result.output
+
+
+def test_only_the_first_500_kib_of_a_robots_txt_are_read(site, tmp_path):
+    padding = b"".join(b"# " + b"x" * 97 + b"\n" for _ in range(5200))  # 520 000 bytes of comments
+    site.pages["/robots.txt"] = ("text/plain", b"User-agent: *\nDisallow: /privat/\n" + padding
+                                 + b"Disallow: /bygglov.html\n")
+    result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
+    assert result.exit_code == 0, result.output
+    assert not [path for path in site.requests if path.startswith("/privat/")]
+    assert f"{site.base}/bygglov.html" in stored_urls(tmp_path / "corpus")  # its rule lies past 500 KiB
+
+
+def test_a_robots_txt_answering_429_stops_the_crawl_after_backing_off(site, tmp_path, monkeypatch):
+    monkeypatch.setattr(crawl_module, "BACKOFF_S", 0.05)
+    site.answers["/robots.txt"] = [(429, {}, b"")] * 10
+    result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
+    assert result.exit_code == 0, result.output
+    assert f"{site.base}/robots.txt: robots.txt gav HTTP 429; hämtar inget" in result.output
+    assert site.requests == ["/robots.txt"] * (crawl_module.MAX_RETRIES + 1)  # asked again, then nothing else
+    assert not stored_urls(tmp_path / "corpus")
+
+
+def test_a_robots_txt_answering_503_with_retry_after_is_asked_again_and_obeyed(site, tmp_path):
+    site.answers["/robots.txt"] = [(503, {"Retry-After": "1"}, b"")]
+    result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
+    assert result.exit_code == 0, result.output
+    first, second = times_of(site, "/robots.txt")
+    assert second - first >= 1.0
+    assert not [path for path in site.requests if path.startswith("/privat/")]
+    assert f"{site.base}/bygglov.html" in stored_urls(tmp_path / "corpus")
+
+
+# -- sitemaps -------------------------------------------------------------------
+
+
+def test_the_sitemaps_robots_txt_names_are_used_when_the_crawl_starts_from_a_page(site, tmp_path):
+    _, rules = site.pages["/robots.txt"]
+    site.pages["/robots.txt"] = ("text/plain", rules + f"Sitemap: {site.base}/karta.xml.gz\n"
+                                 "Sitemap: https://annan.example/sitemap.xml\n".encode())
+    site.pages["/karta.xml.gz"] = ("application/gzip", gzip.compress(
+        sitemap(site, ["/karta-sidor.xml.gz"], tag="sitemapindex")))
+    site.pages["/karta-sidor.xml.gz"] = ("application/x-gzip", gzip.compress(
+        sitemap(site, ["/bygglov-ny.html", "/bygglov.html"])))
+    result = crawl_from(site, "/", tmp_path / "corpus")
+    assert result.exit_code == 0, result.output
+    # /bygglov-ny.html is linked from no page: only the gzipped sitemap behind the index names it
+    assert {f"{site.base}/", f"{site.base}/bygglov-ny.html", f"{site.base}/bygglov.html"} <= stored_urls(
+        tmp_path / "corpus")
+    assert "https://annan.example/sitemap.xml: sitemap i robots.txt på en annan webbplats" in result.output
+
+
+def test_a_gzipped_sitemap_given_as_start_is_unpacked(site, tmp_path):
+    site.pages["/sitemap.xml.gz"] = ("application/octet-stream", gzip.compress(
+        sitemap(site, ["/", "/bygglov.html", "/arsrapport.pdf"])))
+    result = crawl_from(site, "/sitemap.xml.gz", tmp_path / "corpus")
+    assert result.exit_code == 0, result.output
+    assert stored_urls(tmp_path / "corpus") == {f"{site.base}/", f"{site.base}/bygglov.html",
+                                                 f"{site.base}/arsrapport.pdf"}
+
+
+def test_a_sitemap_that_cannot_be_read_removes_nothing_from_the_corpus(site, tmp_path):
+    corpus = tmp_path / "corpus"
+    site.pages["/karta.xml.gz"] = ("application/gzip", gzip.compress(sitemap(site, ["/", "/bygglov.html"])))
+    assert crawl_from(site, "/karta.xml.gz", corpus).exit_code == 0
+    before = stored_urls(corpus)
+    site.pages["/karta.xml.gz"] = ("application/gzip", b"\x1f\x8b" + b"inte gzip" * 10)
+    again = crawl_from(site, "/karta.xml.gz", corpus)
+    assert again.exit_code == 0, again.output
+    assert f"{site.base}/karta.xml.gz: sitemap är en trasig gzip-fil; hoppar över" in again.output
+    assert "Borttagen" not in again.output and stored_urls(corpus) == before == {f"{site.base}/",
+                                                                                 f"{site.base}/bygglov.html"}
+
+
+def test_a_gzip_bomb_sitemap_is_refused_without_unpacking_it_into_memory(site, tmp_path):
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    bomb = packer.compress(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
+    spaces = b" " * 2**20
+    bomb += b"".join(packer.compress(spaces) for _ in range(10 * crawl_module.MAX_BYTES // 2**20))  # ten times
+    bomb += packer.compress(f"<url><loc>{site.base}/bygglov.html</loc></url></urlset>".encode()) + packer.flush()
+    site.pages["/karta.xml.gz"] = ("application/gzip", bomb)
+    tracemalloc.start()
+    try:
+        result = crawl_from(site, "/karta.xml.gz", tmp_path / "corpus")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.exit_code == 0, result.output
+    limit_mb = crawl_module.MAX_BYTES // 2**20
+    assert f"{site.base}/karta.xml.gz: sitemap är större än {limit_mb} MB uppackad; hoppar över" in result.output
+    assert peak < 3 * crawl_module.MAX_BYTES  # unpacked in full it would take ten times the limit
+    assert "/bygglov.html" not in site.requests
+
+
+# -- 429 and 503: waiting as the server asks --------------------------------------
+
+
+def test_pages_answering_429_or_503_are_fetched_after_their_retry_after(site, tmp_path):
+    site.answers["/bygglov.html"] = [(503, {"Retry-After": "1"}, b"")]
+    later = int(time.time()) + 3
+    site.answers["/arsrapport.pdf"] = [(429, {"Retry-After": email.utils.formatdate(later, usegmt=True)}, b"")]
+    result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
+    assert result.exit_code == 0, result.output
+    assert {f"{site.base}/bygglov.html", f"{site.base}/arsrapport.pdf"} <= stored_urls(tmp_path / "corpus")
+    first, second = times_of(site, "/bygglov.html")
+    assert second - first >= 1.0  # Retry-After in seconds
+    assert times_of(site, "/arsrapport.pdf")[1] >= later  # Retry-After as an HTTP date
+
+
+def test_a_page_that_stays_unavailable_is_asked_again_with_growing_pauses_then_reported(site, tmp_path,
+                                                                                      monkeypatch):
+    monkeypatch.setattr(crawl_module, "BACKOFF_S", 0.2)
+    site.answers["/bygglov.html"] = [(503, {}, b"")] * 10
+    result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
+    assert result.exit_code == 0, result.output
+    tries = crawl_module.MAX_RETRIES + 1
+    assert f"{site.base}/bygglov.html: HTTP 503 (efter {tries} försök)" in result.output
+    asked = times_of(site, "/bygglov.html")
+    assert len(asked) == tries
+    pauses = [later - earlier for earlier, later in pairwise(asked)]
+    assert all(pause >= 0.2 * 2**n for n, pause in enumerate(pauses)), pauses  # 0.2, 0.4, 0.8 s
+    assert f"{site.base}/arsrapport.pdf" in stored_urls(tmp_path / "corpus")  # the crawl went on
+
+
+def test_a_retry_after_longer_than_the_cap_is_not_waited_for_and_the_page_reported(site, tmp_path):
+    site.answers["/bygglov.html"] = [(429, {"Retry-After": "3600"}, b"")]
+    started = time.monotonic()
+    result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < crawl_module.MAX_RETRY_AFTER_S
+    assert site.requests.count("/bygglov.html") == 1  # not asked again before the hour is up
+    assert (f"{site.base}/bygglov.html: HTTP 429 (servern ber om en paus på 3600 s; försök igen senare)"
+            in result.output)
