@@ -22,6 +22,9 @@ CORPUS_SUFFIXES = (".md", ".txt", ".markdown", ".html", ".htm", ".pdf")
 SIDECAR_SUFFIX = ".meta.yml"
 DOCUMENT_KINDS = ("page", "pdf")
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+#: A JSON Lines row may be as large as a file; a longer row is skipped without being read into memory.
+MAX_JSONL_ROW_BYTES = MAX_DOCUMENT_BYTES
+_SKIP_CHUNK_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -176,10 +179,23 @@ def read_corpus(corpus_dir: Path) -> ReadResult:
 
 
 def iter_jsonl(path: Path) -> Iterator[Document | Problem]:
-    """Yield a Document (or a Problem) per line of a JSON Lines file."""
+    """Yield a Document (or a Problem) per line of a JSON Lines file.
+
+    A row longer than :data:`MAX_JSONL_ROW_BYTES` is a Problem; it is skipped
+    in small pieces, never read into memory whole.
+    """
+    limit = MAX_JSONL_ROW_BYTES
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        number = 0
+        while raw := handle.readline(limit + 1):
+            number += 1
             source = f"{path}:{number}"
+            if len(raw) > limit and not raw.endswith(b"\n"):
+                while (rest := handle.readline(_SKIP_CHUNK_BYTES)) and not rest.endswith(b"\n"):
+                    pass
+                yield Problem(source, f"raden är större än {_size(limit)} (samma gräns som för en fil); "
+                                      "den hoppas över")
+                continue
             if not raw.strip():
                 continue
             try:
@@ -195,6 +211,11 @@ def iter_jsonl(path: Path) -> Iterator[Document | Problem]:
                 yield Problem(source, f"inte giltig JSON ({error.msg})")
             except DocumentError as error:
                 yield Problem(source, str(error))
+
+
+def _size(count: int) -> str:
+    megabytes = count / (1024 * 1024)
+    return f"{megabytes:g} MB" if megabytes >= 1 else f"{count} byte"
 
 
 def read_jsonl(path: Path) -> ReadResult:

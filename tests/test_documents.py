@@ -1,8 +1,11 @@
 """Reading corpus files and JSON Lines: good input is read, bad input is named with its reason."""
 
 import json
+import time
+import tracemalloc
 
-from indexer.documents import iter_jsonl, read_corpus, read_corpus_file
+from indexer import documents
+from indexer.documents import Document, Problem, iter_jsonl, read_corpus, read_corpus_file
 from tests.conftest import CORPUS
 
 
@@ -71,3 +74,41 @@ def test_jsonl_rows_and_their_problems(tmp_path):
     assert any(":2: inte giltig JSON" in p for p in problems)
     assert any(":3: fältet text saknas" in p for p in problems)
     assert any(":6: inte giltig UTF-8" in p for p in problems)
+
+
+def _row(number: int, text: str = "Text.") -> str:
+    return json.dumps({"url": f"https://x.se/{number}", "title": f"Rad {number}", "text": text})
+
+
+def test_an_overlong_jsonl_row_is_named_and_the_next_rows_are_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(documents, "MAX_JSONL_ROW_BYTES", 1000)
+    rows = [_row(1), _row(2, "ord " * 2000), _row(3, "x" * 900), _row(4, "ord " * 300_000)]
+    path = write(tmp_path, "in.jsonl", "\n".join(rows).encode())  # the last row has no line break
+    items = list(iter_jsonl(path))
+    assert [item.title for item in items if isinstance(item, Document)] == ["Rad 1", "Rad 3"]
+    problems = [str(item) for item in items if isinstance(item, Problem)]
+    assert problems == [f"{path}:2: raden är större än 1000 byte (samma gräns som för en fil); den hoppas över",
+                        f"{path}:4: raden är större än 1000 byte (samma gräns som för en fil); den hoppas över"]
+
+
+def test_a_25_mb_jsonl_row_is_refused_fast_without_being_read_whole(tmp_path, monkeypatch):
+    path = tmp_path / "stor.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("\n".join([_row(1), _row(2, "ord " * (25 * 1024 * 1024 // 4)), _row(3)]) + "\n")
+    assert path.stat().st_size > 25 * 1024 * 1024
+    started = time.monotonic()
+    items = list(iter_jsonl(path))
+    assert time.monotonic() - started < 5
+    assert [item.title for item in items if isinstance(item, Document)] == ["Rad 1", "Rad 3"]
+    assert [str(item) for item in items if isinstance(item, Problem)] == [
+        f"{path}:2: raden är större än 20 MB (samma gräns som för en fil); den hoppas över"]
+    # With a 1 MB limit the same file is read holding a few MB at most: the row is skipped in pieces.
+    monkeypatch.setattr(documents, "MAX_JSONL_ROW_BYTES", 1024 * 1024)
+    tracemalloc.start()
+    try:
+        items = list(iter_jsonl(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(items) == 3 and isinstance(items[1], Problem)
+    assert peak < 8 * 1024 * 1024
