@@ -8,10 +8,13 @@ document is still read.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import yaml
 
@@ -25,6 +28,16 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 #: A JSON Lines row may be as large as a file; a longer row is skipped without being read into memory.
 MAX_JSONL_ROW_BYTES = MAX_DOCUMENT_BYTES
 _SKIP_CHUNK_BYTES = 1024 * 1024
+
+# What may stand unencoded in a path, query and fragment (RFC 3986 pchar, and "/" and "?"), less the
+# single quote: the subdelimiter "'" is also percent-encoded, so that a URL is safe in any attribute.
+_PATH_SAFE = "!$&()*+,;=:@/"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_BARE_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_HOST_RE = re.compile(r"[A-Za-z0-9._~-]+")
+#: Control characters (Unicode category Cc) and lone surrogates.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_NETLOC_RE = re.compile(r"(\[[^\]]*\]|[^:\[\]]*)(:\d*)?")
 
 
 @dataclass(frozen=True)
@@ -97,11 +110,10 @@ def document_from_fields(meta: dict, text: str, source: str) -> Document:
     missing = [name for name in ("url", "title") if not str(meta.get(name) or "").strip()]
     if missing:
         raise DocumentError("fält saknas: " + ", ".join(missing))
-    url = str(meta["url"]).strip()
-    if not url.startswith(("http://", "https://")):
-        raise DocumentError(f"url måste börja med http:// eller https:// ({url[:80]})")
+    url = normalize_url(str(meta["url"]).strip())
     if not text.strip():
         raise DocumentError("texten är tom")
+    _check_heading_ids(text)
     return Document(
         url=url,
         title=str(meta["title"]).strip(),
@@ -114,6 +126,77 @@ def document_from_fields(meta: dict, text: str, source: str) -> Document:
         description=str(meta.get("description") or "").strip(),
         kind=str(meta.get("kind") or "page").strip() if str(meta.get("kind") or "page") in DOCUMENT_KINDS else "page",
     )
+
+
+def normalize_url(url: str) -> str:
+    """``url`` as a valid absolute http(s) URL, percent-encoded where it must be (IDNA for the host).
+
+    A valid URL comes back as it is. A URL that cannot be made valid is
+    refused with :class:`DocumentError`: one with control characters (a line
+    break), a user name or password, no host, or a fragment that already
+    holds a text directive (``:~:``).
+    """
+    if _CONTROL_RE.search(url):
+        raise DocumentError(
+            f"url innehåller styrtecken eller ogiltiga tecken (till exempel en radbrytning): {url[:80]!r}")
+    if not url[:8].lower().startswith(("http://", "https://")):
+        raise DocumentError(f"url måste börja med http:// eller https:// ({url[:80]})")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        raise DocumentError(f"url kan inte tolkas: {url[:80]}") from None
+    if "@" in parts.netloc:
+        raise DocumentError(f"url får inte innehålla användarnamn eller lösenord: {url[:80]}")
+    netloc = _ascii_netloc(parts.netloc, url)
+    if ":~:" in parts.fragment:
+        raise DocumentError(f"url:ens fragment innehåller redan ':~:' (ett textdirektiv): {url[:80]}")
+    before_fragment = url.split("#", 1)[0]
+    normalized = f"{parts.scheme.lower()}://{netloc}{_encode(parts.path, _PATH_SAFE)}"
+    if "?" in before_fragment:
+        normalized += "?" + _encode(parts.query, _QUERY_SAFE)
+    if "#" in url:
+        normalized += "#" + _encode(parts.fragment, _QUERY_SAFE)
+    return normalized
+
+
+def _ascii_netloc(netloc: str, url: str) -> str:
+    """The host (and port) of a URL in ASCII, the host IDNA-encoded; DocumentError when there is none."""
+    match = _NETLOC_RE.fullmatch(netloc)
+    if match is None:
+        raise DocumentError(f"url har ett ogiltigt värdnamn: {url[:80]}")
+    host, port = match.group(1), match.group(2) or ""
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            raise DocumentError(f"url har en ogiltig IPv6-adress: {url[:80]}") from None
+        return netloc
+    if not host:
+        raise DocumentError(f"url saknar värdnamn: {url[:80]}")
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise DocumentError(f"url har ett värdnamn som inte kan skrivas med IDNA: {url[:80]}") from None
+    if not _HOST_RE.fullmatch(host):
+        raise DocumentError(f"url har ett ogiltigt värdnamn: {url[:80]}")
+    return host + port
+
+
+def _check_heading_ids(text: str) -> None:
+    """DocumentError when a heading's id (``## Rubrik {#id}``) cannot go into a link."""
+    from indexer.sections import anchor_problem, heading_anchors  # sections reads Documents
+
+    for anchor in heading_anchors(text):
+        reason = anchor_problem(anchor)
+        if reason:
+            raise DocumentError(f"rubrikens id {anchor[:80]!r} {reason} och kan inte bli en länk")
+
+
+def _encode(part: str, safe: str) -> str:
+    """``part`` of a URL with every character that may not stand there percent-encoded (UTF-8)."""
+    return quote(_BARE_PERCENT_RE.sub("%25", part), safe=safe + "%")
 
 
 def read_corpus_file(path: Path) -> Document:

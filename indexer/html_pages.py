@@ -15,7 +15,8 @@ import re
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from indexer.documents import Document, DocumentError, document_from_fields
+from indexer.documents import Document, DocumentError, document_from_fields, normalize_url
+from indexer.sections import anchor_problem
 
 HTML_SUFFIXES = (".html", ".htm")
 #: Elements that never hold a page's own content.
@@ -30,18 +31,26 @@ _CONTAINERS = ("div", "section", "article", "main", "ul", "ol", "dl", "table", "
                "figure", "details", "body", "center", "fieldset")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _SPACE_RE = re.compile(r"\s+")
-_ID_RE = re.compile(r"^[A-Za-z][\w:.-]*$")
+#: A heading id that can be written as ``{#id}``; the deep link percent-encodes it (``search_app.links``).
+_ID_RE = re.compile(r"[^\s{}]+")
 
 
 def read_html(html: str | bytes, source: str, url: str | None = None, publisher: str = "") -> Document:
     """A Document from one HTML page.
 
     ``url`` is where the page was fetched from; the page's own
-    ``<link rel=canonical>`` wins over it. A page without either is refused.
+    ``<link rel=canonical>`` wins over it, unless it cannot be made a valid
+    URL. A page without either is refused.
     """
     soup = BeautifulSoup(html, "html.parser")
     meta = page_metadata(soup)
-    page_url = meta["canonical"] or url or ""
+    canonical = meta["canonical"]
+    if canonical and url:
+        try:
+            normalize_url(canonical)
+        except DocumentError:
+            canonical = ""  # a canonical address that cannot be a link says nothing the fetch address does not
+    page_url = canonical or url or ""
     text = main_text(soup)
     fields = {
         "url": page_url,
@@ -159,7 +168,8 @@ def _walk(element: Tag, lines: list[str]) -> None:
                 if not anchor:  # <h2><a id="x"></a>Rubrik</h2> is common too
                     inner = child.find(attrs={"id": True}) or child.find("a", attrs={"name": True})
                     anchor = str(inner.get("id") or inner.get("name") or "") if isinstance(inner, Tag) else ""
-                suffix = f" {{#{anchor}}}" if _ID_RE.match(anchor) else ""
+                usable = _ID_RE.fullmatch(anchor) and not anchor_problem(anchor)  # else the heading has no id
+                suffix = f" {{#{anchor}}}" if usable else ""
                 lines.append(f"{'#' * int(name[1])} {text}{suffix}")
         elif name == "li":
             flush()

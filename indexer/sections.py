@@ -45,12 +45,49 @@ _SPACES = str.maketrans({"\xa0": " ", "\u202f": " ", "\u2009": " ", "\u200b": ""
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 #: A heading's own anchor, written after it as in Pandoc: ``## Avgift {#avgift}``.
 _ANCHOR_RE = re.compile(r"\s*\{#([^}\s]+)\}$")
+# A line that may be a Markdown heading with an id (spaces, and the characters _SPACES drops, before the "#").
+_HEADING_WITH_BRACE_RE = re.compile(r"^(?:[^\S\n]|[\u200b\u00ad])*#.*\{.*$", re.MULTILINE)
+#: Control characters (Unicode category Cc) and lone surrogates.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTACT_LINE_RE = re.compile(
     r"^[A-ZÅÄÖÉ][\w'’-]+(?:\s+[A-ZÅÄÖÉ][\w'’-]+){1,3}\s*,\s*\S"  # "Förnamn Efternamn, roll"
     r"|[\w.+-]+@[\w-]+\.[\w.-]+"  # e-mail
     r"|(?:\+46|\b0)\d{1,3}[-–\s]?\d{2,3}(?:[\s-]?\d{2}){2,3}\b"  # phone number
     r"|^(?:Telefon|Tel|Mobil|E-post|Epost)\b",
 )
+
+
+def anchor_problem(anchor: str) -> str:
+    """Why a heading's id cannot go into a link's fragment ("" when it can).
+
+    Any other id can: the deep link percent-encodes it (``search_app.links``).
+    """
+    if _CONTROL_RE.search(anchor):
+        return "innehåller styrtecken eller ogiltiga tecken"
+    if ":~:" in anchor:
+        return "innehåller ':~:' (början på ett textdirektiv)"
+    return ""
+
+
+def heading_anchors(text: str) -> list[str]:
+    """The ids written after the Markdown headings of ``text`` (``## Avgift {#avgift}``), in order."""
+    found = []
+    for line in _HEADING_WITH_BRACE_RE.findall(text) if "{" in text else ():
+        heading = _MD_HEADING_RE.match(line.translate(_SPACES).strip())
+        if heading:
+            anchor = _heading_title_and_anchor(heading)[1]
+            if anchor:
+                found.append(anchor)
+    return found
+
+
+def _heading_title_and_anchor(heading: re.Match[str]) -> tuple[str, str]:
+    """The title of a Markdown heading line and its own id ("" when it has none)."""
+    title = inline_markdown(heading.group(2)).strip()
+    anchor = _ANCHOR_RE.search(title)
+    if not anchor:
+        return title, ""
+    return title[: anchor.start()].strip(), anchor.group(1)
 
 
 @dataclass(frozen=True)
@@ -160,13 +197,11 @@ def _classify(paragraphs: list[tuple[str, bool]], doc: Document, markdown: bool)
     for index, (text, was_link) in enumerate(paragraphs):
         md_heading = _MD_HEADING_RE.match(text)
         if md_heading:
-            title = inline_markdown(md_heading.group(2)).strip()
-            anchor = _ANCHOR_RE.search(title)
-            if anchor:
-                title = title[: anchor.start()].strip()
+            title, anchor = _heading_title_and_anchor(md_heading)
             if not blocks and title.lower() in opening:
                 continue  # the page title itself
-            blocks.append(_Block("heading", title, len(md_heading.group(1)), anchor.group(1) if anchor else ""))
+            # An id that cannot be linked to is not kept (reading the document refuses it, see indexer.documents).
+            blocks.append(_Block("heading", title, len(md_heading.group(1)), "" if anchor_problem(anchor) else anchor))
         elif not blocks and text.strip().lower() in opening and index < 3:
             continue  # the page title or the publisher's name at the top
         elif "\n" not in text and len(text) < 200 and _CONTACT_LINE_RE.search(text):

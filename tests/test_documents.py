@@ -3,9 +3,12 @@
 import json
 import time
 import tracemalloc
+from pathlib import Path
+
+import pytest
 
 from indexer import documents
-from indexer.documents import Document, Problem, iter_jsonl, read_corpus, read_corpus_file
+from indexer.documents import Document, DocumentError, Problem, iter_jsonl, read_corpus, read_corpus_file
 from tests.conftest import CORPUS
 
 
@@ -74,6 +77,71 @@ def test_jsonl_rows_and_their_problems(tmp_path):
     assert any(":2: inte giltig JSON" in p for p in problems)
     assert any(":3: fältet text saknas" in p for p in problems)
     assert any(":6: inte giltig UTF-8" in p for p in problems)
+
+
+URLS = [
+    # (url as written, url read) — a valid URL is kept exactly; others are percent-encoded (IDNA for the host)
+    ("https://x.se/a/b?c=1&d=2#avsnitt", "https://x.se/a/b?c=1&d=2#avsnitt"),
+    ("https://x.se/%C3%A5r", "https://x.se/%C3%A5r"),
+    ('https://x.se/en sida/"citat"/<b>?q=a b&r="x"', "https://x.se/en%20sida/%22citat%22/%3Cb%3E?q=a%20b&r=%22x%22"),
+    ("https://x.se/år/öl", "https://x.se/%C3%A5r/%C3%B6l"),
+    ("https://räksmörgås.se/sida", "https://xn--rksmrgs-5wao1o.se/sida"),
+    ("https://x.se/a\\b's", "https://x.se/a%5Cb%27s"),
+    ("https://x.se/50%", "https://x.se/50%25"),
+    ("HTTPS://x.se:8443/", "https://x.se:8443/"),
+]
+
+
+def test_page_urls_are_read_as_valid_percent_encoded_urls(tmp_path):
+    for number, (written, _) in enumerate(URLS):
+        quoted = written.replace("'", "''")
+        write(tmp_path, f"{number}.md", f"---\ntitle: Sida\nurl: '{quoted}'\n---\nText.\n".encode())
+    read = {int(Path(doc.source).stem): doc.url for doc in read_corpus(tmp_path).documents}
+    assert [(written, read.get(number)) for number, (written, _) in enumerate(URLS)] == URLS
+
+
+BAD_URLS = [
+    # (url as written in YAML, the reason given)
+    ('"https://x.se/rad\\nbrytning"', "url innehåller styrtecken eller ogiltiga tecken (till exempel en radbrytning): "
+                                       "'https://x.se/rad\\nbrytning'"),
+    ('"https://x.se/tabb\\tar"', "url innehåller styrtecken eller ogiltiga tecken (till exempel en radbrytning): "
+                                  "'https://x.se/tabb\\tar'"),
+    ("https://anna:hemligt@x.se/", "url får inte innehålla användarnamn eller lösenord: https://anna:hemligt@x.se/"),
+    ("https:///bara-en-sökväg", "url saknar värdnamn: https:///bara-en-sökväg"),
+    ("https://x.se/a#:~:text=fel", "url:ens fragment innehåller redan ':~:' (ett textdirektiv): https://x.se/a#:~:text=fel"),
+    ("https://x .se/", "url har ett ogiltigt värdnamn: https://x .se/"),
+    ("https://x.se:99999/", "url kan inte tolkas: https://x.se:99999/"),
+]
+
+
+def test_urls_that_cannot_be_made_valid_are_refused_with_the_reason(tmp_path):
+    for number, (written, _) in enumerate(BAD_URLS):
+        write(tmp_path, f"{number}.md", f"---\ntitle: Sida\nurl: {written}\n---\nText.\n".encode())
+    result = read_corpus(tmp_path)
+    assert not result.documents
+    reasons = {int(Path(problem.source).stem): problem.reason for problem in result.problems}
+    assert [(written, reasons.get(number)) for number, (written, _) in enumerate(BAD_URLS)] == BAD_URLS
+
+
+def test_a_heading_id_that_cannot_be_a_link_refuses_the_page_by_name(tmp_path):
+    write(tmp_path, "ok.md", "---\ntitle: Ok\nurl: https://x.se/ok\n---\n## Avgift {#avgift-\"för\"<år>}\n\nText.\n"
+          .encode())
+    write(tmp_path, "directive.md", b"---\ntitle: D\nurl: https://x.se/d\n---\n## Avgift {#a:~:text=fel}\n\nText.\n")
+    write(tmp_path, "control.md", b"---\ntitle: C\nurl: https://x.se/c\n---\n## Avgift {#a\x07b}\n\nText.\n")
+    result = read_corpus(tmp_path)
+    assert [doc.title for doc in result.documents] == ["Ok"]
+    reasons = {p.source.rsplit("/", 1)[-1]: p.reason for p in result.problems}
+    assert "':~:'" in reasons["directive.md"] and "a:~:text=fel" in reasons["directive.md"]
+    assert "styrtecken" in reasons["control.md"]
+
+
+def test_an_html_page_with_an_unusable_canonical_url_keeps_its_fetch_address(tmp_path):
+    from indexer.html_pages import read_html
+
+    html = '<html><head><title>T</title><link rel="canonical" href="https://x.se/a&#10;b"></head><p>Text.</p></html>'
+    assert read_html(html, "t.html", url="https://x.se/hämtad").url == "https://x.se/h%C3%A4mtad"
+    with pytest.raises(DocumentError, match="styrtecken"):
+        read_html(html, "t.html")
 
 
 def _row(number: int, text: str = "Text.") -> str:
