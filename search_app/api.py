@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from indexer.snapshot import SnapshotError
+from search_app.analytics import ResultPages
 from search_app.answer import ask
 from search_app.contacts import find_contacts
 from search_app.index_handle import IndexHandle, OpenSnapshot
@@ -143,7 +145,15 @@ def api_ask():
 @bp.post("/api/v1/click")
 @bp.post("/api/click")
 def api_click():
-    """Note that a result was opened (sent by the page with navigator.sendBeacon); answers 204."""
+    """Note that a result was opened (sent by the page with navigator.sendBeacon); answers 204.
+
+    Only from Sök's own pages and the origins ALLOWED_ORIGINS names (403 otherwise), and only
+    when ``url`` is one of the results of ``q`` in the index being served (404 otherwise).
+    """
+    if not click_origin_allowed():
+        return problem("invalid-parameter", "Klick räknas bara från Söks egna sidor och de webbplatser som "
+                       "får använda sökrutan.", "Clicks are counted only from Sök's own pages and the sites "
+                       "allowed to embed the search box (ALLOWED_ORIGINS).", "Origin", status=403)
     body = request.get_json(force=True, silent=True)  # a beacon's body comes as text/plain
     if not isinstance(body, dict):
         raise BadRequest("body", 'Skicka JSON: {"q": "frågan", "url": "länken som öppnades"}.',
@@ -154,9 +164,36 @@ def api_click():
         raise BadRequest("url", "url måste vara en webbadress (http eller https).",
                          "url must be a web address (http or https).")
     analytics = current_app.extensions.get("sok_analytics")
-    if analytics is not None:
-        analytics.click(query, url)
+    if analytics is None:
+        return "", 204
+    checker: ResultPages = current_app.extensions.setdefault("sok_click_check", ResultPages())
+    config = current_app.config
+    page = checker.find(current_snapshot(), query, url, int(config["MAX_OFFSET"]) + int(config["MAX_LIMIT"]),
+                        time_limit_s())
+    if page is None:
+        return problem("not-found", "Länken finns inte bland träffarna för den sökningen, så klicket räknas inte.",
+                       "The link is not one of the results of that search, so the click is not counted.", "url")
+    analytics.click(query, page)
     return "", 204
+
+
+CLICK_PATHS = ("/api/click", "/api/v1/click")
+
+
+def named_origins() -> set[str]:
+    """The origins ALLOWED_ORIGINS lists by name (``*`` is not a name)."""
+    return {item.strip() for item in str(current_app.config["ALLOWED_ORIGINS"]).split(",")} - {"", "*"}
+
+
+def click_origin_allowed() -> bool:
+    """Whether a click comes from Sök's own pages, a named origin, or no web page at all (no Origin)."""
+    origin = request.headers.get("Origin")
+    if origin is None or request.headers.get("Sec-Fetch-Site") == "same-origin" or origin in named_origins():
+        return True
+    try:
+        return urlsplit(origin).netloc.lower() == request.host.lower()
+    except ValueError:
+        return False
 
 
 def record_search(surface: str, query: str, results: int, answered: bool = False) -> None:
@@ -180,6 +217,8 @@ def allow_cross_origin(response):
     if not (request.path.startswith("/api/") or request.path == "/healthz"):
         return response
     allowed = str(current_app.config["ALLOWED_ORIGINS"]).strip()
+    if request.path in CLICK_PATHS:  # a write: only origins named in ALLOWED_ORIGINS, never "*"
+        allowed = ",".join(named_origins())
     origin = request.headers.get("Origin", "")
     if allowed == "*":
         response.headers["Access-Control-Allow-Origin"] = "*"
