@@ -9,9 +9,15 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 INDEX ?= var/index
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+# Every package comes from the lock files, each file checked against its hash; the project
+# itself is installed without build isolation, so setuptools comes from the lock too.
+INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+LOCK := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	--no-emit-find-links pyproject.toml requirements/build.in
 
-.PHONY: run test setup index serve lint eval eval-quick bench clean
+.PHONY: run test setup setup-run index serve lint eval eval-quick bench clean lock
 
 run: index
 	$(BIN)/sok serve --host $(HOST) --port $(PORT) --index $(INDEX)
@@ -21,23 +27,36 @@ test: setup node_modules/.installed
 	SOK_ENGINE=whoosh $(BIN)/pytest
 	SOK_ENGINE=tantivy $(BIN)/pytest -m "not slow and not browser"
 
-setup: $(STAMP)
+# `make run` installs what serving needs (requirements/run.txt); `make test` adds the test tools.
+setup-run: $(RUN_STAMP)
+setup: $(DEV_STAMP)
 
-$(STAMP): pyproject.toml requirements/encoder.txt
+$(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Sök behöver Python 3.11 eller senare ($(PYTHON) är för gammal)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/encoder.txt
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+
+$(RUN_STAMP): $(VENV)/bin/python pyproject.toml requirements/run.txt
+	$(INSTALL) --require-hashes -r requirements/run.txt
+	$(INSTALL) --no-deps --no-build-isolation -e .
+	touch $(RUN_STAMP)
+
+$(DEV_STAMP): $(VENV)/bin/python pyproject.toml requirements/dev.txt
+	$(INSTALL) --require-hashes -r requirements/dev.txt
+	$(INSTALL) --no-deps --no-build-isolation -e .
+	touch $(RUN_STAMP) $(DEV_STAMP)
+
+# Regenerate the lock files from pyproject.toml (newest releases that fit); commit both.
+lock: setup
+	$(LOCK) -o requirements/run.txt
+	$(LOCK) --extra dev -o requirements/dev.txt
 
 # axe-core for the accessibility tests, from the npm registry; the service itself needs no Node.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch node_modules/.installed
 
-index: setup
+index: setup-run
 	$(BIN)/sok index --corpus corpus --index $(INDEX)
 
 # Sök against plain BM25 on SweFAQ, SweQUAD-MC and the seed questions, alone and with the

