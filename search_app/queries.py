@@ -6,10 +6,16 @@ from collections.abc import Mapping
 
 from flask import current_app
 
+from indexer.analysis import normalize
+
 
 def clean_text(value: str) -> str:
-    """``value`` with lone surrogates (possible in JSON, never valid text) made U+FFFD."""
-    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    """``value`` with lone surrogates (possible in JSON, never valid text) made U+FFFD, then as the
+    analysis chain reads text (NFC, no invisible characters): spelling suggestions, completions and
+    the answer's quoting then see what retrieval sees. Text that would vanish is kept as it was."""
+    value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    normalized = normalize(value)
+    return normalized if normalized.strip() else value
 
 
 class BadRequest(ValueError):

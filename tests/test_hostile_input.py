@@ -5,6 +5,7 @@ The long run (10 000 generated requests) is marked ``slow``; ``make test`` and C
 
 import json
 import string
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,8 +17,16 @@ SYNTAX = ['*', '?', '"', "AND", "OR", "NOT", "field:x", "title:", "~2", "^3", "(
 # Lone surrogates cannot travel in a URL as UTF-8 (the test client refuses them); they are sent
 # percent-encoded (test_invalid_utf8…) and inside JSON bodies (LONE_SURROGATES) instead.
 LONE_SURROGATES = st.sampled_from(["\ud800", "a\udfffb", "\udc00" * 3])
+# Text as PDFs and some keyboards give it: decomposed (a + combining ring), with invisible characters.
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\ufeff", "\u00a0"]
+DECOMPOSED = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=40).map(lambda t: unicodedata.normalize("NFD", t)),
+    st.lists(st.sampled_from(["tillva\u0308xt", "pilotkommun\u200ber", "bred\u00adband", "fo\u0308retag",
+                              "\ufeffvem", "a\u030a"] + INVISIBLE), max_size=6).map(" ".join),
+)
 TEXT = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs",)), max_size=60),
+    DECOMPOSED,
     st.text(alphabet=string.printable, max_size=60),
     st.lists(st.sampled_from(SYNTAX + ["pilotkommuner", "vem", "när", "tillväxt", "ö"]), max_size=8).map(" ".join),
     st.sampled_from(["", " ", "a" * 501, "å" * 100_000, "\n\t\r"]),
@@ -41,7 +50,17 @@ def request_strategy():
         st.fixed_dictionaries({}, optional={"q": TEXT, "limit": NUMBERS, "offset": NUMBERS,
                                             "publisher": TEXT, "sida": NUMBERS}),
     ).map(lambda pair: ("GET", pair[0], pair[1], None))
+    # Raw UTF-8 bytes in the query string, as a client or proxy that does not percent-encode sends them.
+    raw = st.tuples(
+        st.sampled_from(["/api/search", "/api/ask", "/api/suggest", "/"]),
+        TEXT.map(lambda text: b"q=" + text.encode("utf-8", "surrogatepass")),
+    ).map(lambda pair: ("RAW", pair[0], pair[1], None))
+    # JSON nested past the parser's recursion limit (a 16 KB body holds 8,000 levels).
+    deep = st.integers(1, 8000).flatmap(lambda depth: st.sampled_from([
+        "[" * depth + "]" * depth, '{"q": ' + "[" * depth + "]" * depth + "}",
+        '{"q": "a", "history": ' + '{"a": ' * depth + "1" + "}" * depth + "}"]))
     bodies = st.one_of(
+        deep,
         st.fixed_dictionaries({"q": TEXT | LONE_SURROGATES},
                               optional={"history": st.lists(TEXT | LONE_SURROGATES, max_size=4) | TEXT}),
         st.recursive(
@@ -51,14 +70,17 @@ def request_strategy():
         ).map(json.dumps),
         st.binary(max_size=200),
     )
-    post = bodies.map(lambda body: ("POST", "/api/ask", {}, body))
-    return st.one_of(get, post)
+    post = st.tuples(st.sampled_from(["/api/ask", "/api/v1/ask", "/api/click"]), bodies).map(
+        lambda pair: ("POST", pair[0], {}, pair[1]))
+    return st.one_of(get, raw, post)
 
 
 def send(client, request):
     method, path, params, body = request
     if method == "GET":
         return client.get(path, query_string=params)
+    if method == "RAW":  # the bytes reach the app as a WSGI server passes them (PEP 3333: latin-1)
+        return client.get(path, environ_overrides={"QUERY_STRING": params.decode("latin-1")})
     if isinstance(body, dict):
         return client.post(path, data=json.dumps(body), content_type="application/json")
     return client.post(path, data=body, content_type="application/json")
