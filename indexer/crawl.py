@@ -39,6 +39,8 @@ MAX_BYTES = 20 * 1024 * 1024  # per answer, and per unpacked gzipped sitemap
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 RETRY_STATUSES = (429, 503)  # "too many requests", "unavailable": asked again, politely
 MAX_RETRIES = 3  # further attempts after the first
+#: The longest Crawl-delay obeyed; a site asking for more is not crawled (and the report says why).
+MAX_CRAWL_DELAY_S = 60.0
 MAX_RETRY_AFTER_S = 120.0  # a longer Retry-After is not waited for: the page is reported instead
 BACKOFF_S = 2.0  # without Retry-After: wait 2, 4, 8 s
 GZIP_MAGIC = b"\x1f\x8b"
@@ -58,6 +60,7 @@ class CrawlReport:
     removed: list[str] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    stopped: str = ""  # why nothing at all was fetched (robots.txt unreadable or too strict), if so
 
 
 class FetchError(Exception):
@@ -221,11 +224,15 @@ class Crawler:
     def _read_robots(self) -> None:
         """Read the host's robots.txt; when it cannot be read, nothing is fetched and the report says why."""
         self.robots = self._fetch_robots(f"{self.scheme}://{self.host}/robots.txt")
+        delay = self.robots.crawl_delay()
+        if delay and float(delay) > MAX_CRAWL_DELAY_S:  # obeying would take days; ignoring it would be rude
+            self.robots = Robots.refuse_all(f"robots.txt begär Crawl-delay {float(delay):g} s, mer än "
+                                            f"{MAX_CRAWL_DELAY_S:g} s; hämtar inget")
+        elif delay:
+            self.fetcher.delay_s = max(self.fetcher.delay_s, float(delay))
         if self.robots.refusal:
             self.report.problems.append((f"{self.scheme}://{self.host}/robots.txt", self.robots.refusal))
-        delay = self.robots.crawl_delay()
-        if delay:
-            self.fetcher.delay_s = max(self.fetcher.delay_s, float(delay))
+            self.report.stopped = self.robots.refusal
 
     def _fetch_robots(self, url: str) -> Robots:
         """Fetch robots.txt, following up to ``ROBOTS_MAX_REDIRECTS`` redirects (to any http(s) host)."""

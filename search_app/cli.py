@@ -157,6 +157,8 @@ def crawl_command(start: str, corpus_dir: Path | None, index_dir: Path | None, m
             click.echo(f"Borttagen från korpusen (finns inte längre): {url}")
         click.echo(f"Hämtade {len(report.fetched)} nya eller ändrade, {len(report.unchanged)} oförändrade"
                    f" → {folder}")
+        if report.stopped:
+            raise click.ClickException(f"webbplatsen hämtades inte: {report.stopped}")
         if index_dir is not None:
             _index(folder, (), False, engine_name, False, index_dir)
 
@@ -235,10 +237,13 @@ def search_command(query: str, limit: int, index_dir: Path) -> None:
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 def stats_command(db_path: Path | None, limit: int) -> None:
     """Visa vanliga sökningar, sökningar utan träffar, frågor utan svar och klick per sökning."""
-    from search_app.analytics import read_stats
+    from search_app.analytics import StatsUnavailable, read_stats
 
     path = db_path or Path(os.environ.get("SOK_ANALYTICS_DB") or str(defaults()["ANALYTICS_DB"]))
-    stats = read_stats(path, limit)
+    try:
+        stats = read_stats(path, limit)
+    except StatsUnavailable as error:
+        raise click.ClickException(f"statistiken i {path} kan inte läsas: {error}") from None
     click.echo(f"{stats.searches} sökningar, {stats.clicks} öppnade träffar "
                f"({100 * stats.click_through:.0f} % klick per sökning) i {path}")
     for title, rows in (("Vanligaste sökningarna", stats.top), ("Utan träffar", stats.zero_results),

@@ -22,6 +22,7 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "uri-too-long": (414, "Request address too long"),
     "headers-too-large": (431, "Request headers too large"),
     "not-implemented": (501, "Not implemented"),
+    "forbidden": (403, "Forbidden"),
     "not-found": (404, "Not found"),
     "method-not-allowed": (405, "Method not allowed"),
     "too-large": (413, "Request body too large"),

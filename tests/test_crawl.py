@@ -197,8 +197,9 @@ def test_a_robots_txt_redirected_more_than_five_times_stops_the_crawl_and_says_w
     hops = ["/robots.txt", "/r1", "/r2", "/r3", "/r4", "/r5", "/regler/robots.txt"]
     site.redirects = dict(pairwise(hops))  # six redirects
     result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a crawl that fetched nothing because of robots.txt fails
     assert f"{site.base}/robots.txt: robots.txt omdirigeras mer än 5 gånger; hämtar inget" in result.output
+    assert "webbplatsen hämtades inte" in result.output
     assert set(site.requests) <= set(hops[:-1])  # not one page
     assert not stored_urls(tmp_path / "corpus")
 
@@ -233,7 +234,7 @@ def test_a_robots_txt_answering_429_stops_the_crawl_after_backing_off(site, tmp_
     monkeypatch.setattr(crawl_module, "BACKOFF_S", 0.05)
     site.answers["/robots.txt"] = [(429, {}, b"")] * 10
     result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert f"{site.base}/robots.txt: robots.txt gav HTTP 429; hämtar inget" in result.output
     assert site.requests == ["/robots.txt"] * (crawl_module.MAX_RETRIES + 1)  # asked again, then nothing else
     assert not stored_urls(tmp_path / "corpus")
@@ -247,6 +248,15 @@ def test_a_robots_txt_answering_503_with_retry_after_is_asked_again_and_obeyed(s
     assert second - first >= 1.0
     assert not [path for path in site.requests if path.startswith("/privat/")]
     assert f"{site.base}/bygglov.html" in stored_urls(tmp_path / "corpus")
+
+
+def test_a_crawl_delay_of_a_day_is_neither_obeyed_nor_ignored_the_crawl_stops(site, tmp_path):
+    _, rules = site.pages["/robots.txt"]
+    site.pages["/robots.txt"] = ("text/plain", b"User-agent: *\nCrawl-delay: 86400\n" + rules)
+    result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
+    assert result.exit_code == 1, result.output
+    assert "Crawl-delay 86400 s, mer än 60 s; hämtar inget" in result.output
+    assert site.requests == ["/robots.txt"]
 
 
 # -- sitemaps -------------------------------------------------------------------
