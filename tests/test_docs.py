@@ -1,5 +1,7 @@
 """The README documents what a user needs: the two commands first, every setting, every endpoint."""
 
+import re
+
 from search_app import create_app
 from search_app.settings import SETTINGS
 from tests.conftest import ROOT
@@ -31,3 +33,16 @@ def test_settings_can_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("SOK_MAX_QUERY_CHARS", "20")
     app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path)})
     assert app.config["MAX_QUERY_CHARS"] == 20
+
+
+def test_every_test_docs_security_names_exists():
+    """docs/security.md proves each defence with a named test: the names must not go stale."""
+    text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    current = None
+    named = 0
+    for match in re.finditer(r"(tests/[\w/]+\.py)?::(\w+)", text):
+        current = match.group(1) or current
+        assert current, match.group(0)
+        assert f"def {match.group(2)}(" in (ROOT / current).read_text(encoding="utf-8"), (current, match.group(2))
+        named += 1
+    assert named > 40
