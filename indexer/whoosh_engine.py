@@ -6,7 +6,9 @@ pre-analysed fields, each section's score multiplied by its prior.
 
 from __future__ import annotations
 
+import io
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
 from whoosh.query import And, ConstantScoreQuery, Or, Phrase, Term
 
 from indexer.engine import (
@@ -98,6 +102,54 @@ def build(path: Path, sections: Iterable[IndexedSection], on_section: Callable[[
     return count
 
 
+class QuietFile(io.RawIOBase):
+    """A read-only file with its own position, closed without a ResourceWarning when dropped unclosed."""
+
+    def __init__(self, path: str):
+        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        self._position = 0
+        self.name = path
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position}.get(whence)
+        self._position = (os.fstat(self._fd).st_size if base is None else base) + offset
+        return self._position
+
+    def readinto(self, buffer) -> int:
+        data = os.pread(self._fd, len(buffer), self._position)
+        buffer[: len(data)] = data
+        self._position += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self._fd)
+        super().close()
+
+
+class PlainFileStorage(FileStorage):
+    """Whoosh's file storage with plain reads, never memory maps.
+
+    A mapped segment file that is truncated under a running worker kills it with
+    SIGBUS; a read past the end only raises an error, which the app turns into a
+    503 and a switch to an intact snapshot. The files stay open while the index is
+    (so a snapshot removed from disk keeps serving), and an index dropped without
+    ``close()`` releases them quietly.
+    """
+
+    def open_file(self, name, **kwargs) -> StructFile:
+        return StructFile(io.BufferedReader(QuietFile(self._fpath(name))), name=name, **kwargs)
+
+
 class WhooshEngine:
     """An open Whoosh index with one reused searcher."""
 
@@ -105,7 +157,7 @@ class WhooshEngine:
 
     def __init__(self, path: Path):
         try:
-            self._index = whoosh_index.open_dir(str(path))
+            self._index = PlainFileStorage(str(path), supports_mmap=False, readonly=True).open_index()
             weighting = PriorBM25F(B=BM25_B, K1=BM25_K1)
             self._searcher = self._index.searcher(weighting=weighting)
             weighting.priors = self._searcher.reader().column_reader("prior")

@@ -12,6 +12,7 @@ from indexer.snapshot import SnapshotError
 from search_app.analytics import ResultPages
 from search_app.answer import ask
 from search_app.contacts import find_contacts
+from search_app.errors import index_unavailable
 from search_app.index_handle import IndexHandle, OpenSnapshot
 from search_app.problems import problem
 from search_app.queries import BadRequest, read_history, read_int, read_kind, read_publisher, read_query
@@ -33,14 +34,10 @@ def bad_request(error: BadRequest):
     return problem("invalid-parameter", error.message, error.english, error.parameter)
 
 
-INDEX_UNAVAILABLE = ("Sökindexet är inte tillgängligt just nu. Försök igen om en stund.",
-                     "The search index is not available right now. Try again in a while.")
-
-
 @bp.errorhandler(SnapshotError)
 def no_index(error: SnapshotError):
-    current_app.logger.error("index unavailable: %s", error)
-    return problem("index-unavailable", *INDEX_UNAVAILABLE)
+    """No snapshot can be served: 503 with Retry-After (the worker logs each reason once, not per request)."""
+    return index_unavailable()
 
 
 def cached_json(snap: OpenSnapshot, key: tuple, compute: Callable[[], dict]) -> tuple[Response, dict]:
@@ -247,11 +244,12 @@ def api_contacts():
 
 @bp.get("/healthz")
 def healthz():
+    """200 while a snapshot is served (``degraded`` and ``problems`` when not the newest or not intact), else 503."""
+    handle: IndexHandle = current_app.extensions["sok_index"]
     try:
-        snap = current_snapshot()
-    except SnapshotError as error:
-        current_app.logger.error("index unavailable: %s", error)
-        return problem("index-unavailable", *INDEX_UNAVAILABLE)
+        snap = handle.get()
+    except SnapshotError:
+        return index_unavailable()
     manifest = snap.manifest
     return jsonify(
         status="ok",
@@ -260,4 +258,5 @@ def healthz():
         index_built_at=manifest.built_at,
         mode="hybrid" if snap.semantic is not None else "lexical",
         encoder=manifest.encoder or None,
+        **handle.health(),
     )

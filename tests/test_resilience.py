@@ -1,5 +1,6 @@
 """A build killed at any moment leaves the old index serving; broken inputs are named, not fatal."""
 
+import json
 import os
 import random
 import re
@@ -145,3 +146,39 @@ def test_every_broken_corpus_file_is_named_and_the_rest_indexed(tmp_path):
     snap = open_snapshot(current_snapshot(index))
     assert search(snap, "cykelvägar").total == 1
     snap.engine.close()
+
+
+def test_a_worker_starting_with_a_broken_current_falls_back_and_says_so(tmp_path):
+    from search_app import create_app
+
+    index = tmp_path / "index"
+    command = [sok_executable(), "index", "--corpus", str(CORPUS), "--index", str(index), "--no-semantic"]
+    subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+    older = current_snapshot(index)
+    # A snapshot published before file sizes were recorded in the manifest still serves.
+    manifest = json.loads((older / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["files"], manifest["checksums"]
+    (older / "manifest.json").chmod(0o644)
+    (older / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    subprocess.run([*command, "--force"], check=True, capture_output=True, cwd=ROOT)
+    newest = current_snapshot(index)
+    vocabulary = newest / "vocabulary.tsv.gz"
+    vocabulary.chmod(0o644)
+    os.truncate(vocabulary, vocabulary.stat().st_size // 2)
+
+    client = create_app({"TESTING": True, "INDEX_DIR": str(index)}).test_client()
+    health = client.get("/healthz")
+    body = health.get_json()
+    assert health.status_code == 200 and body["degraded"] is True and body["fallback"] is True
+    assert body["snapshot"] == older.name and body["problems"] == [{"snapshot": newest.name, "problem": "file-size"}]
+    assert client.get("/api/search?q=tillväxt").get_json()["total"] > 0
+
+    for part in (older / "engine").iterdir():  # now no snapshot is good: 503, never 500
+        if part.is_file() and part.name != "engine.txt":
+            part.chmod(0o644)
+            part.write_bytes(b"\x00trasig")
+    client = create_app({"TESTING": True, "INDEX_DIR": str(index)}).test_client()
+    for path in ("/healthz", "/api/search?q=tillväxt", "/api/ask?q=vad+är+tillväxt"):
+        response = client.get(path)
+        assert response.status_code == 503 and response.mimetype == "application/problem+json", path
+        assert response.headers["Retry-After"] and response.get_json()["title"] == "Search index unavailable"

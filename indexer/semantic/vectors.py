@@ -6,8 +6,10 @@ Files in ``SNAPSHOT/vectors/``::
     offsets.i32      units of section i are rows offsets[i] to offsets[i+1]
     sections.tsv.gz  section id, publisher (lowercase) and kind, one line per section in order
 
-The matrix is memory-mapped read-only, so the workers of a host share it
-through the page cache. :class:`VectorSearch` is the small interface the
+The matrix is read into each worker's memory, not memory-mapped: a mapped file
+that is truncated under a running worker kills it with SIGBUS at the next
+scan, while a copy in memory keeps answering (the app notices the damaged file
+by its size and moves to another snapshot). :class:`VectorSearch` is the small interface the
 app needs; :class:`ExactVectorSearch` scans the matrix with numpy, which is
 fast enough for tens of thousands of sections, and an ANN library can take
 its place for millions.
@@ -65,21 +67,26 @@ class VectorSearch(Protocol):
 
 
 class SnapshotVectors:
-    """The vectors of one snapshot, memory-mapped, with section ids, publishers and kinds."""
+    """The vectors of one snapshot, read into memory, with section ids, publishers and kinds.
 
-    def __init__(self, folder: Path):
+    ``dim``, when given, is the encoder's vector size: a matrix of another width is refused.
+    """
+
+    def __init__(self, folder: Path, dim: int | None = None):
         source = folder / VECTORS_DIR
         try:
             self.offsets = np.fromfile(source / OFFSETS_FILE, dtype="<i4")
             with gzip.open(source / SECTIONS_FILE, "rt", encoding="utf-8") as handle:
                 rows = [line.rstrip("\n").split("\t") for line in handle]
+            if len(self.offsets) and (self.offsets[0] != 0 or np.any(np.diff(self.offsets) < 0)):
+                raise ValueError("avsnittens förskjutningar är inte i ordning")
             units = int(self.offsets[-1]) if len(self.offsets) else 0
-            size = (source / UNITS_FILE).stat().st_size
-            dim = size // (4 * units) if units else 0
-            if units and size != 4 * units * dim:
-                raise ValueError(f"{size} byte passar inte {units} vektorer")
-            self.units = np.memmap(source / UNITS_FILE, dtype="<f4", mode="r", shape=(units, dim)) if units \
-                else np.zeros((0, dim), dtype=np.float32)
+            matrix = np.fromfile(source / UNITS_FILE, dtype="<f4")
+            width = len(matrix) // units if units else (dim or 0)
+            if units and (len(matrix) != units * width or width == 0 or (dim and width != dim)):
+                raise ValueError(f"{4 * len(matrix)} byte passar inte {units} vektorer")
+            self.units = matrix.reshape(units, width)
+            dim = width
         except (OSError, ValueError, EOFError, IndexError) as error:
             raise VectorError(f"indexets vektorer i {source} går inte att läsa ({error}); bygg om med 'sok index'") \
                 from None
