@@ -14,6 +14,7 @@ from search_app.answer import ask
 from search_app.contacts import find_contacts
 from search_app.errors import index_unavailable
 from search_app.index_handle import IndexHandle, OpenSnapshot
+from search_app.operations import note_question
 from search_app.problems import problem
 from search_app.queries import BadRequest, read_history, read_int, read_kind, read_publisher, read_query
 from search_app.result_cache import ResultCache
@@ -148,9 +149,9 @@ def api_click():
     when ``url`` is one of the results of ``q`` in the index being served (404 otherwise).
     """
     if not click_origin_allowed():
-        return problem("invalid-parameter", "Klick räknas bara från Söks egna sidor och de webbplatser som "
+        return problem("forbidden", "Klick räknas bara från Söks egna sidor och de webbplatser som "
                        "får använda sökrutan.", "Clicks are counted only from Sök's own pages and the sites "
-                       "allowed to embed the search box (ALLOWED_ORIGINS).", "Origin", status=403)
+                       "allowed to embed the search box (ALLOWED_ORIGINS).", "Origin")
     body = request.get_json(force=True, silent=True)  # a beacon's body comes as text/plain
     if not isinstance(body, dict):
         raise BadRequest("body", 'Skicka JSON: {"q": "frågan", "url": "länken som öppnades"}.',
@@ -195,6 +196,8 @@ def click_origin_allowed() -> bool:
 
 def record_search(surface: str, query: str, results: int, answered: bool = False) -> None:
     """Count a search for the site owner's statistics (when analytics are on)."""
+    if surface == "ask":
+        note_question(answered)
     analytics = current_app.extensions.get("sok_analytics")
     if analytics is not None:
         analytics.search(surface, query, results, answered)

@@ -30,7 +30,7 @@ INDEX_RETRY_AFTER_S = 2
 
 def wants_json() -> bool:
     """Whether the failed request was made to the JSON API."""
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/readyz", "/metrics")
 
 
 def handle_http_error(error: HTTPException):
