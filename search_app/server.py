@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import tempfile
@@ -56,9 +55,20 @@ def metrics_folder() -> Path:
             stale.unlink()
     else:
         folder = Path(tempfile.mkdtemp(prefix="sok-metrics-"))
-        atexit.register(shutil.rmtree, folder, True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
     return folder
+
+
+def remove_metrics_folder(folder: Path, made_here: bool):
+    """gunicorn's ``on_exit`` hook (the master only, never a worker) removing a folder ``sok serve`` made.
+
+    Not ``atexit``: forked workers inherit atexit handlers, and the first worker to exit
+    cleanly (SIGHUP, max requests) would delete the folder under the others.
+    """
+    def on_exit(server) -> None:
+        if made_here:
+            shutil.rmtree(folder, ignore_errors=True)
+    return on_exit
 
 
 def forget_worker_metrics(server, worker) -> None:
@@ -84,7 +94,8 @@ def run(host: str, port: int, workers: int, control_socket: Path | None = None) 
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     # Each worker's encoder gets its share of the cores, so workers × threads stay within them.
     os.environ.setdefault("SOK_ENCODER_THREADS", str(encoder_threads(workers)))
-    metrics_folder()
+    made_here = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    metrics = metrics_folder()
     SokServer({
         "bind": bind,
         "workers": workers,
@@ -100,5 +111,6 @@ def run(host: str, port: int, workers: int, control_socket: Path | None = None) 
         "loglevel": "info",
         "post_worker_init": open_index_before_serving,
         "child_exit": forget_worker_metrics,
+        "on_exit": remove_metrics_folder(metrics, made_here),
         **control_socket_options(control_socket),
     }).run()

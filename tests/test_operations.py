@@ -112,3 +112,39 @@ def test_serve_opens_no_control_socket_unless_asked(tmp_path):
     options = control_socket_options(tmp_path / "sok-a.ctl")
     assert options["control_socket"] == str((tmp_path / "sok-a.ctl").resolve())
     assert options["control_socket_mode"] == 0o600
+
+
+@pytest.mark.slow
+def test_a_reload_keeps_serving_and_the_metrics_folder_goes_with_the_server(mixed_index, tmp_path):
+    import signal
+    import tempfile
+    import time
+    from pathlib import Path
+
+    before = set(Path(tempfile.gettempdir()).glob("sok-metrics-*"))
+    port, log = free_port(), tmp_path / "server.log"
+    env = {**os.environ, "SOK_METRICS": "loopback", "SOK_RATE_LIMIT_PER_MINUTE": "0"}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sok_executable(), "serve", "--port", str(port), "--workers", "2", "--index", str(mixed_index)],
+            stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/healthz", server, log)
+        made = set(Path(tempfile.gettempdir()).glob("sok-metrics-*")) - before
+        assert len(made) == 1
+        server.send_signal(signal.SIGHUP)  # gunicorn replaces every worker; the old ones exit cleanly
+        deadline = time.monotonic() + 30
+        while log.read_text().count("Booting worker") < 4 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)
+        for number in range(10):
+            with urllib.request.urlopen(f"{base}/api/search?q=bredband+{number}") as response:
+                assert response.status == 200
+        assert urllib.request.urlopen(base + "/metrics").status == 200
+        assert all(folder.is_dir() for folder in made)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert not any(folder.exists() for folder in made)
