@@ -132,7 +132,7 @@ def render(built: dict, rate: dict, served: dict, scan: dict, cold_log: str) -> 
         "|---|---|",
         f"| build with vectors | {built['seconds']:.0f} s; units {built['embedded']} embedded, {built['cached']} from"
         f" the embedding cache; phases: {', '.join(f'{k} {v} s' for k, v in built['phases'].items())} |",
-        f"| vectors in the snapshot | {built['vectors_mb']:.0f} MB (float32, memory-mapped) |",
+        f"| vectors in the snapshot | {built['vectors_mb']:.0f} MB (float32, read into each worker's memory) |",
         f"| embedding units no cache has seen (all cores) | {rate['units_per_s']:.1f} units/s,"
         f" {rate['tokens_per_s']:.0f} tokens/s ({rate['tokens_per_unit']:.0f} tokens per unit) |",
         f"| embedding this corpus once | {cold_log} |",
