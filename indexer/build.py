@@ -236,10 +236,16 @@ def semantic_options(index_root: Path, enabled: bool | None = None) -> SemanticO
 
 
 def _serving(index_root: Path) -> tuple[Path, snapshot.Manifest] | None:
-    """The snapshot serving now and its manifest, or None when there is no usable one."""
+    """The snapshot serving now and its manifest, or None when there is no usable one.
+
+    A snapshot whose files no longer match its manifest (truncated, removed, changed) is not
+    usable: an unchanged corpus is then built again instead of being reported as unchanged.
+    """
     try:
         folder = snapshot.current_snapshot(index_root)
-        return folder, snapshot.Manifest.read(folder)
+        manifest = snapshot.Manifest.read(folder)
+        snapshot.check_files(folder, manifest)
+        return folder, manifest
     except snapshot.SnapshotError:
         return None
 

@@ -195,3 +195,18 @@ def test_an_unchanged_corpus_is_not_indexed_again_and_changes_are_counted(tmp_pa
     handle.close()
     other_engine = "tantivy" if first.manifest.engine == "whoosh" else "whoosh"
     assert not build_snapshot(tmp_path, [edited, *docs[2:], extra], engine_name=other_engine).unchanged
+
+
+def test_an_unchanged_corpus_whose_serving_snapshot_was_damaged_is_built_again(tmp_path):
+    docs = documents()
+    first = build_snapshot(tmp_path, docs, semantic=SemanticOptions(enabled=False))
+    damaged = max((path for path in (first.snapshot / "engine").iterdir() if path.is_file()),
+                  key=lambda path: path.stat().st_size)
+    damaged.chmod(0o644)
+    with damaged.open("r+b") as handle:
+        handle.truncate(damaged.stat().st_size // 2)
+    again = build_snapshot(tmp_path, docs, semantic=SemanticOptions(enabled=False))
+    assert not again.unchanged and again.snapshot != first.snapshot
+    handle = IndexHandle(tmp_path)
+    assert handle.get().folder == again.snapshot
+    handle.close()
