@@ -238,7 +238,7 @@ def test_a_broken_newest_snapshot_fails_no_request_and_restarted_workers_fall_ba
             run_for(2)
             broken = publish_broken(lexical_index, tmp_path / "staging", how).name
             published = time.monotonic()
-            run_for(4)
+            run_for(3)
             logged_before_restart = server.text().count(f"index snapshot {broken} not used")
             restarted = time.monotonic()
             server.restart_workers()  # new workers start while `current` is broken
@@ -273,7 +273,7 @@ def test_vectors_broken_when_published_or_truncated_while_served_fail_no_request
             workers = sorted(server.workers())
             truncated = time.monotonic()
             truncate(fresh / "vectors" / "units.f32")  # the serving snapshot's vectors, in place
-            run_for(4)
+            run_for(3)
             workers_after = sorted(server.workers())
         log = server.text()
     finally:
@@ -295,7 +295,7 @@ def test_removing_the_index_folder_while_serving_fails_no_request(lexical_index,
             run_for(2)
             removed = time.monotonic()
             shutil.rmtree(lexical_index)
-            run_for(4)
+            run_for(3)
             rebuilt = time.monotonic()
             build(lexical_index)
             settled_from = time.monotonic() + NOTICED_S
@@ -326,7 +326,7 @@ def test_truncating_the_serving_engine_file_in_place(lexical_index, tmp_path):
             run_for(2)
             truncated = time.monotonic()
             truncate(largest_engine_file(serving))
-            run_for(6)
+            run_for(3)
             failures = traffic.failures()
             if configured_engine() == "whoosh":
                 # The last good snapshot broken too: what cannot be read is a 503 with Retry-After, never a 500.
