@@ -128,10 +128,10 @@ def in_process(index: Path, asked: list[str], warm_up: list[str]) -> dict:
     The ``warm_up`` questions (not measured, none of them among ``asked``) stand for the
     traffic a running worker has already served: its per-word caches are filled.
     """
-    from indexer.snapshot import current_snapshot
-    from search_app.answer import ask
-    from search_app.index_handle import open_snapshot
-    from search_app.search import search
+    from indexer.snapshot.layout import current_snapshot
+    from search_app.answer.ask import ask
+    from search_app.query.search import search
+    from search_app.web.index_handle import open_snapshot
 
     started = time.monotonic()
     snap = open_snapshot(current_snapshot(index)).warm()
@@ -155,9 +155,9 @@ def peers(index: Path, asked: list[str]) -> dict:
     """SQLite FTS5 and raw tantivy over the same sections' analysed body terms: top-10 query latency."""
     import tantivy
 
-    from indexer.engine import open_index
-    from indexer.snapshot import current_snapshot
-    from search_app.index_handle import open_snapshot
+    from indexer.engines.base import open_index
+    from indexer.snapshot.layout import current_snapshot
+    from search_app.web.index_handle import open_snapshot
 
     folder = current_snapshot(index)
     snap = open_snapshot(folder)

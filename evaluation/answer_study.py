@@ -1,4 +1,4 @@
-"""How the answer step's weights move "the answer contains the gold answer": the study behind ``search_app.answer``.
+"""How the answer step's weights move "the answer contains the gold answer": the study behind ``search_app.answer.ask``.
 
 Each question's passages are retrieved once; then each variant of the
 answer weights picks the answer from them. Choose on SweQUAD-MC training,
@@ -13,11 +13,11 @@ import argparse
 import itertools
 
 from evaluation.datasets import everyday_dev, swequad_mc
+from evaluation.metrics import contains_answer
 from evaluation.run import indexes
-from indexer.questions import question_type
-from search_app import answer as answer_step
-from search_app.evaluation import contains_answer
-from search_app.search import search
+from search_app.answer import ask as answer_step
+from search_app.query.questions import question_type
+from search_app.query.search import search
 
 GRID = {
     "MEANING_RANK_WEIGHT": (0.0, 0.2, 0.4),

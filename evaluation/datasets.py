@@ -1,7 +1,7 @@
 """The public Swedish data sets in ../shared/data as documents and evaluation questions.
 
-Each data set becomes a list of :class:`~indexer.documents.Document` and a
-list of questions in the format of ``search_app.evaluation``. URLs of the
+Each data set becomes a list of :class:`~indexer.corpus.documents.Document` and a
+list of questions in the format of ``evaluation.metrics``. URLs of the
 data-set passages are synthetic (``https://eval.sok.invalid/…``): they only
 need to be unique and stable.
 """
@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.documents import Document, iter_jsonl
-from search_app.evaluation import Question, read_questions
+from evaluation.metrics import Question, read_questions
+from indexer.corpus.documents import Document, iter_jsonl
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 EVERYDAY_QUESTIONS = Path(__file__).resolve().parent / "data" / "everyday_dev.jsonl"

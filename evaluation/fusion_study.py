@@ -1,4 +1,4 @@
-"""How the fusion rule and weight move hit@1: the study behind ``search_app.fusion``'s choice.
+"""How the fusion rule and weight move hit@1: the study behind ``search_app.query.fusion``'s choice.
 
 For each data set, every question's lexical candidates (the engine's scores)
 and semantic candidates (similarities) are collected once; then each fusion
@@ -15,12 +15,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from evaluation.datasets import Dataset, everyday_dev, regeringen_sample, swefaq_dev, swequad_mc
+from evaluation.metrics import Ranked, first_hit
 from evaluation.run import DISTRACTOR_PAGES, indexes
-from indexer.query import plan_query
-from search_app.evaluation import Ranked, first_hit
-from search_app.fusion import POOL, Fusion, fuse
-from search_app.index_handle import OpenSnapshot
-from search_app.search import semantic_candidates
+from search_app.query.fusion import POOL, Fusion, fuse
+from search_app.query.plan import plan_query
+from search_app.query.search import semantic_candidates
+from search_app.web.index_handle import OpenSnapshot
 
 WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
 

@@ -12,11 +12,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from indexer import engine, snapshot
-from indexer.analysis import ANALYSIS_VERSION
-from indexer.documents import Document, Problem
+from indexer.corpus.documents import Document, Problem
+from indexer.engines import base as engine
 from indexer.fields import SwedishAnalyzer
-from indexer.language import (
+from indexer.language.analysis import ANALYSIS_VERSION
+from indexer.language.lexicon import build_lexicon, word_list_version
+from indexer.sections.split import Section
+from indexer.semantic.cache import EmbeddingCache
+from indexer.semantic.embed import EmbedReport, embed_sections
+from indexer.semantic.encoder import Encoder, load_encoder
+from indexer.semantic.encoder import encoder_id as semantic_encoder_id
+from indexer.semantic.units import UNITS_VERSION
+from indexer.snapshot import layout as snapshot
+from indexer.snapshot.language_files import (
     read_protected_words,
     section_headings,
     stem_counts,
@@ -25,14 +33,6 @@ from indexer.language import (
     write_headings,
     write_vocabulary,
 )
-from indexer.lexicon import build_lexicon, word_list_version
-from indexer.query import plan_query
-from indexer.sections import Section
-from indexer.semantic.cache import EmbeddingCache
-from indexer.semantic.embed import EmbedReport, embed_sections
-from indexer.semantic.encoder import Encoder, load_encoder
-from indexer.semantic.encoder import encoder_id as semantic_encoder_id
-from indexer.semantic.units import UNITS_VERSION
 from indexer.workers import AnalysedFields, split_documents, stem_words, worker_count
 
 
@@ -265,7 +265,9 @@ def check_snapshot(folder: Path, sections: list[Section], analyzer: SwedishAnaly
         if probe.section_count() != len(sections):
             raise BuildError(f"indexet har {probe.section_count()} avsnitt, väntade {len(sections)}")
         if sections:
-            plan = plan_query(" ".join(sections[0].text.split()[:3]), analyzer)
+            # The first words of the first section, as body terms: that section must be found.
+            stems = analyzer.terms(" ".join(sections[0].text.split()[:3]))
+            plan = engine.QueryPlan(stems=stems, terms=[engine.WeightedTerm("body", stem, 1.0) for stem in stems])
             if plan.stems and probe.search(plan, limit=1).total == 0:
                 raise BuildError("provfrågan mot det nya indexet gav inga träffar")
     finally:

@@ -1,7 +1,7 @@
 """What each indexed field holds, made by the one Swedish analysis chain.
 
 =========  ==============================================================
-body       stems of the section text (the chain in ``indexer.analysis``)
+body       stems of the section text (the chain in ``indexer.language.analysis``)
 head       stems of the heading path (page title › headings)
 folded     the body stems without diacritics ("överkalix" also as "overkalix")
 parts      stems of compound parts ("samhällsplaneringen" → "samhäll", "planering")
@@ -10,7 +10,7 @@ grams      character 4-grams of the folded words, for inflections and typos
 
 The same :class:`SwedishAnalyzer`, built from a snapshot's lexicon and
 protected words, analyses documents at index time and questions at query
-time (see ``indexer.query``).
+time (see ``search_app.query.plan``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from indexer.analysis import (
+from indexer.language.analysis import (
     Filter,
     Token,
     drop_definite_et,
@@ -31,8 +31,8 @@ from indexer.analysis import (
     token_words,
     words,
 )
-from indexer.compounds import MIN_PART_CHARS, CompoundSplitter
-from indexer.lexicon import Lexicon
+from indexer.language.compounds import MIN_PART_CHARS, CompoundSplitter
+from indexer.language.lexicon import Lexicon
 
 GRAM_SIZE = 4
 #: Distinct words whose analysis is remembered; the memory is emptied when full.

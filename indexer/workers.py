@@ -17,11 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 
-from indexer.analysis import stem_word, words
-from indexer.contacts import Contact, extract_contacts
-from indexer.documents import Document
+from indexer.corpus.documents import Document
 from indexer.fields import SwedishAnalyzer
-from indexer.sections import Section, split_document
+from indexer.language.analysis import stem_word, words
+from indexer.sections.contacts import Contact, extract_contacts
+from indexer.sections.split import Section, split_document
 
 #: Below this many documents a build runs in one process.
 PARALLEL_FROM_DOCUMENTS = 2000

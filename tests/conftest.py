@@ -15,11 +15,11 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from indexer.build import build_snapshot
-from indexer.documents import read_corpus
-from indexer.engine import configured_engine
-from indexer.snapshot import current_snapshot
-from search_app import create_app
-from search_app.index_handle import open_snapshot
+from indexer.corpus.documents import read_corpus
+from indexer.engines.base import configured_engine
+from indexer.snapshot.layout import current_snapshot
+from search_app.web.app import create_app
+from search_app.web.index_handle import open_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

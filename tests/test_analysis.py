@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer import analysis
-from indexer.analysis import analyze, stem_word, terms, tokenize
+from indexer.language import analysis
+from indexer.language.analysis import analyze, stem_word, terms, tokenize
 
 TOKENS = [
     ("Vi kallar det för J+.", ["Vi", "kallar", "det", "för", "J+"]),

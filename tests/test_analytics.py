@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from search_app import create_app
-from search_app.analytics import read_stats
-from search_app.cli import main
+from search_app.cli.commands import main
+from search_app.web.analytics import read_stats
+from search_app.web.app import create_app
 
 TILLVAXT = "https://www.lansstyrelsen.se/stockholm/foretag/samhalle-och-utveckling/tillvaxt.html"
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from search_app import create_app
-from search_app.analytics import Analytics, read_stats
+from search_app.web.analytics import Analytics, read_stats
+from search_app.web.app import create_app
 from tests.conftest import CORPUS, ROOT, free_port, sok_executable, wait_for
 
 

@@ -130,7 +130,7 @@ def test_healthz_reports_the_index(client):
 
 
 def test_missing_index_gives_503_not_a_traceback(tmp_path):
-    from search_app import create_app
+    from search_app.web.app import create_app
 
     client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path)}).test_client()
     response = client.get("/api/search?q=test")
@@ -154,7 +154,7 @@ def test_responses_are_utf8_json(client):
 
 def test_snippet_starts_near_the_first_match():
     from indexer.fields import SwedishAnalyzer
-    from search_app.snippets import snippet_html
+    from search_app.query.snippets import snippet_html
 
     analyzer = SwedishAnalyzer()
 

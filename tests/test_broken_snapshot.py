@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.engine import configured_engine
-from indexer.snapshot import CURRENT, SNAPSHOTS, current_snapshot
+from indexer.engines.base import configured_engine
+from indexer.snapshot.layout import CURRENT, SNAPSHOTS, current_snapshot
 from tests.conftest import CORPUS, ROOT, free_port, sok_executable, wait_for
 
 WORDS = ["tillväxt", "pilotprojekt", "samhällsplanering", "länet", "strategier", "kommuner", "samverkan",

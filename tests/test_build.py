@@ -5,12 +5,13 @@ import os
 
 import pytest
 
-from indexer import engine, snapshot
 from indexer.build import SemanticOptions, build_snapshot
-from indexer.documents import Document, read_corpus
-from indexer.sections import split_document
-from search_app.index_handle import IndexHandle
-from search_app.search import search
+from indexer.corpus.documents import Document, read_corpus
+from indexer.engines import base as engine
+from indexer.sections.split import split_document
+from indexer.snapshot import layout as snapshot
+from search_app.query.search import search
+from search_app.web.index_handle import IndexHandle
 from tests.conftest import CORPUS, TEST_CORPUS
 
 
@@ -108,7 +109,7 @@ def test_synonyms_and_protected_words_travel_with_the_snapshot(tmp_path):
 
 
 def test_the_engine_is_chosen_at_build_time_and_recorded(tmp_path):
-    from indexer.engine import engine_name, open_index
+    from indexer.engines.base import engine_name, open_index
 
     for name in ("whoosh", "tantivy"):
         built = build_snapshot(tmp_path / name, documents(), engine_name=name)
@@ -122,7 +123,7 @@ def test_the_engine_is_chosen_at_build_time_and_recorded(tmp_path):
 
 
 def test_an_unknown_engine_is_refused_before_any_work(tmp_path):
-    from indexer.engine import EngineError
+    from indexer.engines.base import EngineError
 
     with pytest.raises(EngineError, match="SOK_ENGINE"):
         build_snapshot(tmp_path, documents(), engine_name="lucene")
@@ -145,7 +146,7 @@ def test_a_build_in_several_processes_indexes_exactly_what_one_process_does(tmp_
 
 
 def test_a_search_without_an_exact_total_ranks_the_same_hits(tmp_path):
-    from indexer.query import plan_query
+    from search_app.query.plan import plan_query
 
     for name in ("whoosh", "tantivy"):
         built = build_snapshot(tmp_path / name, documents(), engine_name=name)
@@ -161,14 +162,14 @@ def test_a_search_without_an_exact_total_ranks_the_same_hits(tmp_path):
 
 
 def test_the_build_ships_its_compound_splits_and_a_worker_uses_them_unchanged(tmp_path):
-    from indexer.language import read_compounds
+    from indexer.snapshot.language_files import read_compounds
 
     built = build_snapshot(tmp_path, documents(), processes=2)
     shipped = read_compounds(built.snapshot / snapshot.COMPOUNDS)
     assert shipped["pilotkommunerna"] == ("pilot", "kommun")
     handle = IndexHandle(tmp_path)
     warm = handle.get()  # warmed: the shipped splits are in its analyser
-    from search_app.index_handle import open_snapshot
+    from search_app.web.index_handle import open_snapshot
 
     fresh = open_snapshot(built.snapshot)  # splits every word itself
     words = [word for word in warm.vocabulary if len(word) >= 8] + ["samhällsplaneringen", "därigenom"]

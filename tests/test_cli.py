@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from search_app.cli import main
+from search_app.cli.commands import main
 from tests.conftest import CORPUS, free_port, sok_executable
 
 

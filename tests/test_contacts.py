@@ -1,10 +1,10 @@
 """Contact persons found in sections."""
 
-from indexer.contacts import extract_contacts
-from indexer.documents import read_corpus_file
+from indexer.corpus.documents import read_corpus_file
 from indexer.fields import SwedishAnalyzer
-from indexer.sections import split_document
-from search_app.contacts import find_contacts
+from indexer.sections.contacts import extract_contacts
+from indexer.sections.split import split_document
+from search_app.answer.contacts import find_contacts
 from tests.conftest import CORPUS, TEST_CORPUS
 
 

@@ -12,13 +12,13 @@ from itertools import pairwise
 import pytest
 from click.testing import CliRunner
 
-from indexer import crawl as crawl_module
-from indexer.documents import DocumentError, read_corpus
-from indexer.html_pages import read_html
-from indexer.pdf_pages import read_pdf
-from indexer.snapshot import current_snapshot
-from search_app import create_app
-from search_app.cli import main
+from indexer.corpus import crawl as crawl_module
+from indexer.corpus.documents import DocumentError, read_corpus
+from indexer.corpus.html import read_html
+from indexer.corpus.pdf import read_pdf
+from indexer.snapshot.layout import current_snapshot
+from search_app.cli.commands import main
+from search_app.web.app import create_app
 from tests.site_fixture import Site, page, pdf
 
 

@@ -2,8 +2,8 @@
 
 import re
 
-from search_app import create_app
 from search_app.settings import SETTINGS
+from search_app.web.app import create_app
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import documents
-from indexer.documents import Document, DocumentError, Problem, iter_jsonl, read_corpus, read_corpus_file
+from indexer.corpus import documents
+from indexer.corpus.documents import Document, DocumentError, Problem, iter_jsonl, read_corpus, read_corpus_file
 from tests.conftest import CORPUS
 
 
@@ -136,7 +136,7 @@ def test_a_heading_id_that_cannot_be_a_link_refuses_the_page_by_name(tmp_path):
 
 
 def test_an_html_page_with_an_unusable_canonical_url_keeps_its_fetch_address(tmp_path):
-    from indexer.html_pages import read_html
+    from indexer.corpus.html import read_html
 
     html = '<html><head><title>T</title><link rel="canonical" href="https://x.se/a&#10;b"></head><p>Text.</p></html>'
     assert read_html(html, "t.html", url="https://x.se/hämtad").url == "https://x.se/h%C3%A4mtad"

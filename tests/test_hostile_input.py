@@ -88,7 +88,7 @@ def send(client, request):
 
 @pytest.fixture(scope="module")
 def fast_client(mixed_index):
-    from search_app import create_app
+    from search_app.web.app import create_app
 
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "RATE_LIMIT_PER_MINUTE": 0})
     yield app.test_client()
@@ -109,8 +109,8 @@ def lexical_client(tmp_path_factory):
     import shutil
 
     from indexer.build import SemanticOptions, build_snapshot
-    from indexer.documents import read_corpus
-    from search_app import create_app
+    from indexer.corpus.documents import read_corpus
+    from search_app.web.app import create_app
     from tests.conftest import CORPUS, TEST_CORPUS
 
     corpus = tmp_path_factory.mktemp("hostile-corpus")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from indexer.build import build_snapshot
-from indexer.documents import Document
-from search_app import create_app
+from indexer.corpus.documents import Document
+from search_app.web.app import create_app
 
 
 def test_every_api_path_also_lives_under_v1_with_the_version_header(client):

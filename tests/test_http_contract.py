@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from search_app import http_cache
+from search_app.web import http_cache
 from tests.conftest import ROOT, free_port, sok_executable, wait_for
 
 

@@ -3,12 +3,12 @@ question types and follow-ups."""
 
 import pytest
 
-from indexer.analysis import fold
-from indexer.compounds import CompoundSplitter
 from indexer.fields import SwedishAnalyzer, word_grams
-from indexer.lexicon import build_lexicon
-from indexer.query import Synonyms, plan_query
-from indexer.questions import focus_term, is_follow_up, offers, question_type
+from indexer.language.analysis import fold
+from indexer.language.compounds import CompoundSplitter
+from indexer.language.lexicon import build_lexicon
+from search_app.query.plan import Synonyms, plan_query
+from search_app.query.questions import focus_term, is_follow_up, offers, question_type
 
 
 @pytest.fixture(scope="module")

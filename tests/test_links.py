@@ -16,9 +16,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from search_app import create_app
-from search_app.cli import main
-from search_app.links import deep_link
+from search_app.cli.commands import main
+from search_app.query.links import deep_link
+from search_app.web.app import create_app
 
 #: RFC 3986: unreserved, reserved and "%" (of a percent-encoding), nothing else.
 URL_CHARS = set(string.ascii_letters + string.digits + "-._~" + ":/?#[]@" + "!$&'()*+,;=" + "%")

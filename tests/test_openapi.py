@@ -11,9 +11,9 @@ import inspect
 import re
 from collections import defaultdict
 
-from search_app import api
-from search_app.api_docs import openapi_spec, resolve
 from search_app.settings import defaults
+from search_app.web import api
+from search_app.web.api_docs import openapi_spec, resolve
 
 SPEC = openapi_spec()
 # Pages, not the API; /metrics is Prometheus's text format for operators (README).

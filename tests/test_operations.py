@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from search_app import create_app
+from search_app.web.app import create_app
 from tests.conftest import ROOT, free_port, sok_executable, wait_for
 
 
@@ -106,7 +106,7 @@ def test_sok_version_prints_the_installed_version():
 
 
 def test_serve_opens_no_control_socket_unless_asked(tmp_path):
-    from search_app.server import control_socket_options
+    from search_app.web.server import control_socket_options
 
     assert control_socket_options(None) == {"control_socket_disable": True}
     options = control_socket_options(tmp_path / "sok-a.ctl")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from search_app.answer import ask
+from search_app.answer.ask import ask
 
 QUESTIONS = Path(__file__).parent / "quality" / "seed_questions.jsonl"
 HIT_AT_3_FLOOR = 0.9

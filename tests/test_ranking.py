@@ -3,10 +3,10 @@
 import pytest
 
 from indexer.build import build_snapshot
-from indexer.documents import Document
-from indexer.snapshot import current_snapshot
-from search_app.index_handle import open_snapshot
-from search_app.search import search
+from indexer.corpus.documents import Document
+from indexer.snapshot.layout import current_snapshot
+from search_app.query.search import search
+from search_app.web.index_handle import open_snapshot
 
 FILLER = "Här finns mer text om hur arbetet går till i praktiken och vem som gör vad under året. "
 

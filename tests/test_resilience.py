@@ -12,10 +12,10 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from indexer.snapshot import current_snapshot
-from search_app.cli import main
-from search_app.index_handle import open_snapshot
-from search_app.search import search
+from indexer.snapshot.layout import current_snapshot
+from search_app.cli.commands import main
+from search_app.query.search import search
+from search_app.web.index_handle import open_snapshot
 from tests.conftest import CORPUS, ROOT, free_port, sok_executable
 
 
@@ -149,7 +149,7 @@ def test_every_broken_corpus_file_is_named_and_the_rest_indexed(tmp_path):
 
 
 def test_a_worker_starting_with_a_broken_current_falls_back_and_says_so(tmp_path):
-    from search_app import create_app
+    from search_app.web.app import create_app
 
     index = tmp_path / "index"
     command = [sok_executable(), "index", "--corpus", str(CORPUS), "--index", str(index), "--no-semantic"]

@@ -5,9 +5,9 @@ import zlib
 from pathlib import Path
 
 from indexer.build import build_snapshot
-from indexer.documents import Document
-from search_app import create_app
-from search_app.result_cache import ResultCache
+from indexer.corpus.documents import Document
+from search_app.web.app import create_app
+from search_app.web.result_cache import ResultCache
 
 
 def test_a_repeated_question_is_answered_from_the_cache_with_the_same_body(client):

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from indexer.analysis import words
-from indexer.documents import Document, read_corpus_file
-from indexer.sections import split_document
-from indexer.text import clean_furniture, inline_markdown
+from indexer.corpus.documents import Document, read_corpus_file
+from indexer.language.analysis import words
+from indexer.language.sentences import clean_furniture, inline_markdown
+from indexer.sections.split import split_document
 from tests.conftest import CORPUS
 
 

@@ -6,9 +6,9 @@ import time
 import pytest
 
 from indexer.build import SemanticOptions, build_snapshot
-from indexer.documents import Document
-from search_app import create_app
-from search_app.security import RateLimiter
+from indexer.corpus.documents import Document
+from search_app.web.app import create_app
+from search_app.web.security import RateLimiter
 
 
 def test_html_responses_carry_a_strict_content_security_policy(client):

@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer import snapshot
 from indexer.build import SemanticOptions, build_snapshot
-from indexer.documents import Document
+from indexer.corpus.documents import Document
 from indexer.semantic.encoder import load_encoder
-from search_app import create_app
-from search_app.answer import ask
-from search_app.index_handle import open_snapshot
-from search_app.search import search
+from indexer.snapshot import layout as snapshot
+from search_app.answer.ask import ask
+from search_app.query.search import search
+from search_app.web.app import create_app
+from search_app.web.index_handle import open_snapshot
 from tests.conftest import ROOT, sok_executable
 
 GOLDEN = Path(__file__).parent / "data" / "golden_embeddings.json"
@@ -156,7 +156,7 @@ def test_no_semantic_builds_lexical_only_and_healthz_says_which_mode(tmp_path, f
 
 
 def test_workers_share_the_cores_between_their_encoders():
-    from search_app.server import encoder_threads
+    from search_app.web.server import encoder_threads
 
     assert [encoder_threads(workers, cores=2) for workers in (1, 2, 3)] == [2, 1, 1]
     assert encoder_threads(2, cores=8) == 4

@@ -40,7 +40,7 @@ def test_cors_allows_any_origin_by_default(client):
 
 
 def test_cors_with_a_configured_list(mixed_index):
-    from search_app import create_app
+    from search_app.web.app import create_app
 
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index),
                       "ALLOWED_ORIGINS": "https://a.example, https://b.example"})

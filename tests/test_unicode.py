@@ -14,8 +14,8 @@ import unicodedata
 import pytest
 
 from indexer.build import SemanticOptions, build_snapshot
-from indexer.documents import read_corpus
-from search_app import create_app
+from indexer.corpus.documents import read_corpus
+from search_app.web.app import create_app
 from tests.conftest import CORPUS
 
 WORDS_ONLY = SemanticOptions(enabled=False)

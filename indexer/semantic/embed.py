@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.sections import Section
+from indexer.sections.split import Section
 from indexer.semantic.cache import EmbeddingCache
 from indexer.semantic.encoder import Encoder
 from indexer.semantic.units import section_units

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer.text import split_sentences
+from indexer.language.sentences import split_sentences
 
 UNITS_VERSION = "1"
 #: A unit gathers sentences until it holds about this many words ...

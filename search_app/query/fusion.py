@@ -1,0 +1,72 @@
+"""One ranking from two: the engine's lexical scores and the encoder's similarities.
+
+The engine's scores are normalised per question over the candidate pool
+(min-max: the pool's best is 1, its weakest 0); the encoder's similarities
+are put on a fixed scale (0.80 → 0, 0.90 → 1, see
+``search_app.query.vectors.similarity_share``), so that similarities that differ
+by a hair are not stretched into a full point. They are mixed as
+``(1 − w) · lexical + w · semantic`` with w = 0.6. A section found by only
+one side gets 0 from the other. The rule and weight were chosen on
+SweQUAD-MC training; what else was tried (min-max on both sides, reciprocal
+rank fusion, a weight that grows as the question's words are less covered)
+and the dev numbers are in docs/quality-studies.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from search_app.query.vectors import similarity_share
+
+#: The weight of the semantic side (0: lexical only, 1: semantic only).
+SEMANTIC_WEIGHT = 0.6
+#: Candidates taken from each side before fusing (at least; more when paging deeper).
+POOL = 50
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How two rankings are mixed."""
+
+    semantic_weight: float = SEMANTIC_WEIGHT
+    rule: str = "scaled"  # "scaled", "minmax" or "rrf"
+    rrf_k: float = 60.0
+
+
+def _minmax(scores: dict[Hashable, float]) -> dict[Hashable, float]:
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    span = high - low
+    return {key: (value - low) / span if span > 0 else 1.0 for key, value in scores.items()}
+
+
+def _scaled(scores: dict[Hashable, float]) -> dict[Hashable, float]:
+    return {key: similarity_share(value) for key, value in scores.items()}
+
+
+def fuse(lexical: dict[Hashable, float], semantic: dict[Hashable, float], fusion: Fusion = Fusion()) -> list[
+        tuple[Hashable, float]]:
+    """Candidates of both sides, best first, with their fused scores (0–1 for ``minmax``).
+
+    ``lexical`` holds the engine's scores of its candidates; ``semantic`` the
+    similarity of every candidate (of either side) that has a vector.
+    """
+    weight = fusion.semantic_weight
+    keys = list(dict.fromkeys([*lexical, *semantic]))
+    if fusion.rule == "rrf":
+        lexical_rank = {key: rank for rank, key in enumerate(sorted(lexical, key=lexical.__getitem__, reverse=True))}
+        semantic_rank = {key: rank for rank, key in enumerate(sorted(semantic, key=semantic.__getitem__,
+                                                                     reverse=True))}
+
+        def rrf(ranks: dict, key: Hashable) -> float:
+            return 1.0 / (fusion.rrf_k + ranks[key] + 1) if key in ranks else 0.0
+
+        fused = {key: (1 - weight) * rrf(lexical_rank, key) + weight * rrf(semantic_rank, key) for key in keys}
+    else:
+        lexical_norm = _minmax(lexical)
+        semantic_norm = _scaled(semantic) if fusion.rule == "scaled" else _minmax(semantic)
+        fused = {key: (1 - weight) * lexical_norm.get(key, 0.0) + weight * semantic_norm.get(key, 0.0)
+                 for key in keys}
+    return sorted(fused.items(), key=lambda item: item[1], reverse=True)

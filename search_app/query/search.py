@@ -1,0 +1,169 @@
+"""Ranked passages for a query: sections from the engine, shaped for the API and pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from indexer.fields import SwedishAnalyzer
+from indexer.language.sentences import split_sentences
+from search_app.query.fusion import POOL, Fusion, fuse
+from search_app.query.links import deep_link
+from search_app.query.plan import plan_query
+from search_app.query.snippets import snippet_html
+from search_app.web.index_handle import OpenSnapshot
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One search result: a section of a page, with snippet and deep link."""
+
+    id: str
+    title: str
+    section: str
+    heading_path: list[str]
+    text: str
+    snippet: str
+    url: str
+    publisher: str
+    score: float
+    kind: str = "page"
+
+    def as_dict(self) -> dict:
+        """The JSON shape of a result."""
+        data = {item.name: getattr(self, item.name) for item in fields(self)}  # asdict() deep-copies: slow
+        data["heading_path"] = list(self.heading_path)
+        data["score"] = round(self.score, 4)
+        return data
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A page of passages and the total number of matching sections."""
+
+    query: str
+    total: int
+    passages: list[Passage]
+    partial: bool = False
+    #: The engine's best score for the words alone (0 when no section shares a word): what
+    #: spelling suggestions compare against.
+    lexical_best: float = 0.0
+
+
+def link_target(record: dict) -> str:
+    """The text a deep link should land on.
+
+    The heading when the page shows it; otherwise the first sentence that
+    names the section's derived title (boilerplate shared with other blocks
+    comes before it), or simply the first sentence.
+    """
+    if not record["untitled"] and record["heading"] != record["title"]:
+        return record["heading"]
+    sentences = [s for paragraph in record["text"].split("\n\n") for s in split_sentences(paragraph)]
+    naming = [s for s in sentences if record["untitled"] and record["heading"] in s]
+    return (naming or sentences or [record["text"]])[0]
+
+
+def to_passage(record: dict, score: float, query_terms: list[str], analyzer: SwedishAnalyzer) -> Passage:
+    """Shape a stored section record as a result."""
+    return Passage(
+        id=record["id"],
+        title=record["title"],
+        section=record["heading"],
+        heading_path=record["heading_path"],
+        text=record["text"],
+        snippet=snippet_html(record["text"], query_terms, analyzer),
+        url=deep_link(record["url"], link_target(record), record.get("anchor", ""), record.get("kind", "page")),
+        publisher=record["publisher"],
+        score=score,
+        kind=record.get("kind", "page"),
+    )
+
+
+KIND_LABELS = {"page": "Webbsidor", "pdf": "PDF-dokument"}
+
+
+def facets(snap: OpenSnapshot, query: str) -> dict[str, list[dict]]:
+    """Matching sections per publisher and per kind of document, for filters with counts."""
+    counts = snap.engine.facet_counts(plan_query(query, snap.analyzer, snap.synonyms))
+    return {
+        "publisher": [{"value": value, "count": count} for value, count in counts["publisher"]],
+        "type": [{"value": value, "label": KIND_LABELS.get(value, value), "count": count}
+                 for value, count in counts["kind"]],
+    }
+
+
+@dataclass(frozen=True)
+class RankedSections:
+    """Stored section records with their scores, best first, before they are shaped as results."""
+
+    hits: list[tuple[dict, float]]
+    total: int
+    partial: bool
+    lexical_best: float
+    marked: list[str]
+
+
+def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
+                  publisher: str | None = None, time_limit_s: float | None = None,
+                  exact_total: bool = True, kind: str | None = None, fusion: Fusion | None = None) -> RankedSections:
+    """The sections that answer ``query``, best first: fused on a semantic snapshot, lexical otherwise."""
+    plan = plan_query(query, snap.analyzer, snap.synonyms)
+    marked = [item.term for item in plan.terms if item.field == "body"]
+    if snap.semantic is None:
+        page = snap.engine.search(plan, limit=limit, offset=offset, publisher=publisher, time_limit_s=time_limit_s,
+                                  exact_total=exact_total, kind=kind)
+        return RankedSections([(hit.fields, hit.score) for hit in page.hits], page.total, page.partial,
+                              page.hits[0].score if page.hits else 0.0, marked)
+    pool = max(POOL, offset + limit)
+    page = snap.engine.search(plan, limit=pool, offset=0, publisher=publisher, time_limit_s=time_limit_s,
+                              exact_total=exact_total, kind=kind)
+    records = {hit.fields["id"]: hit.fields for hit in page.hits}
+    lexical = {hit.fields["id"]: hit.score for hit in page.hits}
+    semantic = semantic_candidates(snap, query, pool, lexical, publisher, kind)
+    ranked = fuse(lexical, semantic, fusion or Fusion())[offset : offset + limit]
+    records.update(snap.engine.fetch([key for key, _ in ranked if key not in records]))
+    only_semantic = sum(key not in lexical for key in semantic)
+    return RankedSections([(records[key], score) for key, score in ranked if key in records],
+                          max(page.total, len(lexical)) + only_semantic, page.partial,
+                          page.hits[0].score if page.hits else 0.0, marked)
+
+
+def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
+           publisher: str | None = None, time_limit_s: float | None = None,
+           exact_total: bool = True, kind: str | None = None) -> SearchResult:
+    """Sections that answer ``query``, best first (only ``publisher``'s, only of ``kind``, when given).
+
+    On a semantic snapshot the engine's lexical candidates and the nearest
+    sections by vector are fused into one ranking (``search_app.query.fusion``); on
+    a lexical-only snapshot the engine's ranking is the result.
+    ``exact_total=False`` lets the engine skip counting every match, for callers
+    that show no total (answers).
+    """
+    ranked = rank_sections(snap, query, limit, offset, publisher, time_limit_s, exact_total, kind)
+    passages = [to_passage(record, score, ranked.marked, snap.analyzer) for record, score in ranked.hits]
+    return SearchResult(query, ranked.total, passages, ranked.partial, ranked.lexical_best)
+
+
+#: A section that shares no word with the question must be at least this similar to it to be a result
+#: (multilingual-e5-small gives unrelated text about 0.75-0.83; the answering FAQ entry 0.88-0.95).
+MIN_SEMANTIC_ONLY = 0.85
+
+
+def semantic_candidates(snap: OpenSnapshot, query: str, pool: int, lexical: dict[str, float],
+                        publisher: str | None, kind: str | None) -> dict[str, float]:
+    """The similarity to ``query`` of the nearest sections and of every lexical candidate."""
+    semantic_index = snap.semantic
+    vector = semantic_index.query_vector(query)
+    store = semantic_index.vectors
+    nearest = semantic_index.search.nearest(vector, pool, store.allowed(publisher, kind))
+    found = {key: float(score) for key, score in zip(map(store.ids.__getitem__, nearest.sections), nearest.scores,
+                                                     strict=True)}
+    scores = {key: value for key, value in found.items() if key in lexical}
+    rest = [key for key in lexical if key not in scores and key in store.number]
+    if rest:
+        numbers = np.array([store.number[key] for key in rest])
+        scores.update(zip(rest, map(float, semantic_index.search.section_scores(vector, numbers)), strict=True))
+    scores.update({key: value for key, value in found.items() if key not in scores and value >= MIN_SEMANTIC_ONLY})
+    return scores

@@ -1,0 +1,80 @@
+"""Snippets: the best window of a passage, HTML-escaped, with matched words in ``<mark>``.
+
+Fragmenter (pick a window), scorer (count matches) and formatter (escape and
+mark) are separate steps, as in Whoosh's highlighter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from html import escape
+from itertools import islice
+
+from indexer.fields import SwedishAnalyzer
+from indexer.language.analysis import fold, token_spans, token_words
+
+SNIPPET_WORDS = 40
+CONTEXT_WORDS = 5
+
+
+def matching_words(words: Iterable[str], query_terms: Collection[str], analyzer: SwedishAnalyzer) -> set[str]:
+    """The distinct ``words`` (token texts) that match an analysed query term.
+
+    A word matches through its stem, its stem without diacritics, or one of
+    its compound parts.
+    """
+    wanted = set(query_terms)
+    folded = {fold(term) for term in wanted}
+    matching = set()
+    for word in set(words):
+        # Every stem found as it is is also found folded: one test covers both.
+        if not folded.isdisjoint(analyzer.folded_word_terms(word)) or (
+                len(word) >= 8 and not wanted.isdisjoint(analyzer.compound_parts(word.lower()))):
+            matching.add(word)
+    return matching
+
+
+def best_window(hits: list[bool], size: int = SNIPPET_WORDS) -> tuple[int, int]:
+    """Token index range [start, end) of the window with the most matches (``hits``: one flag per token)."""
+    if len(hits) <= size:
+        return 0, len(hits)
+    current = sum(hits[:size])
+    best_start, best_count = 0, current
+    for start in range(1, len(hits) - size + 1):
+        current += hits[start + size - 1] - hits[start - 1]
+        if current > best_count:
+            best_start, best_count = start, current
+    # Start a few words before the window's first match so it has some context.
+    first_match = next((i for i in range(best_start, best_start + size) if hits[i]), best_start)
+    best_start = max(0, min(first_match - CONTEXT_WORDS, len(hits) - size))
+    return best_start, min(len(hits), best_start + size)
+
+
+def snippet_html(text: str, query_terms: Collection[str], analyzer: SwedishAnalyzer,
+                 size: int = SNIPPET_WORDS) -> str:
+    """An escaped snippet of ``text`` with query matches wrapped in ``<mark>``.
+
+    Matching is decided once per distinct word; character spans are found only
+    for the tokens up to the end of the chosen window.
+    """
+    words = token_words(text)
+    if not words:
+        return escape(text[:300])
+    matching = matching_words(words, query_terms, analyzer)
+    hits = [word in matching for word in words]
+    start, end = best_window(hits, size)
+    window = list(islice(token_spans(text), start, end))
+    begin_char = 0 if start == 0 else window[0][0]
+    end_char = len(text) if end == len(words) else window[-1][1]
+    parts: list[str] = ["…" if start > 0 else ""]
+    cursor = begin_char
+    for (token_start, token_end), is_match in zip(window, hits[start:end], strict=True):
+        if not is_match:
+            continue
+        parts.append(escape(text[cursor:token_start]))
+        parts.append(f"<mark>{escape(text[token_start:token_end])}</mark>")
+        cursor = token_end
+    parts.append(escape(text[cursor:end_char]))
+    if end < len(words):
+        parts.append("…")
+    return "".join(parts).replace("\n", " ")

@@ -1,0 +1,53 @@
+"""The Swedish web page: search rendered on the server, chat through the JSON API."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, render_template, request
+
+from indexer.snapshot.layout import SnapshotError
+from search_app.query.search import SearchResult, facets, search
+from search_app.query.spelling import suggest
+from search_app.web.api import current_snapshot, record_search, time_limit_s
+from search_app.web.queries import BadRequest, read_int, read_kind, read_publisher, read_query
+
+bp = Blueprint("pages", __name__)
+
+PAGE_SIZE = 10
+
+
+@bp.get("/")
+def index():
+    raw = request.args.get("q", "")
+    result: SearchResult | None = None
+    suggestion = None
+    error = ""
+    status = 200
+    page = 1
+    publisher = kind = None
+    counts: dict[str, list[dict]] = {}
+    if raw.strip():
+        try:
+            query = read_query(raw)
+            page = read_int(request.args, "sida", 1, 1, current_app.config["MAX_OFFSET"] // PAGE_SIZE)
+            publisher = read_publisher(request.args, "utgivare")
+            kind = read_kind(request.args, "typ")
+            snap = current_snapshot()
+            result = search(snap, query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, time_limit_s=time_limit_s(),
+                            publisher=publisher, kind=kind)
+            suggestion = suggest(snap, query, result.lexical_best)
+            counts = facets(snap, query)
+            record_search("page", query, result.total)
+        except BadRequest as bad:
+            error, status = bad.message, 400
+        except SnapshotError:
+            error, status = "Sökindexet är inte tillgängligt just nu. Försök igen om en stund.", 503
+    return render_template("index.html", q=raw, result=result, error=error, page=page, page_size=PAGE_SIZE,
+                           suggestion=suggestion, facets=counts, publisher=publisher, kind=kind,
+                           filters=_filter_args(publisher, kind)), status
+
+
+def _filter_args(publisher: str | None, kind: str | None) -> str:
+    """The active filters as query-string parameters to keep on paging links."""
+    return urlencode({name: value for name, value in (("utgivare", publisher), ("typ", kind)) if value})

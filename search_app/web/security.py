@@ -1,0 +1,97 @@
+"""Protection for a public search box: security headers, rate limits, a body size limit.
+
+Rate limits are per client and per worker process (a token bucket each); the
+client is known only by a salted hash of its address, and the buckets forget
+clients after a while, so no IP address is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+import threading
+import time
+from collections import OrderedDict
+
+from flask import Flask, current_app, render_template, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from search_app.web.errors import wants_json
+from search_app.web.problems import problem
+
+MAX_TRACKED_CLIENTS = 10_000
+_SALT = secrets.token_bytes(16)
+
+
+class RateLimiter:
+    """Token buckets per client: ``burst`` requests at once, refilled at ``per_minute``."""
+
+    def __init__(self, per_minute: float, burst: int):
+        self.rate_per_s = per_minute / 60
+        self.burst = burst
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def wait_s(self, client: str, now: float | None = None) -> float:
+        """0 when the request may go ahead, else the seconds until it may."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, updated = self._buckets.pop(client, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - updated) * self.rate_per_s)
+            wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate_per_s
+            self._buckets[client] = (tokens - 1 if wait == 0 else tokens, now)
+            while len(self._buckets) > MAX_TRACKED_CLIENTS:
+                self._buckets.popitem(last=False)
+        return wait
+
+
+def client_key() -> str:
+    """A salted hash of the client's address: enough to tell clients apart, not to name them."""
+    return hashlib.sha256(_SALT + (request.remote_addr or "").encode()).hexdigest()[:16]
+
+
+def limit_rate():
+    limiter: RateLimiter | None = current_app.extensions.get("sok_rate_limiter")
+    if limiter is None or request.path.startswith("/static/") or request.method == "OPTIONS":
+        return None
+    wait = limiter.wait_s(client_key())
+    if wait == 0:
+        return None
+    retry = str(max(1, math.ceil(wait)))
+    message = "För många förfrågningar. Vänta en stund och försök igen."
+    if wants_json():
+        response = problem("too-many-requests", message, "Too many requests. Wait a moment and try again.")
+    else:
+        response = current_app.make_response(render_template("error.html", status=429, message=message))
+    response.status_code = 429
+    response.headers["Retry-After"] = retry
+    return response
+
+
+def add_security_headers(response):
+    config = current_app.config
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = str(config["REFERRER_POLICY"])
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            f"frame-ancestors {config['FRAME_ANCESTORS']}"
+        )
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install the rate limiter, the body size limit and the headers on ``app``."""
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_BODY_BYTES"])
+    per_minute = float(app.config["RATE_LIMIT_PER_MINUTE"])
+    if per_minute > 0:
+        app.extensions["sok_rate_limiter"] = RateLimiter(per_minute, int(app.config["RATE_LIMIT_BURST"]))
+    app.before_request(limit_rate)
+    app.after_request(add_security_headers)
+    proxies = int(app.config["PROXY_COUNT"])
+    if proxies > 0:
+        # Behind a load balancer every request comes from its address; trust its
+        # X-Forwarded-For (and only as many hops as configured) to tell clients apart.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
