@@ -42,12 +42,14 @@ def load_questions() -> list[str]:
 
 
 def request_url(base: str, question: str, rng: random.Random, endpoint: str = "") -> str:
+    """The URL asking ``question`` of ``endpoint`` (default: a random API; /api/suggest gets its first letters)."""
     endpoint = endpoint or rng.choice(["/api/ask", "/api/search", "/api/search", "/api/suggest"])
     query = question if endpoint != "/api/suggest" else question[: rng.randint(2, 8)]
     return f"{base}{endpoint}?{urllib.parse.urlencode({'q': query})}"
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the load test and print its report; 1 when a request or the rebuild failed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True, help="base URL of a Sök on loopback")
     parser.add_argument("--seconds", type=float, default=60)
@@ -125,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(latencies: list[float], failures: list[str], elapsed: float, rebuild_result: list[int]) -> None:
+    """Print the request count, throughput, latency quantiles, the rebuild's exit code and the first ten failures."""
     ordered = sorted(latencies) or [0.0]
     quantiles = statistics.quantiles(ordered, n=100) if len(ordered) > 1 else [ordered[0]] * 99
     print(f"requests {len(latencies) + len(failures)}, failed {len(failures)}, "

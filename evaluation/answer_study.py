@@ -29,6 +29,7 @@ MIN_CONFIDENCE = 0.3
 
 
 def main() -> None:
+    """Print the share of answers that contain the gold answer for each variant of the answer weights."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", default="training,dev")
     args = parser.parse_args()

@@ -48,6 +48,7 @@ class Synonyms:
 
     @classmethod
     def parse(cls, text: str, analyzer: SwedishAnalyzer) -> Synonyms:
+        """Synonyms from the text of a synonyms file: one group of comma-separated entries a line, ``#`` comments."""
         groups = []
         for line in text.splitlines():
             line = line.split("#", 1)[0].strip()
