@@ -15,11 +15,11 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from indexer.build import build_snapshot
-from indexer.corpus.documents import read_corpus
-from indexer.engines.base import configured_engine
-from indexer.snapshot.layout import current_snapshot
+from indexer.corpus.readers import read_corpus
+from indexer.engines.registry import configured_engine
+from indexer.snapshot.reader import current_snapshot
+from search_app.query.snapshot import open_snapshot
 from search_app.web.app import create_app
-from search_app.web.index_handle import open_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -79,12 +79,24 @@ def client(app):
     return app.test_client()
 
 
+def _shared(folder: Path) -> Path:
+    """A folder of ../shared, or one clear failure saying what is missing and where it belongs."""
+    if not folder.is_dir():
+        pytest.fail(f"{folder} is missing: these tests need the shared Swedish data sets (../shared, beside the "
+                    "repository, as in CI); see the README's Evaluation section")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The shared Swedish data sets beside the repository (present in CI)."""
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"{SHARED_DATA} is missing: the shared data sets must sit beside the repository")
-    return SHARED_DATA
+    return _shared(SHARED_DATA)
+
+
+@pytest.fixture(scope="session")
+def shared_seeds() -> Path:
+    """The seed pages as the project received them (../shared/seeds)."""
+    return _shared(SHARED_DATA.parent / "seeds")
 
 
 @pytest.fixture()

@@ -7,21 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from indexer.corpus import documents
-from indexer.corpus.documents import Document, DocumentError, Problem, iter_jsonl, read_corpus, read_corpus_file
+from indexer.corpus.model import Document, DocumentError, Problem
+from indexer.corpus.readers import jsonl, read_corpus, read_corpus_file
+from indexer.corpus.readers.jsonl import iter_jsonl
 from tests.conftest import CORPUS
 
 
-def test_seed_pages_are_in_the_corpus_unchanged():
-    seeds = CORPUS.parent.parent / "shared" / "seeds"
+def test_seed_pages_are_in_the_corpus_unchanged(shared_seeds):
+    seeds = shared_seeds
     docs = {doc.title: doc for doc in read_corpus(CORPUS).documents}
     assert set(docs) >= {"Det här har vi gjort tidigare", "Tillväxt"}
     assert docs["Tillväxt"].publisher == "Länsstyrelsen Stockholm"
     assert docs["Tillväxt"].url == "https://www.lansstyrelsen.se/stockholm/foretag/samhalle-och-utveckling/tillvaxt.html"
-    if seeds.is_dir():
-        for name, title in (("003_0ad75528ec28f3fa.txt", "Tillväxt"),
-                            ("000_81ad930d81018160.txt", "Det här har vi gjort tidigare")):
-            assert docs[title].text == (seeds / name).read_text(encoding="utf-8")
+    for name, title in (("003_0ad75528ec28f3fa.txt", "Tillväxt"),
+                        ("000_81ad930d81018160.txt", "Det här har vi gjort tidigare")):
+        assert docs[title].text == (seeds / name).read_text(encoding="utf-8")
 
 
 def write(tmp_path, name, content: bytes):
@@ -136,7 +136,7 @@ def test_a_heading_id_that_cannot_be_a_link_refuses_the_page_by_name(tmp_path):
 
 
 def test_an_html_page_with_an_unusable_canonical_url_keeps_its_fetch_address(tmp_path):
-    from indexer.corpus.html import read_html
+    from indexer.corpus.readers.html import read_html
 
     html = '<html><head><title>T</title><link rel="canonical" href="https://x.se/a&#10;b"></head><p>Text.</p></html>'
     assert read_html(html, "t.html", url="https://x.se/hämtad").url == "https://x.se/h%C3%A4mtad"
@@ -149,7 +149,7 @@ def _row(number: int, text: str = "Text.") -> str:
 
 
 def test_an_overlong_jsonl_row_is_named_and_the_next_rows_are_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(documents, "MAX_JSONL_ROW_BYTES", 1000)
+    monkeypatch.setattr(jsonl, "MAX_JSONL_ROW_BYTES", 1000)
     rows = [_row(1), _row(2, "ord " * 2000), _row(3, "x" * 900), _row(4, "ord " * 300_000)]
     path = write(tmp_path, "in.jsonl", "\n".join(rows).encode())  # the last row has no line break
     items = list(iter_jsonl(path))
@@ -171,7 +171,7 @@ def test_a_25_mb_jsonl_row_is_refused_fast_without_being_read_whole(tmp_path, mo
     assert [str(item) for item in items if isinstance(item, Problem)] == [
         f"{path}:2: raden är större än 20 MB (samma gräns som för en fil); den hoppas över"]
     # With a 1 MB limit the same file is read holding a few MB at most: the row is skipped in pieces.
-    monkeypatch.setattr(documents, "MAX_JSONL_ROW_BYTES", 1024 * 1024)
+    monkeypatch.setattr(jsonl, "MAX_JSONL_ROW_BYTES", 1024 * 1024)
     tracemalloc.start()
     try:
         items = list(iter_jsonl(path))
