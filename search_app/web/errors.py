@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, g, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from indexer.engines.base import EngineError
 from indexer.snapshot.layout import SnapshotError
+from search_app.web.api_paths import is_api_request
 from search_app.web.problems import problem
 
 MESSAGES = {
@@ -28,15 +30,11 @@ INDEX_UNAVAILABLE = ("Sökindexet är inte tillgängligt just nu. Försök igen 
 INDEX_RETRY_AFTER_S = 2
 
 
-def wants_json() -> bool:
-    """Whether the failed request was made to the JSON API."""
-    return request.path.startswith("/api/") or request.path in ("/healthz", "/readyz", "/metrics")
-
-
-def handle_http_error(error: HTTPException):
+def handle_http_error(error: HTTPException) -> Response:
+    """An HTTP error (404, 405, 413 …): problem+json for the API, the Swedish error page elsewhere."""
     status = error.code or 500
     message = MESSAGES.get(status, FALLBACK if status >= 500 else "Felaktig förfrågan.")
-    if wants_json():
+    if is_api_request(operators=True):
         kind, english = PROBLEM_KINDS.get(status, ("server-error", FALLBACK_EN) if status >= 500
                                           else ("invalid-parameter", "Bad request."))
         response = problem(kind, message, english, status=status)
@@ -49,16 +47,17 @@ def handle_http_error(error: HTTPException):
     return response
 
 
-def handle_unexpected(error: Exception):
+def handle_unexpected(error: Exception) -> ResponseReturnValue:
+    """Any other exception: logged with its traceback, answered as a 500 without details."""
     current_app.logger.exception("unhandled error")
-    if wants_json():
+    if is_api_request(operators=True):
         return problem("server-error", FALLBACK, FALLBACK_EN)
     return render_template("error.html", status=500, message=FALLBACK), 500
 
 
 def index_unavailable() -> Response:
-    """503 with Retry-After: problem+json under /api/ (and /healthz), the Swedish page elsewhere."""
-    if wants_json():
+    """503 with Retry-After: problem+json for the API (and /readyz, /metrics), the Swedish page elsewhere."""
+    if is_api_request(operators=True):
         response = problem("index-unavailable", *INDEX_UNAVAILABLE)
     else:
         response = current_app.make_response((render_template("error.html", status=503,
@@ -67,7 +66,7 @@ def index_unavailable() -> Response:
     return response
 
 
-def handle_engine_error(error: EngineError):
+def handle_engine_error(error: EngineError) -> Response:
     """The search engine failed reading the index (a damaged file): never a 500.
 
     The worker has checked the snapshot again by now; when it moved to another

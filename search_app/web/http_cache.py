@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import Flask, Response, current_app, request
 
 from indexer.snapshot.layout import SnapshotError
+from search_app.web.api_paths import is_api_request
 
 API_VERSION = "1"
 
@@ -38,13 +39,15 @@ def code_digest() -> str:
 SOFTWARE_VERSION = code_digest()
 #: The GET endpoints whose answers depend only on the request and the snapshot.
 CACHEABLE = ("search", "ask", "suggest", "contacts")
+#: Paths besides the API whose answers must never be stored (/metrics says so itself when it answers).
+NO_STORE_PATHS = ("/readyz", "/admin/stats")
 
 
 def _cacheable() -> bool:
     if request.method not in ("GET", "HEAD"):  # HEAD answers with GET's headers
         return False
     path = request.path.removeprefix("/api/v1/").removeprefix("/api/")
-    return request.path.startswith("/api/") and path in CACHEABLE
+    return is_api_request() and path in CACHEABLE
 
 
 def etag() -> str | None:
@@ -60,7 +63,7 @@ def etag() -> str | None:
     return f'"{digest}"'
 
 
-def answer_not_modified():
+def answer_not_modified() -> Response | None:
     """Before the work: 304 when the client already holds this answer."""
     if not _cacheable() or not request.if_none_match:
         return None
@@ -75,7 +78,7 @@ def answer_not_modified():
 
 def add_cache_headers(response: Response) -> Response:
     """After the work: ETag and Cache-Control on cacheable answers, no-store on the rest of the API."""
-    if request.path.startswith("/api/") or request.path == "/healthz":
+    if is_api_request():
         response.headers["Sok-Api-Version"] = API_VERSION
     if response.status_code == 304:
         return response
@@ -83,14 +86,14 @@ def add_cache_headers(response: Response) -> Response:
         tag = etag()
         if tag:
             _cache_headers(response, tag)
-    elif request.path.startswith("/api/") or request.path in ("/healthz", "/readyz", "/admin/stats"):
+    elif is_api_request() or request.path in NO_STORE_PATHS:
         response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _cache_headers(response: Response, tag: str) -> None:
     response.headers["ETag"] = tag
-    response.headers["Cache-Control"] = f"public, max-age={int(current_app.config['CACHE_MAX_AGE_S'])}"
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE_S']}"
     response.vary.add("Origin")
 
 

@@ -14,10 +14,10 @@ import threading
 import time
 from collections import OrderedDict
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from search_app.web.errors import wants_json
+from search_app.web.api_paths import is_api_request
 from search_app.web.problems import problem
 
 MAX_TRACKED_CLIENTS = 10_000
@@ -27,7 +27,7 @@ _SALT = secrets.token_bytes(16)
 class RateLimiter:
     """Token buckets per client: ``burst`` requests at once, refilled at ``per_minute``."""
 
-    def __init__(self, per_minute: float, burst: int):
+    def __init__(self, per_minute: float, burst: int) -> None:
         self.rate_per_s = per_minute / 60
         self.burst = burst
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
@@ -51,7 +51,8 @@ def client_key() -> str:
     return hashlib.sha256(_SALT + (request.remote_addr or "").encode()).hexdigest()[:16]
 
 
-def limit_rate():
+def limit_rate() -> Response | None:
+    """Before a request: 429 with Retry-After when this client has used up its requests, else go on."""
     limiter: RateLimiter | None = current_app.extensions.get("sok_rate_limiter")
     if limiter is None or request.path.startswith("/static/") or request.method == "OPTIONS":
         return None
@@ -60,7 +61,7 @@ def limit_rate():
         return None
     retry = str(max(1, math.ceil(wait)))
     message = "För många förfrågningar. Vänta en stund och försök igen."
-    if wants_json():
+    if is_api_request(operators=True):
         response = problem("too-many-requests", message, "Too many requests. Wait a moment and try again.")
     else:
         response = current_app.make_response(render_template("error.html", status=429, message=message))
@@ -69,10 +70,11 @@ def limit_rate():
     return response
 
 
-def add_security_headers(response):
+def add_security_headers(response: Response) -> Response:
+    """After a request: no MIME sniffing, the referrer policy and, on pages, the Content-Security-Policy."""
     config = current_app.config
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = str(config["REFERRER_POLICY"])
+    response.headers["Referrer-Policy"] = config["REFERRER_POLICY"]
     if response.mimetype == "text/html":
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -84,13 +86,13 @@ def add_security_headers(response):
 
 def init_app(app: Flask) -> None:
     """Install the rate limiter, the body size limit and the headers on ``app``."""
-    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_BODY_BYTES"])
-    per_minute = float(app.config["RATE_LIMIT_PER_MINUTE"])
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
+    per_minute = app.config["RATE_LIMIT_PER_MINUTE"]
     if per_minute > 0:
-        app.extensions["sok_rate_limiter"] = RateLimiter(per_minute, int(app.config["RATE_LIMIT_BURST"]))
+        app.extensions["sok_rate_limiter"] = RateLimiter(per_minute, app.config["RATE_LIMIT_BURST"])
     app.before_request(limit_rate)
     app.after_request(add_security_headers)
-    proxies = int(app.config["PROXY_COUNT"])
+    proxies = app.config["PROXY_COUNT"]
     if proxies > 0:
         # Behind a load balancer every request comes from its address; trust its
         # X-Forwarded-For (and only as many hops as configured) to tell clients apart.
