@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from search_app.cli.commands import main
-from search_app.web.analytics import read_stats
+from search_app.web.analytics.stats import read_stats
 from search_app.web.app import create_app
 
 TILLVAXT = "https://www.lansstyrelsen.se/stockholm/foretag/samhalle-och-utveckling/tillvaxt.html"

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from search_app.web.analytics import Analytics, read_stats
+from search_app.web.analytics.stats import read_stats
+from search_app.web.analytics.writer import Analytics
 from search_app.web.app import create_app
 from tests.conftest import CORPUS, ROOT, free_port, sok_executable, wait_for
 

@@ -237,7 +237,7 @@ def search_command(query: str, limit: int, index_dir: Path) -> None:
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 def stats_command(db_path: Path | None, limit: int) -> None:
     """Visa vanliga sökningar, sökningar utan träffar, frågor utan svar och klick per sökning."""
-    from search_app.web.analytics import StatsUnavailable, read_stats
+    from search_app.web.analytics.stats import StatsUnavailable, read_stats
 
     path = db_path or Path(os.environ.get("SOK_ANALYTICS_DB") or str(defaults()["ANALYTICS_DB"]))
     try:

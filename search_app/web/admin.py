@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from search_app.web.analytics import StatsUnavailable, read_stats
+from search_app.web.analytics.stats import StatsUnavailable, read_stats
 
 bp = Blueprint("admin", __name__)
 

@@ -13,7 +13,7 @@ from search_app.answer.ask import ask
 from search_app.answer.contacts import find_contacts
 from search_app.query.search import facets, search
 from search_app.query.spelling import suggest
-from search_app.web.analytics import ResultPages
+from search_app.web.analytics.clicks import ResultPages
 from search_app.web.errors import index_unavailable
 from search_app.web.index_handle import IndexHandle, OpenSnapshot
 from search_app.web.operations import note_question

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from search_app import settings
-from search_app.web.analytics import Analytics
+from search_app.web.analytics.writer import Analytics
 from search_app.web.index_handle import IndexHandle
 from search_app.web.json_bodies import BoundedJSONProvider
 from search_app.web.result_cache import ResultCache

@@ -1,0 +1,86 @@
+"""The site owner's overview, read from the statistics file: top queries, misses, click-through."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class QueryStat:
+    """One query with how often it was asked, its results and the searches of it followed by a click."""
+
+    query: str
+    searches: int
+    results: int
+    #: Searches of this query followed by a click, each counted once: never more than ``searches``.
+    clicks: int
+
+    @property
+    def click_through(self) -> float:
+        """The share of searches followed by a click (0–1)."""
+        return min(self.clicks, self.searches) / self.searches if self.searches else 0.0
+
+
+@dataclass(frozen=True)
+class Stats:
+    """The site owner's overview."""
+
+    searches: int
+    #: Results opened (a search may be followed by several).
+    clicks: int
+    top: list[QueryStat]
+    zero_results: list[QueryStat]
+    unanswered: list[QueryStat]
+    #: Searches followed by at least one click, each counted once.
+    clicked: int = 0
+
+    @property
+    def click_through(self) -> float:
+        """The share of searches followed by a click (0–1): at most one click is counted per search."""
+        return min(self.clicked, self.searches) / self.searches if self.searches else 0.0
+
+
+class StatsUnavailable(RuntimeError):
+    """The statistics file cannot be read right now (locked by another program, or not a database)."""
+
+
+_CLICKED = ("SELECT COALESCE(SUM(MIN(s.n, c.n)), 0) FROM (SELECT query, COUNT(*) AS n FROM searches GROUP BY query) s "
+            "JOIN (SELECT query, COUNT(*) AS n FROM clicks GROUP BY query) c ON c.query = s.query")
+
+
+def read_stats(path: Path, limit: int = 20) -> Stats:
+    """Top queries, queries without results, questions without an answer, and click-through."""
+    if not path.is_file():
+        return Stats(0, 0, [], [], [])
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=2)
+    except sqlite3.Error as error:
+        raise StatsUnavailable(str(error)) from None
+    try:
+        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"searches", "clicks"} <= tables:
+            return Stats(0, 0, [], [], [])
+        expired = (0, 0, 0)
+        if "expired" in tables:
+            expired = connection.execute(
+                "SELECT COALESCE(SUM(searches), 0), COALESCE(SUM(clicks), 0), COALESCE(SUM(clicked), 0) FROM expired"
+            ).fetchone()
+        total = connection.execute("SELECT COUNT(*) FROM searches").fetchone()[0] + expired[0]
+        clicks = connection.execute("SELECT COUNT(*) FROM clicks").fetchone()[0] + expired[1]
+        clicked = connection.execute(_CLICKED).fetchone()[0] + expired[2]
+
+        def rows(where: str) -> list[QueryStat]:
+            found = connection.execute(
+                "SELECT s.query, COUNT(*), MAX(s.results), "
+                "MIN(COUNT(*), (SELECT COUNT(*) FROM clicks c WHERE c.query = s.query)) "
+                f"FROM searches s {where} GROUP BY s.query ORDER BY COUNT(*) DESC, s.query LIMIT ?", (limit,))
+            return [QueryStat(*row) for row in found]
+
+        return Stats(total, clicks, rows(""), rows("WHERE s.results = 0"),
+                     rows("WHERE s.surface = 'ask' AND s.answered = 0 AND s.results > 0"), clicked)
+    except sqlite3.Error as error:
+        raise StatsUnavailable(str(error)) from None
+    finally:
+        connection.close()
