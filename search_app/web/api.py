@@ -1,12 +1,9 @@
-"""The JSON API: /api/search, /api/ask, /api/contacts and /healthz."""
+"""The JSON API: search, ask, click, suggest and contacts under /api/v1/ (and /api/), and /healthz."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from urllib.parse import urlsplit
-
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from indexer.snapshot.layout import SnapshotError
 from search_app.answer.ask import ask
@@ -14,60 +11,34 @@ from search_app.answer.contacts import find_contacts
 from search_app.query.search import facets, search
 from search_app.query.spelling import suggest
 from search_app.web.analytics.clicks import ResultPages
+from search_app.web.cached_json import cached_json
+from search_app.web.cors import allow_cross_origin, click_origin_allowed
 from search_app.web.errors import index_unavailable
-from search_app.web.index_handle import IndexHandle, OpenSnapshot
-from search_app.web.operations import note_question
+from search_app.web.index_handle import IndexHandle
 from search_app.web.problems import problem
 from search_app.web.queries import BadRequest, read_history, read_int, read_kind, read_publisher, read_query
-from search_app.web.result_cache import ResultCache
+from search_app.web.serving import current_snapshot, record_search, time_limit_s
 
 bp = Blueprint("api", __name__)
-
-
-def current_snapshot() -> OpenSnapshot:
-    """The snapshot this worker serves from."""
-    handle: IndexHandle = current_app.extensions["sok_index"]
-    return handle.get()
+bp.after_app_request(allow_cross_origin)  # CORS comes with the API's blueprint
 
 
 @bp.errorhandler(BadRequest)
-def bad_request(error: BadRequest):
+def bad_request(error: BadRequest) -> Response:
+    """A parameter is missing or out of range: 400 ``invalid-parameter`` naming it."""
     return problem("invalid-parameter", error.message, error.english, error.parameter)
 
 
 @bp.errorhandler(SnapshotError)
-def no_index(error: SnapshotError):
+def no_index(error: SnapshotError) -> Response:
     """No snapshot can be served: 503 with Retry-After (the worker logs each reason once, not per request)."""
     return index_unavailable()
 
 
-def cached_json(snap: OpenSnapshot, key: tuple, compute: Callable[[], dict]) -> tuple[Response, dict]:
-    """A JSON response for ``key``: from this worker's result cache, or computed and kept.
-
-    ``X-Sok-Cache`` says which (``hit`` or ``miss``); a partial result is not kept. Also
-    returns the answer's ``total`` and ``answered`` for the statistics: they are kept in
-    the cache entry after the body, so a cached answer need not be parsed again.
-    """
-    cache: ResultCache = current_app.extensions["sok_results"]
-
-    def body() -> tuple[bytes, bool]:
-        payload = compute()
-        summary = {"total": payload.get("total", len(payload.get("passages", []))),
-                   "answered": int(bool(payload.get("answer")))}
-        return current_app.json.dumps(payload).encode() + b"\n" + json.dumps(summary).encode(), \
-            not payload.get("partial", False)
-
-    data, hit = cache.cached(snap.folder, key, body)
-    data, _, summary_line = data.rpartition(b"\n")
-    summary = json.loads(summary_line)
-    response = Response(data, mimetype="application/json")
-    response.headers["X-Sok-Cache"] = "hit" if hit else "miss"
-    return response, summary
-
-
 @bp.get("/api/v1/search")
 @bp.get("/api/search")
-def api_search():
+def api_search() -> Response:
+    """Ranked passages for ``q`` (with paging, filters, facets and a spelling suggestion)."""
     config = current_app.config
     query = read_query(request.args.get("q"))
     limit = read_int(request.args, "limit", int(config["DEFAULT_LIMIT"]), 1, int(config["MAX_LIMIT"]))
@@ -93,15 +64,10 @@ def api_search():
     return response
 
 
-def time_limit_s() -> float | None:
-    """The per-query time limit from QUERY_TIMEOUT_MS (0 means none)."""
-    milliseconds = float(current_app.config["QUERY_TIMEOUT_MS"])
-    return milliseconds / 1000 if milliseconds > 0 else None
-
-
 @bp.route("/api/v1/ask", methods=["GET", "POST"])
 @bp.route("/api/ask", methods=["GET", "POST"])
-def api_ask():
+def api_ask() -> Response:
+    """The answer to a question (GET, or POST with earlier questions as ``history``) and its passages."""
     if request.method == "POST":
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
@@ -142,7 +108,7 @@ def api_ask():
 
 @bp.post("/api/v1/click")
 @bp.post("/api/click")
-def api_click():
+def api_click() -> ResponseReturnValue:
     """Note that a result was opened (sent by the page with navigator.sendBeacon); answers 204.
 
     Only from Sök's own pages and the origins ALLOWED_ORIGINS names (403 otherwise), and only
@@ -175,68 +141,19 @@ def api_click():
     return "", 204
 
 
-CLICK_PATHS = ("/api/click", "/api/v1/click")
-
-
-def named_origins() -> set[str]:
-    """The origins ALLOWED_ORIGINS lists by name (``*`` is not a name)."""
-    return {item.strip() for item in str(current_app.config["ALLOWED_ORIGINS"]).split(",")} - {"", "*"}
-
-
-def click_origin_allowed() -> bool:
-    """Whether a click comes from Sök's own pages, a named origin, or no web page at all (no Origin)."""
-    origin = request.headers.get("Origin")
-    if origin is None or request.headers.get("Sec-Fetch-Site") == "same-origin" or origin in named_origins():
-        return True
-    try:
-        return urlsplit(origin).netloc.lower() == request.host.lower()
-    except ValueError:
-        return False
-
-
-def record_search(surface: str, query: str, results: int, answered: bool = False) -> None:
-    """Count a search for the site owner's statistics (when analytics are on)."""
-    if surface == "ask":
-        note_question(answered)
-    analytics = current_app.extensions.get("sok_analytics")
-    if analytics is not None:
-        analytics.search(surface, query, results, answered)
-
-
 @bp.get("/api/v1/suggest")
 @bp.get("/api/suggest")
-def api_suggest():
+def api_suggest() -> Response:
+    """Search-as-you-type completions of ``q``, headings first."""
     query = read_query(request.args.get("q"))
     completions = current_snapshot().completer.complete(query)
     return jsonify(query=query, suggestions=[{"text": c.text, "kind": c.kind, "url": c.url} for c in completions])
 
 
-@bp.after_app_request
-def allow_cross_origin(response):
-    """CORS for the read-only JSON API, so that the widget works on other sites."""
-    if not (request.path.startswith("/api/") or request.path == "/healthz"):
-        return response
-    allowed = str(current_app.config["ALLOWED_ORIGINS"]).strip()
-    if request.path in CLICK_PATHS:  # a write: only origins named in ALLOWED_ORIGINS, never "*"
-        allowed = ",".join(named_origins())
-    origin = request.headers.get("Origin", "")
-    if allowed == "*":
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    elif origin and origin in {item.strip() for item in allowed.split(",")}:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.vary.add("Origin")
-    else:
-        return response
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
-        response.headers["Access-Control-Max-Age"] = "600"
-    return response
-
-
 @bp.get("/api/v1/contacts")
 @bp.get("/api/contacts")
-def api_contacts():
+def api_contacts() -> Response:
+    """Contact persons named in the pages: those matching ``q``, all of them without it."""
     raw = request.args.get("q", "")
     query = read_query(raw) if raw.strip() else ""
     snap = current_snapshot()
@@ -246,7 +163,7 @@ def api_contacts():
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> Response:
     """200 while a snapshot is served (``degraded`` and ``problems`` when not the newest or not intact), else 503."""
     handle: IndexHandle = current_app.extensions["sok_index"]
     try:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 
 from indexer.snapshot.layout import SnapshotError
 from search_app.query.search import SearchResult, facets, search
 from search_app.query.spelling import suggest
-from search_app.web.api import current_snapshot, record_search, time_limit_s
 from search_app.web.queries import BadRequest, read_int, read_kind, read_publisher, read_query
+from search_app.web.serving import current_snapshot, record_search, time_limit_s
 
 bp = Blueprint("pages", __name__)
 
@@ -18,7 +19,8 @@ PAGE_SIZE = 10
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
+    """The Swedish search page: empty, or the results of ``q`` (``sida`` pages, ``utgivare`` and ``typ`` filter)."""
     raw = request.args.get("q", "")
     result: SearchResult | None = None
     suggestion = None
