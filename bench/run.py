@@ -155,7 +155,7 @@ def peers(index: Path, asked: list[str]) -> dict:
     """SQLite FTS5 and raw tantivy over the same sections' analysed body terms: top-10 query latency."""
     import tantivy
 
-    from indexer.engines.base import open_index
+    from indexer.engines.registry import open_index
     from indexer.snapshot.layout import current_snapshot
     from search_app.web.index_handle import open_snapshot
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indexer.corpus.documents import Document
-from indexer.engines import base as engine
-from indexer.engines.base import QueryPlan, WeightedTerm
+from indexer.engines import registry
+from indexer.engines.base import Engine, IndexedSection, QueryPlan, WeightedTerm
 from indexer.language.analysis import BASELINE_PIPELINE, analyze, terms
 from indexer.sections.split import Section
 from search_app.answer.ask import ask
@@ -183,12 +183,12 @@ def build_baseline(path: Path, documents: list[Document]) -> None:
             section = Section(id=f"{doc.doc_id}-base", doc=doc, heading=doc.title, heading_path=(doc.title,),
                               text=text, position=position)
             body = " ".join(token.text for token in analyze(text, BASELINE_PIPELINE))
-            yield engine.IndexedSection(section, {"body": body})
+            yield IndexedSection(section, {"body": body})
 
-    engine.build(path, indexed())
+    registry.build(path, indexed())
 
 
-def baseline_ranker(searcher: engine.Engine) -> Callable[[str], list[Ranked]]:
+def baseline_ranker(searcher: Engine) -> Callable[[str], list[Ranked]]:
     """Plain BM25 over the baseline index."""
 
     def rank(question: str) -> list[Ranked]:

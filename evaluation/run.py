@@ -48,7 +48,8 @@ from evaluation.metrics import (
 )
 from indexer.build import SemanticOptions, build_snapshot, corpus_hash
 from indexer.corpus.documents import Document, read_corpus
-from indexer.engines import base as engine
+from indexer.engines.base import Engine
+from indexer.engines.registry import configured_engine, open_index
 from indexer.snapshot.layout import current_snapshot
 from search_app.web.index_handle import OpenSnapshot, open_snapshot
 
@@ -78,9 +79,9 @@ def code_digest() -> str:
     return digest.hexdigest()[:10]
 
 
-def indexes(documents: list[Document]) -> tuple[OpenSnapshot, engine.Engine]:
+def indexes(documents: list[Document]) -> tuple[OpenSnapshot, Engine]:
     """Sök's snapshot (with vectors) and the baseline index of ``documents``, built once and cached."""
-    key = f"{corpus_hash(documents)}-{code_digest()}-{engine.configured_engine()}"
+    key = f"{corpus_hash(documents)}-{code_digest()}-{configured_engine()}"
     sok_root, base_dir = CACHE / f"{key}-sok", CACHE / f"{key}-baseline"
     started = time.monotonic()
     if not (sok_root / "current").exists():
@@ -91,7 +92,7 @@ def indexes(documents: list[Document]) -> tuple[OpenSnapshot, engine.Engine]:
         (base_dir / "done").touch()
     if time.monotonic() - started > 1:
         print(f"  built indexes of {len(documents)} documents in {time.monotonic() - started:.0f} s", flush=True)
-    return open_snapshot(current_snapshot(sok_root)).warm(), engine.open_index(base_dir)
+    return open_snapshot(current_snapshot(sok_root)).warm(), open_index(base_dir)
 
 
 def evaluate(name: str, dataset: Dataset, documents: list[Document] | None = None) -> Result:
@@ -151,7 +152,7 @@ def render(results: list[Result]) -> str:
         "# Retrieval and answer quality",
         "",
         f"Measured {date.today().isoformat()} at commit {commit or 'unknown'} on {machine()} by `make eval`"
-        f" (`python -m evaluation.run`), engine {engine.configured_engine()}."
+        f" (`python -m evaluation.run`), engine {configured_engine()}."
         " Baseline: plain BM25 (k1 1.2, b 0.75) over whole documents,"
         " lowercase + Swedish stop words + Snowball (Elasticsearch's `swedish` analyzer chain)."
         " Sök ranks sections; a page counts as found at the rank of its first section."

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer.corpus.documents import Document, Problem
-from indexer.engines import base as engine
+from indexer.engines import registry
+from indexer.engines.base import IndexedSection, QueryPlan, WeightedTerm
 from indexer.fields import SwedishAnalyzer
 from indexer.language.analysis import ANALYSIS_VERSION
 from indexer.language.lexicon import build_lexicon, word_list_version
@@ -125,7 +126,7 @@ def build_snapshot(
     embedded (default: :func:`semantic_options`; ``SemanticOptions(enabled=False)``
     builds lexical-only).
     """
-    engine_name = engine.check_engine(engine_name or engine.configured_engine())
+    engine_name = registry.check_engine(engine_name or registry.configured_engine())
     semantic = semantic if semantic is not None else semantic_options(index_root)
     # The id is known without loading the model: an unchanged corpus loads no encoder.
     encoder_id = semantic_encoder_id(semantic.encoder_name) if semantic.enabled else ""
@@ -154,18 +155,18 @@ def build_snapshot(
         write_headings(section_headings(sections), building / snapshot.HEADINGS)
         clock.lap("language data")
 
-        def indexed(analysed: AnalysedFields) -> Iterator[engine.IndexedSection]:
+        def indexed(analysed: AnalysedFields) -> Iterator[IndexedSection]:
             last_doc = None
             for section, fields in zip(sections, analysed, strict=True):
                 if on_document and last_doc is not None and section.doc is not last_doc:
                     on_document()
                 last_doc = section.doc
-                yield engine.IndexedSection(section, fields)
+                yield IndexedSection(section, fields)
             if on_document and last_doc is not None:
                 on_document()
 
         with AnalysedFields(sections, analyzer, processes) as analysed:
-            count = engine.build(building / snapshot.ENGINE_DIR, indexed(analysed), engine=engine_name)
+            count = registry.build(building / snapshot.ENGINE_DIR, indexed(analysed), engine=engine_name)
         write_compounds(analysed.compounds(), building / snapshot.COMPOUNDS)
         clock.lap("analysis and engine")
         embedding = None
@@ -260,14 +261,14 @@ def _copy_language_files(language_dir: Path | None, building: Path) -> None:
 def check_snapshot(folder: Path, sections: list[Section], analyzer: SwedishAnalyzer) -> None:
     """Open the new snapshot, count its sections and run a probe query."""
     snapshot.Manifest.read(folder)
-    probe = engine.open_index(folder / snapshot.ENGINE_DIR)
+    probe = registry.open_index(folder / snapshot.ENGINE_DIR)
     try:
         if probe.section_count() != len(sections):
             raise BuildError(f"indexet har {probe.section_count()} avsnitt, väntade {len(sections)}")
         if sections:
             # The first words of the first section, as body terms: that section must be found.
             stems = analyzer.terms(" ".join(sections[0].text.split()[:3]))
-            plan = engine.QueryPlan(stems=stems, terms=[engine.WeightedTerm("body", stem, 1.0) for stem in stems])
+            plan = QueryPlan(stems=stems, terms=[WeightedTerm("body", stem, 1.0) for stem in stems])
             if plan.stems and probe.search(plan, limit=1).total == 0:
                 raise BuildError("provfrågan mot det nya indexet gav inga träffar")
     finally:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.engines.base import configured_engine
+from indexer.engines.registry import configured_engine
 from indexer.snapshot.layout import CURRENT, SNAPSHOTS, current_snapshot
 from tests.conftest import CORPUS, ROOT, free_port, sok_executable, wait_for
 

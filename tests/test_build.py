@@ -7,7 +7,7 @@ import pytest
 
 from indexer.build import SemanticOptions, build_snapshot
 from indexer.corpus.documents import Document, read_corpus
-from indexer.engines import base as engine
+from indexer.engines import registry
 from indexer.sections.split import split_document
 from indexer.snapshot import layout as snapshot
 from search_app.query.search import search
@@ -53,7 +53,7 @@ def test_a_failing_build_leaves_the_old_index_serving(tmp_path, monkeypatch):
         list(sections)[:1]
         raise OSError("disken är full")
 
-    monkeypatch.setattr(engine, "build", broken_build)
+    monkeypatch.setattr(registry, "build", broken_build)
     with pytest.raises(OSError):
         build_snapshot(tmp_path, documents(), force=True)
     assert snapshot.current_snapshot(tmp_path) == good
@@ -109,7 +109,7 @@ def test_synonyms_and_protected_words_travel_with_the_snapshot(tmp_path):
 
 
 def test_the_engine_is_chosen_at_build_time_and_recorded(tmp_path):
-    from indexer.engines.base import engine_name, open_index
+    from indexer.engines.registry import engine_name, open_index
 
     for name in ("whoosh", "tantivy"):
         built = build_snapshot(tmp_path / name, documents(), engine_name=name)

@@ -1,33 +1,26 @@
-"""The search engine behind one interface, with Whoosh or tantivy underneath.
+"""The engines' contract: what goes in, what comes out, and what every engine offers.
 
-A narrow contract: :func:`build` writes analysed sections into a new index
-folder with the chosen engine, :func:`open_index` opens one for searching
-(whichever engine wrote it), and the returned engine answers query plans of
-already-analysed terms. The engines do no language work of their own: every
-field arrives as space-separated terms made by the Swedish chain
-(``indexer.fields``), and user text never reaches a query parser, so nothing a
-user types is query syntax.
+An engine indexes sections that arrive already analysed (:class:`IndexedSection`:
+every field is space-separated terms made by the Swedish chain, ``indexer.fields``)
+and answers query plans of already-analysed terms (:class:`QueryPlan`). Engines do
+no language work of their own, and user text never reaches a query parser, so
+nothing a user types is query syntax. Each hit carries the section's stored record
+(:class:`SectionRecord`): everything the app needs to show it.
 
-Whoosh (``indexer.engines.whoosh``) is the default; tantivy
-(``indexer.engines.tantivy``) is chosen with ``SOK_ENGINE=tantivy`` at build
-time. Only those two modules import their engine.
+This module imports no engine. The engines (``indexer.engines.whoosh``,
+``indexer.engines.tantivy``) import it; ``indexer.engines.registry`` picks one.
 """
 
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from indexer.sections.split import Section
 
-ENGINES = ("whoosh", "tantivy")
-DEFAULT_ENGINE = "whoosh"
-#: The file in an engine folder that names the engine that wrote it.
-ENGINE_MARKER = "engine.txt"
 #: Score factor of a section that is only a list of links or labels: such
 #: short sections would otherwise outrank the prose they point to.
 LINK_LIST_PRIOR = 0.6
@@ -57,7 +50,6 @@ class QueryPlan:
     phrases: list[tuple[str, tuple[str, ...], float]] = field(default_factory=list)
 
 
-
 class EngineError(RuntimeError):
     """The index cannot be opened or read, or no such engine."""
 
@@ -73,31 +65,26 @@ def section_prior(section: Section) -> float:
     return LINK_LIST_PRIOR if section.links_only else 1.0
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One matching section with its stored fields and score."""
+class SectionRecord(TypedDict):
+    """Everything the app needs to show a section, stored in the index as JSON."""
 
-    fields: dict
-    score: float
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of hits and the total number of matching sections.
-
-    ``partial`` is true when the time limit cut the search short: the hits
-    are the best of what was found in time, and the total counts only those.
-    A search that did not ask for an exact total may leave ``total`` at the
-    number of hits.
-    """
-
-    total: int
-    hits: list[Hit]
-    partial: bool = False
+    id: str
+    doc_id: str
+    title: str
+    heading: str
+    heading_path: list[str]
+    text: str
+    url: str
+    publisher: str
+    published: str
+    position: int
+    untitled: bool
+    anchor: str
+    kind: str
 
 
-def section_record(section: Section) -> dict:
-    """Everything the app needs to show a section, stored in the index."""
+def section_record(section: Section) -> SectionRecord:
+    """The stored record of ``section``."""
     return {
         "id": section.id,
         "doc_id": section.doc.doc_id,
@@ -116,8 +103,31 @@ def section_record(section: Section) -> dict:
 
 
 @dataclass(frozen=True)
+class Hit:
+    """One matching section with its stored record and score."""
+
+    fields: SectionRecord
+    score: float
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of hits and the total number of matching sections.
+
+    ``partial`` is true when the time limit cut the search short: the hits
+    are the best of what was found in time, and the total counts only those.
+    A search that did not ask for an exact total may leave ``total`` at the
+    number of hits.
+    """
+
+    total: int
+    hits: list[Hit]
+    partial: bool = False
+
+
+@dataclass(frozen=True)
 class IndexedSection:
-    """A section ready for the engine: its stored record and its analysed fields."""
+    """A section ready for the engine: the section (for its stored record) and its analysed fields."""
 
     section: Section
     fields: dict[str, str]
@@ -141,7 +151,7 @@ class Engine(Protocol):
     def facet_counts(self, plan: QueryPlan) -> dict[str, list[tuple[str, int]]]:
         """How many matching sections each publisher and each kind ("page", "pdf") has, most first."""
 
-    def fetch(self, ids: list[str]) -> dict[str, dict]:
+    def fetch(self, ids: list[str]) -> dict[str, SectionRecord]:
         """The stored records of the sections with these ids (ids not in the index are left out)."""
 
     def document_frequency(self, term: str, field: str = "body") -> int:
@@ -153,56 +163,8 @@ class Engine(Protocol):
     def section_count(self) -> int:
         """The number of sections in the index."""
 
-    def records(self) -> Iterator[dict]:
+    def records(self) -> Iterator[SectionRecord]:
         """Every stored section record, in no particular order."""
 
     def close(self) -> None:
         """Release the index files."""
-
-
-def configured_engine() -> str:
-    """The engine that new builds use: ``SOK_ENGINE`` or the default."""
-    return os.environ.get("SOK_ENGINE", "").strip().lower() or DEFAULT_ENGINE
-
-
-def check_engine(name: str) -> str:
-    """``name`` if it is a known engine, else EngineError."""
-    if name not in ENGINES:
-        raise EngineError(f"okänd sökmotor {name!r} (SOK_ENGINE kan vara {' eller '.join(ENGINES)})")
-    return name
-
-
-def _module(name: str):
-    check_engine(name)
-    if name == "whoosh":
-        from indexer.engines import whoosh as whoosh_engine
-
-        return whoosh_engine
-    from indexer.engines import tantivy as tantivy_engine
-
-    return tantivy_engine
-
-
-def build(path: Path, sections: Iterable[IndexedSection], on_section: Callable[[], None] | None = None,
-          engine: str | None = None) -> int:
-    """Write analysed ``sections`` into a new index in ``path``; returns the count."""
-    name = engine or configured_engine()
-    module = _module(name)
-    path.mkdir(parents=True, exist_ok=True)
-    count = module.build(path, sections, on_section)
-    (path / ENGINE_MARKER).write_text(name + "\n", encoding="utf-8")
-    return count
-
-
-def engine_name(path: Path) -> str:
-    """The engine that wrote the index in ``path``."""
-    marker = path / ENGINE_MARKER
-    try:
-        return marker.read_text(encoding="utf-8").strip()
-    except OSError as error:
-        raise EngineError(f"kan inte läsa {marker} ({error}); bygg om indexet med 'sok index'") from None
-
-
-def open_index(path: Path) -> Engine:
-    """Open the index in ``path`` for searching, with the engine that wrote it."""
-    return _module(engine_name(path)).open_index(path)

@@ -12,7 +12,6 @@ Searches are fast enough that no time limit is needed: ``partial`` is never set.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -27,10 +26,11 @@ from indexer.engines.base import (
     IndexedSection,
     Page,
     QueryPlan,
+    SectionRecord,
     bm25_idf,
     section_prior,
-    section_record,
 )
+from indexer.engines.writing import read_record, record_json, write_sections
 from indexer.fields import FIELDS
 
 WRITER_THREADS = 1
@@ -66,34 +66,40 @@ def _weight(prior: float) -> float:
     return 2 ** (prior / LINK_LIST_PRIOR) - 2
 
 
+class TantivyWriter:
+    """A new tantivy index in ``path`` being written (driven by ``write_sections``)."""
+
+    def __init__(self, path: Path):
+        self._index = tantivy.Index(_schema(), path=str(path), reuse=False)
+        self._writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=WRITER_THREADS)
+
+    def add(self, item: IndexedSection) -> None:
+        """Add one analysed section, its prior and its stored record."""
+        section = item.section
+        document = tantivy.Document()
+        document.add_text("id", section.id)
+        document.add_text("publisher_key", section.doc.publisher.lower())
+        document.add_text("publisher", section.doc.publisher)
+        document.add_text("kind", section.doc.kind)
+        for name, terms in item.fields.items():
+            document.add_text(name, terms)
+        document.add_float("weight", _weight(section_prior(section)))
+        document.add_bytes("data", record_json(section).encode())
+        self._writer.add_document(document)
+
+    def commit(self) -> None:
+        """Commit the documents and wait for the segment merges to finish."""
+        self._writer.commit()
+        self._writer.wait_merging_threads()
+
+    def rollback(self) -> None:
+        """Drop every document added since the index was created."""
+        self._writer.rollback()
+
+
 def build(path: Path, sections: Iterable[IndexedSection], on_section: Callable[[], None] | None = None) -> int:
     """Write analysed ``sections`` into a new tantivy index in ``path``; returns the count."""
-    schema = _schema()
-    index = tantivy.Index(schema, path=str(path), reuse=False)
-    writer = index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=WRITER_THREADS)
-    count = 0
-    try:
-        for item in sections:
-            section = item.section
-            document = tantivy.Document()
-            document.add_text("id", section.id)
-            document.add_text("publisher_key", section.doc.publisher.lower())
-            document.add_text("publisher", section.doc.publisher)
-            document.add_text("kind", section.doc.kind)
-            for name, terms in item.fields.items():
-                document.add_text(name, terms)
-            document.add_float("weight", _weight(section_prior(section)))
-            document.add_bytes("data", json.dumps(section_record(section), ensure_ascii=False).encode())
-            writer.add_document(document)
-            count += 1
-            if on_section:
-                on_section()
-    except BaseException:
-        writer.rollback()
-        raise
-    writer.commit()
-    writer.wait_merging_threads()
-    return count
+    return write_sections(TantivyWriter(path), sections, on_section)
 
 
 class TantivyEngine:
@@ -126,11 +132,12 @@ class TantivyEngine:
                                            weight_by_field="weight")
         except ValueError as error:
             raise EngineError(f"sökningen misslyckades ({error})") from error
-        hits = [Hit(json.loads(self._searcher.doc(address)["data"][0]), score * LINK_LIST_PRIOR)
+        hits = [Hit(read_record(self._searcher.doc(address)["data"][0]), score * LINK_LIST_PRIOR)
                 for score, address in result.hits]
-        return Page(result.count if exact_total else offset + len(hits), hits)
+        total = result.count if exact_total else offset + len(hits)  # type: ignore[attr-defined]  # not in the stubs
+        return Page(total, hits)
 
-    def _query(self, plan: QueryPlan):
+    def _query(self, plan: QueryPlan) -> tantivy.Query | None:
         clauses = []
         for item in plan.terms:
             if item.field == "grams" and self.document_frequency(item.term, "grams") > MAX_GRAM_DF_SHARE * self._total:
@@ -153,13 +160,13 @@ class TantivyEngine:
                               if bucket["key"]), key=lambda item: (-item[1], item[0]))
                 for name in ("publisher", "kind")}
 
-    def fetch(self, ids: list[str]) -> dict[str, dict]:
+    def fetch(self, ids: list[str]) -> dict[str, SectionRecord]:
         """The stored records of the sections with these ids."""
         found = {}
         for section_id in ids:
             query = tantivy.Query.term_query(self._schema, "id", section_id)
             for _, address in self._searcher.search(query, limit=1, count=False).hits:
-                found[section_id] = json.loads(self._searcher.doc(address)["data"][0])
+                found[section_id] = read_record(self._searcher.doc(address)["data"][0])
         return found
 
     def document_frequency(self, term: str, field: str = "body") -> int:
@@ -174,18 +181,19 @@ class TantivyEngine:
         """The number of sections in the index."""
         return self._total
 
-    def records(self) -> Iterator[dict]:
+    def records(self) -> Iterator[SectionRecord]:
         """Every stored section record."""
         if not self._total:
             return
         everything = self._searcher.search(tantivy.Query.all_query(), limit=self._total, count=False)
         for _, address in everything.hits:
-            yield json.loads(self._searcher.doc(address)["data"][0])
+            yield read_record(self._searcher.doc(address)["data"][0])
 
     def close(self) -> None:
         """Drop the searcher; tantivy releases its memory maps when they are no longer used."""
-        self._searcher = None
-        self._index = None
+        # Dropped, not typed as optional: an engine is never searched after close().
+        self._searcher = None  # type: ignore[assignment]
+        self._index = None  # type: ignore[assignment]
 
 
 def open_index(path: Path) -> TantivyEngine:

@@ -7,10 +7,10 @@ pre-analysed fields, each section's score multiplied by its prior.
 from __future__ import annotations
 
 import io
-import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from whoosh import collectors, scoring, sorting
 from whoosh import index as whoosh_index
@@ -29,10 +29,11 @@ from indexer.engines.base import (
     IndexedSection,
     Page,
     QueryPlan,
+    SectionRecord,
     bm25_idf,
     section_prior,
-    section_record,
 )
+from indexer.engines.writing import read_record, record_json, write_sections
 
 BM25_K1 = 0.9
 BM25_B = 0.75
@@ -44,11 +45,13 @@ class PriorBM25F(scoring.BM25F):
 
     use_final = True
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.priors = None
+        #: The index's "prior" column, set once a searcher is open.
+        self.priors: Any = None
 
-    def final(self, searcher, docnum, score):
+    def final(self, searcher: Any, docnum: int, score: float) -> float:
+        """``score`` times the prior of section ``docnum``."""
         return score * self.priors[docnum] if self.priors is not None else score
 
 
@@ -71,35 +74,42 @@ def _schema() -> Schema:
     )
 
 
+class WhooshWriter:
+    """A new Whoosh index in ``path`` being written (driven by ``write_sections``)."""
+
+    def __init__(self, path: Path):
+        self._index = whoosh_index.create_in(str(path), _schema())
+        # Two processes: this machine has two cores, and Whoosh's own work is half the build.
+        self._writer = self._index.writer(procs=WRITER_PROCESSES, limitmb=256, multisegment=True)
+
+    def add(self, item: IndexedSection) -> None:
+        """Add one analysed section, its prior and its stored record."""
+        section = item.section
+        self._writer.add_document(
+            id=section.id,
+            doc_id=section.doc.doc_id,
+            publisher_key=section.doc.publisher.lower(),
+            publisher=section.doc.publisher,
+            kind=section.doc.kind,
+            position=section.position,
+            prior=section_prior(section),
+            data=record_json(section),
+            **item.fields,
+        )
+
+    def commit(self) -> None:
+        """Write the segments and close the index."""
+        self._writer.commit()
+        self._index.close()
+
+    def rollback(self) -> None:
+        """Cancel the writer: nothing added reaches the index."""
+        self._writer.cancel()
+
+
 def build(path: Path, sections: Iterable[IndexedSection], on_section: Callable[[], None] | None = None) -> int:
     """Write analysed ``sections`` into a new Whoosh index in ``path``; returns the count."""
-    ix = whoosh_index.create_in(str(path), _schema())
-    # Two processes: this machine has two cores, and Whoosh's own work is half the build.
-    writer = ix.writer(procs=WRITER_PROCESSES, limitmb=256, multisegment=True)
-    count = 0
-    try:
-        for item in sections:
-            section = item.section
-            writer.add_document(
-                id=section.id,
-                doc_id=section.doc.doc_id,
-                publisher_key=section.doc.publisher.lower(),
-                publisher=section.doc.publisher,
-                kind=section.doc.kind,
-                position=section.position,
-                prior=section_prior(section),
-                data=json.dumps(section_record(section), ensure_ascii=False),
-                **item.fields,
-            )
-            count += 1
-            if on_section:
-                on_section()
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
-    ix.close()
-    return count
+    return write_sections(WhooshWriter(path), sections, on_section)
 
 
 class QuietFile(io.RawIOBase):
@@ -111,26 +121,32 @@ class QuietFile(io.RawIOBase):
         self.name = path
 
     def readable(self) -> bool:
+        """Always: the file is opened for reading."""
         return True
 
     def seekable(self) -> bool:
+        """Always: reads are positioned (``pread``)."""
         return True
 
     def tell(self) -> int:
+        """The current position."""
         return self._position
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        """Move the position as ``io`` does; returns the new one."""
         base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position}.get(whence)
         self._position = (os.fstat(self._fd).st_size if base is None else base) + offset
         return self._position
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: Any) -> int:
+        """Read into ``buffer`` from the current position; returns the number of bytes read."""
         data = os.pread(self._fd, len(buffer), self._position)
         buffer[: len(data)] = data
         self._position += len(data)
         return len(data)
 
     def close(self) -> None:
+        """Close the file descriptor (once)."""
         if not self.closed:
             os.close(self._fd)
         super().close()
@@ -146,7 +162,8 @@ class PlainFileStorage(FileStorage):
     ``close()`` releases them quietly.
     """
 
-    def open_file(self, name, **kwargs) -> StructFile:
+    def open_file(self, name: str, **kwargs: Any) -> StructFile:
+        """The file ``name`` of the index, read with plain reads."""
         return StructFile(io.BufferedReader(QuietFile(self._fpath(name))), name=name, **kwargs)
 
 
@@ -190,7 +207,7 @@ class WhooshEngine:
         except collectors.TimeLimit:
             partial = True
         results = collector.results()
-        hits = [Hit(json.loads(hit["data"]), float(hit.score)) for hit in results[offset : offset + limit]]
+        hits = [Hit(read_record(hit["data"]), float(hit.score)) for hit in results[offset : offset + limit]]
         return Page(len(results), hits, partial)
 
     def _query(self, plan: QueryPlan) -> Or | None:
@@ -215,13 +232,13 @@ class WhooshEngine:
         return {name: sorted(((value, count) for value, count in results.groups(name).items() if value),
                              key=lambda item: (-item[1], item[0])) for name in ("publisher", "kind")}
 
-    def fetch(self, ids: list[str]) -> dict[str, dict]:
+    def fetch(self, ids: list[str]) -> dict[str, SectionRecord]:
         """The stored records of the sections with these ids."""
         found = {}
         for section_id in ids:
             stored = self._searcher.document(id=section_id)
             if stored is not None:
-                found[section_id] = json.loads(stored["data"])
+                found[section_id] = read_record(stored["data"])
         return found
 
     def document_frequency(self, term: str, field: str = "body") -> int:
@@ -236,10 +253,10 @@ class WhooshEngine:
         """The number of sections in the index."""
         return self._searcher.doc_count()
 
-    def records(self) -> Iterator[dict]:
+    def records(self) -> Iterator[SectionRecord]:
         """Every stored section record."""
         for _, fields in self._searcher.reader().iter_docs():
-            yield json.loads(fields["data"])
+            yield read_record(fields["data"])
 
     def close(self) -> None:
         """Release the searcher and the index files."""

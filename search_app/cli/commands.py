@@ -12,7 +12,8 @@ import click
 
 from indexer.build import BuildError, build_snapshot, semantic_options
 from indexer.corpus.documents import Document, Problem, iter_jsonl, read_corpus
-from indexer.engines.base import ENGINES, EngineError
+from indexer.engines.base import EngineError
+from indexer.engines.registry import ENGINES
 from indexer.semantic.encoder import EncoderError
 from indexer.snapshot.layout import SnapshotError
 from search_app.settings import defaults
@@ -276,7 +277,7 @@ def eval_command(questions: Path, index_dir: Path, baseline: bool, corpus_dir: P
         sok_answers,
         sok_ranker,
     )
-    from indexer.engines.base import open_index
+    from indexer.engines.registry import open_index
 
     asked = read_questions(questions)
     snap = _open(index_dir)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from indexer.engines.base import SectionRecord
 from indexer.fields import SwedishAnalyzer
 from indexer.language.sentences import split_sentences
 from search_app.query.fusion import POOL, Fusion, fuse
@@ -51,7 +52,7 @@ class SearchResult:
     lexical_best: float = 0.0
 
 
-def link_target(record: dict) -> str:
+def link_target(record: SectionRecord) -> str:
     """The text a deep link should land on.
 
     The heading when the page shows it; otherwise the first sentence that
@@ -65,7 +66,7 @@ def link_target(record: dict) -> str:
     return (naming or sentences or [record["text"]])[0]
 
 
-def to_passage(record: dict, score: float, query_terms: list[str], analyzer: SwedishAnalyzer) -> Passage:
+def to_passage(record: SectionRecord, score: float, query_terms: list[str], analyzer: SwedishAnalyzer) -> Passage:
     """Shape a stored section record as a result."""
     return Passage(
         id=record["id"],
@@ -98,7 +99,7 @@ def facets(snap: OpenSnapshot, query: str) -> dict[str, list[dict]]:
 class RankedSections:
     """Stored section records with their scores, best first, before they are shaped as results."""
 
-    hits: list[tuple[dict, float]]
+    hits: list[tuple[SectionRecord, float]]
     total: int
     partial: bool
     lexical_best: float

@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.engines import base as engine
+from indexer.engines.base import Engine, EngineError, Page, SectionRecord
+from indexer.engines.registry import open_index
 from indexer.fields import SwedishAnalyzer
 from indexer.language.lexicon import Lexicon
 from indexer.sections.contacts import Contact
@@ -50,7 +51,7 @@ class OpenSnapshot:
     """An opened snapshot: engine, manifest, contacts and language data, used together."""
 
     folder: Path
-    engine: engine.Engine
+    engine: Engine
     manifest: snapshot.Manifest
     contacts: list[Contact]
     analyzer: SwedishAnalyzer
@@ -136,7 +137,7 @@ def open_snapshot(folder: Path) -> OpenSnapshot:
             raise snapshot.SnapshotError(str(error), "encoder") from None
         except VectorError as error:
             raise snapshot.SnapshotError(str(error), "vectors") from None
-    searcher = engine.open_index(folder / snapshot.ENGINE_DIR)
+    searcher = open_index(folder / snapshot.ENGINE_DIR)
     return OpenSnapshot(folder, searcher, manifest, contacts, analyzer, synonyms, semantic)
 
 
@@ -145,7 +146,7 @@ def _engine_failure(error: BaseException) -> bool:
     return isinstance(error, Exception) or type(error).__name__ == "PanicException"
 
 
-class SnapshotEngineError(engine.EngineError):
+class SnapshotEngineError(EngineError):
     """The engine failed while reading one snapshot (``snapshot`` is its folder)."""
 
     def __init__(self, message: str, snapshot_folder: Path):
@@ -156,7 +157,7 @@ class SnapshotEngineError(engine.EngineError):
 class GuardedEngine:
     """An engine whose every failure becomes a SnapshotEngineError, reported to ``on_error`` first."""
 
-    def __init__(self, inner: engine.Engine, folder: Path, on_error: Callable[[Path, BaseException], None]):
+    def __init__(self, inner: Engine, folder: Path, on_error: Callable[[Path, BaseException], None]):
         self.inner = inner
         self.folder = folder
         self.path = inner.path
@@ -175,13 +176,13 @@ class GuardedEngine:
                 raise
             raise self._failed(error) from error
 
-    def search(self, *args, **kwargs) -> engine.Page:
+    def search(self, *args, **kwargs) -> Page:
         return self._call("search", *args, **kwargs)
 
     def facet_counts(self, *args, **kwargs) -> dict[str, list[tuple[str, int]]]:
         return self._call("facet_counts", *args, **kwargs)
 
-    def fetch(self, *args, **kwargs) -> dict[str, dict]:
+    def fetch(self, *args, **kwargs) -> dict[str, SectionRecord]:
         return self._call("fetch", *args, **kwargs)
 
     def document_frequency(self, *args, **kwargs) -> int:
@@ -193,7 +194,7 @@ class GuardedEngine:
     def section_count(self) -> int:
         return self._call("section_count")
 
-    def records(self) -> Iterator[dict]:
+    def records(self) -> Iterator[SectionRecord]:
         try:
             yield from self.inner.records()
         except BaseException as error:
@@ -220,7 +221,7 @@ class _Failure:
 def _as_snapshot_error(error: BaseException, folder: Path) -> snapshot.SnapshotError:
     if isinstance(error, snapshot.SnapshotError):
         return error
-    kind = "engine" if isinstance(error, engine.EngineError) else "unusable"
+    kind = "engine" if isinstance(error, EngineError) else "unusable"
     return snapshot.SnapshotError(f"indexet i {folder} går inte att använda ({error}); bygg om det med 'sok index'",
                                   kind)
 

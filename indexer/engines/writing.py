@@ -1,0 +1,59 @@
+"""The one build loop that every engine runs, and how the stored section record is encoded.
+
+An engine supplies a :class:`SectionWriter` for a new index; :func:`write_sections`
+feeds it the analysed sections, reports each one, and either commits the whole
+index or rolls it back, so no engine repeats that loop or its failure handling.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+from indexer.engines.base import IndexedSection, SectionRecord, section_record
+from indexer.sections.split import Section
+
+
+class SectionWriter(Protocol):
+    """One engine's writer of a new index, as the build loop drives it."""
+
+    def add(self, item: IndexedSection) -> None:
+        """Add one analysed section to the index."""
+
+    def commit(self) -> None:
+        """Finish the index: everything added is on disk and the writer is done."""
+
+    def rollback(self) -> None:
+        """Drop everything added: the build failed."""
+
+
+def write_sections(writer: SectionWriter, sections: Iterable[IndexedSection],
+                   on_section: Callable[[], None] | None = None) -> int:
+    """Add every section through ``writer``, calling ``on_section`` after each, then commit; returns the count.
+
+    Any failure, an interrupt included, rolls the writer back before it propagates.
+    """
+    count = 0
+    try:
+        for item in sections:
+            writer.add(item)
+            count += 1
+            if on_section:
+                on_section()
+    except BaseException:
+        writer.rollback()
+        raise
+    writer.commit()
+    return count
+
+
+def record_json(section: Section) -> str:
+    """The stored record of ``section`` as the JSON text that engines store."""
+    return json.dumps(section_record(section), ensure_ascii=False)
+
+
+def read_record(stored: str | bytes) -> SectionRecord:
+    """A stored record back from the JSON that :func:`record_json` made."""
+    record: SectionRecord = json.loads(stored)
+    return record
