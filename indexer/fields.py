@@ -38,7 +38,6 @@ GRAM_SIZE = 4
 #: Distinct words whose analysis is remembered; the memory is emptied when full.
 WORD_CACHE_SIZE = 300_000
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
-FIELDS = ("body", "head", "folded", "parts", "grams")
 
 
 @dataclass

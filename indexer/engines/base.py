@@ -28,6 +28,8 @@ LINK_LIST_PRIOR = 0.6
 #: grams field: it would cost time and tell the sections apart hardly at all.
 MAX_GRAM_DF_SHARE = 0.2
 PHRASE_SLOP = 3
+#: The analysed fields an indexed section carries (``indexer.fields`` makes them).
+FIELDS = ("body", "head", "folded", "parts", "grams")
 
 
 #: The engines' input contract: a question already analysed into weighted terms per field

@@ -18,6 +18,7 @@ from pathlib import Path
 import tantivy
 
 from indexer.engines.base import (
+    FIELDS,
     LINK_LIST_PRIOR,
     MAX_GRAM_DF_SHARE,
     PHRASE_SLOP,
@@ -31,7 +32,6 @@ from indexer.engines.base import (
     section_prior,
 )
 from indexer.engines.writing import read_record, record_json, write_sections
-from indexer.fields import FIELDS
 
 WRITER_THREADS = 1
 FACET_VALUES = 50
