@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import atexit
-import os
 from pathlib import Path
 
 from flask import Flask
 
-from search_app import settings
+from search_app.settings import load_settings
 from search_app.web.analytics.writer import Analytics
 from search_app.web.index_handle import IndexHandle
 from search_app.web.json_bodies import BoundedJSONProvider
@@ -18,28 +17,21 @@ from search_app.web.result_cache import ResultCache
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the app.
 
-    Settings come from the defaults, then the ``SOK_CONFIG`` file, then
-    ``SOK_*`` environment variables, then ``test_config``.
+    Settings come typed from :func:`search_app.settings.load_settings`: the defaults,
+    then the ``SOK_CONFIG`` file, then ``SOK_*`` environment variables, then ``test_config``.
     """
     app = Flask(__name__)
     app.json = BoundedJSONProvider(app)
-    app.config.from_mapping(settings.defaults())
     app.config["JSON_SORT_KEYS"] = False
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    if os.environ.get("SOK_CONFIG"):
-        app.config.from_pyfile(os.environ["SOK_CONFIG"])
-    app.config.from_prefixed_env("SOK")
-    if test_config:
-        app.config.from_mapping(test_config)
+    app.config.from_mapping(load_settings(test_config))
 
-    app.extensions["sok_index"] = IndexHandle(
-        Path(app.config["INDEX_DIR"]), float(app.config["SNAPSHOT_CHECK_INTERVAL_S"])
-    )
+    app.extensions["sok_index"] = IndexHandle(Path(app.config["INDEX_DIR"]), app.config["SNAPSHOT_CHECK_INTERVAL_S"])
 
-    app.extensions["sok_results"] = ResultCache(int(float(app.config["RESULT_CACHE_MB"]) * 2**20))
+    app.extensions["sok_results"] = ResultCache(int(app.config["RESULT_CACHE_MB"] * 2**20))
 
-    if str(app.config["ANALYTICS_DB"] or ""):
+    if app.config["ANALYTICS_DB"]:
         analytics = Analytics(Path(app.config["ANALYTICS_DB"]))
         app.extensions["sok_analytics"] = analytics
         atexit.register(analytics.flush)
