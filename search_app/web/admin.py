@@ -17,11 +17,11 @@ def configure_analytics(state) -> None:
     """Give the app's analytics writer its retention (the writer is made before the blueprints)."""
     analytics = state.app.extensions.get("sok_analytics")
     if analytics is not None:
-        analytics.retention_days = float(state.app.config["ANALYTICS_RETENTION_DAYS"])
+        analytics.retention_days = state.app.config["ANALYTICS_RETENTION_DAYS"]
 
 
 def _authorised() -> bool:
-    token = str(current_app.config["ADMIN_TOKEN"] or "")
+    token = current_app.config["ADMIN_TOKEN"]
     if not token:
         abort(404)  # no token configured: there is no admin page
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip() or request.args.get("token", "")
@@ -45,7 +45,7 @@ def stats():
     analytics = current_app.extensions.get("sok_analytics")
     if analytics is not None:
         analytics.flush()  # never raises: rows that cannot be written now stay buffered
-    path = Path(str(current_app.config["ANALYTICS_DB"] or ""))
+    path = Path(current_app.config["ANALYTICS_DB"])
     try:
         summary = read_stats(path) if str(path) not in ("", ".") else None
     except StatsUnavailable as error:

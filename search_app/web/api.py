@@ -41,8 +41,8 @@ def api_search() -> Response:
     """Ranked passages for ``q`` (with paging, filters, facets and a spelling suggestion)."""
     config = current_app.config
     query = read_query(request.args.get("q"))
-    limit = read_int(request.args, "limit", int(config["DEFAULT_LIMIT"]), 1, int(config["MAX_LIMIT"]))
-    offset = read_int(request.args, "offset", 0, 0, int(config["MAX_OFFSET"]))
+    limit = read_int(request.args, "limit", config["DEFAULT_LIMIT"], 1, config["MAX_LIMIT"])
+    offset = read_int(request.args, "offset", 0, 0, config["MAX_OFFSET"])
     publisher = read_publisher(request.args)
     kind = read_kind(request.args)
     snap = current_snapshot()
@@ -88,8 +88,8 @@ def api_ask() -> Response:
             snap,
             question,
             history=history,
-            passages=int(config["ANSWER_PASSAGES"]),
-            min_confidence=float(config["MIN_ANSWER_CONFIDENCE"]),
+            passages=config["ANSWER_PASSAGES"],
+            min_confidence=config["MIN_ANSWER_CONFIDENCE"],
             publisher=publisher,
             time_limit_s=time_limit_s(),
         )
@@ -132,7 +132,7 @@ def api_click() -> ResponseReturnValue:
         return "", 204
     checker: ResultPages = current_app.extensions.setdefault("sok_click_check", ResultPages())
     config = current_app.config
-    page = checker.find(current_snapshot(), query, url, int(config["MAX_OFFSET"]) + int(config["MAX_LIMIT"]),
+    page = checker.find(current_snapshot(), query, url, config["MAX_OFFSET"] + config["MAX_LIMIT"],
                         time_limit_s())
     if page is None:
         return problem("not-found", "Länken finns inte bland träffarna för den sökningen, så klicket räknas inte.",

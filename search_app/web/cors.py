@@ -18,7 +18,7 @@ CLICK_PATHS = ("/api/click", "/api/v1/click")
 
 def named_origins() -> set[str]:
     """The origins ALLOWED_ORIGINS lists by name (``*`` is not a name)."""
-    return {item.strip() for item in str(current_app.config["ALLOWED_ORIGINS"]).split(",")} - {"", "*"}
+    return {item.strip() for item in current_app.config["ALLOWED_ORIGINS"].split(",")} - {"", "*"}
 
 
 def click_origin_allowed() -> bool:
@@ -36,7 +36,7 @@ def allow_cross_origin(response: Response) -> Response:
     """After a request: CORS headers on the API's answers for the origins allowed to read them."""
     if not is_api_request():
         return response
-    allowed = str(current_app.config["ALLOWED_ORIGINS"]).strip()
+    allowed = current_app.config["ALLOWED_ORIGINS"].strip()
     if request.path in CLICK_PATHS:  # a write: only origins named in ALLOWED_ORIGINS, never "*"
         allowed = ",".join(named_origins())
     origin = request.headers.get("Origin", "")

@@ -89,7 +89,7 @@ def _is_local_client() -> bool:
 
 @bp.get("/metrics")
 def metrics():
-    mode = str(current_app.config["METRICS"]).strip().lower()
+    mode = current_app.config["METRICS"].strip().lower()
     if mode not in ("loopback", "all") or (mode == "loopback" and not _is_local_client()):
         return problem("not-found", "Sidan finns inte.", "There is no such page.")
     try:
@@ -121,7 +121,7 @@ def readyz():
 
 def init_app(app: Flask) -> None:
     """Register /readyz and /metrics and count every request."""
-    mode = str(app.config["METRICS"]).strip().lower()
+    mode = app.config["METRICS"].strip().lower()
     if mode not in METRICS_MODES:
         raise ValueError(f"METRICS must be one of {', '.join(METRICS_MODES)}, not {mode!r}")
     app.register_blueprint(bp)

@@ -35,7 +35,7 @@ def read_query(value: object, parameter: str = "q") -> str:
     if not isinstance(value, str):
         raise BadRequest(parameter, "Frågan måste vara text.", "The question must be text.")
     value = clean_text(value)
-    limit = int(current_app.config["MAX_QUERY_CHARS"])
+    limit = current_app.config["MAX_QUERY_CHARS"]
     if len(value) > limit:
         raise BadRequest(parameter, f"Frågan är för lång: högst {limit} tecken.",
                          f"The question is too long: at most {limit} characters.")
@@ -64,8 +64,8 @@ def read_history(value: object) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise BadRequest("history", "history måste vara en lista med tidigare frågor (text).",
                          "history must be a list of earlier questions (text).")
-    limit = int(current_app.config["MAX_QUERY_CHARS"])
-    keep = int(current_app.config["MAX_HISTORY_ITEMS"])
+    limit = current_app.config["MAX_QUERY_CHARS"]
+    keep = current_app.config["MAX_HISTORY_ITEMS"]
     return [clean_text(item[:limit]) for item in value if item.strip()][-keep:]
 
 
