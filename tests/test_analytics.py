@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from search_app.cli.commands import main
+from search_app.cli import main
 from search_app.web.analytics.stats import read_stats
 from search_app.web.app import create_app
 

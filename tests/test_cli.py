@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from search_app.cli.commands import main
+from search_app.cli import main
 from tests.conftest import CORPUS, free_port, sok_executable
 
 
@@ -99,3 +99,28 @@ def test_eval_prints_the_measures_with_the_baseline(runner, tmp_path, seed_index
                                " no-answer accuracy |")
     assert lines[2] == "| Sök | 3 | 100.0 | 100.0 | 100.0 | 1.000 | – | 100.0 |"
     assert lines[3].startswith("| baseline (BM25) | 3 |")
+
+
+def test_ask_and_stats_read_the_sok_config_file(runner, tmp_path, seed_index, monkeypatch):
+    """INDEX_DIR and ANALYTICS_DB from SOK_CONFIG's file reach `sok ask` and `sok stats`, as they reach the app."""
+    database = tmp_path / "statistik.sqlite"
+    config = tmp_path / "sok.cfg"
+    config.write_text(f"INDEX_DIR = {str(seed_index)!r}\nANALYTICS_DB = {str(database)!r}\n", encoding="utf-8")
+    monkeypatch.setenv("SOK_CONFIG", str(config))
+    for name in ("SOK_INDEX_DIR", "SOK_ANALYTICS_DB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no var/index here to fall back on
+    asked = runner.invoke(main, ["ask", "vilka kommuner var pilotkommuner?"])
+    assert asked.exit_code == 0, asked.output
+    assert "Flen, Gotland, Haninge" in asked.output
+    counted = runner.invoke(main, ["stats"])
+    assert counted.exit_code == 0, counted.output
+    assert f"i {database}" in counted.output
+
+
+def test_a_bad_setting_is_one_line_naming_it(runner, monkeypatch):
+    monkeypatch.setenv("SOK_SEMANTIC", "kanske")
+    result = runner.invoke(main, ["ask", "fråga"])
+    assert result.exit_code == 1
+    assert "SEMANTIC" in result.output and "SOK_SEMANTIC" in result.output
+    assert "Traceback" not in result.output

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from search_app.cli.commands import main
+from search_app.cli import main
 from search_app.query.links import deep_link
 from search_app.web.app import create_app
 

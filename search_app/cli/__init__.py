@@ -1,0 +1,24 @@
+"""The ``sok`` command: index, crawl, serve, ask, search, stats, eval.
+
+Each command lives in the module of its stage (``index``, ``serve``, ``ask``, ``stats``) and
+reads its settings through :func:`search_app.settings.load_settings`, as the app does.
+"""
+
+from __future__ import annotations
+
+import click
+
+from search_app.cli.ask import ask_command, search_command
+from search_app.cli.index import crawl_command, index_command
+from search_app.cli.serve import serve
+from search_app.cli.stats import eval_command, stats_command
+
+
+@click.group()
+@click.version_option(package_name="sok", prog_name="sok", message="%(prog)s %(version)s")
+def main() -> None:
+    """Sök: sök och svar i svenska myndighetssidor."""
+
+
+for _command in (index_command, crawl_command, serve, ask_command, search_command, stats_command, eval_command):
+    main.add_command(_command)

@@ -6,25 +6,30 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
+from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from search_app.web.app import create_app
 
 
 class SokServer(BaseApplication):
-    """A gunicorn application serving :func:`search_app.create_app`."""
+    """A gunicorn application: each worker creates the app (:func:`create_app`) with ``overrides``."""
 
-    def __init__(self, options: dict):
+    def __init__(self, options: dict[str, Any], overrides: dict[str, Any] | None = None) -> None:
         self.options = options
+        self.overrides = overrides
         super().__init__()
 
     def load_config(self) -> None:
+        """gunicorn's settings from ``options``."""
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self):
-        return create_app()
+    def load(self) -> Flask:
+        """The app of one worker, with the settings ``sok serve`` hands over."""
+        return create_app(self.overrides)
 
 
 def open_index_before_serving(worker) -> None:
@@ -89,11 +94,15 @@ def control_socket_options(path: Path | None) -> dict:
     return {"control_socket": str(path.resolve()), "control_socket_mode": 0o600}
 
 
-def run(host: str, port: int, workers: int, control_socket: Path | None = None) -> None:
-    """Serve on ``host:port`` with ``workers`` processes until stopped."""
+def run(host: str, port: int, workers: int, control_socket: Path | None = None,
+        overrides: dict[str, Any] | None = None) -> None:
+    """Serve on ``host:port`` with ``workers`` processes until stopped; each creates the app with ``overrides``."""
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     # Each worker's encoder gets its share of the cores, so workers × threads stay within them.
+    # Through the environment, because the worker's encoder is loaded by indexer.semantic.encoder,
+    # which reads SOK_ENCODER_THREADS itself (the indexer never imports search_app's settings).
     os.environ.setdefault("SOK_ENCODER_THREADS", str(encoder_threads(workers)))
+    # Also the environment: prometheus-client reads PROMETHEUS_MULTIPROC_DIR when a worker imports it.
     made_here = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     metrics = metrics_folder()
     SokServer({
@@ -113,4 +122,4 @@ def run(host: str, port: int, workers: int, control_socket: Path | None = None) 
         "child_exit": forget_worker_metrics,
         "on_exit": remove_metrics_folder(metrics, made_here),
         **control_socket_options(control_socket),
-    }).run()
+    }, overrides).run()

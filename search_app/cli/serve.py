@@ -1,0 +1,31 @@
+"""``sok serve``: the web service under gunicorn."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from search_app.cli.common import index_folder, index_option, open_current, settings
+
+
+@click.command()
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")), show_default="8000")
+@click.option("--workers", type=int, default=2, show_default=True, help="Antal gunicorn-processer.")
+@click.option("--control-socket", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Unix-uttag för gunicorns styrgränssnitt, ett per instans (SOK_CONTROL_SOCKET; standard av).")
+@index_option
+def serve(host: str, port: int, workers: int, control_socket: Path | None, index_dir: Path) -> None:
+    """Starta webbtjänsten (gunicorn)."""
+    config = settings()
+    folder = index_folder(index_dir)
+    open_current(folder).engine.close()  # no index: one line saying what to run, before gunicorn starts
+    if control_socket is None and config["CONTROL_SOCKET"]:
+        control_socket = Path(config["CONTROL_SOCKET"])
+    from search_app.web.server import run
+
+    # Only the index folder is handed over: the workers read the rest themselves, so a SIGHUP
+    # reload still picks up a changed SOK_CONFIG file, as before.
+    run(host, port, workers, control_socket=control_socket, overrides={"INDEX_DIR": str(folder.resolve())})

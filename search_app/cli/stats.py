@@ -1,0 +1,72 @@
+"""``sok stats`` and ``sok eval``: the search statistics, and quality measured on a question file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from search_app.cli.common import index_folder, index_option, open_current, settings
+from search_app.cli.index import read_inputs
+from search_app.settings import defaults
+
+
+@click.command("stats")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
+              help="Statistikfilen (ANALYTICS_DB, standard var/analytics.sqlite).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+def stats_command(db_path: Path | None, limit: int) -> None:
+    """Visa vanliga sökningar, sökningar utan träffar, frågor utan svar och klick per sökning."""
+    from search_app.web.analytics.stats import StatsUnavailable, read_stats
+
+    # An empty ANALYTICS_DB turns counting off in the service; here it means the default file.
+    path = db_path or Path(settings()["ANALYTICS_DB"] or defaults()["ANALYTICS_DB"])
+    try:
+        stats = read_stats(path, limit)
+    except StatsUnavailable as error:
+        raise click.ClickException(f"statistiken i {path} kan inte läsas: {error}") from None
+    click.echo(f"{stats.searches} sökningar, {stats.clicks} öppnade träffar "
+               f"({100 * stats.click_through:.0f} % klick per sökning) i {path}")
+    for title, rows in (("Vanligaste sökningarna", stats.top), ("Utan träffar", stats.zero_results),
+                        ("Utan säkert svar", stats.unanswered)):
+        click.echo(f"\n{title}:")
+        for row in rows:
+            click.echo(f"  {row.searches:6d}  {row.query}  ({row.results} träffar, {row.clicks} klick)")
+        if not rows:
+            click.echo("  (inga)")
+
+
+@click.command("eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@index_option
+@click.option("--baseline", is_flag=True, help="Kör samma frågor mot ren BM25 (byggs från --corpus/--jsonl).")
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), default="corpus", show_default=True)
+@click.option("--jsonl", "jsonl_files", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              multiple=True)
+def eval_command(questions: Path, index_dir: Path, baseline: bool, corpus_dir: Path,
+                 jsonl_files: tuple[Path, ...]) -> None:
+    """Mät hit@1, hit@3, MRR@10 och andel rätt utan svar på en frågefil (JSON Lines)."""
+    import tempfile
+
+    from evaluation.metrics import (
+        HEADER,
+        baseline_ranker,
+        build_baseline,
+        read_questions,
+        score_run,
+        sok_answers,
+        sok_ranker,
+    )
+    from indexer.engines.registry import open_index
+
+    asked = read_questions(questions)
+    snap = open_current(index_folder(index_dir))
+    rows = [score_run("Sök", asked, sok_ranker(snap), sok_answers(snap)).row()]
+    if baseline:
+        documents, _problems = read_inputs(corpus_dir, jsonl_files)
+        with tempfile.TemporaryDirectory() as folder:
+            build_baseline(Path(folder) / "baseline", documents)
+            base = open_index(Path(folder) / "baseline")
+            rows.append(score_run("baseline (BM25)", asked, baseline_ranker(base)).row())
+            base.close()
+    click.echo("\n".join([HEADER, *rows]))
