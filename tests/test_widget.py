@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-WIDGET = ROOT / "search_app" / "static" / "widget.js"
+WIDGET = ROOT / "search_app" / "web" / "static" / "widget.js"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 HOSTILE_CSS = """
 * { display: inline !important; font-size: 9px !important; color: red !important;
