@@ -1,5 +1,6 @@
 """Nothing a document or a query contains is ever run: the page, the chat and the widget."""
 
+import json
 from urllib.parse import quote, urlparse
 
 import pytest
@@ -58,3 +59,57 @@ def test_widget_shows_hostile_text_as_text(guarded, host_site):  # noqa: F811
         "host => host.shadowRoot.querySelectorAll('img, script, iframe').length")
     assert counts == 0
     assert link_schemes(guarded, "sok-search a[href]") <= {"http", "https"}
+
+
+#: Snippets as the API sends them, and worse: the chat and the widget must keep the same text and <mark>s.
+SNIPPETS = [
+    "a <mark>marked</mark> word",
+    '"><img src=x onerror=alert(7)> <mark>still text</mark>',
+    "<script>alert(8)</script>after",
+    "<mark><b>nested</b> bold</mark> <a href='javascript:alert(9)'>link</a>",
+    "</p><mark>outside the paragraph</mark>",
+    "<div>a block</div> closes the paragraph",
+    "<!-- a comment --> text",
+    "<frameset>",  # the parsed body has no first child
+    "",
+]
+
+
+def snippet_shapes(locator) -> list:
+    return locator.evaluate_all("nodes => nodes.map(n => [...n.childNodes].map(c => [c.nodeName, c.textContent]))")
+
+
+def fake_passages() -> list[dict]:
+    return [{"url": f"https://example.se/sida-{number}", "title": f"Sida {number}", "section": f"Sida {number}",
+             "snippet": snippet, "publisher": "Testverket"} for number, snippet in enumerate(SNIPPETS)]
+
+
+def answer_with(route, body: dict) -> None:
+    route.fulfill(status=200, content_type="application/json", headers={"Access-Control-Allow-Origin": "*"},
+                  body=json.dumps(body))
+
+
+def test_chat_and_widget_sanitise_snippets_alike(guarded, live_server, host_site):  # noqa: F811
+    passages = fake_passages()
+    guarded.route(live_server + "/api/ask", lambda route: answer_with(
+        route, {"question": "snippets", "answer": None, "partial": False, "suggestion": None, "passages": passages}))
+    guarded.goto(live_server + "/")
+    box = guarded.get_by_label("Din fråga eller dina sökord")
+    box.fill("snippets")
+    box.press("Enter")
+    expect(guarded.locator("#samtal .snippet")).to_have_count(len(SNIPPETS))
+    chat = snippet_shapes(guarded.locator("#samtal .snippet"))
+
+    guarded.route(live_server + "/api/search?*", lambda route: answer_with(
+        route, {"query": "snippets", "total": len(passages), "partial": False, "suggestion": None,
+                "results": passages, "facets": {}}))
+    guarded.route(live_server + "/api/suggest?*", lambda route: answer_with(
+        route, {"query": "snippets", "suggestions": []}))
+    guarded.goto(host_site + "/index.html")
+    widget_input(guarded).type("snippets")
+    expect(guarded.locator("sok-search .sok-snippet")).to_have_count(len(SNIPPETS))
+    widget = snippet_shapes(guarded.locator("sok-search .sok-snippet"))
+
+    assert chat == widget
+    assert chat[0] == [["#text", "a "], ["MARK", "marked"], ["#text", " word"]]
+    assert {name for shape in chat for name, _ in shape} <= {"#text", "MARK"}

@@ -8,48 +8,20 @@
   const input = document.getElementById("fraga");
   const conversation = document.getElementById("samtal");
   const serverResults = document.getElementById("resultat");
-  if (!form || !input || !conversation) return;
+  // The DOM helpers come from widget.js, which the page loads first: one copy for the page and the widget.
+  const dom = window.SokDom;
+  if (!form || !input || !conversation || !dom) return;
 
   const history = [];
-
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function safeHref(url) {
-    try {
-      const parsed = new URL(url, window.location.href);
-      return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
-    } catch (error) {
-      return null;
-    }
-  }
+  const element = dom.element;
+  const sourceLabel = dom.sourceLabel;
 
   function link(url, text) {
-    const href = safeHref(url);
+    const href = dom.safeUrl(url);
     if (!href) return element("span", "", text);
     const anchor = element("a", "", text);
     anchor.href = href;
     return anchor;
-  }
-
-  // Snippets are escaped HTML with <mark>; copy only their text and <mark> elements.
-  function snippet(html) {
-    const parsed = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
-    const out = element("p", "snippet");
-    parsed.body.firstChild.childNodes.forEach(function (node) {
-      if (node.nodeType === Node.TEXT_NODE) out.appendChild(document.createTextNode(node.textContent));
-      else if (node.nodeName === "MARK") out.appendChild(element("mark", "", node.textContent));
-      else out.appendChild(document.createTextNode(node.textContent || ""));
-    });
-    return out;
-  }
-
-  function sourceLabel(item) {
-    return item.section && item.section !== item.title ? item.title + " › " + item.section : item.title;
   }
 
   function renderTurn(question) {
@@ -101,7 +73,7 @@
         const title = link(passage.url, sourceLabel(passage));
         title.className = "hit-link";
         item.appendChild(title);
-        item.appendChild(snippet(passage.snippet));
+        item.appendChild(dom.snippet(passage.snippet, "p", "snippet"));
         item.appendChild(element("p", "source", passage.publisher));
         list.appendChild(item);
       });

@@ -3,11 +3,50 @@
 // cannot reach out. No framework, no cookies, no storage, no requests to anyone but the endpoint.
 (function () {
   "use strict";
+
+  // The DOM helpers. Sök's own page loads this script before chat.js, which uses them from
+  // window.SokDom: one copy, so the chat and the widget show snippets and links alike.
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function safeUrl(url) {
+    try {
+      var parsed = new URL(url, location.href);
+      return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // Snippets are escaped HTML with <mark>: keep their text and <mark> elements, nothing else.
+  function snippet(html, tag, className) {
+    var out = el(tag, className);
+    var body = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html").body;
+    var paragraph = body.firstChild;
+    (paragraph ? paragraph.childNodes : []).forEach(function (node) {
+      out.appendChild(node.nodeName === "MARK" ? el("mark", "", node.textContent) : document.createTextNode(node.textContent || ""));
+    });
+    return out;
+  }
+
+  function sourceLabel(item) {
+    return item.section && item.section !== item.title ? item.title + " › " + item.section : item.title;
+  }
+
+  if (!window.SokDom) window.SokDom = { element: el, safeUrl: safeUrl, snippet: snippet, sourceLabel: sourceLabel };
+
   if (window.customElements === undefined || customElements.get("sok-search")) return;
 
   var script = document.currentScript;
   var SCRIPT_ORIGIN = script && script.src ? new URL(script.src, location.href).origin : location.origin;
   var DEBOUNCE_MS = 250;
+  // A question goes to /api/ask (an answer card), anything else to /api/search. This is decided before
+  // any request is sent, so the API could only say it one round trip later; search_app/query/questions.py
+  // answers another question (which kind of answer a Swedish question wants), for the answer's sentences.
   var QUESTION_WORDS = /^(vad|vem|vems|när|var|vart|varför|hur|vilka|vilken|vilket|kan|får|måste|ska|finns|behöver|what|who|when|where|why|how|which|can|do|does|is|are)\b/i;
 
   // Every text the widget shows, per language.
@@ -77,37 +116,6 @@
     ".sok-error{color:#a40000;font-weight:600}",
     "@media (max-width:30em){kbd{display:none}.sok-panel{max-height:80vh}}"
   ].join("");
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function safeUrl(url) {
-    try {
-      var parsed = new URL(url, location.href);
-      return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
-    } catch (error) {
-      return null;
-    }
-  }
-
-  // Snippets are escaped HTML with <mark>: keep their text and <mark> elements, nothing else.
-  function snippet(html) {
-    var out = el("span", "sok-snippet");
-    var body = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html").body;
-    var paragraph = body.firstChild;
-    (paragraph ? paragraph.childNodes : []).forEach(function (node) {
-      out.appendChild(node.nodeName === "MARK" ? el("mark", "", node.textContent) : document.createTextNode(node.textContent || ""));
-    });
-    return out;
-  }
-
-  function sourceLabel(item) {
-    return item.section && item.section !== item.title ? item.title + " › " + item.section : item.title;
-  }
 
   var counter = 0;
 
@@ -326,7 +334,7 @@
           var href = safeUrl(passage.url);
           var content = el("span");
           var title = el("span", "sok-title", passage.section && passage.section !== passage.title ? passage.section : passage.title);
-          content.append(title, snippet(passage.snippet), el("span", "sok-publisher", passage.publisher));
+          content.append(title, snippet(passage.snippet, "span", "sok-snippet"), el("span", "sok-publisher", passage.publisher));
           self.option(group, content, function () { if (href) { self.counted(query, href); location.assign(href); } });
         });
       });
