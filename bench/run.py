@@ -101,6 +101,8 @@ def sfs_file() -> Path:
 
 def build(corpora: list[Path], index: Path, engine: str) -> dict:
     """Run `sok index` (in its own process) and measure it."""
+    from indexer.snapshot.layout import CURRENT, MANIFEST
+
     started = time.monotonic()
     command = [SOK, "index", "--corpus", str(WORK / "no-corpus"), "--index", str(index), "--engine", engine,
                "--timings", "--no-semantic"]  # the 44k pages lexical-only; the semantic layer: bench/semantic.py
@@ -113,8 +115,8 @@ def build(corpora: list[Path], index: Path, engine: str) -> dict:
     done = subprocess.run([sys.executable, "-c", wrapper, *command], check=True, capture_output=True, text=True)
     seconds = time.monotonic() - started
     peak_mb = int(re.search(r"^peak (\d+)$", done.stderr, flags=re.MULTILINE).group(1)) / 1024
-    current = (index / "current").resolve()
-    manifest = json.loads((current / "manifest.json").read_text())
+    current = (index / CURRENT).resolve()
+    manifest = json.loads((current / MANIFEST).read_text())
     size_mb = sum(p.stat().st_size for p in current.rglob("*") if p.is_file()) / 2**20
     phases = dict(re.findall(r"^\s+(.+?): ([\d.]+) s$", done.stdout, flags=re.MULTILINE))
     return {"seconds": seconds, "documents": manifest["documents"], "sections": manifest["sections"],
@@ -128,7 +130,7 @@ def in_process(index: Path, asked: list[str], warm_up: list[str]) -> dict:
     The ``warm_up`` questions (not measured, none of them among ``asked``) stand for the
     traffic a running worker has already served: its per-word caches are filled.
     """
-    from indexer.snapshot.layout import current_snapshot
+    from indexer.snapshot.reader import current_snapshot
     from search_app.answer.ask import ask
     from search_app.query.search import search
     from search_app.web.index_handle import open_snapshot
@@ -156,7 +158,8 @@ def peers(index: Path, asked: list[str]) -> dict:
     import tantivy
 
     from indexer.engines.registry import open_index
-    from indexer.snapshot.layout import current_snapshot
+    from indexer.snapshot.layout import ENGINE_DIR
+    from indexer.snapshot.reader import current_snapshot
     from search_app.web.index_handle import open_snapshot
 
     folder = current_snapshot(index)
@@ -164,7 +167,7 @@ def peers(index: Path, asked: list[str]) -> dict:
     database = WORK / f"fts5-{snap.manifest.corpus_hash}.sqlite"
     raw = WORK / f"tantivy-raw-{snap.manifest.corpus_hash}"
     if not database.exists() or not raw.exists():
-        sections = open_index(folder / "engine")
+        sections = open_index(folder / ENGINE_DIR)
         bodies = [" ".join(snap.analyzer.stems(record["text"])) for record in sections.records()]
         sections.close()
         connection = sqlite3.connect(database)

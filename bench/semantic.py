@@ -48,16 +48,18 @@ def semantic_corpus_file(work: Path, pages: int = SEMANTIC_PAGES) -> Path:
 
 def build_semantic(sok: str, corpus: Path, index: Path, work: Path) -> dict:
     """`sok index` with vectors (tantivy engine) through the shared embedding cache, measured."""
+    from indexer.snapshot.layout import CURRENT, MANIFEST, VECTORS_DIR
+
     started = time.monotonic()
     command = [sok, "index", "--corpus", str(work / "no-corpus"), "--index", str(index), "--engine", "tantivy",
                "--jsonl", str(corpus), "--timings", "--force"]
     env = {**os.environ, "SOK_EMBEDDING_CACHE": str(EMBEDDING_CACHE)}
     done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
-    manifest = json.loads(((index / "current").resolve() / "manifest.json").read_text())
+    manifest = json.loads(((index / CURRENT).resolve() / MANIFEST).read_text())
     counts = re.search(r"Vektorer: (\d+) enheter inbäddade, (\d+) från cachen", done.stdout)
     embedded, cached = int(counts.group(1)), int(counts.group(2))
     phases = dict(re.findall(r"^\s+(.+?): ([\d.]+) s$", done.stdout, flags=re.MULTILINE))
-    vectors = (index / "current").resolve() / "vectors"
+    vectors = (index / CURRENT).resolve() / VECTORS_DIR
     return {"seconds": time.monotonic() - started, "sections": manifest["sections"], "documents": manifest["documents"],
             "embedded": embedded, "cached": cached, "phases": phases,
             "vectors_mb": sum(p.stat().st_size for p in vectors.iterdir()) / 2**20}

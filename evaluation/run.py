@@ -50,7 +50,8 @@ from indexer.build import SemanticOptions, build_snapshot, corpus_hash
 from indexer.corpus.documents import Document, read_corpus
 from indexer.engines.base import Engine
 from indexer.engines.registry import configured_engine, open_index
-from indexer.snapshot.layout import current_snapshot
+from indexer.snapshot.layout import CURRENT
+from indexer.snapshot.reader import current_snapshot
 from search_app.web.index_handle import OpenSnapshot, open_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,7 +85,7 @@ def indexes(documents: list[Document]) -> tuple[OpenSnapshot, Engine]:
     key = f"{corpus_hash(documents)}-{code_digest()}-{configured_engine()}"
     sok_root, base_dir = CACHE / f"{key}-sok", CACHE / f"{key}-baseline"
     started = time.monotonic()
-    if not (sok_root / "current").exists():
+    if not (sok_root / CURRENT).exists():
         build_snapshot(sok_root, documents, language_dir=ROOT / "corpus",
                        semantic=SemanticOptions(enabled=True, cache_dir=EMBEDDING_CACHE))
     if not (base_dir / "done").exists():

@@ -9,22 +9,18 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer.corpus.documents import Document, Problem
 from indexer.engines import registry
 from indexer.engines.base import IndexedSection, QueryPlan, WeightedTerm
 from indexer.fields import SwedishAnalyzer
-from indexer.language.analysis import ANALYSIS_VERSION
-from indexer.language.lexicon import build_lexicon, word_list_version
+from indexer.language.lexicon import build_lexicon
 from indexer.sections.split import Section
 from indexer.semantic.cache import EmbeddingCache
 from indexer.semantic.embed import EmbedReport, embed_sections
 from indexer.semantic.encoder import Encoder, load_encoder
 from indexer.semantic.encoder import encoder_id as semantic_encoder_id
-from indexer.semantic.units import UNITS_VERSION
-from indexer.snapshot import layout as snapshot
 from indexer.snapshot.language_files import (
     read_protected_words,
     section_headings,
@@ -34,6 +30,19 @@ from indexer.snapshot.language_files import (
     write_headings,
     write_vocabulary,
 )
+from indexer.snapshot.layout import (
+    COMPOUNDS,
+    ENGINE_DIR,
+    HEADINGS,
+    LANGUAGE_FILES,
+    LEXICON,
+    STEMS,
+    VOCABULARY,
+    Manifest,
+    SnapshotError,
+)
+from indexer.snapshot.reader import check_files, current_snapshot, read_document_hashes
+from indexer.snapshot.writer import discard, new_snapshot_dir, publish, write_contacts, write_document_hashes
 from indexer.workers import AnalysedFields, split_documents, stem_words, worker_count
 
 
@@ -46,7 +55,7 @@ class BuildReport:
     """What a build did."""
 
     snapshot: Path
-    manifest: snapshot.Manifest
+    manifest: Manifest
     problems: list[Problem] = field(default_factory=list)
     #: Wall-clock seconds of each phase, in order (``sok index --timings`` prints them).
     timings: dict[str, float] = field(default_factory=dict)
@@ -84,7 +93,7 @@ def corpus_hash(documents: list[Document], language_dir: Path | None = None) -> 
     digest = hashlib.sha256()
     for doc in sorted(documents, key=lambda d: d.url):
         digest.update(document_hash(doc).encode())
-    for name in snapshot.LANGUAGE_FILES:
+    for name in LANGUAGE_FILES:
         path = language_dir / name if language_dir else None
         if path and path.exists():
             digest.update(path.read_bytes())
@@ -138,8 +147,8 @@ def build_snapshot(
             fingerprint, engine_name, encoder_id):
         return BuildReport(serving[0], serving[1], problems, unchanged=True)
     hashes = {doc.url: document_hash(doc) for doc in documents}
-    before = snapshot.read_document_hashes(serving[0]) if serving is not None else {}
-    building = snapshot.new_snapshot_dir(index_root)
+    before = read_document_hashes(serving[0]) if serving is not None else {}
+    building = new_snapshot_dir(index_root)
     try:
         processes = worker_count(len(documents), processes)
         corpus = split_documents(documents, processes)
@@ -147,12 +156,12 @@ def build_snapshot(
         clock.lap("sections")
         _copy_language_files(language_dir, building)
         analyzer = SwedishAnalyzer(build_lexicon(vocabulary), read_protected_words(building))
-        analyzer.lexicon.write(building / snapshot.LEXICON)
+        analyzer.lexicon.write(building / LEXICON)
         spelling_words = vocabulary_words(vocabulary)
-        write_vocabulary(spelling_words, building / snapshot.VOCABULARY)
+        write_vocabulary(spelling_words, building / VOCABULARY)
         write_vocabulary(stem_counts(spelling_words, lambda words: stem_words(words, processes)),
-                         building / snapshot.STEMS)
-        write_headings(section_headings(sections), building / snapshot.HEADINGS)
+                         building / STEMS)
+        write_headings(section_headings(sections), building / HEADINGS)
         clock.lap("language data")
 
         def indexed(analysed: AnalysedFields) -> Iterator[IndexedSection]:
@@ -166,8 +175,8 @@ def build_snapshot(
                 on_document()
 
         with AnalysedFields(sections, analyzer, processes) as analysed:
-            count = registry.build(building / snapshot.ENGINE_DIR, indexed(analysed), engine=engine_name)
-        write_compounds(analysed.compounds(), building / snapshot.COMPOUNDS)
+            count = registry.build(building / ENGINE_DIR, indexed(analysed), engine=engine_name)
+        write_compounds(analysed.compounds(), building / COMPOUNDS)
         clock.lap("analysis and engine")
         embedding = None
         if encoder_id:
@@ -178,30 +187,17 @@ def build_snapshot(
             finally:
                 cache.close()
             clock.lap("embedding")
-        (building / "contacts.json").write_text(
-            json.dumps([c.as_dict() for c in contacts], ensure_ascii=False, indent=1), encoding="utf-8"
-        )
-        manifest = snapshot.Manifest(
-            format_version=snapshot.FORMAT_VERSION,
-            analysis_version=ANALYSIS_VERSION,
-            corpus_hash=fingerprint,
-            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            documents=len(documents),
-            sections=count,
-            contacts=len(contacts),
-            wordlist=word_list_version(),
-            engine=engine_name,
-            encoder=encoder_id,
-            units_version=UNITS_VERSION if encoder_id else "",
-        )
+        write_contacts(building, contacts)
+        manifest = Manifest.new(corpus_hash=fingerprint, documents=len(documents), sections=count,
+                                contacts=len(contacts), engine=engine_name, encoder=encoder_id)
         manifest.write(building)
-        snapshot.write_document_hashes(building, hashes)
+        write_document_hashes(building, hashes)
         check_snapshot(building, sections, analyzer)
         clock.lap("check")
     except BaseException:
-        snapshot.discard(building)
+        discard(building)
         raise
-    final = snapshot.publish(index_root, building)
+    final = publish(index_root, building)
     clock.lap("publish")
     return BuildReport(final, manifest, problems, clock.timings,
                        added=sum(url not in before for url in hashes),
@@ -236,23 +232,23 @@ def semantic_options(index_root: Path, enabled: bool | None = None) -> SemanticO
     return SemanticOptions(enabled=enabled, cache_dir=cache_dir)
 
 
-def _serving(index_root: Path) -> tuple[Path, snapshot.Manifest] | None:
+def _serving(index_root: Path) -> tuple[Path, Manifest] | None:
     """The snapshot serving now and its manifest, or None when there is no usable one.
 
     A snapshot whose files no longer match its manifest (truncated, removed, changed) is not
     usable: an unchanged corpus is then built again instead of being reported as unchanged.
     """
     try:
-        folder = snapshot.current_snapshot(index_root)
-        manifest = snapshot.Manifest.read(folder)
-        snapshot.check_files(folder, manifest)
+        folder = current_snapshot(index_root)
+        manifest = Manifest.read(folder)
+        check_files(folder, manifest)
         return folder, manifest
-    except snapshot.SnapshotError:
+    except SnapshotError:
         return None
 
 
 def _copy_language_files(language_dir: Path | None, building: Path) -> None:
-    for name in snapshot.LANGUAGE_FILES:
+    for name in LANGUAGE_FILES:
         source = language_dir / name if language_dir else None
         if source and source.exists():
             shutil.copyfile(source, building / name)
@@ -260,8 +256,8 @@ def _copy_language_files(language_dir: Path | None, building: Path) -> None:
 
 def check_snapshot(folder: Path, sections: list[Section], analyzer: SwedishAnalyzer) -> None:
     """Open the new snapshot, count its sections and run a probe query."""
-    snapshot.Manifest.read(folder)
-    probe = registry.open_index(folder / snapshot.ENGINE_DIR)
+    Manifest.read(folder)
+    probe = registry.open_index(folder / ENGINE_DIR)
     try:
         if probe.section_count() != len(sections):
             raise BuildError(f"indexet har {probe.section_count()} avsnitt, väntade {len(sections)}")

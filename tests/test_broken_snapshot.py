@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from indexer.engines.registry import configured_engine
-from indexer.snapshot.layout import CURRENT, SNAPSHOTS, current_snapshot
+from indexer.snapshot.layout import CURRENT, SNAPSHOTS
+from indexer.snapshot.reader import current_snapshot
 from tests.conftest import CORPUS, ROOT, free_port, sok_executable, wait_for
 
 WORDS = ["tillväxt", "pilotprojekt", "samhällsplanering", "länet", "strategier", "kommuner", "samverkan",

@@ -9,7 +9,9 @@ from indexer.build import SemanticOptions, build_snapshot
 from indexer.corpus.documents import Document, read_corpus
 from indexer.engines import registry
 from indexer.sections.split import split_document
-from indexer.snapshot import layout as snapshot
+from indexer.snapshot.layout import COMPOUNDS, ENGINE_DIR, Manifest, SnapshotError
+from indexer.snapshot.reader import current_snapshot
+from indexer.snapshot.writer import KEEP_SNAPSHOTS
 from search_app.query.search import search
 from search_app.web.index_handle import IndexHandle
 from tests.conftest import CORPUS, TEST_CORPUS
@@ -21,7 +23,7 @@ def documents():
 
 def test_build_publishes_a_snapshot_with_manifest(tmp_path):
     report = build_snapshot(tmp_path, documents())
-    current = snapshot.current_snapshot(tmp_path)
+    current = current_snapshot(tmp_path)
     assert current == report.snapshot
     assert (tmp_path / "current").is_symlink()
     manifest = json.loads((current / "manifest.json").read_text())
@@ -37,12 +39,12 @@ def test_a_new_build_swaps_in_and_old_snapshots_are_pruned(tmp_path):
     handle = IndexHandle(tmp_path, check_interval_s=0)
     assert search(handle.get(), "cykelbanor").total == 0
     second = build_snapshot(tmp_path, [*documents(), extra]).snapshot
-    assert snapshot.current_snapshot(tmp_path) == second != first
+    assert current_snapshot(tmp_path) == second != first
     assert search(handle.get(), "cykelbanor").total == 1  # picked up without a restart
-    for _ in range(snapshot.KEEP_SNAPSHOTS + 1):
+    for _ in range(KEEP_SNAPSHOTS + 1):
         build_snapshot(tmp_path, documents(), force=True)
     finished = [p for p in (tmp_path / "snapshots").iterdir() if not p.name.startswith(".")]
-    assert len(finished) == snapshot.KEEP_SNAPSHOTS
+    assert len(finished) == KEEP_SNAPSHOTS
     handle.close()
 
 
@@ -56,7 +58,7 @@ def test_a_failing_build_leaves_the_old_index_serving(tmp_path, monkeypatch):
     monkeypatch.setattr(registry, "build", broken_build)
     with pytest.raises(OSError):
         build_snapshot(tmp_path, documents(), force=True)
-    assert snapshot.current_snapshot(tmp_path) == good
+    assert current_snapshot(tmp_path) == good
     assert not [p for p in (tmp_path / "snapshots").iterdir() if p.name.startswith(".building")]
 
 
@@ -68,14 +70,14 @@ def test_duplicate_urls_are_reported_and_indexed_once(tmp_path):
 
 
 def test_missing_and_incompatible_index_give_clear_errors(tmp_path):
-    with pytest.raises(snapshot.SnapshotError, match="sok index"):
-        snapshot.current_snapshot(tmp_path)
+    with pytest.raises(SnapshotError, match="sok index"):
+        current_snapshot(tmp_path)
     folder = build_snapshot(tmp_path, documents()).snapshot
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["analysis_version"] = "old"
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(snapshot.SnapshotError, match="annan version"):
-        snapshot.Manifest.read(folder)
+    with pytest.raises(SnapshotError, match="annan version"):
+        Manifest.read(folder)
 
 
 def test_current_link_is_replaced_atomically(tmp_path):
@@ -114,8 +116,8 @@ def test_the_engine_is_chosen_at_build_time_and_recorded(tmp_path):
     for name in ("whoosh", "tantivy"):
         built = build_snapshot(tmp_path / name, documents(), engine_name=name)
         assert built.manifest.engine == name
-        assert engine_name(built.snapshot / snapshot.ENGINE_DIR) == name
-        opened = open_index(built.snapshot / snapshot.ENGINE_DIR)
+        assert engine_name(built.snapshot / ENGINE_DIR) == name
+        opened = open_index(built.snapshot / ENGINE_DIR)
         assert opened.section_count() == built.manifest.sections
         assert {record["id"] for record in opened.records()} == {
             s.id for d in documents() for s in split_document(d)}
@@ -165,7 +167,7 @@ def test_the_build_ships_its_compound_splits_and_a_worker_uses_them_unchanged(tm
     from indexer.snapshot.language_files import read_compounds
 
     built = build_snapshot(tmp_path, documents(), processes=2)
-    shipped = read_compounds(built.snapshot / snapshot.COMPOUNDS)
+    shipped = read_compounds(built.snapshot / COMPOUNDS)
     assert shipped["pilotkommunerna"] == ("pilot", "kommun")
     handle = IndexHandle(tmp_path)
     warm = handle.get()  # warmed: the shipped splits are in its analyser

@@ -16,7 +16,7 @@ from indexer.corpus import crawl as crawl_module
 from indexer.corpus.documents import DocumentError, read_corpus
 from indexer.corpus.html import read_html
 from indexer.corpus.pdf import read_pdf
-from indexer.snapshot.layout import current_snapshot
+from indexer.snapshot.reader import current_snapshot
 from search_app.cli.commands import main
 from search_app.web.app import create_app
 from tests.site_fixture import Site, page, pdf

@@ -4,7 +4,7 @@ import pytest
 
 from indexer.build import build_snapshot
 from indexer.corpus.documents import Document
-from indexer.snapshot.layout import current_snapshot
+from indexer.snapshot.reader import current_snapshot
 from search_app.query.search import search
 from search_app.web.index_handle import open_snapshot
 

@@ -12,7 +12,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from indexer.snapshot.layout import current_snapshot
+from indexer.snapshot.reader import current_snapshot
 from search_app.cli.commands import main
 from search_app.query.search import search
 from search_app.web.index_handle import open_snapshot

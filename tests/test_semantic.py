@@ -14,7 +14,8 @@ import pytest
 from indexer.build import SemanticOptions, build_snapshot
 from indexer.corpus.documents import Document
 from indexer.semantic.encoder import load_encoder
-from indexer.snapshot import layout as snapshot
+from indexer.snapshot.layout import SnapshotError
+from indexer.snapshot.reader import current_snapshot
 from search_app.answer.ask import ask
 from search_app.query.search import search
 from search_app.web.app import create_app
@@ -57,7 +58,7 @@ def family_index(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def family(family_index):
-    snap = open_snapshot(snapshot.current_snapshot(family_index)).warm()
+    snap = open_snapshot(current_snapshot(family_index)).warm()
     yield snap
     snap.engine.close()
 
@@ -129,11 +130,11 @@ def test_sok_index_prints_what_it_embedded_and_what_came_from_the_cache(tmp_path
 def test_a_worker_refuses_vectors_of_another_encoder(family_index, tmp_path):
     folder = tmp_path / "index"
     shutil.copytree(family_index, folder, symlinks=True)
-    current = snapshot.current_snapshot(folder)
+    current = current_snapshot(folder)
     manifest = json.loads((current / "manifest.json").read_text())
     manifest["encoder"] = "some-other-encoder/1.0"
     (current / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(snapshot.SnapshotError, match="some-other-encoder/1.0.*multilingual-e5-small"):
+    with pytest.raises(SnapshotError, match="some-other-encoder/1.0.*multilingual-e5-small"):
         open_snapshot(current)
     app = create_app({"TESTING": True, "INDEX_DIR": str(folder)})
     response = app.test_client().get("/healthz")
@@ -143,7 +144,7 @@ def test_a_worker_refuses_vectors_of_another_encoder(family_index, tmp_path):
 
 def test_no_semantic_builds_lexical_only_and_healthz_says_which_mode(tmp_path, family_index):
     build_snapshot(tmp_path / "index", [FAMILY, *OTHERS], semantic=options(tmp_path, enabled=False))
-    current = snapshot.current_snapshot(tmp_path / "index")
+    current = current_snapshot(tmp_path / "index")
     assert not (current / "vectors").exists()
     for folder, mode in ((tmp_path / "index", "lexical"), (family_index, "hybrid")):
         app = create_app({"TESTING": True, "INDEX_DIR": str(folder)})

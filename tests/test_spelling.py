@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from indexer.snapshot.layout import current_snapshot
+from indexer.snapshot.reader import current_snapshot
 from search_app.query.search import search
 from search_app.query.spelling import correct_word, edits1
 from search_app.web.index_handle import open_snapshot

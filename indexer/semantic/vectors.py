@@ -24,10 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
-VECTORS_DIR = "vectors"
-UNITS_FILE = "units.f32"
-OFFSETS_FILE = "offsets.i32"
-SECTIONS_FILE = "sections.tsv.gz"
+from indexer.snapshot.layout import VECTOR_OFFSETS, VECTOR_SECTIONS, VECTOR_UNITS, VECTORS_DIR
 
 
 class VectorError(RuntimeError):
@@ -38,9 +35,9 @@ def write_vectors(folder: Path, units: np.ndarray, offsets: np.ndarray, sections
     """Write the unit matrix, the section offsets and the section list into ``folder/vectors``."""
     target = folder / VECTORS_DIR
     target.mkdir(parents=True, exist_ok=True)
-    np.ascontiguousarray(units, dtype="<f4").tofile(target / UNITS_FILE)
-    np.asarray(offsets, dtype="<i4").tofile(target / OFFSETS_FILE)
-    with gzip.open(target / SECTIONS_FILE, "wt", encoding="utf-8") as handle:
+    np.ascontiguousarray(units, dtype="<f4").tofile(target / VECTOR_UNITS)
+    np.asarray(offsets, dtype="<i4").tofile(target / VECTOR_OFFSETS)
+    with gzip.open(target / VECTOR_SECTIONS, "wt", encoding="utf-8") as handle:
         for section_id, publisher, kind in sections:
             handle.write(f"{section_id}\t{publisher.lower()}\t{kind}\n")
 
@@ -75,13 +72,13 @@ class SnapshotVectors:
     def __init__(self, folder: Path, dim: int | None = None):
         source = folder / VECTORS_DIR
         try:
-            self.offsets = np.fromfile(source / OFFSETS_FILE, dtype="<i4")
-            with gzip.open(source / SECTIONS_FILE, "rt", encoding="utf-8") as handle:
+            self.offsets = np.fromfile(source / VECTOR_OFFSETS, dtype="<i4")
+            with gzip.open(source / VECTOR_SECTIONS, "rt", encoding="utf-8") as handle:
                 rows = [line.rstrip("\n").split("\t") for line in handle]
             if len(self.offsets) and (self.offsets[0] != 0 or np.any(np.diff(self.offsets) < 0)):
                 raise ValueError("avsnittens förskjutningar är inte i ordning")
             units = int(self.offsets[-1]) if len(self.offsets) else 0
-            matrix = np.fromfile(source / UNITS_FILE, dtype="<f4")
+            matrix = np.fromfile(source / VECTOR_UNITS, dtype="<f4")
             width = len(matrix) // units if units else (dim or 0)
             if units and (len(matrix) != units * width or width == 0 or (dim and width != dim)):
                 raise ValueError(f"{4 * len(matrix)} byte passar inte {units} vektorer")

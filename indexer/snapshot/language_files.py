@@ -112,3 +112,11 @@ def write_headings(headings: list[tuple[str, str]], path: Path) -> None:
     with gzip.open(path, "wt", encoding="utf-8") as handle:
         for heading, url in headings:
             handle.write(json.dumps([heading, url], ensure_ascii=False) + "\n")
+
+
+def read_headings(path: Path) -> list[tuple[str, str]]:
+    """Load the (heading, page URL) pairs :func:`write_headings` saved (empty if missing)."""
+    if not path.exists():
+        return []
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [tuple(json.loads(line)) for line in handle]

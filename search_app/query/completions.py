@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import bisect
-import gzip
-import json
 import re
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
+
+from indexer.snapshot.language_files import read_headings
 
 MAX_COMPLETIONS = 8
 MAX_HEADINGS = 5
@@ -44,11 +44,7 @@ class Completer:
     @classmethod
     def read(cls, path: Path, vocabulary: dict[str, int]) -> Completer:
         """Load the headings written by ``indexer.snapshot.language_files.write_headings``."""
-        headings: list[tuple[str, str]] = []
-        if path.exists():
-            with gzip.open(path, "rt", encoding="utf-8") as handle:
-                headings = [tuple(json.loads(line)) for line in handle]
-        return cls(headings, vocabulary)
+        return cls(read_headings(path), vocabulary)
 
     def complete(self, query: str, limit: int = MAX_COMPLETIONS) -> list[Completion]:
         """Completions for what has been typed so far, headings first."""

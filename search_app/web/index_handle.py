@@ -10,7 +10,6 @@ broken one again only when ``current`` changes or after a growing pause.
 from __future__ import annotations
 
 import heapq
-import json
 import logging
 import math
 import os
@@ -28,8 +27,19 @@ from indexer.language.lexicon import Lexicon
 from indexer.sections.contacts import Contact
 from indexer.semantic.encoder import EncoderError
 from indexer.semantic.vectors import VectorError
-from indexer.snapshot import layout as snapshot
 from indexer.snapshot.language_files import CorpusWords, read_compounds, read_protected_words, read_vocabulary
+from indexer.snapshot.layout import (
+    COMPOUNDS,
+    ENGINE_DIR,
+    HEADINGS,
+    LEXICON,
+    STEMS,
+    SYNONYMS,
+    VOCABULARY,
+    Manifest,
+    SnapshotError,
+)
+from indexer.snapshot.reader import check_files, current_snapshot, finished_snapshots, read_contacts
 from search_app.query.plan import Synonyms, plan_query
 from search_app.query.vectors import SemanticIndex
 
@@ -52,7 +62,7 @@ class OpenSnapshot:
 
     folder: Path
     engine: Engine
-    manifest: snapshot.Manifest
+    manifest: Manifest
     contacts: list[Contact]
     analyzer: SwedishAnalyzer
     synonyms: Synonyms
@@ -66,7 +76,7 @@ class OpenSnapshot:
     def vocabulary(self) -> dict[str, int]:
         """The corpus's words with their counts, loaded on first use."""
         if self._vocabulary is None:
-            self._vocabulary = read_vocabulary(self.folder / snapshot.VOCABULARY)
+            self._vocabulary = read_vocabulary(self.folder / VOCABULARY)
         return self._vocabulary
 
     @property
@@ -75,14 +85,14 @@ class OpenSnapshot:
         if self._completer is None:
             from search_app.query.completions import Completer
 
-            self._completer = Completer.read(self.folder / snapshot.HEADINGS, self.vocabulary)
+            self._completer = Completer.read(self.folder / HEADINGS, self.vocabulary)
         return self._completer
 
     @property
     def stem_counts(self) -> dict[str, int]:
         """How often each stem occurs in the corpus, computed on first use."""
         if self._stem_counts is None:
-            self._stem_counts = read_vocabulary(self.folder / snapshot.STEMS)
+            self._stem_counts = read_vocabulary(self.folder / STEMS)
         return self._stem_counts
 
 
@@ -96,14 +106,14 @@ class OpenSnapshot:
         if self.semantic is not None:
             # The encoder's first call sets up its buffers; the first scan reads every vector.
             self.semantic.search.nearest(self.semantic.query_vector("Sök"), 1)
-        self.analyzer.remember_compounds(read_compounds(self.folder / snapshot.COMPOUNDS), CorpusWords(self.vocabulary))
+        self.analyzer.remember_compounds(read_compounds(self.folder / COMPOUNDS), CorpusWords(self.vocabulary))
         return self
 
     def probe(self) -> None:
         """SnapshotError unless the engine holds the manifest's sections and finds a common corpus word."""
         count = self.engine.section_count()
         if count != self.manifest.sections:
-            raise snapshot.SnapshotError(f"indexet i {self.folder} har {count} avsnitt, manifestet säger "
+            raise SnapshotError(f"indexet i {self.folder} har {count} avsnitt, manifestet säger "
                                          f"{self.manifest.sections}; bygg om det med 'sok index'", "probe")
         if not count:
             return
@@ -112,32 +122,31 @@ class OpenSnapshot:
             if plan.stems:
                 page = self.engine.search(plan, limit=1)
                 if not page.hits or not self.engine.fetch([page.hits[0].fields["id"]]):
-                    raise snapshot.SnapshotError(f"provfrågan {word!r} mot indexet i {self.folder} gav inga träffar; "
+                    raise SnapshotError(f"provfrågan {word!r} mot indexet i {self.folder} gav inga träffar; "
                                                  "bygg om det med 'sok index'", "probe")
                 return
 
 
 def open_snapshot(folder: Path) -> OpenSnapshot:
     """Open one snapshot folder (manifest and file sizes checked first)."""
-    manifest = snapshot.Manifest.read(folder)
-    snapshot.check_files(folder, manifest)
+    manifest = Manifest.read(folder)
+    check_files(folder, manifest)
     try:
-        contacts_path = folder / "contacts.json"
-        contacts = [Contact(**row) for row in json.loads(contacts_path.read_text(encoding="utf-8"))]
-        analyzer = SwedishAnalyzer(Lexicon.read(folder / snapshot.LEXICON), read_protected_words(folder))
-        synonyms = Synonyms.read(folder / snapshot.SYNONYMS, analyzer)
+        contacts = read_contacts(folder)
+        analyzer = SwedishAnalyzer(Lexicon.read(folder / LEXICON), read_protected_words(folder))
+        synonyms = Synonyms.read(folder / SYNONYMS, analyzer)
     except (OSError, ValueError, TypeError, EOFError, zlib.error) as error:
-        raise snapshot.SnapshotError(f"indexet i {folder} går inte att läsa ({error}); bygg om det med 'sok index'") \
+        raise SnapshotError(f"indexet i {folder} går inte att läsa ({error}); bygg om det med 'sok index'") \
             from None
     semantic = None
     if manifest.semantic:
         try:
             semantic = SemanticIndex(folder, manifest)
         except EncoderError as error:
-            raise snapshot.SnapshotError(str(error), "encoder") from None
+            raise SnapshotError(str(error), "encoder") from None
         except VectorError as error:
-            raise snapshot.SnapshotError(str(error), "vectors") from None
-    searcher = open_index(folder / snapshot.ENGINE_DIR)
+            raise SnapshotError(str(error), "vectors") from None
+    searcher = open_index(folder / ENGINE_DIR)
     return OpenSnapshot(folder, searcher, manifest, contacts, analyzer, synonyms, semantic)
 
 
@@ -213,16 +222,16 @@ class GuardedEngine:
 class _Failure:
     """Why a snapshot is not served, and when it may be tried again."""
 
-    error: snapshot.SnapshotError
+    error: SnapshotError
     attempts: int
     retry_at: float
 
 
-def _as_snapshot_error(error: BaseException, folder: Path) -> snapshot.SnapshotError:
-    if isinstance(error, snapshot.SnapshotError):
+def _as_snapshot_error(error: BaseException, folder: Path) -> SnapshotError:
+    if isinstance(error, SnapshotError):
         return error
     kind = "engine" if isinstance(error, EngineError) else "unusable"
-    return snapshot.SnapshotError(f"indexet i {folder} går inte att använda ({error}); bygg om det med 'sok index'",
+    return SnapshotError(f"indexet i {folder} går inte att använda ({error}); bygg om det med 'sok index'",
                                   kind)
 
 
@@ -249,7 +258,7 @@ class IndexHandle:
         self._rechecked_at = -math.inf
         #: Where ``current`` pointed at the last check, or why it could not be read.
         self._current: Path | None = None
-        self._current_problem: snapshot.SnapshotError | None = None
+        self._current_problem: SnapshotError | None = None
         self._failed: dict[Path, _Failure] = {}
         self._logged: set[tuple[str, str]] = set()
 
@@ -272,9 +281,9 @@ class IndexHandle:
     def _refresh(self, now: float) -> None:
         """Look at ``current`` and the serving snapshot's files; swap or fall back when needed."""
         try:
-            target: Path | None = snapshot.current_snapshot(self.index_root)
+            target: Path | None = current_snapshot(self.index_root)
             self._current_problem = None
-        except snapshot.SnapshotError as error:
+        except SnapshotError as error:
             target, self._current_problem = None, error
             self._note(None, error)
         if target != self._current:
@@ -296,9 +305,9 @@ class IndexHandle:
         """Mark the serving snapshot failed when its files are gone or changed size (and clear that once mended)."""
         try:
             if not serving.folder.is_dir():
-                raise snapshot.SnapshotError(f"indexet i {serving.folder} har tagits bort", "removed")
-            snapshot.check_files(serving.folder, serving.manifest, checksums=False)
-        except snapshot.SnapshotError as error:
+                raise SnapshotError(f"indexet i {serving.folder} har tagits bort", "removed")
+            check_files(serving.folder, serving.manifest, checksums=False)
+        except SnapshotError as error:
             if serving.folder not in self._failed:
                 self._mark_failed(serving.folder, error, now)
             return
@@ -309,7 +318,7 @@ class IndexHandle:
     def _candidates(self, target: Path | None) -> list[Path]:
         """Snapshots to fall back to: older than ``current``'s first, newest first, then newer ones."""
         serving = self._open.folder if self._open is not None else None
-        folders = [f for f in snapshot.finished_snapshots(self.index_root) if f not in (target, serving)]
+        folders = [f for f in finished_snapshots(self.index_root) if f not in (target, serving)]
         if target is None:
             return folders
         return [f for f in folders if f.name < target.name] + [f for f in folders if f.name > target.name]
@@ -351,7 +360,7 @@ class IndexHandle:
         fresh.engine = GuardedEngine(fresh.engine, folder, self._engine_failed)
         return fresh
 
-    def _mark_failed(self, folder: Path, error: snapshot.SnapshotError, now: float) -> None:
+    def _mark_failed(self, folder: Path, error: SnapshotError, now: float) -> None:
         previous = self._failed.get(folder)
         attempts = previous.attempts + 1 if previous else 1
         pause = min(RETRY_MAX_S, RETRY_FIRST_S * 2 ** (attempts - 1))
@@ -380,7 +389,7 @@ class IndexHandle:
                 return
             self._rechecked_at = now
             try:
-                snapshot.check_files(folder, opened.manifest, checksums=False)
+                check_files(folder, opened.manifest, checksums=False)
                 opened.probe()
             except BaseException as problem:
                 if not _engine_failure(problem):
@@ -417,11 +426,11 @@ class IndexHandle:
             return {"degraded": True, "fallback": fallback, "snapshot": served.name if served else None,
                     "problems": problems}
 
-    def _unavailable(self) -> snapshot.SnapshotError:
+    def _unavailable(self) -> SnapshotError:
         if self._current_problem is not None:
             return self._current_problem
         failure = self._failed.get(self._current) if self._current is not None else None
-        return failure.error if failure is not None else snapshot.SnapshotError(
+        return failure.error if failure is not None else SnapshotError(
             f"inget användbart index i {self.index_root}; kör 'sok index'")
 
     def _close_retired(self, now: float, grace_s: float = RETIRE_GRACE_S) -> None:
