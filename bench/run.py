@@ -133,7 +133,7 @@ def in_process(index: Path, asked: list[str], warm_up: list[str]) -> dict:
     from indexer.snapshot.reader import current_snapshot
     from search_app.answer.ask import ask
     from search_app.query.search import search
-    from search_app.web.index_handle import open_snapshot
+    from search_app.query.snapshot import open_snapshot
 
     started = time.monotonic()
     snap = open_snapshot(current_snapshot(index)).warm()
@@ -160,7 +160,7 @@ def peers(index: Path, asked: list[str]) -> dict:
     from indexer.engines.registry import open_index
     from indexer.snapshot.layout import ENGINE_DIR
     from indexer.snapshot.reader import current_snapshot
-    from search_app.web.index_handle import open_snapshot
+    from search_app.query.snapshot import open_snapshot
 
     folder = current_snapshot(index)
     snap = open_snapshot(folder)

@@ -20,7 +20,7 @@ from evaluation.run import DISTRACTOR_PAGES, indexes
 from search_app.query.fusion import POOL, Fusion, fuse
 from search_app.query.plan import plan_query
 from search_app.query.search import semantic_candidates
-from search_app.web.index_handle import OpenSnapshot
+from search_app.query.snapshot import OpenSnapshot
 
 WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
 

@@ -28,7 +28,7 @@ from indexer.sections.split import Section
 from search_app.answer.ask import ask
 from search_app.query.fusion import Fusion
 from search_app.query.search import rank_sections
-from search_app.web.index_handle import OpenSnapshot
+from search_app.query.snapshot import OpenSnapshot
 
 DEPTH = 10
 SECTIONS_FETCHED = 60

@@ -52,7 +52,7 @@ from indexer.engines.base import Engine
 from indexer.engines.registry import configured_engine, open_index
 from indexer.snapshot.layout import CURRENT
 from indexer.snapshot.reader import current_snapshot
-from search_app.web.index_handle import OpenSnapshot, open_snapshot
+from search_app.query.snapshot import OpenSnapshot, open_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "eval"

@@ -13,6 +13,7 @@ from indexer.snapshot.layout import COMPOUNDS, ENGINE_DIR, Manifest, SnapshotErr
 from indexer.snapshot.reader import current_snapshot
 from indexer.snapshot.writer import KEEP_SNAPSHOTS
 from search_app.query.search import search
+from search_app.query.snapshot import open_snapshot
 from search_app.web.index_handle import IndexHandle
 from tests.conftest import CORPUS, TEST_CORPUS
 
@@ -171,7 +172,6 @@ def test_the_build_ships_its_compound_splits_and_a_worker_uses_them_unchanged(tm
     assert shipped["pilotkommunerna"] == ("pilot", "kommun")
     handle = IndexHandle(tmp_path)
     warm = handle.get()  # warmed: the shipped splits are in its analyser
-    from search_app.web.index_handle import open_snapshot
 
     fresh = open_snapshot(built.snapshot)  # splits every word itself
     words = [word for word in warm.vocabulary if len(word) >= 8] + ["samhällsplaneringen", "därigenom"]

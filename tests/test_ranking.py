@@ -6,7 +6,7 @@ from indexer.build import build_snapshot
 from indexer.corpus.documents import Document
 from indexer.snapshot.reader import current_snapshot
 from search_app.query.search import search
-from search_app.web.index_handle import open_snapshot
+from search_app.query.snapshot import open_snapshot
 
 FILLER = "Här finns mer text om hur arbetet går till i praktiken och vem som gör vad under året. "
 

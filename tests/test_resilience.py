@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from indexer.snapshot.reader import current_snapshot
 from search_app.cli.commands import main
 from search_app.query.search import search
-from search_app.web.index_handle import open_snapshot
+from search_app.query.snapshot import open_snapshot
 from tests.conftest import CORPUS, ROOT, free_port, sok_executable
 
 

@@ -18,8 +18,8 @@ from indexer.snapshot.layout import SnapshotError
 from indexer.snapshot.reader import current_snapshot
 from search_app.answer.ask import ask
 from search_app.query.search import search
+from search_app.query.snapshot import open_snapshot
 from search_app.web.app import create_app
-from search_app.web.index_handle import open_snapshot
 from tests.conftest import ROOT, sok_executable
 
 GOLDEN = Path(__file__).parent / "data" / "golden_embeddings.json"

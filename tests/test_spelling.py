@@ -4,8 +4,8 @@ from dataclasses import replace
 
 from indexer.snapshot.reader import current_snapshot
 from search_app.query.search import search
+from search_app.query.snapshot import open_snapshot
 from search_app.query.spelling import correct_word, edits1
-from search_app.web.index_handle import open_snapshot
 
 
 def test_edits_include_swedish_letters():

@@ -21,8 +21,8 @@ from search_app.answer.contacts import GENERIC_CONTACT_WORDS, contact_terms, fin
 from search_app.query.links import deep_link
 from search_app.query.questions import focus_term, is_follow_up, offers, question_type
 from search_app.query.search import Passage, search
+from search_app.query.snapshot import OpenSnapshot
 from search_app.query.vectors import similarity_share
-from search_app.web.index_handle import OpenSnapshot
 
 SENTENCE_PASSAGES = 3  # how many top passages are read sentence by sentence
 HEADING_SHARE = 0.8  # credit for a question word found in the heading only

@@ -12,8 +12,8 @@ from indexer.language.sentences import split_sentences
 from search_app.query.fusion import POOL, Fusion, fuse
 from search_app.query.links import deep_link
 from search_app.query.plan import plan_query
+from search_app.query.snapshot import OpenSnapshot
 from search_app.query.snippets import snippet_html
-from search_app.web.index_handle import OpenSnapshot
 
 
 @dataclass(frozen=True)

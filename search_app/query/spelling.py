@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from indexer.language.analysis import stem_word, stop_words
-from search_app.web.index_handle import OpenSnapshot
+from search_app.query.snapshot import OpenSnapshot
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyzåäöé"
 MIN_WORD_CHARS = 4

@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable
 
 from flask import Response, current_app
 
-from search_app.web.index_handle import OpenSnapshot
+from search_app.query.snapshot import OpenSnapshot
 from search_app.web.result_cache import ResultCache
 
 

@@ -1,47 +1,28 @@
 """The index snapshot a worker serves from, opened once and swapped when a new one is published.
 
 A snapshot is served only once it has been opened and checked: its manifest, every
-file the manifest lists at its recorded size, and a probe query. One that fails
-is never served: the worker keeps the snapshot it has (or, when it starts, falls
-back to the newest good one under ``snapshots/``), logs why once, and tries the
-broken one again only when ``current`` changes or after a growing pause.
+file the manifest lists at its recorded size, and a probe query
+(:func:`search_app.query.snapshot.open_snapshot`). One that fails is never served:
+the worker keeps the snapshot it has (or, when it starts, falls back to the newest
+good one under ``snapshots/``), logs why once, and tries the broken one again only
+when ``current`` changes or after a growing pause.
 """
 
 from __future__ import annotations
 
-import heapq
 import logging
 import math
 import os
 import threading
 import time
-import zlib
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.engines.base import Engine, EngineError, Page, SectionRecord
-from indexer.engines.registry import open_index
-from indexer.fields import SwedishAnalyzer
-from indexer.language.lexicon import Lexicon
-from indexer.sections.contacts import Contact
-from indexer.semantic.encoder import EncoderError
-from indexer.semantic.vectors import VectorError
-from indexer.snapshot.language_files import CorpusWords, read_compounds, read_protected_words, read_vocabulary
-from indexer.snapshot.layout import (
-    COMPOUNDS,
-    ENGINE_DIR,
-    HEADINGS,
-    LEXICON,
-    STEMS,
-    SYNONYMS,
-    VOCABULARY,
-    Manifest,
-    SnapshotError,
-)
-from indexer.snapshot.reader import check_files, current_snapshot, finished_snapshots, read_contacts
-from search_app.query.plan import Synonyms, plan_query
-from search_app.query.vectors import SemanticIndex
+from indexer.engines.base import EngineError
+from indexer.snapshot.layout import SnapshotError
+from indexer.snapshot.reader import check_files, current_snapshot, finished_snapshots
+from search_app.query.snapshot import OpenSnapshot, open_snapshot
+from search_app.web.guarded_engine import GuardedEngine, engine_failure
 
 log = logging.getLogger("search_app.index")
 
@@ -52,170 +33,6 @@ RETRY_MAX_S = 300.0
 RECHECK_MIN_S = 1.0
 #: Seconds a replaced snapshot stays open for the requests that still hold it.
 RETIRE_GRACE_S = 30.0
-#: The probe query tries the corpus's most common words, at most this many.
-PROBE_WORDS = 20
-
-
-@dataclass
-class OpenSnapshot:
-    """An opened snapshot: engine, manifest, contacts and language data, used together."""
-
-    folder: Path
-    engine: Engine
-    manifest: Manifest
-    contacts: list[Contact]
-    analyzer: SwedishAnalyzer
-    synonyms: Synonyms
-    #: The vectors and encoder of a semantic snapshot; None when it is lexical-only.
-    semantic: SemanticIndex | None = None
-    _vocabulary: dict[str, int] | None = None
-    _stem_counts: dict[str, int] | None = None
-    _completer: object | None = None
-
-    @property
-    def vocabulary(self) -> dict[str, int]:
-        """The corpus's words with their counts, loaded on first use."""
-        if self._vocabulary is None:
-            self._vocabulary = read_vocabulary(self.folder / VOCABULARY)
-        return self._vocabulary
-
-    @property
-    def completer(self):
-        """Search-as-you-type completions, loaded on first use."""
-        if self._completer is None:
-            from search_app.query.completions import Completer
-
-            self._completer = Completer.read(self.folder / HEADINGS, self.vocabulary)
-        return self._completer
-
-    @property
-    def stem_counts(self) -> dict[str, int]:
-        """How often each stem occurs in the corpus, computed on first use."""
-        if self._stem_counts is None:
-            self._stem_counts = read_vocabulary(self.folder / STEMS)
-        return self._stem_counts
-
-
-    def warm(self) -> OpenSnapshot:
-        """Load what is otherwise loaded on first use, so that no request waits for it.
-
-        This includes the build's compound splits of the corpus words, which the
-        analyser would otherwise work out again on a worker's first requests.
-        """
-        _ = self.vocabulary, self.stem_counts, self.completer
-        if self.semantic is not None:
-            # The encoder's first call sets up its buffers; the first scan reads every vector.
-            self.semantic.search.nearest(self.semantic.query_vector("Sök"), 1)
-        self.analyzer.remember_compounds(read_compounds(self.folder / COMPOUNDS), CorpusWords(self.vocabulary))
-        return self
-
-    def probe(self) -> None:
-        """SnapshotError unless the engine holds the manifest's sections and finds a common corpus word."""
-        count = self.engine.section_count()
-        if count != self.manifest.sections:
-            raise SnapshotError(f"indexet i {self.folder} har {count} avsnitt, manifestet säger "
-                                         f"{self.manifest.sections}; bygg om det med 'sok index'", "probe")
-        if not count:
-            return
-        for word, _ in heapq.nlargest(PROBE_WORDS, self.vocabulary.items(), key=lambda item: item[1]):
-            plan = plan_query(word, self.analyzer)
-            if plan.stems:
-                page = self.engine.search(plan, limit=1)
-                if not page.hits or not self.engine.fetch([page.hits[0].fields["id"]]):
-                    raise SnapshotError(f"provfrågan {word!r} mot indexet i {self.folder} gav inga träffar; "
-                                                 "bygg om det med 'sok index'", "probe")
-                return
-
-
-def open_snapshot(folder: Path) -> OpenSnapshot:
-    """Open one snapshot folder (manifest and file sizes checked first)."""
-    manifest = Manifest.read(folder)
-    check_files(folder, manifest)
-    try:
-        contacts = read_contacts(folder)
-        analyzer = SwedishAnalyzer(Lexicon.read(folder / LEXICON), read_protected_words(folder))
-        synonyms = Synonyms.read(folder / SYNONYMS, analyzer)
-    except (OSError, ValueError, TypeError, EOFError, zlib.error) as error:
-        raise SnapshotError(f"indexet i {folder} går inte att läsa ({error}); bygg om det med 'sok index'") \
-            from None
-    semantic = None
-    if manifest.semantic:
-        try:
-            semantic = SemanticIndex(folder, manifest)
-        except EncoderError as error:
-            raise SnapshotError(str(error), "encoder") from None
-        except VectorError as error:
-            raise SnapshotError(str(error), "vectors") from None
-    searcher = open_index(folder / ENGINE_DIR)
-    return OpenSnapshot(folder, searcher, manifest, contacts, analyzer, synonyms, semantic)
-
-
-def _engine_failure(error: BaseException) -> bool:
-    """Whether ``error`` is a failure of the engine (tantivy's panics are BaseExceptions), not a signal to stop."""
-    return isinstance(error, Exception) or type(error).__name__ == "PanicException"
-
-
-class SnapshotEngineError(EngineError):
-    """The engine failed while reading one snapshot (``snapshot`` is its folder)."""
-
-    def __init__(self, message: str, snapshot_folder: Path):
-        super().__init__(message)
-        self.snapshot = snapshot_folder
-
-
-class GuardedEngine:
-    """An engine whose every failure becomes a SnapshotEngineError, reported to ``on_error`` first."""
-
-    def __init__(self, inner: Engine, folder: Path, on_error: Callable[[Path, BaseException], None]):
-        self.inner = inner
-        self.folder = folder
-        self.path = inner.path
-        self.honours_time_limit = inner.honours_time_limit
-        self._on_error = on_error
-
-    def _failed(self, error: BaseException) -> SnapshotEngineError:
-        self._on_error(self.folder, error)
-        return SnapshotEngineError(f"sökmotorn kunde inte läsa indexet i {self.folder} ({error!r})", self.folder)
-
-    def _call(self, name: str, *args, **kwargs):
-        try:
-            return getattr(self.inner, name)(*args, **kwargs)
-        except BaseException as error:
-            if not _engine_failure(error):
-                raise
-            raise self._failed(error) from error
-
-    def search(self, *args, **kwargs) -> Page:
-        return self._call("search", *args, **kwargs)
-
-    def facet_counts(self, *args, **kwargs) -> dict[str, list[tuple[str, int]]]:
-        return self._call("facet_counts", *args, **kwargs)
-
-    def fetch(self, *args, **kwargs) -> dict[str, SectionRecord]:
-        return self._call("fetch", *args, **kwargs)
-
-    def document_frequency(self, *args, **kwargs) -> int:
-        return self._call("document_frequency", *args, **kwargs)
-
-    def idf(self, *args, **kwargs) -> float:
-        return self._call("idf", *args, **kwargs)
-
-    def section_count(self) -> int:
-        return self._call("section_count")
-
-    def records(self) -> Iterator[SectionRecord]:
-        try:
-            yield from self.inner.records()
-        except BaseException as error:
-            if not _engine_failure(error):
-                raise
-            raise self._failed(error) from error
-
-    def close(self) -> None:
-        self.inner.close()
-
-    def __getattr__(self, name: str):  # anything outside the Engine protocol, unguarded
-        return getattr(self.inner, name)
 
 
 @dataclass
@@ -231,8 +48,7 @@ def _as_snapshot_error(error: BaseException, folder: Path) -> SnapshotError:
     if isinstance(error, SnapshotError):
         return error
     kind = "engine" if isinstance(error, EngineError) else "unusable"
-    return SnapshotError(f"indexet i {folder} går inte att använda ({error}); bygg om det med 'sok index'",
-                                  kind)
+    return SnapshotError(f"indexet i {folder} går inte att använda ({error}); bygg om det med 'sok index'", kind)
 
 
 class IndexHandle:
@@ -332,7 +148,7 @@ class IndexHandle:
         try:
             fresh = self._open_checked(folder)
         except BaseException as error:
-            if not _engine_failure(error):
+            if not engine_failure(error):
                 raise
             self._mark_failed(folder, _as_snapshot_error(error, folder), now)
             return False
@@ -392,7 +208,7 @@ class IndexHandle:
                 check_files(folder, opened.manifest, checksums=False)
                 opened.probe()
             except BaseException as problem:
-                if not _engine_failure(problem):
+                if not engine_failure(problem):
                     raise
                 if folder not in self._failed:
                     self._mark_failed(folder, _as_snapshot_error(problem, folder), now)

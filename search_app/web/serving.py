@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from search_app.web.index_handle import IndexHandle, OpenSnapshot
+from search_app.query.snapshot import OpenSnapshot
+from search_app.web.index_handle import IndexHandle
 from search_app.web.operations import note_question
 
 

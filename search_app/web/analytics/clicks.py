@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from search_app.answer.contacts import find_contacts
 from search_app.query.search import rank_sections
-from search_app.web.index_handle import OpenSnapshot
+from search_app.query.snapshot import OpenSnapshot
 
 
 def page_key(url: str) -> str | None:
