@@ -5,7 +5,8 @@ from __future__ import annotations
 import hmac
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask.blueprints import BlueprintSetupState
 
 from search_app.web.analytics.stats import StatsUnavailable, read_stats
 
@@ -13,7 +14,7 @@ bp = Blueprint("admin", __name__)
 
 
 @bp.record_once
-def configure_analytics(state) -> None:
+def configure_analytics(state: BlueprintSetupState) -> None:
     """Give the app's analytics writer its retention (the writer is made before the blueprints)."""
     analytics = state.app.extensions.get("sok_analytics")
     if analytics is not None:
@@ -37,7 +38,8 @@ def _page(template: str, code: int = 200, **context):
 
 
 @bp.get("/admin/stats")
-def stats():
+def stats() -> Response:
+    """The site owner's statistics: top searches, searches without results, unanswered questions."""
     if not _authorised():
         response = _page("error.html", 401, status=401, message="Du behöver en giltig nyckel för att se statistiken.")
         response.headers["WWW-Authenticate"] = 'Bearer realm="sok-admin"'

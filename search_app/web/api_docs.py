@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, Response, jsonify, render_template
 
 from search_app.web.problems import PROBLEMS
 
@@ -31,12 +31,14 @@ def resolve(spec: dict, item: dict) -> dict:
 
 
 @bp.get("/openapi.json")
-def openapi_json():
+def openapi_json() -> Response:
+    """The OpenAPI description as JSON."""
     return jsonify(openapi_spec())
 
 
 @bp.get("/api/docs")
-def api_docs():
+def api_docs() -> str:
+    """The OpenAPI description as a readable page: endpoints, schemas and problem kinds."""
     spec = openapi_spec()
     operations = []
     for path, methods in spec["paths"].items():

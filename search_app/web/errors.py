@@ -83,7 +83,8 @@ def handle_engine_error(error: EngineError) -> Response:
             view = current_app.view_functions[request.endpoint]
             return current_app.make_response(current_app.ensure_sync(view)(**(request.view_args or {})))
         except (EngineError, SnapshotError) as again:
-            error = again
+            current_app.logger.error("search engine failed: %s", again)
+            return index_unavailable()
     current_app.logger.error("search engine failed: %s", error)
     return index_unavailable()
 

@@ -28,7 +28,7 @@ def code_digest() -> str:
     """
     digest = hashlib.sha256()
     for package in ("indexer", "search_app"):
-        root = Path(import_module(package).__file__).parent
+        root = Path(str(import_module(package).__file__)).parent
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())

@@ -16,6 +16,7 @@ class BoundedJSONProvider(DefaultJSONProvider):
     """
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """``s`` parsed; ValueError (a bad request) for invalid or too deeply nested JSON."""
         try:
             return super().loads(s, **kwargs)
         except RecursionError as error:

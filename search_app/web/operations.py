@@ -88,7 +88,8 @@ def _is_local_client() -> bool:
 
 
 @bp.get("/metrics")
-def metrics():
+def metrics() -> Response:
+    """Prometheus metrics of every worker, when METRICS allows this client (else 404)."""
     mode = current_app.config["METRICS"].strip().lower()
     if mode not in ("loopback", "all") or (mode == "loopback" and not _is_local_client()):
         return problem("not-found", "Sidan finns inte.", "There is no such page.")
@@ -107,7 +108,7 @@ def metrics():
 
 
 @bp.get("/readyz")
-def readyz():
+def readyz() -> Response:
     """200 once this worker has a snapshot open and (for hybrid search) its encoder loaded."""
     try:
         snap = current_app.extensions["sok_index"].get()

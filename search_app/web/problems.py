@@ -36,9 +36,10 @@ def problem(kind: str, detail: str, detail_en: str, parameter: str | None = None
             status: int | None = None) -> Response:
     """A problem+json response of ``kind`` with Swedish and English details."""
     default_status, title = PROBLEMS[kind]
-    body = {"type": PROBLEM_TYPE_BASE + kind, "title": title, "status": status or default_status,
+    status = status or default_status
+    body = {"type": PROBLEM_TYPE_BASE + kind, "title": title, "status": status,
             "detail": detail, "detail_en": detail_en}
     if parameter:
         body["parameter"] = parameter
-    return current_app.response_class(json.dumps(body, ensure_ascii=False), status=body["status"],
+    return current_app.response_class(json.dumps(body, ensure_ascii=False), status=status,
                                       mimetype="application/problem+json")

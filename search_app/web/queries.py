@@ -21,7 +21,7 @@ def clean_text(value: str) -> str:
 class BadRequest(ValueError):
     """A request parameter is missing or out of range."""
 
-    def __init__(self, parameter: str, message: str, english: str = ""):
+    def __init__(self, parameter: str, message: str, english: str = "") -> None:
         super().__init__(message)
         self.parameter = parameter
         self.message = message

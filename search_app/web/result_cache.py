@@ -19,7 +19,7 @@ from pathlib import Path
 class ResultCache:
     """Serialized responses keyed by (snapshot, request), at most ``max_bytes`` of them in all."""
 
-    def __init__(self, max_bytes: int):
+    def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max(0, max_bytes)
         self._bytes = 0
         self._items: OrderedDict[Hashable, bytes] = OrderedDict()

@@ -96,4 +96,4 @@ def init_app(app: Flask) -> None:
     if proxies > 0:
         # Behind a load balancer every request comes from its address; trust its
         # X-Forwarded-For (and only as many hops as configured) to tell clients apart.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]

@@ -5,13 +5,18 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from search_app.web.app import create_app
+
+if TYPE_CHECKING:
+    from gunicorn.arbiter import Arbiter
+    from gunicorn.workers.base import Worker
 
 
 class SokServer(BaseApplication):
@@ -32,7 +37,7 @@ class SokServer(BaseApplication):
         return create_app(self.overrides)
 
 
-def open_index_before_serving(worker) -> None:
+def open_index_before_serving(worker: Worker) -> None:
     """Open and warm the snapshot in a new worker before it takes its first request."""
     try:
         worker.wsgi.extensions["sok_index"].get()
@@ -64,19 +69,19 @@ def metrics_folder() -> Path:
     return folder
 
 
-def remove_metrics_folder(folder: Path, made_here: bool):
+def remove_metrics_folder(folder: Path, made_here: bool) -> Callable[[Arbiter], None]:
     """gunicorn's ``on_exit`` hook (the master only, never a worker) removing a folder ``sok serve`` made.
 
     Not ``atexit``: forked workers inherit atexit handlers, and the first worker to exit
     cleanly (SIGHUP, max requests) would delete the folder under the others.
     """
-    def on_exit(server) -> None:
+    def on_exit(server: Arbiter) -> None:
         if made_here:
             shutil.rmtree(folder, ignore_errors=True)
     return on_exit
 
 
-def forget_worker_metrics(server, worker) -> None:
+def forget_worker_metrics(server: Arbiter, worker: Worker) -> None:
     """A worker that exited: its live gauges no longer count (prometheus-client multiprocess mode)."""
     from prometheus_client import multiprocess
 

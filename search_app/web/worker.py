@@ -22,11 +22,16 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
+from typing import TYPE_CHECKING
 
 from gunicorn.http import errors as http_errors
 from gunicorn.workers.ggevent import GeventWorker
 
-from search_app.web.problems import PROBLEMS
+from search_app.web.problems import PROBLEM_TYPE_BASE, PROBLEMS
+
+if TYPE_CHECKING:
+    from gunicorn.http.message import Request
 
 #: Seconds a single read or write may stall before the connection is closed.
 CLIENT_STALL_S = 10.0
@@ -57,7 +62,7 @@ def refusal(error: BaseException) -> tuple[str, str, str]:
 def problem_bytes(kind: str, detail: str, detail_en: str) -> bytes:
     """A complete HTTP/1.1 response carrying a problem+json body (the connection is then closed)."""
     status, title = PROBLEMS[kind]
-    body = json.dumps({"type": "/api/docs#problem-" + kind, "title": title, "status": status,
+    body = json.dumps({"type": PROBLEM_TYPE_BASE + kind, "title": title, "status": status,
                        "detail": detail, "detail_en": detail_en}, ensure_ascii=False).encode("utf-8")
     head = (f"HTTP/1.1 {status} {title}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
             f"Content-Length: {len(body)}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n")
@@ -68,6 +73,7 @@ class _QuietStalls(logging.Filter):
     """A client that stalled past CLIENT_STALL_S is routine, not an error with a traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """False (not logged) for a stalled client's TimeoutError."""
         error = record.exc_info[1] if record.exc_info else None
         return not isinstance(error, TimeoutError)
 
@@ -76,14 +82,17 @@ class SokWorker(GeventWorker):
     """gunicorn's gevent worker with stall limits, problem+json refusals and logs without addresses."""
 
     def init_process(self) -> None:
+        """Start the worker, with stalled clients logged quietly."""
         self.log.error_log.addFilter(_QuietStalls())
         super().init_process()
 
-    def handle(self, listener, client, addr) -> None:
+    def handle(self, listener: socket.socket, client: socket.socket, addr: tuple) -> None:
+        """Serve one connection; a read or write that stalls CLIENT_STALL_S ends it."""
         client.settimeout(CLIENT_STALL_S)
         super().handle(listener, client, addr)
 
-    def handle_error(self, req, client, addr, exc) -> None:
+    def handle_error(self, req: Request | None, client: socket.socket, addr: tuple, exc: BaseException) -> None:
+        """Answer a request gunicorn refused, or that failed outside the app, with problem+json."""
         if isinstance(exc, http_errors.ParseException):
             kind, detail, detail_en = refusal(exc)
             self.log.warning("Refused a malformed request: %s (%s)", type(exc).__name__, kind)
