@@ -67,7 +67,7 @@ def build_semantic(sok: str, corpus: Path, index: Path, work: Path) -> dict:
 
 def cold_embedding_rate(corpus: Path, units: int = 400) -> dict:
     """Units and tokens per second for texts no cache holds (this process, all cores)."""
-    from indexer.corpus.documents import Document
+    from indexer.corpus.model import Document
     from indexer.sections.split import split_document
     from indexer.semantic.encoder import load_encoder
     from indexer.semantic.units import section_units

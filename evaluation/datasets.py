@@ -1,6 +1,6 @@
 """The public Swedish data sets in ../shared/data as documents and evaluation questions.
 
-Each data set becomes a list of :class:`~indexer.corpus.documents.Document` and a
+Each data set becomes a list of :class:`~indexer.corpus.model.Document` and a
 list of questions in the format of ``evaluation.metrics``. URLs of the
 data-set passages are synthetic (``https://eval.sok.invalid/…``): they only
 need to be unique and stable.
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evaluation.metrics import Question, read_questions
-from indexer.corpus.documents import Document, iter_jsonl
+from indexer.corpus.model import Document
+from indexer.corpus.readers.jsonl import iter_jsonl
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 EVERYDAY_QUESTIONS = Path(__file__).resolve().parent / "data" / "everyday_dev.jsonl"

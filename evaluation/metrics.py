@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from indexer.corpus.documents import Document
+from indexer.corpus.model import Document
 from indexer.engines import registry
 from indexer.engines.base import Engine, IndexedSection, QueryPlan, WeightedTerm
 from indexer.language.analysis import BASELINE_PIPELINE, analyze, terms

@@ -47,7 +47,8 @@ from evaluation.metrics import (
     sok_ranker,
 )
 from indexer.build import SemanticOptions, build_snapshot, corpus_hash
-from indexer.corpus.documents import Document, read_corpus
+from indexer.corpus.model import Document
+from indexer.corpus.readers import read_corpus
 from indexer.engines.base import Engine
 from indexer.engines.registry import configured_engine, open_index
 from indexer.snapshot.layout import CURRENT

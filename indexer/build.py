@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.corpus.documents import Document, Problem
+from indexer.corpus.model import Document, Problem
 from indexer.engines import registry
 from indexer.engines.base import IndexedSection, QueryPlan, WeightedTerm
 from indexer.fields import SwedishAnalyzer

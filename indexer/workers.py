@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 
-from indexer.corpus.documents import Document
+from indexer.corpus.model import Document
 from indexer.fields import SwedishAnalyzer
 from indexer.language.analysis import stem_word, words
 from indexer.sections.contacts import Contact, extract_contacts

@@ -6,7 +6,8 @@ import os
 import pytest
 
 from indexer.build import SemanticOptions, build_snapshot
-from indexer.corpus.documents import Document, read_corpus
+from indexer.corpus.model import Document
+from indexer.corpus.readers import read_corpus
 from indexer.engines import registry
 from indexer.sections.split import split_document
 from indexer.snapshot.layout import COMPOUNDS, ENGINE_DIR, Manifest, SnapshotError

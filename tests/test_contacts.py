@@ -1,6 +1,6 @@
 """Contact persons found in sections."""
 
-from indexer.corpus.documents import read_corpus_file
+from indexer.corpus.readers import read_corpus_file
 from indexer.fields import SwedishAnalyzer
 from indexer.sections.contacts import extract_contacts
 from indexer.sections.split import split_document

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.build import build_snapshot
-from indexer.corpus.documents import read_corpus
+from indexer.corpus.readers import read_corpus
 from search_app.web.app import create_app
 from tests.site_fixture import pdf
 

@@ -109,7 +109,7 @@ def lexical_client(tmp_path_factory):
     import shutil
 
     from indexer.build import SemanticOptions, build_snapshot
-    from indexer.corpus.documents import read_corpus
+    from indexer.corpus.readers import read_corpus
     from search_app.web.app import create_app
     from tests.conftest import CORPUS, TEST_CORPUS
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from indexer.build import build_snapshot
-from indexer.corpus.documents import Document
+from indexer.corpus.model import Document
 from search_app.web.app import create_app
 
 

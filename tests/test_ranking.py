@@ -3,7 +3,7 @@
 import pytest
 
 from indexer.build import build_snapshot
-from indexer.corpus.documents import Document
+from indexer.corpus.model import Document
 from indexer.snapshot.reader import current_snapshot
 from search_app.query.search import search
 from search_app.query.snapshot import open_snapshot

@@ -5,7 +5,7 @@ import zlib
 from pathlib import Path
 
 from indexer.build import build_snapshot
-from indexer.corpus.documents import Document
+from indexer.corpus.model import Document
 from search_app.web.app import create_app
 from search_app.web.result_cache import ResultCache
 

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from indexer.corpus.documents import Document, read_corpus_file
+from indexer.corpus.model import Document
+from indexer.corpus.readers import read_corpus_file
 from indexer.language.analysis import words
 from indexer.language.sentences import clean_furniture, inline_markdown
 from indexer.sections.split import split_document

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from indexer.build import SemanticOptions, build_snapshot
-from indexer.corpus.documents import Document
+from indexer.corpus.model import Document
 from search_app.web.app import create_app
 from search_app.web.security import RateLimiter
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from indexer.build import SemanticOptions, build_snapshot
-from indexer.corpus.documents import Document
+from indexer.corpus.model import Document
 from indexer.semantic.encoder import load_encoder
 from indexer.snapshot.layout import SnapshotError
 from indexer.snapshot.reader import current_snapshot

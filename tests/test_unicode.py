@@ -14,7 +14,7 @@ import unicodedata
 import pytest
 
 from indexer.build import SemanticOptions, build_snapshot
-from indexer.corpus.documents import read_corpus
+from indexer.corpus.readers import read_corpus
 from search_app.web.app import create_app
 from tests.conftest import CORPUS
 

@@ -1,7 +1,7 @@
 """Deep links: the page URL plus a text fragment that scrolls to the passage.
 
 Every part is percent-encoded: the page URL was made valid when the
-document was read (``indexer.corpus.documents.normalize_url``), and is escaped here
+document was read (``indexer.corpus.model.normalize_url``), and is escaped here
 once more so that no stored URL can put a space, quote or line break into a
 link; a heading's id is encoded for the fragment, ":" included when it would
 open a text directive of its own.

@@ -12,13 +12,16 @@ one line per row.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from indexer.corpus.documents import Document, DocumentError, document_from_fields, normalize_url
-from indexer.sections.split import anchor_problem
+from indexer.corpus.model import Document, DocumentError, normalize_url
+from indexer.corpus.readers.fields import document_from_fields, read_sidecar
+from indexer.sections.anchors import anchor_problem
 
-HTML_SUFFIXES = (".html", ".htm")
+SUFFIXES = (".html", ".htm")
 #: Elements that never hold a page's own content.
 DROPPED_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas",
                 "nav", "header", "footer", "aside", "form", "button", "select", "dialog", "menu")
@@ -33,6 +36,13 @@ _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _SPACE_RE = re.compile(r"\s+")
 #: A heading id that can be written as ``{#id}``; the deep link percent-encodes it (``search_app.query.links``).
 _ID_RE = re.compile(r"[^\s{}]+")
+
+
+def read(path: Path) -> Document:
+    """A Document from one stored HTML page; its sidecar may give the address and publisher."""
+    meta = read_sidecar(path)
+    return read_html(path.read_bytes(), str(path), url=str(meta.get("url") or "").strip() or None,
+                     publisher=str(meta.get("publisher") or ""))
 
 
 def read_html(html: str | bytes, source: str, url: str | None = None, publisher: str = "") -> Document:
@@ -77,7 +87,7 @@ def page_metadata(soup: BeautifulSoup) -> dict[str, str]:
 
     canonical = ""
     for link in soup.find_all("link", href=True):
-        rel = link.get("rel") or []
+        rel: Iterable[object] = link.get("rel") or []
         if "canonical" in [str(value).lower() for value in rel]:
             canonical = str(link["href"]).strip()
             break
@@ -107,7 +117,7 @@ def main_text(soup: BeautifulSoup) -> str:
     for comment in soup.find_all(string=lambda node: isinstance(node, Comment)):
         comment.extract()
     root = _main_element(soup)
-    dropped = DROPPED_TAGS
+    dropped: tuple[str, ...] = DROPPED_TAGS
     if root.name in ("main", "article") or str(root.get("role") or "") == "main":
         # Inside the main content a <header> holds the page's own title, not the site's banner.
         dropped = tuple(name for name in DROPPED_TAGS if name not in ("header", "footer"))
@@ -124,7 +134,7 @@ def main_text(soup: BeautifulSoup) -> str:
 
 
 def _main_element(soup: BeautifulSoup) -> Tag:
-    for candidate in (soup.find("main"), soup.find(attrs={"role": "main"})):
+    for candidate in (soup.find("main"), soup.find(None, attrs={"role": "main"})):
         if isinstance(candidate, Tag):
             return candidate
     articles = soup.find_all("article")
@@ -166,7 +176,7 @@ def _walk(element: Tag, lines: list[str]) -> None:
             if text:
                 anchor = str(child.get("id") or "")
                 if not anchor:  # <h2><a id="x"></a>Rubrik</h2> is common too
-                    inner = child.find(attrs={"id": True}) or child.find("a", attrs={"name": True})
+                    inner = child.find(None, attrs={"id": True}) or child.find("a", attrs={"name": True})
                     anchor = str(inner.get("id") or inner.get("name") or "") if isinstance(inner, Tag) else ""
                 usable = _ID_RE.fullmatch(anchor) and not anchor_problem(anchor)  # else the heading has no id
                 suffix = f" {{#{anchor}}}" if usable else ""

@@ -11,18 +11,31 @@ from __future__ import annotations
 import io
 import logging
 import re
+from pathlib import Path
 
-from indexer.corpus.documents import Document, DocumentError, document_from_fields
+from indexer.corpus.model import SIDECAR_SUFFIX, Document, DocumentError
+from indexer.corpus.readers.fields import document_from_fields, read_sidecar
 
-PDF_SUFFIXES = (".pdf",)
+SUFFIXES = (".pdf",)
 MAX_PDF_PAGES = 2000
 _SPACE_RE = re.compile(r"[ \t\xa0]+")
 _HYPHENATED_RE = re.compile(r"(\w)-\n(\w)")
 
 
+def read(path: Path) -> Document:
+    """A Document from one stored PDF; its sidecar must give the address (a PDF cannot say it)."""
+    meta = read_sidecar(path)
+    if not str(meta.get("url") or "").strip():
+        raise DocumentError(f"url saknas (lägg adressen i {path.name}{SIDECAR_SUFFIX})")
+    return read_pdf(path.read_bytes(), str(path), url=str(meta["url"]).strip(),
+                    title=str(meta.get("title") or ""), publisher=str(meta.get("publisher") or ""),
+                    published=str(meta.get("published") or ""))
+
+
 def read_pdf(data: bytes, source: str, url: str, title: str = "", publisher: str = "",
              published: str = "") -> Document:
     """A Document from the bytes of one PDF; ``url`` is where it lives (links add ``#page=N``)."""
+    # pypdf is imported lazily: it is heavy (about 0.14 s to import) and only a corpus with PDFs needs it.
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -36,7 +49,8 @@ def read_pdf(data: bytes, source: str, url: str, title: str = "", publisher: str
         if len(reader.pages) > MAX_PDF_PAGES:
             raise DocumentError(f"PDF-filen har fler än {MAX_PDF_PAGES} sidor")
         pages = [page.extract_text() or "" for page in reader.pages]
-        info_title = str((reader.metadata or {}).get("/Title") or "").strip()
+        metadata = reader.metadata
+        info_title = str(metadata.get("/Title") or "").strip() if metadata else ""
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as error:
