@@ -12,12 +12,13 @@ from itertools import pairwise
 import pytest
 from click.testing import CliRunner
 
-from indexer.corpus import crawl as crawl_module
-from indexer.corpus.documents import DocumentError, read_corpus
-from indexer.corpus.html import read_html
-from indexer.corpus.pdf import read_pdf
+from indexer.corpus.crawl import http as http_module
+from indexer.corpus.model import DocumentError
+from indexer.corpus.readers import read_corpus
+from indexer.corpus.readers.html import read_html
+from indexer.corpus.readers.pdf import read_pdf
 from indexer.snapshot.reader import current_snapshot
-from search_app.cli.commands import main
+from search_app.cli import main
 from search_app.web.app import create_app
 from tests.site_fixture import Site, page, pdf
 
@@ -231,12 +232,12 @@ def test_only_the_first_500_kib_of_a_robots_txt_are_read(site, tmp_path):
 
 
 def test_a_robots_txt_answering_429_stops_the_crawl_after_backing_off(site, tmp_path, monkeypatch):
-    monkeypatch.setattr(crawl_module, "BACKOFF_S", 0.05)
+    monkeypatch.setattr(http_module, "BACKOFF_S", 0.05)
     site.answers["/robots.txt"] = [(429, {}, b"")] * 10
     result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
     assert result.exit_code == 1, result.output
     assert f"{site.base}/robots.txt: robots.txt gav HTTP 429; hämtar inget" in result.output
-    assert site.requests == ["/robots.txt"] * (crawl_module.MAX_RETRIES + 1)  # asked again, then nothing else
+    assert site.requests == ["/robots.txt"] * (http_module.MAX_RETRIES + 1)  # asked again, then nothing else
     assert not stored_urls(tmp_path / "corpus")
 
 
@@ -304,7 +305,7 @@ def test_a_gzip_bomb_sitemap_is_refused_without_unpacking_it_into_memory(site, t
     packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
     bomb = packer.compress(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
     spaces = b" " * 2**20
-    bomb += b"".join(packer.compress(spaces) for _ in range(10 * crawl_module.MAX_BYTES // 2**20))  # ten times
+    bomb += b"".join(packer.compress(spaces) for _ in range(10 * http_module.MAX_BYTES // 2**20))  # ten times
     bomb += packer.compress(f"<url><loc>{site.base}/bygglov.html</loc></url></urlset>".encode()) + packer.flush()
     site.pages["/karta.xml.gz"] = ("application/gzip", bomb)
     tracemalloc.start()
@@ -314,9 +315,9 @@ def test_a_gzip_bomb_sitemap_is_refused_without_unpacking_it_into_memory(site, t
     finally:
         tracemalloc.stop()
     assert result.exit_code == 0, result.output
-    limit_mb = crawl_module.MAX_BYTES // 2**20
+    limit_mb = http_module.MAX_BYTES // 2**20
     assert f"{site.base}/karta.xml.gz: sitemap är större än {limit_mb} MB uppackad; hoppar över" in result.output
-    assert peak < 3 * crawl_module.MAX_BYTES  # unpacked in full it would take ten times the limit
+    assert peak < 3 * http_module.MAX_BYTES  # unpacked in full it would take ten times the limit
     assert "/bygglov.html" not in site.requests
 
 
@@ -337,11 +338,11 @@ def test_pages_answering_429_or_503_are_fetched_after_their_retry_after(site, tm
 
 def test_a_page_that_stays_unavailable_is_asked_again_with_growing_pauses_then_reported(site, tmp_path,
                                                                                       monkeypatch):
-    monkeypatch.setattr(crawl_module, "BACKOFF_S", 0.2)
+    monkeypatch.setattr(http_module, "BACKOFF_S", 0.2)
     site.answers["/bygglov.html"] = [(503, {}, b"")] * 10
     result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
     assert result.exit_code == 0, result.output
-    tries = crawl_module.MAX_RETRIES + 1
+    tries = http_module.MAX_RETRIES + 1
     assert f"{site.base}/bygglov.html: HTTP 503 (efter {tries} försök)" in result.output
     asked = times_of(site, "/bygglov.html")
     assert len(asked) == tries
@@ -355,7 +356,7 @@ def test_a_retry_after_longer_than_the_cap_is_not_waited_for_and_the_page_report
     started = time.monotonic()
     result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
     assert result.exit_code == 0, result.output
-    assert time.monotonic() - started < crawl_module.MAX_RETRY_AFTER_S
+    assert time.monotonic() - started < http_module.MAX_RETRY_AFTER_S
     assert site.requests.count("/bygglov.html") == 1  # not asked again before the hour is up
     assert (f"{site.base}/bygglov.html: HTTP 429 (servern ber om en paus på 3600 s; försök igen senare)"
             in result.output)

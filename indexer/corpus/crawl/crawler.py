@@ -1,52 +1,37 @@
 """Fetch a site politely into a corpus folder: sitemap or start page, robots.txt, one host, a rate limit.
 
-robots.txt is read as RFC 9309 says (see ``indexer.corpus.robots``); its ``Sitemap:``
-lines are used when the crawl starts from a page. Sitemaps may be gzipped. A
-page that answers 429 or 503 is asked again after its ``Retry-After`` (or
-after an exponential back-off), a bounded number of times.
+robots.txt is read as RFC 9309 says (``indexer.corpus.crawl.robots``); its ``Sitemap:``
+lines are used when the crawl starts from a page. Sitemaps may be gzipped
+(``indexer.corpus.crawl.sitemaps``). A page that answers 429 or 503 is asked
+again after its ``Retry-After`` (or after an exponential back-off), a bounded
+number of times (``indexer.corpus.crawl.http``).
 
 What is fetched is stored as it came (``.html``, ``.pdf``) with a sidecar
 ``<file>.meta.yml`` holding the address it came from and its validators
-(ETag, Last-Modified). A second crawl sends those validators, so an unchanged
-page costs a 304 and changes no file. Every page that could not be fetched is
-reported with its address and the reason; the crawl goes on.
+(ETag, Last-Modified) (``indexer.corpus.crawl.store``). A second crawl sends
+those validators, so an unchanged page costs a 304 and changes no file. Every
+page that could not be fetched is reported with its address and the reason;
+the crawl goes on.
 """
 
 from __future__ import annotations
 
-import datetime
-import email.utils
-import hashlib
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
-import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from bs4 import BeautifulSoup
-from defusedxml import ElementTree
 
-from indexer.corpus.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, Robots, robots_for_answer
+from indexer.corpus.crawl.http import REDIRECT_STATUSES, Fetcher, FetchError, Response
+from indexer.corpus.crawl.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, Robots, robots_for_answer
+from indexer.corpus.crawl.sitemaps import is_sitemap, read_sitemap
+from indexer.corpus.crawl.store import CorpusStore, kind_of
 
-USER_AGENT = "SokBot/0.1 (Sök, sökindexering för offentliga webbplatser)"
 MAX_REDIRECTS = 5
-MAX_BYTES = 20 * 1024 * 1024  # per answer, and per unpacked gzipped sitemap
-REDIRECT_STATUSES = (301, 302, 303, 307, 308)
-RETRY_STATUSES = (429, 503)  # "too many requests", "unavailable": asked again, politely
-MAX_RETRIES = 3  # further attempts after the first
 #: The longest Crawl-delay obeyed; a site asking for more is not crawled (and the report says why).
 MAX_CRAWL_DELAY_S = 60.0
-MAX_RETRY_AFTER_S = 120.0  # a longer Retry-After is not waited for: the page is reported instead
-BACKOFF_S = 2.0  # without Retry-After: wait 2, 4, 8 s
-GZIP_MAGIC = b"\x1f\x8b"
-GZIP_WBITS = zlib.MAX_WBITS | 16  # zlib reads the gzip header and trailer
-SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-SIDECAR_SUFFIX = ".meta.yml"
 
 
 @dataclass
@@ -63,106 +48,18 @@ class CrawlReport:
     stopped: str = ""  # why nothing at all was fetched (robots.txt unreadable or too strict), if so
 
 
-class FetchError(Exception):
-    """A page could not be fetched; the message says why, in Swedish."""
-
-
-@dataclass
-class Response:
-    """One HTTP response as the crawler needs it."""
-
-    url: str
-    status: int
-    body: bytes
-    content_type: str
-    etag: str = ""
-    last_modified: str = ""
-    location: str = ""
-    retry_after: str = ""
-    note: str = ""  # why a 429/503 was given up on (in Swedish), for the report
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # redirects are followed by Fetcher, one hop at a time
-        return None
-
-
-class Fetcher:
-    """HTTP GETs of one host with a pause between requests and a time limit on each."""
-
-    def __init__(self, delay_s: float = 1.0, timeout_s: float = 10.0, user_agent: str = USER_AGENT):
-        self.delay_s, self.timeout_s, self.user_agent = delay_s, timeout_s, user_agent
-        self._opener = urllib.request.build_opener(_NoRedirect)
-        self._last = 0.0
-
-    def get(self, url: str, headers: dict[str, str] | None = None, truncate_at: int | None = None) -> Response:
-        """One GET (no redirects followed), asked again while it answers 429 or 503.
-
-        The server's ``Retry-After`` is waited for when it is at most
-        ``MAX_RETRY_AFTER_S``; without one the wait doubles from ``BACKOFF_S``.
-        After ``MAX_RETRIES`` more attempts, or when the server asks for a
-        longer pause, the last answer comes back with a ``note`` saying so.
-        """
-        attempt = 0
-        while True:
-            response = self._get_once(url, headers, truncate_at)
-            if response.status not in RETRY_STATUSES:
-                return response
-            asked = _retry_after_s(response.retry_after)
-            if asked is not None and asked > MAX_RETRY_AFTER_S:
-                response.note = f"servern ber om en paus på {asked:.0f} s; försök igen senare"
-                return response
-            if attempt == MAX_RETRIES:
-                response.note = f"efter {MAX_RETRIES + 1} försök"
-                return response
-            time.sleep(asked if asked is not None else BACKOFF_S * 2**attempt)
-            attempt += 1
-
-    def _get_once(self, url: str, headers: dict[str, str] | None, truncate_at: int | None) -> Response:
-        """One request; HTTP errors come back as responses with their status.
-
-        The body may be at most ``MAX_BYTES``, or is cut at ``truncate_at`` when given.
-        """
-        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-            raise FetchError("är inte en http- eller https-adress")
-        wait = self._last + self.delay_s - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        request = urllib.request.Request(url, headers={"User-Agent": self.user_agent, **(headers or {})})
-        limit = MAX_BYTES + 1 if truncate_at is None else truncate_at
-        try:
-            with self._opener.open(request, timeout=self.timeout_s) as response:
-                body = response.read(limit)
-                status, info = response.status, response.headers
-        except urllib.error.HTTPError as error:
-            body, status, info = b"", error.code, error.headers
-        except TimeoutError:
-            raise FetchError(f"svarade inte inom {self.timeout_s:g} s") from None
-        except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-                raise FetchError(f"svarade inte inom {self.timeout_s:g} s") from None
-            raise FetchError(f"kunde inte hämtas ({reason})") from None
-        finally:
-            self._last = time.monotonic()
-        if truncate_at is None and len(body) > MAX_BYTES:
-            raise FetchError(f"större än {MAX_BYTES // 2**20} MB")
-        return Response(url, status, body, (info.get("Content-Type") or "").split(";")[0].strip().lower(),
-                        info.get("ETag") or "", info.get("Last-Modified") or "", info.get("Location") or "",
-                        info.get("Retry-After") or "")
-
-
 class Crawler:
     """Crawls one site into ``corpus_dir``."""
 
     def __init__(self, start: str, corpus_dir: Path, max_pages: int = 500, delay_s: float = 1.0,
-                 timeout_s: float = 10.0, on_page: Callable[[str], None] | None = None):
+                 timeout_s: float = 10.0, on_page: Callable[[str], None] | None = None) -> None:
         parsed = urllib.parse.urlsplit(start)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ValueError(f"ogiltig adress: {start}")
         self.start, self.host, self.scheme = start, parsed.netloc.lower(), parsed.scheme
         self.corpus_dir, self.max_pages, self.on_page = corpus_dir, max_pages, on_page
         self.fetcher = Fetcher(delay_s, timeout_s)
+        self.store = CorpusStore(corpus_dir, self.host)
         self.robots = Robots.allow_all()  # until robots.txt is read
         self.report = CrawlReport()
         self._failed: set[str] = set()  # could not be fetched this time (time-out, server error): kept
@@ -178,7 +75,7 @@ class Crawler:
         queue: deque[str] = deque()
         seen = {self.start, first.url}
         done: set[str] = set()  # final addresses stored or confirmed unchanged
-        start_is_sitemap = _is_sitemap(first)
+        start_is_sitemap = is_sitemap(first)
         # A start page's links are followed unless robots.txt names a sitemap with the site's pages.
         listed = self._sitemap_urls(first) if start_is_sitemap else self._robots_sitemap_urls()
         follow_links = not start_is_sitemap and not listed
@@ -188,7 +85,7 @@ class Crawler:
                 return  # reached again through a redirect
             done.add(response.url)
             self._keep(response)
-            if follow_links and _kind(response) == ".html":
+            if follow_links and kind_of(response) == ".html":
                 for link in _links(response):
                     if link not in seen and self._same_host(link):
                         seen.add(link)
@@ -210,13 +107,8 @@ class Crawler:
         return self.report
 
     def _prune(self, reached: set[str]) -> None:
-        folder = self.corpus_dir / self.host.replace(":", "_")
-        for sidecar in folder.glob(f"*{SIDECAR_SUFFIX}"):
-            try:
-                url = (yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}).get("url", "")
-            except (OSError, yaml.YAMLError):
-                continue
-            if url and url not in reached and url not in self._failed and url not in self.report.removed:
+        for url in self.store.stored_urls():
+            if url not in reached and url not in self._failed and url not in self.report.removed:
                 self._forget(url)
 
     # -- robots.txt and sitemaps ------------------------------------------------
@@ -267,19 +159,12 @@ class Crawler:
     def _sitemap_urls(self, response: Response, depth: int = 0) -> list[str]:
         """The page addresses (on this host) of a sitemap, gzipped or not, or of those a sitemap index lists."""
         try:
-            xml = _unpacked(response.body)
+            is_index, urls = read_sitemap(response.body)
         except ValueError as error:
-            self.report.problems.append((response.url, f"sitemap {error}; hoppar över"))
+            self.report.problems.append((response.url, str(error)))
             self._sitemaps_read = False
             return []
-        try:
-            root = ElementTree.fromstring(xml)
-        except Exception as error:  # defusedxml raises its own kinds for hostile XML
-            self.report.problems.append((response.url, f"sitemap kan inte läsas ({type(error).__name__})"))
-            self._sitemaps_read = False
-            return []
-        urls = [loc.text.strip() for loc in root.iter(f"{SITEMAP_NS}loc") if loc.text]
-        if root.tag == f"{SITEMAP_NS}sitemapindex" and depth < 2:
+        if is_index and depth < 2:
             nested = []
             for url in urls:
                 if not self._same_host(url):
@@ -304,7 +189,7 @@ class Crawler:
             if not self.robots.allows(url):
                 self.report.disallowed.append(url)
                 return None
-            stored = self._sidecar(url)
+            stored = self.store.sidecar(url)
             headers = {}
             if stored.get("etag"):
                 headers["If-None-Match"] = stored["etag"]
@@ -330,7 +215,7 @@ class Crawler:
             if len(hops) > 1:
                 self.report.redirected.append((hops[0], url))
             if response.status == 304:
-                return Response(url, 304, self._stored_body(url), stored.get("content_type", "text/html"))
+                return Response(url, 304, self.store.stored_body(url), stored.get("content_type", "text/html"))
             if response.status >= 400:
                 self.report.problems.append((url, f"HTTP {response.status}" + (f" ({response.note})"
                                                                                if response.note else "")))
@@ -348,119 +233,25 @@ class Crawler:
             if self.on_page:
                 self.on_page(response.url)
             return
-        if _is_sitemap(response):
+        if is_sitemap(response):
             return
-        kind = _kind(response)
+        kind = kind_of(response)
         if kind is None:
             self.report.problems.append((response.url, f"okänd innehållstyp {response.content_type or '(ingen)'}"))
             return
-        path = self._file_for(response.url, kind)
-        path.write_bytes(response.body)
-        meta = {"url": response.url, "content_type": response.content_type,
-                "sha256": hashlib.sha256(response.body).hexdigest()}
-        if response.etag:
-            meta["etag"] = response.etag
-        if response.last_modified:
-            meta["last_modified"] = response.last_modified
-        _sidecar_path(path).write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=True), encoding="utf-8")
+        path = self.store.write(response, kind)
         self.report.fetched.append(response.url)
         self.report.files.append(path)
         if self.on_page:
             self.on_page(response.url)
 
     def _forget(self, url: str) -> None:
-        for kind in (".html", ".pdf"):
-            path = self._file_for(url, kind)
-            if path.exists():
-                path.unlink()
-                _sidecar_path(path).unlink(missing_ok=True)
-                self.report.removed.append(url)
-
-    def _file_for(self, url: str, kind: str) -> Path:
-        digest = hashlib.sha1(url.encode()).hexdigest()[:16]
-        folder = self.corpus_dir / self.host.replace(":", "_")
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"{digest}{kind}"
-
-    def _sidecar(self, url: str) -> dict:
-        for kind in (".html", ".pdf"):
-            sidecar = _sidecar_path(self._file_for(url, kind))
-            if sidecar.exists():
-                try:
-                    return yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
-                except (OSError, yaml.YAMLError):
-                    return {}
-        return {}
-
-    def _stored_body(self, url: str) -> bytes:
-        for kind in (".html", ".pdf"):
-            path = self._file_for(url, kind)
-            if path.exists():
-                return path.read_bytes()
-        return b""
+        for _path in self.store.forget(url):  # once per file: a page may be stored as .html and as .pdf
+            self.report.removed.append(url)
 
     def _same_host(self, url: str) -> bool:
         parts = urllib.parse.urlsplit(url)
         return parts.scheme in ("http", "https") and parts.netloc.lower() == self.host
-
-
-def _sidecar_path(path: Path) -> Path:
-    return path.with_name(path.name + SIDECAR_SUFFIX)
-
-
-def _kind(response: Response) -> str | None:
-    if response.content_type == "application/pdf" or response.body.startswith(b"%PDF"):
-        return ".pdf"
-    if response.content_type in ("text/html", "application/xhtml+xml") or (
-            not response.content_type and b"<html" in response.body[:2000].lower()):
-        return ".html"
-    return None
-
-
-def _is_sitemap(response: Response) -> bool:
-    """Whether an answer is a sitemap or sitemap index: XML, or gzip whatever its content type.
-
-    Broken gzip counts as a sitemap, so that it is reported as one that cannot be read.
-    """
-    if response.body.startswith(GZIP_MAGIC):
-        try:
-            head = zlib.decompressobj(wbits=GZIP_WBITS).decompress(response.body, 2000)
-        except zlib.error:
-            return True
-    elif response.content_type in ("application/xml", "text/xml"):
-        head = response.body[:2000]
-    else:
-        return False
-    head = head.lstrip()
-    return b"<urlset" in head or b"<sitemapindex" in head
-
-
-def _unpacked(body: bytes) -> bytes:
-    """``body``, gunzipped when it is gzip; ValueError when that is broken or more than ``MAX_BYTES``."""
-    if not body.startswith(GZIP_MAGIC):
-        return body
-    inflater = zlib.decompressobj(wbits=GZIP_WBITS)
-    try:
-        unpacked = inflater.decompress(body, MAX_BYTES + 1)  # stops there: a gzip bomb never fills memory
-    except zlib.error:
-        raise ValueError("är en trasig gzip-fil") from None
-    if len(unpacked) > MAX_BYTES:
-        raise ValueError(f"är större än {MAX_BYTES // 2**20} MB uppackad")
-    return unpacked
-
-
-def _retry_after_s(value: str) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date), None if absent or unreadable."""
-    value = value.strip()
-    if value.isascii() and value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.UTC)
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _links(response: Response) -> list[str]:
