@@ -16,78 +16,23 @@ own. A new, untitled section starts where
 Such a section is titled by the first name phrase of its text, or else by its
 opening words. A paragraph repeated verbatim in a page (panel boilerplate)
 that stands right before such a start belongs to the new section.
+
+The paragraphs are read and labelled in ``indexer.sections.blocks``; heading
+ids are read in ``indexer.sections.anchors``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from indexer.corpus.documents import Document
-from indexer.language.sentences import (
-    BULLET_MARK,
-    clean_furniture,
-    defined_name,
-    inline_markdown,
-    is_bullet,
-    leading_name,
-    split_sentences,
-    strip_bullet,
-)
+from indexer.corpus.model import Document
+from indexer.language.sentences import BULLET_MARK, defined_name, leading_name, split_sentences
+from indexer.sections.anchors import MD_HEADING_RE
+from indexer.sections.blocks import Block, classify_blocks, document_paragraphs
 
-MAX_HEADING_WORDS = 10
-MAX_HEADING_CHARS = 100
 FALLBACK_TITLE_WORDS = 6
-
-_SPACES = str.maketrans({"\xa0": " ", "\u202f": " ", "\u2009": " ", "\u200b": "", "\xad": ""})
-_MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-#: A heading's own anchor, written after it as in Pandoc: ``## Avgift {#avgift}``.
-_ANCHOR_RE = re.compile(r"\s*\{#([^}\s]+)\}$")
-# A line that may be a Markdown heading with an id (spaces, and the characters _SPACES drops, before the "#").
-_HEADING_WITH_BRACE_RE = re.compile(r"^(?:[^\S\n]|[\u200b\u00ad])*#.*\{.*$", re.MULTILINE)
-#: Control characters (Unicode category Cc) and lone surrogates.
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTACT_LINE_RE = re.compile(
-    r"^[A-ZÅÄÖÉ][\w'’-]+(?:\s+[A-ZÅÄÖÉ][\w'’-]+){1,3}\s*,\s*\S"  # "Förnamn Efternamn, roll"
-    r"|[\w.+-]+@[\w-]+\.[\w.-]+"  # e-mail
-    r"|(?:\+46|\b0)\d{1,3}[-–\s]?\d{2,3}(?:[\s-]?\d{2}){2,3}\b"  # phone number
-    r"|^(?:Telefon|Tel|Mobil|E-post|Epost)\b",
-)
-
-
-def anchor_problem(anchor: str) -> str:
-    """Why a heading's id cannot go into a link's fragment ("" when it can).
-
-    Any other id can: the deep link percent-encodes it (``search_app.query.links``).
-    """
-    if _CONTROL_RE.search(anchor):
-        return "innehåller styrtecken eller ogiltiga tecken"
-    if ":~:" in anchor:
-        return "innehåller ':~:' (början på ett textdirektiv)"
-    return ""
-
-
-def heading_anchors(text: str) -> list[str]:
-    """The ids written after the Markdown headings of ``text`` (``## Avgift {#avgift}``), in order."""
-    found = []
-    for line in _HEADING_WITH_BRACE_RE.findall(text) if "{" in text else ():
-        heading = _MD_HEADING_RE.match(line.translate(_SPACES).strip())
-        if heading:
-            anchor = _heading_title_and_anchor(heading)[1]
-            if anchor:
-                found.append(anchor)
-    return found
-
-
-def _heading_title_and_anchor(heading: re.Match[str]) -> tuple[str, str]:
-    """The title of a Markdown heading line and its own id ("" when it has none)."""
-    title = inline_markdown(heading.group(2)).strip()
-    anchor = _ANCHOR_RE.search(title)
-    if not anchor:
-        return title, ""
-    return title[: anchor.start()].strip(), anchor.group(1)
 
 
 @dataclass(frozen=True)
@@ -111,14 +56,6 @@ class Section:
 
 
 @dataclass
-class _Block:
-    kind: str  # "heading", "group", "short", "line", "link", "contact", "prose"
-    text: str
-    level: int = 0  # Markdown heading level, 0 when unknown
-    anchor: str = ""
-
-
-@dataclass
 class _Draft:
     heading: str
     path: list[str]
@@ -129,14 +66,15 @@ class _Draft:
 
     @property
     def only_short_lines(self) -> bool:
+        """Whether the section so far holds only short lines (links, labels, contacts), no prose."""
         return bool(self.kinds) and all(kind in ("short", "line", "link", "contact") for kind in self.kinds)
 
 
 def split_document(doc: Document) -> list[Section]:
     """The sections of ``doc``, in page order."""
-    paragraphs = _paragraphs(doc)
-    markdown = any(_MD_HEADING_RE.match(text) for text, _ in paragraphs)
-    blocks = _classify(paragraphs, doc, markdown)
+    paragraphs = document_paragraphs(doc)
+    markdown = any(MD_HEADING_RE.match(text) for text, _ in paragraphs)
+    blocks = classify_blocks(paragraphs, doc, markdown)
     drafts = _assemble(blocks, doc, markdown)
     _keep_trailing_line(drafts)
     if not any(draft.paragraphs for draft in drafts):
@@ -145,123 +83,7 @@ def split_document(doc: Document) -> list[Section]:
     return _finish(drafts, doc)
 
 
-def _paragraphs(doc: Document) -> list[tuple[str, bool]]:
-    """Paragraphs of cleaned lines, each with a flag 'had link furniture'."""
-    paragraphs: list[tuple[str, bool]] = []
-    current: list[str] = []
-    link = False
-
-    def flush() -> None:
-        nonlocal current, link
-        if current:
-            paragraphs.append(("\n".join(current), link))
-        current, link = [], False
-
-    text = doc.text
-    if any(chr(code) in text for code in _SPACES):  # translate() is slow; most pages need none
-        text = text.translate(_SPACES)
-    for raw in text.split("\n"):
-        if not raw.strip():
-            flush()
-            continue
-        if _MD_HEADING_RE.match(raw.strip()):
-            flush()
-            paragraphs.append((raw.strip(), False))
-            continue
-        cleaned, was_link = clean_furniture(inline_markdown(raw))
-        if not cleaned:
-            continue
-        if is_bullet(raw):
-            current.append(BULLET_MARK + strip_bullet(cleaned))
-        elif current and current[-1].startswith(BULLET_MARK) and raw[:1].isspace():
-            current[-1] += " " + cleaned  # a wrapped list item
-        elif current and not current[-1].startswith(BULLET_MARK) and _wraps(current[-1], cleaned):
-            current[-1] += " " + cleaned  # a wrapped line of prose
-        else:
-            flush()
-            current.append(cleaned)
-        link = link or was_link
-    flush()
-    return paragraphs
-
-
-def _wraps(previous: str, line: str) -> bool:
-    """Whether ``line`` continues the sentence of ``previous`` (a hard-wrapped line)."""
-    return previous.rstrip()[-1:] not in ".!?:;" and line[:1].islower()
-
-
-def _classify(paragraphs: list[tuple[str, bool]], doc: Document, markdown: bool) -> list[_Block]:
-    """Label each paragraph; in a Markdown page only ``#`` lines are headings."""
-    blocks: list[_Block] = []
-    opening = {doc.title.strip().lower(), doc.publisher.strip().lower()} - {""}
-    for index, (text, was_link) in enumerate(paragraphs):
-        md_heading = _MD_HEADING_RE.match(text)
-        if md_heading:
-            title, anchor = _heading_title_and_anchor(md_heading)
-            if not blocks and title.lower() in opening:
-                continue  # the page title itself
-            # An id that cannot be linked to is not kept (reading the document refuses it: corpus.documents).
-            blocks.append(_Block("heading", title, len(md_heading.group(1)), "" if anchor_problem(anchor) else anchor))
-        elif not blocks and text.strip().lower() in opening and index < 3:
-            continue  # the page title or the publisher's name at the top
-        elif "\n" not in text and len(text) < 200 and _CONTACT_LINE_RE.search(text):
-            blocks.append(_Block("contact", text))
-        elif was_link and "\n" not in text and text[-1] not in ".:;!?":
-            blocks.append(_Block("link", text))
-        elif _is_short_line(text) and not _introduces(paragraphs, index + 1):
-            blocks.append(_Block("line" if markdown else "short", text))
-        else:
-            blocks.append(_Block("prose", text))
-    return _resolve_headings(blocks)
-
-
-def _introduces(paragraphs: list[tuple[str, bool]], index: int) -> bool:
-    """Whether paragraph ``index`` continues the line before it: a list, or text in lower case."""
-    if index >= len(paragraphs):
-        return False
-    text = paragraphs[index][0]
-    return text[:1].islower() or all(line.startswith(BULLET_MARK) for line in text.split("\n"))
-
-
-def _is_short_line(text: str) -> bool:
-    return (
-        "\n" not in text
-        and len(text) <= MAX_HEADING_CHARS
-        and len(text.split()) <= MAX_HEADING_WORDS
-        and not text.startswith(BULLET_MARK)
-        and text[-1] not in ".:;,!?…"
-        and (text[0].isupper() or text[0].isdigit())
-    )
-
-
-def _resolve_headings(blocks: list[_Block]) -> list[_Block]:
-    """Decide which short lines are headings, group headings or list items."""
-    resolved: list[_Block] = []
-    index = 0
-    while index < len(blocks):
-        if blocks[index].kind != "short":
-            resolved.append(blocks[index])
-            index += 1
-            continue
-        run_end = index
-        while run_end < len(blocks) and blocks[run_end].kind == "short":
-            run_end += 1
-        run = blocks[index:run_end]
-        followed_by_text = run_end < len(blocks) and blocks[run_end].kind != "heading"
-        after_link = bool(resolved) and resolved[-1].kind == "link"
-        if after_link and len(run) == 1 and followed_by_text and blocks[run_end].kind == "prose":
-            resolved.append(_Block("link", run[0].text))  # the last link of a list
-        elif len(run) == 2 and followed_by_text:
-            resolved.append(_Block("group", run[0].text))
-            resolved.append(_Block("heading", run[1].text))
-        else:
-            resolved.append(_Block("heading", run[0].text))
-            resolved.extend(_Block("short", block.text) for block in run[1:])
-        index = run_end
-    return resolved
-
-
-def _assemble(blocks: list[_Block], doc: Document, markdown: bool) -> list[_Draft]:
+def _assemble(blocks: list[Block], doc: Document, markdown: bool) -> list[_Draft]:
     prose_counts = Counter(block.text for block in blocks if block.kind == "prose")
     repeated = {text for text, count in prose_counts.items() if count > 1}
     stack: list[tuple[float, str, bool, str]] = []  # (level, heading, untitled, anchor)
