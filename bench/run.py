@@ -49,6 +49,7 @@ def quantiles_ms(samples: list[float]) -> tuple[float, float, float]:
 
 
 def fmt(values: tuple[float, ...], digits: int = 1) -> str:
+    """Milliseconds as text: ``"12.3 / 45.6 / 78.9 ms"``."""
     return " / ".join(f"{v:.{digits}f}" for v in values) + " ms"
 
 
@@ -234,6 +235,7 @@ class Server:
         return time.perf_counter() - started
 
     def load(self, questions: list[str], seconds: float, unique: bool) -> str:
+        """Run bench/load.py against this server with ``questions``; the first two lines of its report."""
         listing = WORK / "load-questions.txt"
         listing.write_text("\n".join(questions), encoding="utf-8")
         command = [sys.executable, str(ROOT / "bench" / "load.py"), "--url", self.base, "--seconds", str(seconds),
@@ -254,6 +256,7 @@ class Server:
         return sizes
 
     def stop(self) -> None:
+        """Stop the server and wait for it to exit."""
         self.process.terminate()
         self.process.wait(timeout=30)
 
@@ -296,6 +299,7 @@ def http_runs(index: Path, pool: list[str], seconds: float, worker_counts: tuple
 
 
 def main() -> int:
+    """Run the benchmarks, print the report and write it to docs/benchmarks.md (``--semantic-only``: that part)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=44_397)
     parser.add_argument("--questions", type=int, default=300)
@@ -370,8 +374,9 @@ def semantic_section(pool: list[str], seconds: float) -> list[str]:
     return lines
 
 
-def render(args, built: dict, local: dict, peer: dict, served: dict, whoosh_served: str | None,
+def render(args: argparse.Namespace, built: dict, local: dict, peer: dict, served: dict, whoosh_served: str | None,
            large: dict | None) -> str:
+    """The Markdown report of the measurements (without the semantic layer's section)."""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=ROOT).stdout.strip()
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"

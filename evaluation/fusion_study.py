@@ -71,6 +71,7 @@ def hit_at_1(snap: OpenSnapshot, rows: Iterable, fusion: Fusion, min_semantic_on
 
 
 def main() -> None:
+    """Print hit@1 of each fusion variant on each data set, as a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--skip-everyday", action="store_true", help="leave out the everyday-words set")
     parser.add_argument("--distractors", action="store_true", help="also with 5,000 regeringen.se pages added")

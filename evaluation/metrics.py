@@ -46,6 +46,7 @@ class Question:
 
     @property
     def answerable(self) -> bool:
+        """Whether some page answers the question: it names the pages or texts a right result has."""
         return bool(self.expect_urls or self.expect_text)
 
 

@@ -119,6 +119,7 @@ def seed_dataset() -> Dataset:
 
 
 def main() -> int:
+    """Run the evaluation, print the report and write it to docs/quality.md; 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the runs with distractor pages and SQuAD-sv")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/quality.md alone")

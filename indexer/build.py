@@ -77,6 +77,7 @@ class _Clock:
         self._last = time.monotonic()
 
     def lap(self, phase: str) -> None:
+        """Record the seconds since the previous lap as the time of ``phase``."""
         now = time.monotonic()
         self.timings[phase] = now - self._last
         self._last = now
