@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from indexer.language.names import EMAIL_RE, PERSON_NAME
 from indexer.sections.split import Section
 
 _CONTACT_HEADING_RE = re.compile(r"^(kontakt\w*|frågor|mer information|ansvarig\w*)\b", re.IGNORECASE)
-_NAME = r"[A-ZÅÄÖÉÜ][a-zåäöéüëï'’-]+(?:\s+(?:von\s+|af\s+|de\s+)?[A-ZÅÄÖÉÜ][a-zåäöéüëï'’-]+){1,3}"
-_PERSON_RE = re.compile(rf"^(?P<name>{_NAME})\s*(?:,\s*(?P<role>[^,@\d+]{{2,120}}?))?\s*(?:[,;]|$)")
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PERSON_RE = re.compile(rf"^(?P<name>{PERSON_NAME})\s*(?:,\s*(?P<role>[^,@\d+]{{2,120}}?))?\s*(?:[,;]|$)")
 _PHONE_RE = re.compile(r"(?:\+46|0)[\d\s\-–()]{6,16}\d")
 
 
@@ -46,7 +45,7 @@ def extract_contacts(sections: list[Section]) -> list[Contact]:
         in_contact_section = bool(_CONTACT_HEADING_RE.match(section.heading))
         for line in section.text.split("\n"):
             line = line.strip().lstrip("• ")
-            if not line or (not in_contact_section and ("@" not in line or not _EMAIL_RE.search(line))):
+            if not line or (not in_contact_section and ("@" not in line or not EMAIL_RE.search(line))):
                 continue
             contact = _parse_line(line, section)
             if contact:
@@ -58,7 +57,7 @@ def _parse_line(line: str, section: Section) -> Contact | None:
     person = _PERSON_RE.match(line)
     if not person:
         return None
-    email = _EMAIL_RE.search(line)
+    email = EMAIL_RE.search(line)
     phone = _PHONE_RE.search(line)
     return Contact(
         name=person.group("name"),

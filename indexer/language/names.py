@@ -1,0 +1,33 @@
+"""Person names and e-mail addresses as Swedish public-sector pages write them.
+
+A name is read three ways, from loose to strict, because each reader can
+afford a different risk:
+
+* :data:`NAME_LINE_WORDS`, two to four capitalised words of any letters: it
+  must be followed by ", roll", which is enough to tell a contact line from
+  prose when a page is split into sections;
+* :data:`PERSON_NAME`, two to four capitalised words in lower case after the
+  capital, with "von", "af" or "de" between them: the name that a contact
+  line opens with, taken as it is written;
+* :data:`FIRST_LAST_NAME`, "Förnamn Efternamn" (either part may be
+  double-barrelled): a name inside running text, where a longer run of
+  capitalised words is more often a title or a body than a person.
+
+The patterns are regular-expression source, to be built into larger
+patterns; :data:`EMAIL_RE` is the compiled e-mail address.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: "Förnamn Efternamn" at the start of a contact line (the ", roll" after it is the caller's).
+NAME_LINE_WORDS = r"[A-ZÅÄÖÉ][\w'’-]+(?:\s+[A-ZÅÄÖÉ][\w'’-]+){1,3}"
+#: A contact person's name as published: "Anna Andersson", "Carl von Linné", "Eva-Lena Öberg".
+PERSON_NAME = r"[A-ZÅÄÖÉÜ][a-zåäöéüëï'’-]+(?:\s+(?:von\s+|af\s+|de\s+)?[A-ZÅÄÖÉÜ][a-zåäöéüëï'’-]+){1,3}"
+_NAME_PART = r"[A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)?"
+#: Exactly a first and a last name in running text: "Fredrik Wikström", "Anna-Karin Ek-Berg".
+FIRST_LAST_NAME = rf"{_NAME_PART} {_NAME_PART}"
+#: An e-mail address: "fornamn.efternamn@myndighet.se".
+EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+EMAIL_RE = re.compile(EMAIL)
