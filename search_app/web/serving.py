@@ -17,7 +17,7 @@ def current_snapshot() -> OpenSnapshot:
 
 def time_limit_s() -> float | None:
     """The per-query time limit from QUERY_TIMEOUT_MS (0 means none)."""
-    milliseconds = float(current_app.config["QUERY_TIMEOUT_MS"])
+    milliseconds = current_app.config["QUERY_TIMEOUT_MS"]
     return milliseconds / 1000 if milliseconds > 0 else None
 
 
