@@ -3,7 +3,7 @@
 A chain is a tokenizer followed by small filters, each a generator over
 ``Token`` objects (the shape of Whoosh's analysis chain, without Whoosh):
 
-    normalize | tokenize | lowercase | genitive | stop words | stem
+    normalize | tokenize | lowercase | abbreviation ending | hyphen parts | stop words | stem
 
 :func:`normalize` comes first, for documents and questions alike: text is
 read in Unicode NFC ("a" followed by U+0308 COMBINING DIAERESIS, as copied
@@ -30,7 +30,7 @@ from pathlib import Path
 import snowballstemmer
 
 #: Bump when the chain changes what it emits: the app refuses an index built
-#: with another version (see ``indexer.manifest``).
+#: with another version (see ``indexer.snapshot.layout.Manifest``).
 ANALYSIS_VERSION = "sv-4"
 
 _DATA = Path(__file__).parent / "data"
@@ -241,9 +241,9 @@ def swedish_pipeline(
     return (lowercase, strip_abbreviation_ending, split_hyphenated, remove_stop_words, stem_except(protected, known))
 
 
-#: Index-time and query-time chains. They are the same; they are named apart
-#: so that a query-only step has an obvious home (synonyms are added to the
-#: query plan instead, see ``search_app.query.plan``).
+#: Index-time and query-time chains without a snapshot's data (``indexer.fields.SwedishAnalyzer`` adds its
+#: lexicon and protected words). They are the same; they are named apart so that a query-only step has an
+#: obvious home (synonyms are added to the query plan instead, see ``search_app.query.plan``).
 INDEX_PIPELINE: tuple[Filter, ...] = swedish_pipeline()
 QUERY_PIPELINE: tuple[Filter, ...] = INDEX_PIPELINE
 #: The reference chain of Elasticsearch's built-in ``swedish`` analyzer, for
@@ -260,7 +260,7 @@ def analyze(text: str, pipeline: tuple[Filter, ...] = INDEX_PIPELINE) -> list[To
 
 
 def terms(text: str, pipeline: tuple[Filter, ...] = QUERY_PIPELINE) -> list[str]:
-    """The analysed terms of a query, in order, without repeats."""
+    """The terms of ``text`` by ``pipeline``, in order, without repeats (a snapshot's: ``SwedishAnalyzer.terms``)."""
     return list(dict.fromkeys(token.text for token in analyze(text, pipeline)))
 
 
