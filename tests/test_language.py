@@ -148,9 +148,16 @@ def test_sentences_offer_the_fact_asked_for(sentence, kind, expected):
     assert offers(sentence, kind) is expected
 
 
-def test_focus_of_a_question():
-    assert focus_term("vilka tre områden skulle stödjas") == "områd"
-    assert focus_term("hur många pilotprojekt fanns") == "pilotprojek"
+def test_focus_of_a_question(splitter):
+    analyzer = SwedishAnalyzer(splitter.lexicon)
+    assert focus_term("vilka tre områden skulle stödjas", analyzer) == "områd"
+    assert focus_term("hur många pilotprojekt fanns", analyzer) == "pilotprojek"
+
+
+def test_the_focus_term_is_the_indexed_stem(splitter):
+    # One chain: the focus is the term the index holds ("projektet" → "projekt" → "projek"), not a bare Snowball stem.
+    analyzer = SwedishAnalyzer(splitter.lexicon)
+    assert focus_term("vilka projektet finns", analyzer) == analyzer.terms("projektet")[0] == "projek"
 
 
 @pytest.mark.parametrize(
@@ -158,5 +165,5 @@ def test_focus_of_a_question():
     [("och när pågick det?", True), ("vem är kontakt där?", True), ("och målen?", True),
      ("vilka kommuner var pilotkommuner", False), ("hur länge pågår kompetensarena", False)],
 )
-def test_follow_up_detection(question, follow_up):
-    assert is_follow_up(question) is follow_up
+def test_follow_up_detection(splitter, question, follow_up):
+    assert is_follow_up(question, SwedishAnalyzer(splitter.lexicon)) is follow_up

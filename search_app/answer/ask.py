@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from indexer.fields import SwedishAnalyzer
 from indexer.language.analysis import fold_term
 from indexer.sections.contacts import Contact
 from indexer.semantic.units import group_sentences, section_sentences, sentence_units
@@ -96,7 +97,7 @@ def ask(
     kontakt där?") borrows it from the latest earlier question that had one:
     both are searched together, the follow-up's own words weighing more.
     """
-    context = subject_context(question, history or [])
+    context = subject_context(question, history or [], snap.analyzer)
     asked = f"{question} {context}" if context else question
     result = search(snap, asked, limit=passages, publisher=publisher, time_limit_s=time_limit_s, exact_total=False)
     kind = question_type(question)
@@ -111,12 +112,12 @@ def ask(
     return AskResult(question, answer, result.passages, result.partial, result.lexical_best)
 
 
-def subject_context(question: str, history: list[str]) -> str:
+def subject_context(question: str, history: list[str], analyzer: SwedishAnalyzer) -> str:
     """The earlier question a follow-up refers to, or "" when ``question`` stands alone."""
-    if not is_follow_up(question):
+    if not is_follow_up(question, analyzer):
         return ""
     for earlier in reversed(history):
-        if not is_follow_up(earlier):
+        if not is_follow_up(earlier, analyzer):
             return earlier
     return ""
 
@@ -184,7 +185,7 @@ def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[
     carries the similarity of its answer unit to the question, so a sentence
     that says the asked-for thing in other words can win.
     """
-    focus = focus_term(question) if kind in ("list", "number", "amount") else ""
+    focus = focus_term(question, snap.analyzer) if kind in ("list", "number", "amount") else ""
     terms = snap.analyzer.terms
     weights = _weights(snap, terms(question))
     for term, weight in _weights(snap, terms(context)).items():

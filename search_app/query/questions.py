@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 
-from indexer.language.analysis import stop_words, terms, words
+from indexer.fields import SwedishAnalyzer
+from indexer.language.analysis import stop_words, words
+from indexer.language.names import EMAIL, FIRST_LAST_NAME
 
 _NUMBER_WORDS = {
     "en", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv",
@@ -51,15 +53,14 @@ _AMOUNT_RE = re.compile(
 )
 _CONTACT_WORDS = re.compile(r"kontakt|ansvarig|projektledare|handläggare|samordnare|ringa|mejla|e-post")
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_NAME = r"[A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)? [A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)?"
 # A person: "Förnamn Efternamn, roll", a role word before a name, or an e-mail address.
 # Words that name a role; "generaldirektör", "projektledare" end in one of them.
 _ROLES = (r"ledare|ansvarig|handläggare|chef|direktör|minister|ministern|sekreterare|samordnare|ordförande"
           r"|rektor|kontaktperson|talesperson|ambassadör|landshövding")
 _PERSON_RE = re.compile(
-    rf"\b{_NAME},"
-    rf"|\b(?:\w*(?:{_ROLES}))\s+{_NAME}\b"
-    r"|[\w.+-]+@[\w-]+\.\w+"
+    rf"\b{FIRST_LAST_NAME},"
+    rf"|\b(?:\w*(?:{_ROLES}))\s+{FIRST_LAST_NAME}\b"
+    rf"|{EMAIL}"
 )
 
 
@@ -70,7 +71,9 @@ _BODY_ACTION_RE = re.compile(
     r"|granska\w*|tillsyn|uppdrag\w*|myndighet\w*|organisation\w*|utser|utsåg|delar ut|driver)\b"
 )
 # A name given a role: "… utser Anna Block Mazoyer till ny ambassadör", "Eva Ek som ordförande".
-_NAMED_ROLE_RE = re.compile(rf"{_NAME}(?: [A-ZÅÄÖ][a-zåäöé]+)?,? (?:till|som) (?:ny |nya )?{_ROLE_WORD_RE.pattern}")
+_NAMED_ROLE_RE = re.compile(
+    rf"{FIRST_LAST_NAME}(?: [A-ZÅÄÖ][a-zåäöé]+)?,? (?:till|som) (?:ny |nya )?{_ROLE_WORD_RE.pattern}"
+)
 
 
 def question_type(question: str) -> str:
@@ -103,14 +106,15 @@ _ANAPHORA = {"det", "den", "dem", "där", "dit", "därifrån", "denna", "detta",
 MAX_FOLLOW_UP_TERMS = 2
 
 
-def is_follow_up(question: str) -> bool:
+def is_follow_up(question: str, analyzer: SwedishAnalyzer) -> bool:
     """Whether ``question`` leans on an earlier one for its subject.
 
     It opens with "och", "men" …, or it points back ("det", "där", "dem" …)
-    with at most two words of its own, or it has at most one word of its own.
+    with at most two words of its own, or it has at most one word of its own
+    (its terms as ``analyzer``, the snapshot's, reads them).
     """
     tokens = words(question)
-    own = terms(question)
+    own = analyzer.terms(question)
     if not tokens:
         return False
     if tokens[0] in _FOLLOW_UP_OPENERS and len(own) <= MAX_FOLLOW_UP_TERMS + 1:
@@ -124,8 +128,8 @@ _DEFINITION_RE = re.compile(
 )
 
 
-def focus_term(question: str) -> str:
-    """The analysed term of the word a question word asks about, or ""."""
+def focus_term(question: str, analyzer: SwedishAnalyzer) -> str:
+    """The term, as ``analyzer`` (the snapshot's) makes it, of the word a question word asks about, or ""."""
     tokens = words(question)
     stops = stop_words()
     skip = stops | _NUMBER_WORDS | set(_FOCUS_AFTER)
@@ -135,7 +139,7 @@ def focus_term(question: str) -> str:
         for following in tokens[index + 1 : index + 4]:
             if following in skip or following.isdigit():
                 continue
-            analysed = terms(following)
+            analysed = analyzer.terms(following)
             return analysed[0] if analysed else ""
     return ""
 
