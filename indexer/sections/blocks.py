@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from indexer.corpus.model import Document
+from indexer.language.names import EMAIL, NAME_LINE_WORDS
 from indexer.language.sentences import BULLET_MARK, clean_furniture, inline_markdown, is_bullet, strip_bullet
 from indexer.sections.anchors import MD_HEADING_RE, SPACES, anchor_problem, heading_title_and_anchor
 
@@ -22,8 +23,8 @@ MAX_HEADING_WORDS = 10
 MAX_HEADING_CHARS = 100
 
 _CONTACT_LINE_RE = re.compile(
-    r"^[A-ZÅÄÖÉ][\w'’-]+(?:\s+[A-ZÅÄÖÉ][\w'’-]+){1,3}\s*,\s*\S"  # "Förnamn Efternamn, roll"
-    r"|[\w.+-]+@[\w-]+\.[\w.-]+"  # e-mail
+    rf"^{NAME_LINE_WORDS}\s*,\s*\S"  # "Förnamn Efternamn, roll"
+    rf"|{EMAIL}"
     r"|(?:\+46|\b0)\d{1,3}[-–\s]?\d{2,3}(?:[\s-]?\d{2}){2,3}\b"  # phone number
     r"|^(?:Telefon|Tel|Mobil|E-post|Epost)\b",
 )
