@@ -1,4 +1,6 @@
-"""How the answer step's weights move "the answer contains the gold answer": the study behind ``search_app.answer.ask``.
+"""How the answer step's weights move "the answer contains the gold answer".
+
+The study behind the weights of ``search_app.answer.sentences``.
 
 Each question's passages are retrieved once; then each variant of the
 answer weights picks the answer from them. Choose on SweQUAD-MC training,
@@ -15,7 +17,8 @@ import itertools
 from evaluation.datasets import everyday_dev, swequad_mc
 from evaluation.metrics import contains_answer
 from evaluation.run import indexes
-from search_app.answer import ask as answer_step
+from search_app.answer import sentences as answer_weights
+from search_app.answer.ask import MIN_ANSWER_CONFIDENCE, passage_answer
 from search_app.query.questions import question_type
 from search_app.query.search import search
 
@@ -24,9 +27,6 @@ GRID = {
     "EXTRA_SENTENCE_COST": (0.2, 0.1),
     "LENGTH_COST": (0.0, 0.1),
 }
-#: As ``MIN_ANSWER_CONFIDENCE``: an answer below it is not given.
-MIN_CONFIDENCE = 0.3
-
 
 def main() -> None:
     """Print the share of answers that contain the gold answer for each variant of the answer weights."""
@@ -45,7 +45,7 @@ def main() -> None:
             if not question.answer_text:
                 continue
             result = search(snap, question.question, limit=5, exact_total=False)
-            vector = snap.semantic.query_vector(question.question)
+            vector = snap.semantic.query_vector(question.question) if snap.semantic is not None else None
             rows.append((question, result.passages, vector))
         bound = sum(any(contains_answer(p.text, q.answer_text) for p in passages[:3]) for q, passages, _ in rows)
         print(f"{name}: {len(rows)} questions; gold in the top 3 passages: {100 * bound / len(rows):.1f} %", flush=True)
@@ -54,15 +54,14 @@ def main() -> None:
     print("| " + " | ".join(keys) + " | " + " | ".join(names) + " |")
     for values in itertools.product(*GRID.values()):
         for key, value in zip(keys, values, strict=True):
-            setattr(answer_step, key, value)
+            setattr(answer_weights, key, value)
         cells = []
         for name in names:
             snap, rows = prepared[name]
             right = 0
             for question, passages, vector in rows:
-                found = answer_step.passage_answer(snap, question.question, question_type(question.question),
-                                                   passages, "", vector)
-                right += found is not None and found.confidence >= MIN_CONFIDENCE and contains_answer(
+                found = passage_answer(snap, question.question, question_type(question.question), passages, "", vector)
+                right += found is not None and found.confidence >= MIN_ANSWER_CONFIDENCE and contains_answer(
                     found.text, question.answer_text)
             cells.append(f"{100 * right / len(rows):.1f}")
         print("| " + " | ".join(map(str, values)) + " | " + " | ".join(cells) + " |", flush=True)

@@ -1,0 +1,76 @@
+"""How much of a question's weighted words a text carries, word by word and loosely.
+
+A question term counts in full when a text has it as it is, and for less when
+the text has it without diacritics, as the head of a compound, or with
+another ending (a typo or another inflection).
+"""
+
+from __future__ import annotations
+
+from indexer.language.analysis import fold_term
+from search_app.query.snapshot import OpenSnapshot
+
+#: Share of a term found without diacritics ("overkalix" for "överkalix").
+FOLDED_SHARE = 0.9
+#: Share of a term that ends a longer found word: the head of a compound ("kommun" in "pilotkommun").
+COMPOUND_HEAD_SHARE = 0.7
+#: A compound head is at least this long, and the compound this much longer.
+MIN_HEAD_CHARS = 4
+COMPOUND_EXTRA_CHARS = 2
+#: Share of a term found with another ending ("pilotkomun", "kompetensarenan").
+NEAR_SHARE = 0.7
+#: Near terms share at least this many first letters, and all but their last NEAR_END_CHARS.
+NEAR_MIN_PREFIX = 5
+NEAR_END_CHARS = 2
+
+
+def term_weights(snap: OpenSnapshot, terms: list[str]) -> dict[str, float]:
+    """Each analysed term's weight: its IDF in the snapshot's index."""
+    return {term: snap.engine.idf(term) for term in terms}
+
+
+def coverage(weights: dict[str, float], found: set[str]) -> float:
+    """The share of the question's weight that ``found`` terms carry.
+
+    A compound whose last part is a question term counts for most of it: the
+    head of a Swedish compound names what it is ("pilotkommun" is a "kommun").
+    """
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    folded = {fold_term(other) for other in found}
+    return sum(weight * match_share(term, found, folded) for term, weight in weights.items()) / total
+
+
+def match_share(term: str, found: set[str], folded: set[str] | None = None) -> float:
+    """How much of a question term ``found`` terms carry.
+
+    1 when found as it is; FOLDED_SHARE when found without diacritics
+    ("overkalix"); COMPOUND_HEAD_SHARE when it ends a found compound
+    ("kommun" in "pilotkommun"); NEAR_SHARE when a found term differs only at
+    its end, as a typo or another inflection does ("pilotkomun",
+    "kompetensarenan"); else 0. ``folded`` is ``found`` without diacritics,
+    when the caller has it already.
+    """
+    if term in found:
+        return 1.0
+    if fold_term(term) in (folded if folded is not None else {fold_term(other) for other in found}):
+        return FOLDED_SHARE
+    if len(term) >= MIN_HEAD_CHARS and any(
+        len(other) > len(term) + COMPOUND_EXTRA_CHARS and other.endswith(term) for other in found
+    ):
+        return COMPOUND_HEAD_SHARE
+    # _near needs the first NEAR_MIN_PREFIX letters in common: test that cheaply first.
+    start = term[:NEAR_MIN_PREFIX]
+    if len(term) >= NEAR_MIN_PREFIX and any(other.startswith(start) and _near(term, other) for other in found):
+        return NEAR_SHARE
+    return 0.0
+
+
+def _near(term: str, other: str) -> bool:
+    """Whether two terms share all but their last NEAR_END_CHARS letters (and at least NEAR_MIN_PREFIX)."""
+    shortest = min(len(term), len(other))
+    prefix = 0
+    while prefix < shortest and term[prefix] == other[prefix]:
+        prefix += 1
+    return prefix >= max(NEAR_MIN_PREFIX, shortest - NEAR_END_CHARS) and abs(len(term) - len(other)) <= NEAR_END_CHARS
