@@ -115,7 +115,9 @@ def build(corpora: list[Path], index: Path, engine: str) -> dict:
                "sys.exit(done.returncode)")
     done = subprocess.run([sys.executable, "-c", wrapper, *command], check=True, capture_output=True, text=True)
     seconds = time.monotonic() - started
-    peak_mb = int(re.search(r"^peak (\d+)$", done.stderr, flags=re.MULTILINE).group(1)) / 1024
+    peak = re.search(r"^peak (\d+)$", done.stderr, flags=re.MULTILINE)
+    assert peak, done.stderr
+    peak_mb = int(peak.group(1)) / 1024
     current = (index / CURRENT).resolve()
     manifest = json.loads((current / MANIFEST).read_text())
     size_mb = sum(p.stat().st_size for p in current.rglob("*") if p.is_file()) / 2**20
@@ -148,7 +150,7 @@ def in_process(index: Path, asked: list[str], warm_up: list[str]) -> dict:
             started = time.perf_counter()
             run()
             timings[name].append(time.perf_counter() - started)
-    result = {name: quantiles_ms(samples) for name, samples in timings.items()}
+    result: dict[str, object] = {name: quantiles_ms(samples) for name, samples in timings.items()}
     result["open_s"] = open_s
     snap.engine.close()
     return result

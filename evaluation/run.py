@@ -212,8 +212,8 @@ def targets(results: list[Result]) -> list[tuple[str, bool]]:
         checks.append((f"everyday words: fact in the answer ≥ {100 * EVERYDAY_TARGETS['fact in answer']:.0f} % "
                        f"({100 * fact:.1f} %)", fact >= EVERYDAY_TARGETS["fact in answer"]))
     for name in ("everyday words dev", "seed pages"):
-        if name in by_name and by_name[name][2].no_answer_accuracy is not None:
-            accuracy = by_name[name][2].no_answer_accuracy
+        accuracy = by_name[name][2].no_answer_accuracy if name in by_name else None
+        if accuracy is not None:
             checks.append((f"{name}: every no-answer question unanswered ({100 * accuracy:.0f} %)", accuracy == 1.0))
     return checks
 

@@ -156,8 +156,9 @@ def build_snapshot(
         sections, vocabulary, contacts = corpus.sections, corpus.vocabulary, corpus.contacts
         clock.lap("sections")
         _copy_language_files(language_dir, building)
-        analyzer = SwedishAnalyzer(build_lexicon(vocabulary), read_protected_words(building))
-        analyzer.lexicon.write(building / LEXICON)
+        lexicon = build_lexicon(vocabulary)
+        analyzer = SwedishAnalyzer(lexicon, read_protected_words(building))
+        lexicon.write(building / LEXICON)
         spelling_words = vocabulary_words(vocabulary)
         write_vocabulary(spelling_words, building / VOCABULARY)
         write_vocabulary(stem_counts(spelling_words, lambda words: stem_words(words, processes)),

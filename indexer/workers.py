@@ -11,6 +11,7 @@ it saves.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -105,7 +106,7 @@ class AnalysedFields:
 
     def __init__(self, sections: list[Section], analyzer: SwedishAnalyzer, processes: int):
         self.sections, self.analyzer, self.processes = sections, analyzer, processes
-        self._pool = None
+        self._pool: multiprocessing.pool.Pool | None = None
         self._compounds: dict[str, tuple[str, ...]] = {}
 
     def compounds(self) -> dict[str, tuple[str, ...]]:

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.snapshot.reader import current_snapshot
-from search_app.cli.commands import main
+from search_app.cli import main
 from search_app.query.search import search
 from search_app.query.snapshot import open_snapshot
 from tests.conftest import CORPUS, ROOT, free_port, sok_executable

@@ -29,7 +29,7 @@ RARE_LINK_COST = 0.3
 
 MAX_PARTIAL_ENTRIES = 1_000_000
 
-_NO_SPLIT = (float("-inf"), [])
+_NO_SPLIT: tuple[float, list[str]] = (float("-inf"), [])
 
 
 class CompoundSplitter:

@@ -31,7 +31,8 @@ class Lexicon:
         self.zipf = zipf
         self.corpus_words = corpus_words - zipf.keys()
 
-    def __contains__(self, word: str) -> bool:
+    def __contains__(self, word: object) -> bool:
+        """Whether ``word`` is a known word (a dictionary word or one of the corpus's)."""
         return word in self.zipf or word in self.corpus_words
 
     def __len__(self) -> int:

@@ -14,7 +14,6 @@ and the dev numbers are in docs/quality-studies.md.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from dataclasses import dataclass
 
 from search_app.query.vectors import similarity_share
@@ -34,7 +33,7 @@ class Fusion:
     rrf_k: float = 60.0
 
 
-def _minmax(scores: dict[Hashable, float]) -> dict[Hashable, float]:
+def _minmax(scores: dict[str, float]) -> dict[str, float]:
     if not scores:
         return {}
     low, high = min(scores.values()), max(scores.values())
@@ -42,12 +41,12 @@ def _minmax(scores: dict[Hashable, float]) -> dict[Hashable, float]:
     return {key: (value - low) / span if span > 0 else 1.0 for key, value in scores.items()}
 
 
-def _scaled(scores: dict[Hashable, float]) -> dict[Hashable, float]:
+def _scaled(scores: dict[str, float]) -> dict[str, float]:
     return {key: similarity_share(value) for key, value in scores.items()}
 
 
-def fuse(lexical: dict[Hashable, float], semantic: dict[Hashable, float], fusion: Fusion = Fusion()) -> list[
-        tuple[Hashable, float]]:
+def fuse(lexical: dict[str, float], semantic: dict[str, float], fusion: Fusion = Fusion()) -> list[
+        tuple[str, float]]:
     """Candidates of both sides, best first, with their fused scores (0–1 for ``minmax``).
 
     ``lexical`` holds the engine's scores of its candidates; ``semantic`` the
@@ -60,7 +59,7 @@ def fuse(lexical: dict[Hashable, float], semantic: dict[Hashable, float], fusion
         semantic_rank = {key: rank for rank, key in enumerate(sorted(semantic, key=semantic.__getitem__,
                                                                      reverse=True))}
 
-        def rrf(ranks: dict, key: Hashable) -> float:
+        def rrf(ranks: dict, key: str) -> float:
             return 1.0 / (fusion.rrf_k + ranks[key] + 1) if key in ranks else 0.0
 
         fused = {key: (1 - weight) * rrf(lexical_rank, key) + weight * rrf(semantic_rank, key) for key in keys}

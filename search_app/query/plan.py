@@ -98,7 +98,8 @@ def plan_query(text: str, analyzer: SwedishAnalyzer, synonyms: Synonyms | None =
     for stem in synonyms.expand(stems) if synonyms else []:
         add("body", stem, SYNONYM_WEIGHT)
         add("head", stem, SYNONYM_WEIGHT * HEAD_WEIGHT)
-    phrases = [("body", pair, PROXIMITY_WEIGHT) for pair in zip(stems, stems[1:], strict=False)]
+    phrases: list[tuple[str, tuple[str, ...], float]] = [
+        ("body", pair, PROXIMITY_WEIGHT) for pair in zip(stems, stems[1:], strict=False)]
     return QueryPlan(
         stems=stems,
         terms=[WeightedTerm(f, t, w) for (f, t), w in weighted.items()],

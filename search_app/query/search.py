@@ -156,6 +156,8 @@ def semantic_candidates(snap: OpenSnapshot, query: str, pool: int, lexical: dict
                         publisher: str | None, kind: str | None) -> dict[str, float]:
     """The similarity to ``query`` of the nearest sections and of every lexical candidate."""
     semantic_index = snap.semantic
+    if semantic_index is None:  # a lexical-only snapshot: no similarities
+        return {}
     vector = semantic_index.query_vector(query)
     store = semantic_index.vectors
     nearest = semantic_index.search.nearest(vector, pool, store.allowed(publisher, kind))
