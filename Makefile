@@ -24,6 +24,7 @@ run: index
 
 test: setup node_modules/.installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	SOK_ENGINE=whoosh $(BIN)/pytest
 	SOK_ENGINE=tantivy $(BIN)/pytest -m "not slow and not browser"
 
@@ -73,6 +74,7 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var node_modules .pytest_cache .ruff_cache *.egg-info
