@@ -7,8 +7,9 @@ Questions come in JSON Lines, one per line::
     {"question": "...", "expect": null, "kind": "no_answer"}    nothing in the corpus answers
     {"question": "...", "expect_urls": [...], "fact": "480 dagar"}  and the answer must contain the fact
 
-The same questions can run through a baseline: plain BM25 (k1 1.2, b 0.75)
-over whole documents analysed only with lowercase, Swedish stop words and
+The same questions can run through a baseline: plain BM25 with the configured
+engine's parameters (Whoosh, which ``make eval`` uses: k1 0.9, b 0.75; tantivy:
+k1 1.2) over whole documents analysed only with lowercase, Swedish stop words and
 Snowball, the chain of Elasticsearch's built-in ``swedish`` analyzer.
 """
 

@@ -156,7 +156,7 @@ def render(results: list[Result]) -> str:
         "",
         f"Measured {date.today().isoformat()} at commit {commit or 'unknown'} on {machine()} by `make eval`"
         f" (`python -m evaluation.run`), engine {configured_engine()}."
-        " Baseline: plain BM25 (k1 1.2, b 0.75) over whole documents,"
+        " Baseline: plain BM25 with the engine's parameters (Whoosh: k1 0.9, b 0.75) over whole documents,"
         " lowercase + Swedish stop words + Snowball (Elasticsearch's `swedish` analyzer chain)."
         " Sök ranks sections; a page counts as found at the rank of its first section."
         " *Sök lexical* is the snapshot without its vectors (as `sok index --no-semantic` builds it);"
