@@ -2,6 +2,9 @@
 
 from dataclasses import replace
 
+import pytest
+
+from indexer.language.lexicon import swedish_word_list
 from indexer.snapshot.reader import current_snapshot
 from search_app.query.search import search
 from search_app.query.snapshot import open_snapshot
@@ -24,6 +27,28 @@ def test_correction_through_the_stem_keeps_the_users_ending():
     vocabulary = {"pilotkommunerna": 3}
     stems = {"pilotkommun": 3}
     assert correct_word("pilotkomuner", vocabulary, stems) == "pilotkommuner"
+
+
+# Common Swedish words that the seed pages lack, each one edit from a word a corpus might hold.
+REAL_WORDS = [("hände", "vände"), ("kostar", "kortar"), ("jobb", "jobba"), ("barnet", "barnen"), ("gälla", "gälle")]
+
+
+@pytest.mark.parametrize(("word", "neighbour"), REAL_WORDS)
+def test_a_real_swedish_word_is_not_corrected(word, neighbour):
+    vocabulary = {neighbour: 10}
+    assert correct_word(word, vocabulary) == neighbour  # the corpus alone would "correct" it
+    assert correct_word(word, vocabulary, known=swedish_word_list()) is None
+
+
+def test_a_typo_of_a_corpus_word_is_still_corrected_with_the_word_list():
+    vocabulary = {"kompetensarena": 4}
+    assert correct_word("kompetensarna", vocabulary, known=swedish_word_list()) == "kompetensarena"
+
+
+@pytest.mark.parametrize("question", ["vad hände 1 januari 2019", "vad kostar det", "hur får jag jobb",
+                                      "vad gäller för barnet", "vilka regler ska gälla"])
+def test_questions_in_plain_swedish_get_no_suggestion(client, question):
+    assert client.get("/api/search", query_string={"q": question}).get_json()["suggestion"] is None
 
 
 def test_misspelt_question_finds_the_passage_and_gets_a_suggestion(client):

@@ -1,17 +1,24 @@
 """Spelling suggestions ("Menade du: …") from the corpus's own vocabulary.
 
-A word of the question that the corpus never uses is replaced by the most
-frequent corpus word one edit away (a letter dropped, added, changed or two
-swapped; å/ä/ö count as letters). Failing that, its stem is compared with
-the corpus's stems and the user's own ending is kept: "pilotkomuner" becomes
-"pilotkommuner" although the page only says "pilotkommunerna". The corrected
-question is suggested only when it finds clearly better matches than the
-question as typed.
+Only a word that neither the corpus nor the general Swedish word list knows
+is corrected. The word list is the snapshot's lexicon (wordfreq's Swedish
+list at Zipf ≥ 1.5, the one compounds are split with, named in the
+manifest): below that frequency wordfreq's words are mostly typos and names.
+A real word the corpus lacks ("hände", "kostar") is therefore never
+"corrected" into a corpus word ("vände", "kortar").
+
+An unknown word is replaced by the most frequent corpus word one edit away
+(a letter dropped, added, changed or two swapped; å/ä/ö count as letters).
+Failing that, its stem is compared with the corpus's stems and the user's
+own ending is kept: "pilotkomuner" becomes "pilotkommuner" although the page
+only says "pilotkommunerna". The corrected question is suggested only when
+it finds clearly better matches than the question as typed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 from indexer.language.analysis import stem_word, stop_words
 from search_app.query.snapshot import OpenSnapshot
@@ -33,10 +40,15 @@ def edits1(word: str) -> set[str]:
     return deletes | swaps | replaces | inserts
 
 
-def correct_word(word: str, vocabulary: dict[str, int], stems: dict[str, int] | None = None) -> str | None:
-    """The most frequent known word one edit from an unknown ``word``, or None."""
+def correct_word(word: str, vocabulary: dict[str, int], stems: dict[str, int] | None = None,
+                 known: Container[str] = frozenset()) -> str | None:
+    """The most frequent corpus word one edit from ``word``, or None when ``word`` is known.
+
+    ``word`` is known when the corpus (``vocabulary``) or the general word list
+    (``known``) holds it: a real Swedish word is left as typed.
+    """
     lowered = word.lower()
-    if len(lowered) < MIN_WORD_CHARS or lowered in vocabulary or lowered in stop_words():
+    if len(lowered) < MIN_WORD_CHARS or lowered in vocabulary or lowered in known or lowered in stop_words():
         return None
     candidates = [(vocabulary[w], w) for w in edits1(lowered) if w in vocabulary]
     if candidates:
@@ -48,13 +60,14 @@ def correct_word(word: str, vocabulary: dict[str, int], stems: dict[str, int] | 
     return max(candidates)[1] + lowered[len(stem) :] if candidates else None
 
 
-def corrected_query(query: str, vocabulary: dict[str, int], stems: dict[str, int] | None = None) -> str | None:
-    """``query`` with its unknown words corrected, or None when nothing changed."""
+def corrected_query(query: str, vocabulary: dict[str, int], stems: dict[str, int] | None = None,
+                    known: Container[str] = frozenset()) -> str | None:
+    """``query`` with its unknown words corrected, or None when nothing changed (``known``: the word list)."""
     changed = False
 
     def replace(match: re.Match[str]) -> str:
         nonlocal changed
-        correction = correct_word(match.group(), vocabulary, stems)
+        correction = correct_word(match.group(), vocabulary, stems, known)
         if correction is None:
             return match.group()
         changed = True
@@ -68,7 +81,8 @@ def suggest(snap: OpenSnapshot, query: str, best_score: float) -> str | None:
     """A corrected query that finds clearly better matches than ``query`` (whose best score is given)."""
     from search_app.query.plan import plan_query
 
-    corrected = corrected_query(query, snap.vocabulary, snap.stem_counts)
+    known: Container[str] = snap.analyzer.lexicon if snap.analyzer.lexicon is not None else frozenset()
+    corrected = corrected_query(query, snap.vocabulary, snap.stem_counts, known)
     if corrected is None:
         return None
     found = snap.engine.search(plan_query(corrected, snap.analyzer, snap.synonyms), limit=1, exact_total=False)
