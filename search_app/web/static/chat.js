@@ -52,7 +52,10 @@
     if (data.suggestion) renderSuggestion(view, data.suggestion);
     if (data.answer) {
       const card = element("div", "answer");
-      card.appendChild(element("p", "answer-text", data.answer.text));
+      // A screen reader hears the fact first, then the sentence with the fact in bold.
+      const fact = dom.factParts(data.answer.text, data.answer.highlight);
+      if (fact) card.appendChild(element("p", "visually-hidden", "Svar: " + fact[1] + "."));
+      card.appendChild(dom.answerText(data.answer, "p", "answer-text"));
       const source = element("p", "source", "Källa: ");
       source.appendChild(link(data.answer.url, sourceLabel(data.answer)));
       card.appendChild(source);

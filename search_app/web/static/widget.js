@@ -37,7 +37,31 @@
     return item.section && item.section !== item.title ? item.title + " › " + item.section : item.title;
   }
 
-  if (!window.SokDom) window.SokDom = { element: el, safeUrl: safeUrl, snippet: snippet, sourceLabel: sourceLabel };
+  // An answer's fact (answer.highlight: its text and offsets, or null) as [before, fact, after], or null.
+  // The offsets count code points, as Python does: cut Array.from(text), never UTF-16 indices.
+  function factParts(text, highlight) {
+    if (!highlight) return null;
+    var chars = Array.from(text);
+    var start = highlight.start;
+    var end = highlight.end;
+    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end && end <= chars.length)) return null;
+    var fact = chars.slice(start, end).join("");
+    return fact === highlight.text ? [chars.slice(0, start).join(""), fact, chars.slice(end).join("")] : null;
+  }
+
+  // The answer's sentence with its fact in <strong> (text nodes only).
+  function answerText(answer, tag, className) {
+    var out = el(tag, className);
+    var parts = factParts(answer.text, answer.highlight);
+    if (parts) out.append(parts[0], el("strong", "", parts[1]), parts[2]);
+    else out.textContent = answer.text;
+    return out;
+  }
+
+  if (!window.SokDom) {
+    window.SokDom = { element: el, safeUrl: safeUrl, snippet: snippet, sourceLabel: sourceLabel, factParts: factParts,
+                      answerText: answerText };
+  }
 
   if (window.customElements === undefined || customElements.get("sok-search")) return;
 
@@ -297,8 +321,12 @@
       this.list.textContent = "";
       this.answerBox.textContent = "";
       this.answerBox.hidden = !(isQuestion && data.answer);
+      // A screen reader hears the fact first: in the live status and right after the card's heading.
+      var fact = isQuestion && data.answer ? factParts(data.answer.text, data.answer.highlight) : null;
       if (isQuestion && data.answer) {
-        this.answerBox.append(el("h2", "", s.answer), el("p", "", data.answer.text));
+        this.answerBox.append(el("h2", "", s.answer));
+        if (fact) this.answerBox.append(el("p", "sok-hidden", fact[1] + "."));
+        this.answerBox.append(answerText(data.answer, "p", ""));
         var source = el("span", "sok-source", s.source + ": ");
         var href = safeUrl(data.answer.url);
         var link = el(href ? "a" : "span", "", sourceLabel(data.answer));
@@ -341,7 +369,7 @@
       var allHref = safeUrl(this.endpoint + "/?q=" + encodeURIComponent(query));
       if (allHref) this.allLink.href = allHref;
       var total = isQuestion ? passages.length : data.total;
-      this.status.textContent = total ? s.count(total) : s.none;
+      this.status.textContent = (fact ? s.answer + ": " + fact[1] + ". " : "") + (total ? s.count(total) : s.none);
       this.panel.hidden = false;
       this.input.setAttribute("aria-expanded", "true");
       this.input.removeAttribute("aria-activedescendant");
