@@ -8,8 +8,11 @@ from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from indexer.snapshot.layout import SnapshotError
+from search_app.answer.ask import ask
 from search_app.query.search import SearchResult, facets, search
+from search_app.query.snapshot import OpenSnapshot
 from search_app.query.spelling import suggest
+from search_app.web.answer_card import AnswerCard, answer_card
 from search_app.web.queries import BadRequest, read_int, read_kind, read_publisher, read_query
 from search_app.web.serving import current_snapshot, record_search, time_limit_s
 
@@ -29,6 +32,7 @@ def index() -> ResponseReturnValue:
     page = 1
     publisher = kind = None
     counts: dict[str, list[dict]] = {}
+    card: AnswerCard | None = None
     if raw.strip():
         try:
             query = read_query(raw)
@@ -40,6 +44,8 @@ def index() -> ResponseReturnValue:
                             publisher=publisher, kind=kind)
             suggestion = suggest(snap, query, result.lexical_best)
             counts = facets(snap, query)
+            if page == 1:
+                card = _answer(snap, query, publisher)
             record_search("page", query, result.total)
         except BadRequest as bad:
             error, status = bad.message, 400
@@ -47,7 +53,15 @@ def index() -> ResponseReturnValue:
             error, status = "Sökindexet är inte tillgängligt just nu. Försök igen om en stund.", 503
     return render_template("index.html", q=raw, result=result, error=error, page=page, page_size=PAGE_SIZE,
                            suggestion=suggestion, facets=counts, publisher=publisher, kind=kind,
-                           filters=_filter_args(publisher, kind)), status
+                           filters=_filter_args(publisher, kind), card=card), status
+
+
+def _answer(snap: OpenSnapshot, query: str, publisher: str | None) -> AnswerCard | None:
+    """The card the chat would show for ``query`` as a first question, so a shared /?q= link answers it."""
+    config = current_app.config
+    result = ask(snap, query, passages=config["ANSWER_PASSAGES"], min_confidence=config["MIN_ANSWER_CONFIDENCE"],
+                 publisher=publisher, time_limit_s=time_limit_s())
+    return answer_card(result.answer)
 
 
 def _filter_args(publisher: str | None, kind: str | None) -> str:

@@ -15,6 +15,22 @@
   const history = [];
   const element = dom.element;
   const sourceLabel = dom.sourceLabel;
+  // The same table as search_app/web/answer_card.py's, which words the server-rendered card.
+  const CONFIDENCE_WORDING = [
+    [0.8, "Svaret passar frågan väl."],
+    [0.5, "Svaret passar delvis frågan. Kontrollera i källan."],
+    [0, "Osäkert svar. Kontrollera i källan."],
+  ];
+
+  function confidenceWording(confidence) {
+    const row = CONFIDENCE_WORDING.find(function (entry) { return confidence >= entry[0]; });
+    return (row || CONFIDENCE_WORDING[CONFIDENCE_WORDING.length - 1])[1];
+  }
+
+  // A shared /?q= link arrives answered on the server (its card is the conversation's first turn):
+  // the chat carries the conversation on from that question rather than asking it again.
+  const shared = (new URLSearchParams(location.search).get("q") || "").trim();
+  if (shared) history.push(shared);
 
   function link(url, text) {
     const href = dom.safeUrl(url);
@@ -59,6 +75,7 @@
       const source = element("p", "source", "Källa: ");
       source.appendChild(link(data.answer.url, sourceLabel(data.answer)));
       card.appendChild(source);
+      card.appendChild(element("p", "confidence", confidenceWording(data.answer.confidence)));
       view.turn.appendChild(card);
     } else {
       view.turn.appendChild(element("p", "no-answer",
