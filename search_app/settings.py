@@ -108,8 +108,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RESULT_CACHE_MB", 16.0, "Memory per worker for finished answers to repeated questions (0: no cache)."),
     Setting("CACHE_MAX_AGE_S", 60, "Seconds a browser or CDN may reuse an API answer before asking again (ETag)."),
     Setting("ANALYTICS_DB", "var/analytics.sqlite", "SQLite file of search statistics (no addresses). Empty: off."),
-    Setting("ANALYTICS_RETENTION_DAYS", 90.0, "Days question texts are kept in the statistics; older ones are "
-            "deleted (their daily totals stay)."),
+    Setting("ANALYTICS_RETENTION_DAYS", 90.0, "Days question texts (and their Ja/Nej verdicts) are kept in the "
+            "statistics; older ones are deleted (the daily totals of searches and clicks stay)."),
     Setting("ADMIN_TOKEN", "", "Token for /admin/stats (Authorization: Bearer …). Empty: the page does not exist."),
     Setting("SNAPSHOT_CHECK_INTERVAL_S", 1.0, "Seconds between checks for a newly published index."),
     Setting("ENGINE", "whoosh", "The search engine of new builds (`whoosh` or `tantivy`; `sok index --engine`)."),

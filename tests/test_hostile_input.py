@@ -62,7 +62,8 @@ def request_strategy():
     bodies = st.one_of(
         deep,
         st.fixed_dictionaries({"q": TEXT | LONE_SURROGATES},
-                              optional={"history": st.lists(TEXT | LONE_SURROGATES, max_size=4) | TEXT}),
+                              optional={"history": st.lists(TEXT | LONE_SURROGATES, max_size=4) | TEXT,
+                                        "helpful": st.booleans() | TEXT}),
         st.recursive(
             st.none() | st.booleans() | st.integers() | st.text(max_size=10),
             lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
@@ -70,7 +71,7 @@ def request_strategy():
         ).map(json.dumps),
         st.binary(max_size=200),
     )
-    post = st.tuples(st.sampled_from(["/api/ask", "/api/v1/ask", "/api/click"]), bodies).map(
+    post = st.tuples(st.sampled_from(["/api/ask", "/api/v1/ask", "/api/click", "/api/v1/feedback"]), bodies).map(
         lambda pair: ("POST", pair[0], {}, pair[1]))
     return st.one_of(get, raw, post)
 

@@ -100,7 +100,7 @@ def test_405_says_which_methods_are_allowed(client, path):
     assert ("POST" in allowed) == path.startswith("/api/v1/ask")
 
 
-@pytest.mark.parametrize("path", ["/api/v1/ask", "/api/click"])
+@pytest.mark.parametrize("path", ["/api/v1/ask", "/api/click", "/api/v1/feedback"])
 def test_json_nested_a_thousand_levels_is_a_bad_request(client, path):
     body = '{"q": ' + "[" * 1500 + "]" * 1500 + "}"
     response = client.post(path, data=body, content_type="application/json")

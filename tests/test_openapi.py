@@ -38,7 +38,8 @@ def test_every_route_is_described_and_every_description_routed(app):
 
 
 VIEWS = {"/api/v1/search": api.api_search, "/api/v1/ask": api.api_ask, "/api/v1/click": api.api_click,
-         "/api/v1/suggest": api.api_suggest, "/api/v1/contacts": api.api_contacts, "/healthz": api.healthz}
+         "/api/v1/feedback": api.api_feedback, "/api/v1/suggest": api.api_suggest,
+         "/api/v1/contacts": api.api_contacts, "/healthz": api.healthz}
 _READ = re.compile(r'(?:request\.args\.get\(|read_int\(request\.args, |body\.get\()"(\w+)"')
 _HELPERS = {"read_publisher(request.args)": "publisher", "read_publisher(body)": "publisher",
             "read_kind(request.args)": "type", "read_history(body.get(\"history\"))": "history"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,13 +11,16 @@ from search_app.cli.common import index_folder, index_option, open_current, sett
 from search_app.cli.index import read_inputs
 from search_app.settings import defaults
 
+if TYPE_CHECKING:
+    from search_app.web.analytics.missing import Missing
+
 
 @click.command("stats")
 @click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
               help="Statistikfilen (ANALYTICS_DB, standard var/analytics.sqlite).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 def stats_command(db_path: Path | None, limit: int) -> None:
-    """Visa vanliga sökningar, sökningar utan träffar, frågor utan svar och klick per sökning."""
+    """Visa vanliga sökningar, sökningar utan träffar, klick per sökning och frågor utan svar eller med svaret "Nej"."""
     from search_app.web.analytics.stats import StatsUnavailable, read_stats
 
     # An empty ANALYTICS_DB turns counting off in the service; here it means the default file.
@@ -27,13 +31,29 @@ def stats_command(db_path: Path | None, limit: int) -> None:
         raise click.ClickException(f"statistiken i {path} kan inte läsas: {error}") from None
     click.echo(f"{stats.searches} sökningar, {stats.clicks} öppnade träffar "
                f"({100 * stats.click_through:.0f} % klick per sökning) i {path}")
-    for title, rows in (("Vanligaste sökningarna", stats.top), ("Utan träffar", stats.zero_results),
-                        ("Utan säkert svar", stats.unanswered)):
+    for title, rows in (("Vanligaste sökningarna", stats.top), ("Utan träffar", stats.zero_results)):
         click.echo(f"\n{title}:")
         for row in rows:
             click.echo(f"  {row.searches:6d}  {row.query}  ({row.results} träffar, {row.clicks} klick)")
         if not rows:
             click.echo("  (inga)")
+    _echo_missing(stats.missing)
+
+
+def _echo_missing(missing: Missing) -> None:
+    """What people could not find: the most frequent questions without an answer or answered "Nej", per week."""
+    click.echo(f'\n"Fick du svar på din fråga?": {missing.helpful} ja, {missing.not_helpful} nej')
+    header = "".join(f"{label:>7}" for label in missing.week_labels)
+    for title, rows in (("Frågor utan svar", missing.unanswered), ('Frågor med svaret "Nej"', missing.unhelpful)):
+        click.echo(f"\n{title} (antal per vecka):")
+        if not rows:
+            click.echo("  (inga)")
+            continue
+        click.echo(f"  {'totalt':>6}{header}  fråga")
+        for row in rows:
+            weeks = "".join(f"{count:7d}" for count in row.per_week)
+            hits = "" if row.results is None else f"  ({row.results} träffar)"
+            click.echo(f"  {row.total:6d}{weeks}  {row.query}{hits}")
 
 
 @click.command("eval")

@@ -1,4 +1,4 @@
-"""The JSON API: search, ask, click, suggest and contacts under /api/v1/ (and /api/), and /healthz."""
+"""The JSON API: search, ask, click, feedback, suggest and contacts under /api/v1/ (and /api/), and /healthz."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from search_app.query.search import facets, search
 from search_app.query.spelling import suggest
 from search_app.web.analytics.clicks import ResultPages
 from search_app.web.cached_json import cached_json
-from search_app.web.cors import allow_cross_origin, click_origin_allowed
+from search_app.web.cors import allow_cross_origin, write_origin_allowed
 from search_app.web.errors import index_unavailable
 from search_app.web.index_handle import IndexHandle
 from search_app.web.problems import problem
@@ -114,7 +114,7 @@ def api_click() -> ResponseReturnValue:
     Only from Sök's own pages and the origins ALLOWED_ORIGINS names (403 otherwise), and only
     when ``url`` is one of the results of ``q`` in the index being served (404 otherwise).
     """
-    if not click_origin_allowed():
+    if not write_origin_allowed():
         return problem("forbidden", "Klick räknas bara från Söks egna sidor och de webbplatser som "
                        "får använda sökrutan.", "Clicks are counted only from Sök's own pages and the sites "
                        "allowed to embed the search box (ALLOWED_ORIGINS).", "Origin")
@@ -138,6 +138,34 @@ def api_click() -> ResponseReturnValue:
         return problem("not-found", "Länken finns inte bland träffarna för den sökningen, så klicket räknas inte.",
                        "The link is not one of the results of that search, so the click is not counted.", "url")
     analytics.click(query, page)
+    return "", 204
+
+
+@bp.post("/api/v1/feedback")
+@bp.post("/api/feedback")
+def api_feedback() -> ResponseReturnValue:
+    """Note whether an answer answered its question ("Fick du svar på din fråga?" Ja / Nej); answers 204.
+
+    Only from Sök's own pages and the origins ALLOWED_ORIGINS names (403 otherwise). The question
+    is stored masked (no identity numbers, e-mail addresses or phone numbers) and nothing else
+    about who sent it.
+    """
+    if not write_origin_allowed():
+        return problem("forbidden", "Svar på frågan räknas bara från Söks egna sidor och de webbplatser som "
+                       "får använda sökrutan.", "Verdicts are counted only from Sök's own pages and the sites "
+                       "allowed to embed the search box (ALLOWED_ORIGINS).", "Origin")
+    body = request.get_json(force=True, silent=True)  # a beacon's body comes as text/plain
+    if not isinstance(body, dict):
+        raise BadRequest("body", 'Skicka JSON: {"q": "frågan", "helpful": true eller false}.',
+                         'Send JSON: {"q": "the question", "helpful": true or false}.')
+    query = read_query(body.get("q"))
+    helpful = body.get("helpful")
+    if not isinstance(helpful, bool):
+        raise BadRequest("helpful", "helpful måste vara true (Ja) eller false (Nej).",
+                         "helpful must be true (yes) or false (no).")
+    analytics = current_app.extensions.get("sok_analytics")
+    if analytics is not None:
+        analytics.feedback(query, helpful)
     return "", 204
 
 

@@ -1,8 +1,8 @@
 """Cross-origin access to the API, so that the widget works on other sites.
 
 Reading the API is open to the origins ``ALLOWED_ORIGINS`` lists (or to all with
-``*``); a click is a write, so it is accepted only from Sök's own pages and the
-origins named there, never from ``*``.
+``*``); a click or a verdict on an answer is a write, so it is accepted only from
+Sök's own pages and the origins named there, never from ``*``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from flask import Response, current_app, request
 
 from search_app.web.api_paths import is_api_request
 
-CLICK_PATHS = ("/api/click", "/api/v1/click")
+#: The API's writes (to the statistics): only from Sök's own pages and origins named in ALLOWED_ORIGINS.
+WRITE_PATHS = ("/api/click", "/api/v1/click", "/api/feedback", "/api/v1/feedback")
 
 
 def named_origins() -> set[str]:
@@ -21,8 +22,8 @@ def named_origins() -> set[str]:
     return {item.strip() for item in current_app.config["ALLOWED_ORIGINS"].split(",")} - {"", "*"}
 
 
-def click_origin_allowed() -> bool:
-    """Whether a click comes from Sök's own pages, a named origin, or no web page at all (no Origin)."""
+def write_origin_allowed() -> bool:
+    """Whether a write comes from Sök's own pages, a named origin, or no web page at all (no Origin)."""
     origin = request.headers.get("Origin")
     if origin is None or request.headers.get("Sec-Fetch-Site") == "same-origin" or origin in named_origins():
         return True
@@ -37,7 +38,7 @@ def allow_cross_origin(response: Response) -> Response:
     if not is_api_request():
         return response
     allowed = current_app.config["ALLOWED_ORIGINS"].strip()
-    if request.path in CLICK_PATHS:  # a write: only origins named in ALLOWED_ORIGINS, never "*"
+    if request.path in WRITE_PATHS:  # only origins named in ALLOWED_ORIGINS, never "*"
         allowed = ",".join(named_origins())
     origin = request.headers.get("Origin", "")
     if allowed == "*":

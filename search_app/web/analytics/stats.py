@@ -1,10 +1,14 @@
-"""The site owner's overview, read from the statistics file: top queries, misses, click-through."""
+"""The site owner's overview, read from the statistics file: top queries, misses, click-through and
+what people could not find (:mod:`.missing`)."""
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+
+from search_app.web.analytics.missing import Missing, read_missing
 
 
 @dataclass(frozen=True)
@@ -32,9 +36,10 @@ class Stats:
     clicks: int
     top: list[QueryStat]
     zero_results: list[QueryStat]
-    unanswered: list[QueryStat]
     #: Searches followed by at least one click, each counted once.
     clicked: int = 0
+    #: What citizens could not find: unanswered questions and answers rated "Nej", per week.
+    missing: Missing = field(default_factory=Missing)
 
     @property
     def click_through(self) -> float:
@@ -50,10 +55,10 @@ _CLICKED = ("SELECT COALESCE(SUM(MIN(s.n, c.n)), 0) FROM (SELECT query, COUNT(*)
             "JOIN (SELECT query, COUNT(*) AS n FROM clicks GROUP BY query) c ON c.query = s.query")
 
 
-def read_stats(path: Path, limit: int = 20) -> Stats:
-    """Top queries, queries without results, questions without an answer, and click-through."""
+def read_stats(path: Path, limit: int = 20, today: date | None = None) -> Stats:
+    """Top queries, queries without results, click-through, and what people could not find (weeks up to ``today``)."""
     if not path.is_file():
-        return Stats(0, 0, [], [], [])
+        return Stats(0, 0, [], [])
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=2)
     except sqlite3.Error as error:
@@ -61,7 +66,7 @@ def read_stats(path: Path, limit: int = 20) -> Stats:
     try:
         tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not {"searches", "clicks"} <= tables:
-            return Stats(0, 0, [], [], [])
+            return Stats(0, 0, [], [])
         expired = (0, 0, 0)
         if "expired" in tables:
             expired = connection.execute(
@@ -78,8 +83,8 @@ def read_stats(path: Path, limit: int = 20) -> Stats:
                 f"FROM searches s {where} GROUP BY s.query ORDER BY COUNT(*) DESC, s.query LIMIT ?", (limit,))
             return [QueryStat(*row) for row in found]
 
-        return Stats(total, clicks, rows(""), rows("WHERE s.results = 0"),
-                     rows("WHERE s.surface = 'ask' AND s.answered = 0 AND s.results > 0"), clicked)
+        return Stats(total, clicks, rows(""), rows("WHERE s.results = 0"), clicked,
+                     read_missing(connection, tables, limit, today))
     except sqlite3.Error as error:
         raise StatsUnavailable(str(error)) from None
     finally:

@@ -1,11 +1,11 @@
-"""Each worker's writer of searches and clicks into the statistics file (SQLite, ``ANALYTICS_DB``).
+"""Each worker's writer of searches, clicks and verdicts into the statistics file (SQLite, ``ANALYTICS_DB``).
 
 A search never waits for the file and never fails because of it: each worker
 buffers its rows (at most :data:`MAX_BUFFERED_ROWS`, the oldest dropped and
 counted) and a background flusher writes them in one transaction now and then.
 When the file is locked, deleted or replaced the rows stay buffered and are
 written once it can be written again; a deleted file is made anew with its schema.
-Question texts older than the retention are deleted; their daily totals stay.
+Question texts older than the retention are deleted; the daily totals of searches and clicks stay.
 """
 
 from __future__ import annotations
@@ -39,6 +39,11 @@ CREATE TABLE IF NOT EXISTS clicks (
     query TEXT NOT NULL,
     url TEXT NOT NULL          -- the result's page as indexed, without fragment
 );
+CREATE TABLE IF NOT EXISTS feedback (  -- "Fick du svar på din fråga?" under an answer
+    hour TEXT NOT NULL,
+    query TEXT NOT NULL,
+    helpful INTEGER NOT NULL   -- 1 for "Ja", 0 for "Nej"
+);
 CREATE TABLE IF NOT EXISTS expired (  -- daily totals of searches and clicks whose texts were deleted
     day TEXT PRIMARY KEY,
     searches INTEGER NOT NULL,
@@ -49,6 +54,7 @@ CREATE INDEX IF NOT EXISTS searches_query ON searches (query);
 CREATE INDEX IF NOT EXISTS clicks_query ON clicks (query);
 CREATE INDEX IF NOT EXISTS searches_hour ON searches (hour);
 CREATE INDEX IF NOT EXISTS clicks_hour ON clicks (hour);
+CREATE INDEX IF NOT EXISTS feedback_hour ON feedback (hour);
 """
 FLUSH_ROWS = 50
 FLUSH_SECONDS = 5.0
@@ -67,7 +73,7 @@ def _hour(now: datetime | None = None) -> str:
 
 
 class Analytics:
-    """Buffered writes of searches and clicks to one SQLite file (shared by all workers)."""
+    """Buffered writes of searches, clicks and verdicts to one SQLite file (shared by all workers)."""
 
     def __init__(self, path: Path, retention_days: float = 90, max_rows: int = MAX_BUFFERED_ROWS) -> None:
         self.path = path
@@ -96,6 +102,10 @@ class Analytics:
     def click(self, query: str, url: str) -> None:
         """Note that ``url`` (a result page of ``query``) was opened."""
         self._add("clicks", (_hour(), normalise(query), url[:MAX_URL_CHARS]))
+
+    def feedback(self, query: str, helpful: bool) -> None:
+        """Note whether the answer to ``query`` answered it ("Ja": True, "Nej": False)."""
+        self._add("feedback", (_hour(), normalise(query), int(helpful)))
 
     @property
     def buffered(self) -> int:
@@ -194,6 +204,8 @@ class Analytics:
                                    [row for table, row in rows if table == "searches"])
             connection.executemany("INSERT INTO clicks VALUES (?, ?, ?)",
                                    [row for table, row in rows if table == "clicks"])
+            connection.executemany("INSERT INTO feedback VALUES (?, ?, ?)",
+                                   [row for table, row in rows if table == "feedback"])
             if purge:
                 self._purge(connection)
             connection.execute("COMMIT")
@@ -201,7 +213,7 @@ class Analytics:
             raise sqlite3.OperationalError(f"{self.path} was replaced while it was written")
 
     def _purge(self, connection: sqlite3.Connection) -> None:
-        """Delete question texts older than the retention, keeping their daily totals."""
+        """Delete question texts older than the retention, keeping the daily totals of searches and clicks."""
         cutoff = _hour(datetime.now(UTC) - timedelta(days=float(self.retention_days)))
         connection.execute(
             """INSERT INTO expired (day, searches, clicks, clicked)
@@ -217,6 +229,7 @@ class Analytics:
             {"cutoff": cutoff})
         connection.execute("DELETE FROM searches WHERE hour < ?", (cutoff,))
         connection.execute("DELETE FROM clicks WHERE hour < ?", (cutoff,))
+        connection.execute("DELETE FROM feedback WHERE hour < ?", (cutoff,))
 
     def _failed(self, error: BaseException) -> None:
         now = time.monotonic()
