@@ -40,6 +40,15 @@
     return anchor;
   }
 
+  // "Fick du svar på din fråga?" under each answer (the buttons come from widget.js, as in the widget).
+  const FEEDBACK = { asked: "Fick du svar på din fråga?", yes: "Ja", no: "Nej", thanks: "Tack för ditt svar!" };
+  let answered = 0;
+
+  function askFeedback(card, question) {
+    answered += 1;
+    card.after(dom.feedback("", question, FEEDBACK, "svar-fick-" + answered, ""));
+  }
+
   function renderTurn(question) {
     const turn = element("article", "turn");
     turn.dataset.question = question;
@@ -77,6 +86,7 @@
       card.appendChild(source);
       card.appendChild(element("p", "confidence", confidenceWording(data.answer.confidence)));
       view.turn.appendChild(card);
+      askFeedback(card, view.turn.dataset.question);
     } else {
       view.turn.appendChild(element("p", "no-answer",
         "Jag hittade inget säkert svar på den frågan." +
@@ -120,6 +130,11 @@
     const question = turn ? turn.dataset.question : new URLSearchParams(location.search).get("q");
     if (!question) return;
     navigator.sendBeacon("/api/click", JSON.stringify({ q: question, url: anchor.href }));
+  });
+
+  // The card the server rendered for a shared /?q= link asks too.
+  conversation.querySelectorAll(".turn > .answer").forEach(function (card) {
+    askFeedback(card, card.parentNode.dataset.question);
   });
 
   form.addEventListener("submit", function (event) {

@@ -37,6 +37,38 @@
     return item.section && item.section !== item.title ? item.title + " › " + item.section : item.title;
   }
 
+  // "Fick du svar på din fråga?" under an answer: Ja and Nej buttons that send the verdict once to
+  // base + /api/v1/feedback (the question only: no cookie, no identifier), then say thanks and keep
+  // the keyboard focus there. The status exists from the start, so screen readers hear the thanks.
+  function feedback(base, question, strings, id, prefix) {
+    var box = el("div", prefix + "feedback");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-labelledby", id);
+    var label = el("span", prefix + "feedback-question", strings.asked);
+    label.id = id;
+    var status = el("span", prefix + "feedback-thanks");
+    status.setAttribute("role", "status");
+    status.tabIndex = -1;
+    box.append(label, " ");
+    [[strings.yes, true], [strings.no, false]].forEach(function (choice) {
+      var button = el("button", prefix + "feedback-button", choice[0]);
+      button.type = "button";
+      button.addEventListener("click", function () {
+        var url = base + "/api/v1/feedback";
+        var body = JSON.stringify({ q: question, helpful: choice[1] });
+        if (!(navigator.sendBeacon && navigator.sendBeacon(url, body))) {
+          fetch(url, { method: "POST", body: body, keepalive: true, credentials: "omit" }).catch(function () {});
+        }
+        box.querySelectorAll("button").forEach(function (node) { node.remove(); });
+        status.textContent = strings.thanks;
+        status.focus();
+      });
+      box.append(button, " ");
+    });
+    box.append(status);
+    return box;
+  }
+
   // An answer's fact (answer.highlight: its text and offsets, or null) as [before, fact, after], or null.
   // The offsets count code points, as Python does: cut Array.from(text), never UTF-16 indices.
   function factParts(text, highlight) {
@@ -60,7 +92,7 @@
 
   if (!window.SokDom) {
     window.SokDom = { element: el, safeUrl: safeUrl, snippet: snippet, sourceLabel: sourceLabel, factParts: factParts,
-                      answerText: answerText };
+                      answerText: answerText, feedback: feedback };
   }
 
   if (window.customElements === undefined || customElements.get("sok-search")) return;
@@ -88,6 +120,10 @@
       count: function (n) { return n === 1 ? "1 träff" : n + " träffar"; },
       down: "Sök kan inte nås just nu. Försök igen om en stund.",
       busy: "För många sökningar just nu. Vänta en stund och försök igen.",
+      asked: "Fick du svar på din fråga?",
+      yes: "Ja",
+      no: "Nej",
+      thanks: "Tack för ditt svar!",
       failed: "Något gick fel med sökningen. Försök igen.",
       shortcut: "Ctrl K"
     },
@@ -104,6 +140,10 @@
       count: function (n) { return n === 1 ? "1 result" : n + " results"; },
       down: "Search cannot be reached right now. Please try again later.",
       busy: "Too many searches right now. Please wait a moment and try again.",
+      asked: "Did you get an answer to your question?",
+      yes: "Yes",
+      no: "No",
+      thanks: "Thank you for your answer!",
       failed: "Something went wrong with the search. Please try again.",
       shortcut: "Ctrl K"
     }
@@ -138,6 +178,10 @@
     ".sok-source,.sok-publisher{display:block;font-size:.85em;color:var(--sok-color-muted,#4a4a4a)}",
     ".sok-all{display:inline-block;margin:.4em .5em .2em;color:var(--sok-color-accent,#0b5cad)}",
     ".sok-error{color:#a40000;font-weight:600}",
+    ".sok-feedback{display:block;margin:.4em 0 0;font-size:.9em}",
+    ".sok-feedback-button{font:inherit;margin-left:.4em;padding:.15em .8em;cursor:pointer;color:var(--sok-color-accent,#0b5cad);",
+    "background:var(--sok-color-bg,#fff);border:1px solid currentColor;border-radius:var(--sok-radius,6px)}",
+    ".sok-feedback-button:focus-visible,.sok-feedback-thanks:focus-visible{outline:3px solid var(--sok-color-focus,#e0a100);outline-offset:1px}",
     "@media (max-width:30em){kbd{display:none}.sok-panel{max-height:80vh}}"
   ].join("");
 
@@ -336,6 +380,7 @@
         }
         source.appendChild(link);
         this.answerBox.appendChild(source);
+        this.answerBox.appendChild(feedback(this.endpoint, query, s, this.uid + "-fb", "sok-"));
       }
       var ownWords = completions.filter(function (c) { return c.text.toLowerCase() !== query.toLowerCase(); }).slice(0, 4);
       if (ownWords.length) {

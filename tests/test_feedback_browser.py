@@ -1,0 +1,137 @@
+""""Fick du svar på din fråga?" under an answer on the page, in the chat and in the widget, in a real Chromium."""
+
+from __future__ import annotations
+
+import html
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import LIVE_ADMIN_TOKEN
+from tests.test_widget import AXE, axe_violations, widget_input
+
+pytestmark = pytest.mark.browser
+
+ASKED = "Fick du svar på din fråga?"
+THANKS = "Tack för ditt svar!"
+
+
+def unhelpful_table(live_server: str) -> str:
+    """The statistics page's table of questions answered "Nej" (the page flushes the worker's rows first)."""
+    request = urllib.request.Request(live_server + "/admin/stats",
+                                     headers={"Authorization": f"Bearer {LIVE_ADMIN_TOKEN}"})
+    with urllib.request.urlopen(request) as response:
+        page = html.unescape(response.read().decode())
+    return page[page.index('id="svaret-nej-rubrik"'):]
+
+
+def wait_until_listed(live_server: str, questions: list[str]) -> str:
+    """The "Nej" table once it lists every one of ``questions`` (beacons arrive a moment after the click)."""
+    deadline = time.monotonic() + 10
+    while True:
+        table = unhelpful_table(live_server)
+        if all(f"<td>{question}</td>" in table for question in questions) or time.monotonic() > deadline:
+            return table
+        time.sleep(0.3)
+
+
+def answer_nej(scope) -> None:
+    """Click "Nej" in the verdict group under an answer and see the thanks."""
+    group = scope.get_by_role("group", name=ASKED)
+    expect(group).to_be_visible()
+    group.get_by_role("button", name="Nej").click()
+    expect(group.get_by_role("status")).to_have_text(THANKS)
+    expect(group.get_by_role("button")).to_have_count(0)
+
+
+def test_nej_on_the_page_in_the_chat_and_in_the_widget_is_stored_masked(page, live_server):
+    on_page = "när pågick utveckla svenska städer? ring 070-123 45 67"
+    page.goto(live_server + "/?" + urllib.parse.urlencode({"q": on_page}))
+    shared_card = page.locator("#samtal .turn").first  # rendered by the server for a shared link
+    expect(shared_card.locator(".answer-text")).to_contain_text("2016–2019")
+    answer_nej(shared_card)
+
+    in_chat = "vem är kontaktperson för Kompetensarena Stockholm? svara till anna.svensson@exempel.se"
+    box = page.get_by_label("Din fråga eller dina sökord")
+    box.fill(in_chat)
+    box.press("Enter")
+    turn = page.locator("#samtal .turn").filter(has_text="Kompetensarena").last
+    expect(turn.locator(".answer-text")).to_be_visible()
+    answer_nej(turn)
+
+    in_widget = "vilka kommuner var pilotkommuner 19850101-1234"
+    page.goto(live_server + "/demo")
+    widget_input(page).type(in_widget)
+    expect(page.locator("sok-search .sok-answer")).to_be_visible()
+    answer_nej(page.locator("sok-search .sok-answer"))
+
+    stored = ["när pågick utveckla svenska städer? ring [telefon]",
+              "vem är kontaktperson för kompetensarena stockholm? svara till [e-post]",
+              "vilka kommuner var pilotkommuner [personnummer]"]
+    table = wait_until_listed(live_server, stored)
+    for question in stored:
+        assert f"<td>{question}</td>" in table, (question, table[:3000])
+    for secret in ("070-123", "anna.svensson", "exempel.se", "19850101", "1234"):
+        assert secret not in table, secret
+
+
+def test_the_verdict_buttons_work_from_the_keyboard(page, live_server):
+    page.goto(live_server + "/")
+    box = page.get_by_label("Din fråga eller dina sökord")
+    box.fill("när pågick utveckla svenska städer")
+    box.press("Enter")
+    group = page.get_by_role("group", name=ASKED)
+    expect(group).to_be_visible()
+    expect(box).to_be_focused()
+    nej = group.get_by_role("button", name="Nej")
+    for _ in range(10):  # the search button, the source link, "Ja", then "Nej"
+        if nej.evaluate("node => node === document.activeElement"):
+            break
+        page.keyboard.press("Tab")
+    expect(nej).to_be_focused()
+    page.keyboard.press("Enter")
+    thanks = group.get_by_role("status")
+    expect(thanks).to_have_text(THANKS)
+    expect(thanks).to_be_focused()  # the keyboard's place is kept, not lost to the page's top
+
+    page.goto(live_server + "/demo")
+    widget = widget_input(page)
+    widget.type("när började projektet kompetensarena stockholm?")
+    answer = page.locator("sok-search .sok-answer")
+    expect(answer.get_by_role("group", name=ASKED)).to_be_visible()
+    nej = answer.get_by_role("button", name="Nej")
+    for _ in range(5):  # the answer's source link, "Ja", then "Nej"
+        page.keyboard.press("Tab")
+        if nej.evaluate("node => node === node.getRootNode().activeElement"):
+            break
+    page.keyboard.press("Space")
+    expect(answer.get_by_role("status")).to_have_text(THANKS)
+    table = wait_until_listed(live_server, ["när pågick utveckla svenska städer",
+                                            "när började projektet kompetensarena stockholm?"])
+    assert "<td>när pågick utveckla svenska städer</td>" in table
+    assert "<td>när började projektet kompetensarena stockholm?</td>" in table
+
+
+def test_axe_finds_no_violations_around_the_verdict_buttons(browser, live_server):
+    if not AXE.exists():
+        pytest.fail("axe-core saknas: kör 'npm ci' (make test gör det)")
+    context = browser.new_context(bypass_csp=True)  # only the test's injection of axe bypasses the policy
+    page = context.new_page()
+    page.goto(live_server + "/?" + urllib.parse.urlencode({"q": "när pågick utveckla svenska städer"}))
+    expect(page.get_by_role("group", name=ASKED)).to_be_visible()
+    box = page.get_by_label("Din fråga eller dina sökord")
+    box.fill("vilka kommuner var pilotkommuner?")
+    box.press("Enter")
+    expect(page.get_by_role("group", name=ASKED)).to_have_count(2)
+    assert axe_violations(page) == []
+    page.get_by_role("group", name=ASKED).first.get_by_role("button", name="Ja").click()
+    expect(page.get_by_text(THANKS)).to_be_visible()
+    assert axe_violations(page) == []
+    page.goto(live_server + "/demo")
+    widget_input(page).type("vilka kommuner var pilotkommuner?")
+    expect(page.locator("sok-search").get_by_role("group", name=ASKED)).to_be_visible()
+    assert axe_violations(page) == []
+    context.close()
