@@ -107,8 +107,8 @@ def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[
     if span is None:
         return None
     passage = span.passage
-    return Answer(span.text, deep_link(_page_url(passage), span.text, kind=passage.kind), passage.title,
-                  passage.section, span.confidence)
+    link = deep_link(_page_url(passage), span.text[span.answer_start :], kind=passage.kind)
+    return Answer(span.text, link, passage.title, passage.section, span.confidence)
 
 
 def contact_answer(snap: OpenSnapshot, question: str) -> Answer | None:

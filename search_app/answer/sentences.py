@@ -4,7 +4,9 @@ A span is scored by how much of the question's weight (IDF of its analysed
 terms) it covers, together with its passage's heading, and by whether it
 holds the kind of fact the question asks for (a year, a number, a list, a
 person). Its confidence is that coverage, or its meaning share when the
-snapshot has vectors and the meaning says more.
+snapshot has vectors and the meaning says more. A span whose first sentence
+points back ("Vi kallar det för J+.", "Projektet pågår till …") is shown
+after the sentence it points to (:mod:`indexer.language.reference`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.language.analysis import fold_term
+from indexer.language.reference import antecedent
 from indexer.semantic.units import group_sentences, section_sentences, sentence_units
 from search_app.answer.matching import coverage, match_share
 from search_app.query.questions import offers
@@ -54,6 +57,10 @@ MEANING_WEIGHT = 0.5
 MEANING_USEFUL = 0.5
 #: Weight of a span's meaning share in its ranking score, beside its confidence.
 MEANING_RANK_WEIGHT = 0.2
+#: At most this many earlier sentences are shown for a span that points back (one may point back again).
+MAX_CONTEXT_SENTENCES = 2
+#: Joins a context sentence to a later one that does not follow it directly.
+GAP = " … "
 
 
 @dataclass(frozen=True)
@@ -67,11 +74,16 @@ class AskedQuestion:
 
 @dataclass(frozen=True)
 class Span:
-    """The best answering sentences, their confidence and the passage they come from."""
+    """The best answering sentences, their confidence and the passage they come from.
+
+    ``text`` begins with the sentences the answer points back to, if any;
+    the answering sentences start at ``answer_start``.
+    """
 
     text: str
     confidence: float
     passage: Passage
+    answer_start: int = 0
 
 
 def best_span(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage],
@@ -83,7 +95,7 @@ def best_span(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage],
     that says the asked-for thing in other words can win.
     """
     terms = snap.analyzer.terms
-    best: tuple[float, float, Passage, str] | None = None
+    best: tuple[float, float, Passage, list[str], int, int] | None = None
     for rank, passage in enumerate(passages[:SENTENCE_PASSAGES]):
         heading_terms = set(terms(" ".join(passage.heading_path)))
         sentences = section_sentences(passage.text)
@@ -103,11 +115,25 @@ def best_span(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage],
                                                 shares[first : last + 1], max(meaning[first : last + 1]))
                 score -= RANK_PENALTY * rank + POSITION_PENALTY * first
                 if best is None or score > best[0]:
-                    best = (score, confidence, passage, " ".join(sentences[first : last + 1]))
+                    best = (score, confidence, passage, sentences, first, last)
     if best is None:
         return None
-    _, confidence, passage, text = best
-    return Span(text, confidence, passage)
+    _, confidence, passage, sentences, first, last = best
+    context = context_before(sentences, first)
+    answer = " ".join(sentences[first : last + 1])
+    return Span(context + answer, confidence, passage, len(context))
+
+
+def context_before(sentences: list[str], first: int) -> str:
+    """The sentences that sentence ``first`` points back to (and they in turn), each followed by its joint."""
+    numbers = [first]
+    while len(numbers) <= MAX_CONTEXT_SENTENCES:
+        earlier = antecedent(sentences, numbers[0])
+        if earlier is None:
+            break
+        numbers.insert(0, earlier)
+    return "".join(sentences[number] + (" " if numbers[i + 1] == number + 1 else GAP)
+                   for i, number in enumerate(numbers[:-1]))
 
 
 def _sentence_meaning(snap: OpenSnapshot, vector: np.ndarray | None, passage: Passage,

@@ -1,0 +1,80 @@
+"""Sentences that point back, and the answer card that shows what they point to."""
+
+import pytest
+
+from indexer.language.reference import antecedent, definite_form_of, points_back, repeats_earlier_noun
+from search_app.answer.ask import ask
+from search_app.answer.sentences import GAP, context_before
+
+POINTING = [
+    ("Vi kallar det för J+.", True),
+    ("Det innebär att vi även tar hänsyn till faktorer som ålder.", True),
+    ("Dessa påverkar människors handlingsutrymme.", True),
+    ("I detta uppdrag ingår bland annat frågor om näringsliv.", True),
+    ("Det här projektet pågår till 2020.", True),
+    ("De har tagit fram en plan.", True),
+    ("Hon är projektledare.", True),
+    ("Utöver det erbjuder vi rådgivning.", True),
+    ("Det finns många kommuner i länet.", False),  # an existential "det"
+    ("Det är viktigt att söka i tid.", False),  # "det" before a clause
+    ("Det går att ansöka digitalt.", False),
+    ("Det som krävs är en ansökan.", False),
+    ("De kommuner som deltar får stöd.", False),  # a noun phrase
+    ("De tre områdena var:", False),
+    ("Den fysiska samhällsplaneringen.", False),
+    ("Den senaste rapporten kom 2020.", False),
+    ("Länsstyrelsen fördelar bidrag och stöd.", False),
+    ("Vi vet att det finns fler skillnader än kön och att dessa påverkar oss.", False),  # too late to point out
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), POINTING)
+def test_pronouns_and_demonstratives_that_point_back(sentence, expected):
+    assert points_back(sentence) is expected
+
+
+DEFINITE = [
+    ("projektet", "projekt", True), ("programmet", "program", True), ("områdena", "områden", True),
+    ("kommunerna", "kommuner", True), ("kommunen", "kommun", True), ("området", "område", True),
+    ("skolan", "skola", True), ("viktigt", "viktig", False), ("utvecklat", "utveckla", False),
+    ("stort", "stor", False), ("projekt", "projekt", False),
+]
+
+
+@pytest.mark.parametrize(("word", "earlier", "expected"), DEFINITE)
+def test_definite_forms(word, earlier, expected):
+    assert definite_form_of(word, earlier) is expected
+
+
+def test_a_definite_noun_points_to_the_sentence_that_introduced_it():
+    assert repeats_earlier_noun("Projektet pågår till 2020.", "X är ett EU-finansierat projekt för vuxna.")
+    assert repeats_earlier_noun("De tre områdena var:", "Uppdraget gav tre huvudsakliga områden.")
+    # Not introduced (a verb, or a noun already definite): nothing to point to.
+    assert not repeats_earlier_noun("Ansökan ska vara inne i tid.", "Du kan ansöka om bidrag.")
+    assert not repeats_earlier_noun("Länsstyrelsen fördelar bidrag.", "Länsstyrelsen arbetar i länet.")
+
+
+def test_the_antecedent_is_the_sentence_before_or_the_introducing_one():
+    sentences = ["Kompetensarena är ett projekt för vuxna.", "Målet är att främja utbildning.",
+                 "Projektet pågår till 2020.", "Vi kallar det för K+."]
+    assert antecedent(sentences, 2) == 0
+    assert antecedent(sentences, 3) == 2
+    assert antecedent(sentences, 1) is None
+    assert antecedent(sentences, 0) is None
+
+
+def test_context_follows_a_chain_and_marks_a_gap():
+    sentences = ["Ett perspektiv.", "Det innebär mer.", "Vi kallar det för J+."]
+    assert context_before(sentences, 2) == "Ett perspektiv. Det innebär mer. "
+    assert context_before(["Det är ett projekt.", "Målet är gott.", "Projektet pågår."], 2) == \
+        "Det är ett projekt." + GAP
+    assert context_before(sentences, 0) == ""
+
+
+def test_the_answer_holds_the_sentence_it_points_back_to(seed_snapshot):
+    answer = ask(seed_snapshot, "vad är J+").answer
+    assert answer is not None
+    assert answer.text.endswith("Vi kallar det för J+.")
+    assert "Det innebär att vi även tar hänsyn till faktorer som ålder" in answer.text
+    # The link still leads to the answering sentence itself.
+    assert "text=Vi%20kallar%20det%20f%C3%B6r%20J%2B." in answer.url
