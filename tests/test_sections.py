@@ -81,9 +81,12 @@ def test_headings_under_a_block_belong_to_it(lansstyrelsen):
     assert "Vi kallar det för J+." in fler.text
 
 
-def test_empty_heading_at_the_end_is_dropped(lansstyrelsen):
-    assert lansstyrelsen[-1].heading == "Dokumentation"
-    assert "handlingsplan 2012–2014 (PDF)" in lansstyrelsen[-1].text
+def test_empty_contact_heading_at_the_end_is_kept(lansstyrelsen):
+    # That the page names no one under "Kontakt" answers a contact question (issue 15).
+    assert lansstyrelsen[-1].heading_path[-2:] == ("Jämställd tillväxt Stockholm", "Kontakt")
+    assert lansstyrelsen[-1].text == ""
+    assert lansstyrelsen[-2].heading == "Dokumentation"
+    assert "handlingsplan 2012–2014 (PDF)" in lansstyrelsen[-2].text
 
 
 def test_section_ids_are_unique_and_stable(lansstyrelsen):

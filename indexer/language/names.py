@@ -14,7 +14,8 @@ afford a different risk:
   capitalised words is more often a title or a body than a person.
 
 The patterns are regular-expression source, to be built into larger
-patterns; :data:`EMAIL_RE` is the compiled e-mail address.
+patterns; :data:`EMAIL_RE` is the compiled e-mail address. A contact heading
+(:data:`CONTACT_HEADING`) is the heading a page puts its contact persons under.
 """
 
 from __future__ import annotations
@@ -31,3 +32,11 @@ FIRST_LAST_NAME = rf"{_NAME_PART} {_NAME_PART}"
 #: An e-mail address: "fornamn.efternamn@myndighet.se".
 EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 EMAIL_RE = re.compile(EMAIL)
+#: A heading that says whom to contact: "Kontakt", "Kontaktperson", "Kontakta oss", "Ansvarig handläggare".
+CONTACT_HEADING = r"(?:kontakt\w*|ansvarig\w*)\b"
+CONTACT_HEADING_RE = re.compile(CONTACT_HEADING, re.IGNORECASE)
+
+
+def is_contact_heading(heading: str) -> bool:
+    """Whether ``heading`` is a contact heading ("Kontakt", "Kontakta oss", …)."""
+    return bool(CONTACT_HEADING_RE.match(heading.strip()))

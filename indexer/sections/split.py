@@ -17,6 +17,10 @@ Such a section is titled by the first name phrase of its text, or else by its
 opening words. A paragraph repeated verbatim in a page (panel boilerplate)
 that stands right before such a start belongs to the new section.
 
+A heading with nothing under it is dropped (in Markdown it groups the
+headings that follow), except a contact heading ("Kontakt"): that a page
+names no one there answers a contact question too.
+
 The paragraphs are read and labelled in ``indexer.sections.blocks``; heading
 ids are read in ``indexer.sections.anchors``.
 """
@@ -28,6 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from indexer.corpus.model import Document
+from indexer.language.names import is_contact_heading
 from indexer.language.sentences import BULLET_MARK, defined_name, leading_name, split_sentences
 from indexer.sections.anchors import MD_HEADING_RE
 from indexer.sections.blocks import Block, classify_blocks, document_paragraphs
@@ -106,8 +111,9 @@ def _assemble(blocks: list[Block], doc: Document, markdown: bool) -> list[_Draft
             open_section(1, block.text)
         elif block.kind == "heading":
             level = block.level or _plain_heading_level(stack)
-            if block.level and stack and not current.paragraphs and level <= stack[-1][0]:
-                level = stack[-1][0] + 0.5  # an empty heading right above introduces this one
+            if block.level and stack and not current.paragraphs and level <= stack[-1][0] \
+                    and not is_contact_heading(current.heading):
+                level = stack[-1][0] + 0.5  # an empty heading right above introduces this one (not "Kontakt")
             open_section(level, block.text, anchor=block.anchor)
         elif block.kind == "prose" and _starts_new_subject(block.text, current, repeated, markdown):
             level = _untitled_level(stack)
@@ -184,8 +190,8 @@ def _finish(drafts: list[_Draft], doc: Document) -> list[Section]:
     sections: list[Section] = []
     seen_ids: Counter[str] = Counter()
     all_paragraphs = Counter(p for draft in drafts for p in draft.paragraphs)
-    for draft in drafts:
-        if not draft.paragraphs:
+    for number, draft in enumerate(drafts):
+        if not draft.paragraphs and not _empty_contact_heading(drafts, number):
             continue
         heading, path = draft.heading, list(draft.path)
         if draft.untitled:
@@ -212,6 +218,15 @@ def _finish(drafts: list[_Draft], doc: Document) -> list[Section]:
             )
         )
     return sections
+
+
+def _empty_contact_heading(drafts: list[_Draft], number: int) -> bool:
+    """Whether draft ``number`` is a contact heading with nothing under it: no text and no subsection."""
+    draft = drafts[number]
+    if draft.paragraphs or draft.untitled or len(draft.path) < 2 or not is_contact_heading(draft.heading):
+        return False
+    following = drafts[number + 1].path if number + 1 < len(drafts) else []
+    return following[: len(draft.path)] != draft.path or len(following) <= len(draft.path)
 
 
 def _rename_children(drafts: list[_Draft], parent: _Draft, heading: str) -> None:

@@ -1,7 +1,8 @@
 """Answers: the sentence or sentences of the best passage that answer a question.
 
 A question about a contact person is answered by the contact whose project
-carries the question's words (:mod:`search_app.answer.contacts`); any other
+carries the question's words (:mod:`search_app.answer.contacts`), or, when
+that project's contact section names no one, by saying so; any other
 by the best span of sentences of the top passages
 (:mod:`search_app.answer.sentences`). The answer's confidence is the span's
 coverage of the question's words (or its meaning share); below
@@ -15,7 +16,12 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from search_app.answer.contacts import best_contact, describe_contact
+from search_app.answer.contacts import (
+    best_contact,
+    contact_section_without_person,
+    describe_contact,
+    describe_missing_contact,
+)
 from search_app.answer.followups import subject_context, with_context
 from search_app.answer.matching import term_weights
 from search_app.answer.sentences import AskedQuestion, best_span
@@ -85,6 +91,8 @@ def ask(
     answer = None
     if kind in CONTACT_KINDS and not publisher:
         answer = contact_answer(snap, f"{question} {context}")
+    if answer is None and kind == "contact":
+        answer = missing_contact_answer(snap, f"{question} {context}", result.passages)
     if answer is None:
         vector = snap.semantic.query_vector(asked) if snap.semantic is not None else None
         answer = passage_answer(snap, question, kind, result.passages, context, vector)
@@ -119,6 +127,17 @@ def contact_answer(snap: OpenSnapshot, question: str) -> Answer | None:
     contact, share = found
     return Answer(describe_contact(contact), deep_link(contact.url, contact.name), contact.title, contact.project,
                   share)
+
+
+def missing_contact_answer(snap: OpenSnapshot, question: str, passages: list[Passage]) -> Answer | None:
+    """Answer "vem är kontaktperson för X" with X's contact section when it names no one (said so, in Swedish)."""
+    found = contact_section_without_person(snap, question, passages)
+    if found is None:
+        return None
+    passage, share = found
+    above = passage.heading_path[-2] if len(passage.heading_path) > 1 else passage.title
+    link = deep_link(_page_url(passage), above, kind=passage.kind, until=passage.section)
+    return Answer(describe_missing_contact(passage), link, passage.title, passage.section, share)
 
 
 def _page_url(passage: Passage) -> str:

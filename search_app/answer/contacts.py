@@ -1,16 +1,25 @@
-"""Contact persons: found by the words of a query, and the contact answer to a question."""
+"""Contact persons: found by the words of a query, and the contact answer to a question.
+
+When the page's contact section ("Kontakt") names no person, the answer says
+so and points to that section, rather than quote a sentence from elsewhere.
+"""
 
 from __future__ import annotations
 
 from indexer.fields import SwedishAnalyzer
+from indexer.language.names import is_contact_heading
 from indexer.sections.contacts import Contact
+from indexer.semantic.units import section_sentences
 from search_app.answer.matching import coverage, term_weights
+from search_app.query.search import Passage
 from search_app.query.snapshot import OpenSnapshot
 
 #: Words that ask for a contact without saying whom.
 GENERIC_CONTACT_WORDS = "kontakt kontakta kontaktperson kontaktpersoner ansvarig ansvariga person personen"
 #: The share of the question's other words a contact must carry to be the answer.
 CONTACT_COVERAGE = 0.6
+#: At most this much of a contact section's own text (a switchboard, a mailbox) is quoted.
+QUOTED_CHARS = 250
 
 
 def contact_terms(contact: Contact, analyzer: SwedishAnalyzer) -> set[str]:
@@ -34,11 +43,16 @@ def find_contacts(contacts: list[Contact], query: str, analyzer: SwedishAnalyzer
     return [contact for *_, contact in sorted(scored)]
 
 
-def best_contact(snap: OpenSnapshot, question: str) -> tuple[Contact, float] | None:
-    """The contact person that "vem är kontaktperson för X" asks for, with the share of X it carries."""
+def _subject_weights(snap: OpenSnapshot, question: str) -> dict[str, float]:
+    """The weights of the question's words other than those that only ask for a contact (X in "kontakt för X")."""
     terms = snap.analyzer.terms
     generic = set(terms(GENERIC_CONTACT_WORDS))
-    weights = term_weights(snap, [term for term in terms(question) if term not in generic])
+    return term_weights(snap, [term for term in terms(question) if term not in generic])
+
+
+def best_contact(snap: OpenSnapshot, question: str) -> tuple[Contact, float] | None:
+    """The contact person that "vem är kontaktperson för X" asks for, with the share of X it carries."""
+    weights = _subject_weights(snap, question)
     for contact in find_contacts(snap.contacts, question, snap.analyzer):
         share = coverage(weights, contact_terms(contact, snap.analyzer)) if weights else 0.0
         if share >= CONTACT_COVERAGE:
@@ -52,3 +66,35 @@ def describe_contact(contact: Contact) -> str:
     parts += [value for value in (contact.email, contact.phone) if value]
     about = f"Kontaktperson för {contact.project}: " if contact.project else "Kontaktperson: "
     return about + ", ".join(parts) + "."
+
+
+def contact_section_without_person(snap: OpenSnapshot, question: str,
+                                   passages: list[Passage]) -> tuple[Passage, float] | None:
+    """The best contact section of the question's subject, with the share of it that its headings carry,
+    when that section names no person; None otherwise.
+    """
+    weights = _subject_weights(snap, question)
+    if not weights:
+        return None
+    for passage in passages:
+        if not is_contact_heading(passage.section):
+            continue
+        share = coverage(weights, set(snap.analyzer.terms(" ".join([*passage.heading_path, passage.publisher]))))
+        if share >= CONTACT_COVERAGE:
+            named = any(contact.section_id == passage.id for contact in snap.contacts)
+            return None if named else (passage, share)
+    return None
+
+
+def describe_missing_contact(passage: Passage) -> str:
+    """Swedish: the page names no contact person for the section's subject, and what it says instead."""
+    above = passage.heading_path[:-1]
+    subject = above[-1] if above else passage.title
+    said = ""
+    for sentence in section_sentences(passage.text):
+        if said and len(said) + len(sentence) > QUOTED_CHARS:
+            break
+        said = f"{said} {sentence}".strip()
+    if said:
+        return f"Sidan anger ingen kontaktperson för {subject}. Under rubriken ”{passage.section}” står: {said}"
+    return f"Sidan anger ingen kontaktperson för {subject}: under rubriken ”{passage.section}” står inget namn."

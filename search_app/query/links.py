@@ -51,10 +51,13 @@ def fragment_id(anchor: str) -> str:
     return encoded.replace(":~:", "%3A~%3A") if ":~:" in encoded else encoded
 
 
-def deep_link(url: str, target: str, anchor: str = "", kind: str = "page") -> str:
+def deep_link(url: str, target: str, anchor: str = "", kind: str = "page", until: str = "") -> str:
     """``url`` at ``anchor`` (the page's own id of the heading), with a text fragment for ``target``.
 
-    A PDF gets no text fragment: its anchor ``page=N`` is what PDF viewers follow.
+    With ``until`` the fragment is the range from ``target`` to the first
+    ``until`` after it: a heading that the page repeats ("Kontakt") is found
+    after its own parent heading. A PDF gets no text fragment: its anchor
+    ``page=N`` is what PDF viewers follow.
     """
     url = escape_url(url)
     if anchor and "#" not in url:
@@ -62,6 +65,8 @@ def deep_link(url: str, target: str, anchor: str = "", kind: str = "page") -> st
     if kind == "pdf":
         return url
     directive = text_fragment(target)
+    if directive and until.strip():
+        directive = f"text={_encode(_first_line(target))},{_encode(_first_line(until))}"
     if not directive:
         return url
     separator = ":~:" if "#" in url else "#:~:"

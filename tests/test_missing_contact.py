@@ -1,0 +1,90 @@
+"""Contacts, honestly: a contact section that names no one is answered as such, not by a sentence from elsewhere."""
+
+from urllib.parse import unquote
+
+import pytest
+
+from indexer.corpus.model import Document
+from indexer.sections.split import split_document
+from indexer.snapshot.reader import current_snapshot
+from search_app.answer.ask import ask
+from search_app.query.snapshot import open_snapshot
+from tests.conftest import build_index
+
+PAGE = """---
+title: Föreningsstöd
+publisher: Exempelby kommun
+url: https://www.exempelby.se/kultur/foreningsstod
+language: sv
+retrieved: 2026-11-20
+---
+# Föreningsstöd
+
+Kommunen ger stöd till föreningar som arbetar med barn och unga.
+
+## Aktivitetsbidrag
+
+Aktivitetsbidrag ges till föreningar med verksamhet för barn mellan 7 och 20 år. Bidraget betalas ut två gånger om året.
+
+### Kontakt
+
+Karin Holm, föreningshandläggare, karin.holm@exempelby.se
+
+## Lokalbidrag
+
+Lokalbidrag ges till föreningar som hyr egna lokaler för sin verksamhet. Ansökan görs senast den 1 mars varje år.
+
+### Kontakt
+
+## Evenemangsbidrag
+
+Evenemangsbidrag ges till öppna evenemang i kommunen. Beslut fattas av kultur- och fritidsnämnden.
+
+### Kontakta oss
+
+Skicka dina frågor om evenemangsbidrag till kulturforvaltningen@exempelby.se.
+"""
+
+
+@pytest.fixture(scope="module")
+def support_snapshot(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("support-corpus")
+    (corpus / "foreningsstod.md").write_text(PAGE, encoding="utf-8")
+    snap = open_snapshot(current_snapshot(build_index(corpus, tmp_path_factory.mktemp("support-index"))))
+    yield snap
+    snap.engine.close()
+
+
+def _document(text: str) -> Document:
+    return Document(url="https://x.se/a", title="Sida", text=text, publisher="X")
+
+
+def test_an_empty_contact_heading_is_a_section_and_other_empty_headings_are_not():
+    sections = split_document(_document("# Sida\n\nText om saken.\n\n## Avgift\n\nDet kostar 100 kronor.\n\n"
+                                        "### Kontakt\n\n## Tomt\n\n## Mer\n\nMer text om saken."))
+    headings = [(section.heading, section.text) for section in sections]
+    assert ("Kontakt", "") in headings
+    assert all(heading != "Tomt" for heading, _ in headings)
+
+
+def test_a_contact_person_is_still_the_answer(support_snapshot):
+    answer = ask(support_snapshot, "vem är kontaktperson för aktivitetsbidrag").answer
+    assert answer is not None
+    assert "Karin Holm" in answer.text
+
+
+def test_a_contact_heading_without_a_person_is_said_to_name_no_one(support_snapshot):
+    answer = ask(support_snapshot, "vem är kontaktperson för lokalbidrag").answer
+    assert answer is not None
+    assert answer.text.startswith("Sidan anger ingen kontaktperson för Lokalbidrag")
+    assert "Karin Holm" not in answer.text and "Ansökan" not in answer.text
+    assert answer.section == "Kontakt"
+    # The link leads to this project's contact heading, not to the first "Kontakt" of the page.
+    assert unquote(answer.url).endswith("#:~:text=Lokalbidrag,Kontakt")
+
+
+def test_what_the_contact_section_says_instead_is_quoted(support_snapshot):
+    answer = ask(support_snapshot, "vem kan jag kontakta om evenemangsbidrag").answer
+    assert answer is not None
+    assert answer.text.startswith("Sidan anger ingen kontaktperson för Evenemangsbidrag.")
+    assert "kulturforvaltningen@exempelby.se" in answer.text
