@@ -25,6 +25,14 @@ POINTING = [
     ("Den senaste rapporten kom 2020.", False),
     ("Länsstyrelsen fördelar bidrag och stöd.", False),
     ("Vi vet att det finns fler skillnader än kön och att dessa påverkar oss.", False),  # too late to point out
+    ("Det är ett fysiskt arbete som kräver god kondition.", True),
+    ("Det är inte rektorn som utser ombuden.", False),  # a cleft sentence
+    ("Det är vanligt, framför allt i grundskolan, att läraren ingår i ett arbetslag.", False),
+    ("Hos dem ska du be om en sammanställning.", True),
+    ("Om det uppstår ett fel måste elektrikern rätta till felet.", False),  # "det" opens a clause
+    ("Utredningen redovisar även de delar av uppdraget som rör sändningar.", False),  # "de" before a noun
+    ("Den 7 oktober begicks ett brott.", False),
+    ("Chefen har det övergripande ansvaret.", False),  # a participle, not a verb
 ]
 
 
@@ -34,16 +42,18 @@ def test_pronouns_and_demonstratives_that_point_back(sentence, expected):
 
 
 DEFINITE = [
-    ("projektet", "projekt", True), ("programmet", "program", True), ("områdena", "områden", True),
-    ("kommunerna", "kommuner", True), ("kommunen", "kommun", True), ("området", "område", True),
-    ("skolan", "skola", True), ("viktigt", "viktig", False), ("utvecklat", "utveckla", False),
-    ("stort", "stor", False), ("projekt", "projekt", False),
+    ("projektet", "projekt", "ett", True), ("programmet", "program", "ett", True), ("området", "område", "ett", True),
+    ("områdena", "områden", "tre", True), ("kommunerna", "kommuner", "några", True),
+    ("pilotprojekten", "pilotprojekt", "tolv", True), ("kommunen", "kommun", "en", True),
+    ("skolan", "skola", "en", True), ("hovslagaren", "hovslagare", "en", True), ("mannen", "man", "en", True),
+    ("arbeten", "arbete", "ett", False),  # a neuter noun's plural, not its definite form
+    ("viktigt", "viktig", "en", False), ("utvecklat", "utveckla", "en", False), ("projekt", "projekt", "ett", False),
 ]
 
 
-@pytest.mark.parametrize(("word", "earlier", "expected"), DEFINITE)
-def test_definite_forms(word, earlier, expected):
-    assert definite_form_of(word, earlier) is expected
+@pytest.mark.parametrize(("word", "earlier", "determiner", "expected"), DEFINITE)
+def test_definite_forms(word, earlier, determiner, expected):
+    assert definite_form_of(word, earlier, determiner) is expected
 
 
 def test_a_definite_noun_points_to_the_sentence_that_introduced_it():

@@ -7,12 +7,15 @@ sentence (later in a sentence a pronoun usually points to a word of the same
 sentence):
 
 - a pronoun or demonstrative that refers back: "detta", "dessa", "den här",
-  "hon", "dess", and "det", "den", "de" when they stand for something rather
-  than introduce a noun ("det nya projektet") or a clause ("det finns",
-  "det är viktigt att");
-- a definite noun ("projektet", "områdena") whose indefinite form ("projekt",
-  "områden") an earlier sentence introduced: Swedish names a thing first in
-  the indefinite and then refers back to it in the definite.
+  "hon", "dess"; "det" when it stands for something rather than introduce a
+  noun ("det nya projektet") or a clause ("det finns", "det är viktigt att");
+  "de" and "den" only as a sentence's first word, where they are its subject
+  ("De har …") unless a noun phrase follows ("De tre områdena …");
+- a definite noun ("projektet", "områdena") whose indefinite form an earlier
+  sentence introduced with an article or a number ("ett projekt", "tre
+  områden"): Swedish names a thing first in the indefinite and then refers
+  back to it in the definite. The article also gives the noun's gender, and
+  so its definite ending ("ett arbete" → "arbetet", never "arbeten").
 """
 
 from __future__ import annotations
@@ -26,51 +29,55 @@ POINTING_WORDS = frozenset((
     "detta", "dessa", "denna", "denne", "dem", "dess", "deras", "han", "hon", "honom", "henne", "hans",
     "hennes", "sådan", "sådant", "sådana", "densamma", "detsamma", "desamma",
 ))
-#: "det", "den" and "de": pronouns that refer back, unless a noun phrase or a clause follows.
-AMBIGUOUS_PRONOUNS = frozenset(("det", "den", "de"))
+#: Pronouns that refer back only as a sentence's first word ("De har …"); later they mostly begin a noun phrase.
+FIRST_WORD_PRONOUNS = frozenset(("de", "den"))
 #: After "det/den/de", these make a demonstrative ("det här projektet"): it refers back.
 DEMONSTRATIVE_ADVERBS = frozenset(("här", "där"))
-#: After "det/den/de", these begin a noun phrase ("de tre områdena", "det så kallade ansvaret").
+#: After "det/den/de", these begin a noun phrase ("de tre områdena", "det så kallade ansvaret"); so does a number.
 DETERMINER_FOLLOWERS = frozenset((
     "så", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv", "båda", "bägge",
     "egna", "enda", "övriga", "olika", "flesta", "senaste", "största", "bästa", "första", "sista",
 ))
+#: A "det" right after these opens a subordinate clause, where it is mostly a formal subject ("om det uppstår").
+SUBORDINATORS = frozenset(("att", "om", "när", "eftersom", "då", "innan", "medan", "som", "ifall", "så"))
 #: Right after "det/den/de", these begin a clause: "det som krävs", "de som bor här" point forward.
 FORWARD_WORDS = frozenset(("som", "att"))
-#: "det är viktigt att …", "det går att …": a copula with a clause after it points forward too.
+#: "det är viktigt att …", "det går att …": a copula with a clause later in the sentence points forward too,
+#: unless an article makes what follows a noun phrase ("det är ett projekt som …" refers back).
 COPULAS = frozenset(("är", "var", "blir", "blev", "vore", "går", "gick", "gäller", "gällde", "räcker"))
-CLAUSE_WORDS = frozenset(("att", "om", "hur", "vad", "när", "vilka", "vilken", "vilket"))
-FORWARD_REACH = 4
-#: Right after "det/den/de", a preposition makes it an object that refers back: "vi kallar det för …".
+CLAUSE_WORDS = frozenset(("att", "som", "om", "hur", "vad", "när", "vilka", "vilken", "vilket"))
+ARTICLES = frozenset(("en", "ett"))
+FORWARD_REACH = 8
+#: Right after "det", a preposition makes it an object that refers back: "vi kallar det för …".
 PREPOSITIONS = frozenset((
     "för", "till", "på", "i", "med", "av", "från", "efter", "under", "över", "genom", "utan", "vid", "mot",
-    "inom", "enligt", "sedan",
+    "inom", "enligt",
 ))
 #: Finite verbs that do not end in -r (present tense) or -de/-te (weak past tense).
 IRREGULAR_FINITE = frozenset((
     "var", "hade", "kan", "kunde", "ska", "skall", "skulle", "måste", "vill", "ville", "blev", "gick", "kom",
     "fick", "gav", "tog", "innebar", "gjorde", "sa", "sade", "låg", "stod", "såg", "bör", "borde", "lät",
 ))
-#: Endings of a definite noun after its indefinite form: (ending, what the indefinite form ends in).
-DEFINITE_ENDINGS = (
-    ("en", ""), ("et", ""), ("na", "r"), ("a", "n"), ("n", "e"), ("n", "a"), ("t", "e"),
-    ("erna", ""), ("arna", ""),
-)
-MIN_NOUN_CHARS = 3
-#: Words that introduce a new thing ("ett EU-finansierat projekt", "tolv pilotprojekt"), at most
-#: INTRODUCTION_REACH words before its noun.
-INDEFINITE_DETERMINERS = frozenset((
-    "en", "ett", "någon", "något", "några", "flera", "många", "ytterligare", "två", "tre", "fyra", "fem", "sex",
-    "sju", "åtta", "nio", "tio", "elva", "tolv",
-))
+#: Endings that look like a finite verb's but are not: superlatives ("senaste") and participles ("gällande").
+NOT_FINITE_ENDINGS = ("aste", "este", "ande", "ende")
+#: What introduces a noun, and the endings its definite form may add: (ending, what the noun ends in).
+COMMON_DEFINITE = (("en", ""), ("n", "e"), ("n", "a"))
+NEUTER_DEFINITE = (("et", ""), ("t", "e"))
+PLURAL_DEFINITE = (("na", "r"), ("a", "n"), ("en", ""))
+INDEFINITE_DETERMINERS = {
+    "en": COMMON_DEFINITE, "någon": COMMON_DEFINITE, "ett": NEUTER_DEFINITE, "något": NEUTER_DEFINITE,
+    **dict.fromkeys(("några", "flera", "många", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio",
+                     "elva", "tolv"), PLURAL_DEFINITE),
+}
+#: An article or number introduces a noun at most this many words after it ("ett EU-finansierat projekt").
 INTRODUCTION_REACH = 3
-_WORD_RE = re.compile(r"[^\W\d_]+")
+MIN_NOUN_CHARS = 3
 _TOKEN_RE = re.compile(r"[^\W_]+")
 
 
 def opening_words(sentence: str) -> list[str]:
-    """The first OPENING_WORDS words of ``sentence``, lowercased."""
-    return [word.lower() for word in _WORD_RE.findall(sentence)[:OPENING_WORDS + FORWARD_REACH]]
+    """The words (and numbers) that open ``sentence``, lowercased: enough to read the first OPENING_WORDS."""
+    return [word.lower() for word in _TOKEN_RE.findall(sentence)[: OPENING_WORDS + FORWARD_REACH]]
 
 
 def points_back(sentence: str) -> bool:
@@ -79,22 +86,26 @@ def points_back(sentence: str) -> bool:
     for position, word in enumerate(words[:OPENING_WORDS]):
         if word in POINTING_WORDS:
             return True
-        if word in AMBIGUOUS_PRONOUNS and _stands_alone(words[position + 1 :]):
+        after_subordinator = position > 0 and words[position - 1] in SUBORDINATORS
+        ambiguous = word == "det" and not after_subordinator or word in FIRST_WORD_PRONOUNS and position == 0
+        if ambiguous and _stands_alone(words[position + 1 :], word):
             return True
     return False
 
 
-def _stands_alone(following: list[str]) -> bool:
+def _stands_alone(following: list[str], pronoun: str) -> bool:
     """Whether "det/den/de" followed by ``following`` is a pronoun that refers back."""
     if not following:
         return True  # "… kallar vi det."
-    after, rest = following[0], following[1 : 1 + FORWARD_REACH]
-    if after in DEMONSTRATIVE_ADVERBS or after in PREPOSITIONS:
+    after, rest = following[0], following[1:]
+    if after in DEMONSTRATIVE_ADVERBS or (pronoun == "det" and after in PREPOSITIONS):
         return True
-    if after in FORWARD_WORDS or after in DETERMINER_FOLLOWERS or after.endswith("s"):
+    if after in FORWARD_WORDS or after in DETERMINER_FOLLOWERS or after.isdigit() or after.endswith("s"):
         return False  # a clause, a noun phrase or an existential ("det finns", "det krävs") follows
-    if rest[:1] == ["som"] or (after in COPULAS and CLAUSE_WORDS.intersection(rest)):
-        return False  # "de kommuner som …", "det är viktigt att …"
+    if rest[:1] == ["som"]:
+        return False  # "de kommuner som …"
+    if after in COPULAS and rest[:1] != [] and rest[0] not in ARTICLES and CLAUSE_WORDS.intersection(rest):
+        return False  # "det är viktigt att …", "det är inte rektorn som …"
     return _is_finite_verb(after)
 
 
@@ -102,27 +113,35 @@ def _is_finite_verb(word: str) -> bool:
     """A guess from the ending: present tense (-r), weak past tense (-de, -te) or a common irregular form."""
     if word in IRREGULAR_FINITE:
         return True
-    if word.endswith(("aste", "este")):
-        return False  # a superlative ("den senaste")
-    return word.endswith(("r", "de", "te"))
+    return word.endswith(("r", "de", "te")) and not word.endswith(NOT_FINITE_ENDINGS)
 
 
-def definite_form_of(word: str, earlier: str) -> bool:
-    """Whether ``word`` is the definite form of the indefinite ``earlier`` ("projektet" of "projekt")."""
-    if len(earlier) < MIN_NOUN_CHARS or not word.startswith(earlier) or word == earlier:
+def definite_form_of(word: str, earlier: str, determiner: str = "en") -> bool:
+    """Whether ``word`` is the definite form of ``earlier``, a noun that ``determiner`` introduced.
+
+    "projektet" of "ett projekt", "områdena" of "tre områden", "hovslagaren" of "en hovslagare".
+    """
+    endings = INDEFINITE_DETERMINERS.get(determiner, ())
+    if len(earlier) < MIN_NOUN_CHARS or not word.startswith(earlier) or word == earlier or not endings:
         return False
     ending = word[len(earlier) :]
-    if ending[:1] == earlier[-1] and ending[1:] in ("en", "et"):
-        return True  # a doubled consonant: "program" → "programmet"
-    return any(ending == suffix and earlier.endswith(final) for suffix, final in DEFINITE_ENDINGS)
+    if endings is not PLURAL_DEFINITE and ending[:1] == earlier[-1] and ending[1:] == endings[0][0]:
+        return True  # a doubled consonant: "ett program" → "programmet"
+    return any(ending == suffix and earlier.endswith(final) for suffix, final in endings)
 
 
-def introduced_nouns(sentence: str) -> set[str]:
-    """Words of ``sentence`` that an indefinite determiner or a number introduces: "ett särskilt *uppdrag*"."""
+def introduced_nouns(sentence: str) -> dict[str, str]:
+    """Words of ``sentence`` that an article or a number introduces, each with that word: "uppdrag": "ett"."""
     tokens = [token.lower() for token in _TOKEN_RE.findall(sentence)]
-    return {token for position, token in enumerate(tokens) if token.isalpha() and any(
-        word in INDEFINITE_DETERMINERS or word.isdigit()
-        for word in tokens[max(0, position - INTRODUCTION_REACH) : position])}
+    introduced: dict[str, str] = {}
+    for position, token in enumerate(tokens):
+        before = tokens[max(0, position - INTRODUCTION_REACH) : position]
+        determiner = next((word for word in reversed(before) if word in INDEFINITE_DETERMINERS), "")
+        if not determiner and any(word.isdigit() for word in before):
+            determiner = "två"  # "12 pilotprojekt": a number of them
+        if determiner and token.isalpha():
+            introduced.setdefault(token, determiner)
+    return introduced
 
 
 def repeats_earlier_noun(sentence: str, earlier: str) -> bool:
@@ -130,7 +149,8 @@ def repeats_earlier_noun(sentence: str, earlier: str) -> bool:
     introduced = introduced_nouns(earlier)
     for word in opening_words(sentence)[:OPENING_WORDS]:
         bare = word[:-1] if word.endswith("s") else word  # the genitive: "programmets"
-        if any(definite_form_of(form, noun) for form in {word, bare} for noun in introduced):
+        if any(definite_form_of(form, noun, determiner)
+               for form in {word, bare} for noun, determiner in introduced.items()):
             return True
     return False
 
