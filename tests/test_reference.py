@@ -33,6 +33,7 @@ POINTING = [
     ("Utredningen redovisar även de delar av uppdraget som rör sändningar.", False),  # "de" before a noun
     ("Den 7 oktober begicks ett brott.", False),
     ("Chefen har det övergripande ansvaret.", False),  # a participle, not a verb
+    ("Inom ramen för den här överenskommelsen kan vi satsa mer.", True),
 ]
 
 

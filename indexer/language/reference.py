@@ -10,7 +10,8 @@ sentence):
   "hon", "dess"; "det" when it stands for something rather than introduce a
   noun ("det nya projektet") or a clause ("det finns", "det är viktigt att");
   "de" and "den" only as a sentence's first word, where they are its subject
-  ("De har …") unless a noun phrase follows ("De tre områdena …");
+  ("De har …") unless a noun phrase follows ("De tre områdena …"), or
+  before "här/där" ("den här överenskommelsen");
 - a definite noun ("projektet", "områdena") whose indefinite form an earlier
   sentence introduced with an article or a number ("ett projekt", "tre
   områden"): Swedish names a thing first in the indefinite and then refers
@@ -31,8 +32,9 @@ POINTING_WORDS = frozenset((
 ))
 #: Pronouns that refer back only as a sentence's first word ("De har …"); later they mostly begin a noun phrase.
 FIRST_WORD_PRONOUNS = frozenset(("de", "den"))
-#: After "det/den/de", these make a demonstrative ("det här projektet"): it refers back.
-DEMONSTRATIVE_ADVERBS = frozenset(("här", "där"))
+#: "det/den/de" and "här/där" make a demonstrative ("den här överenskommelsen"): it refers back.
+AMBIGUOUS_PRONOUNS = frozenset(("det", "den", "de"))
+DEMONSTRATIVES = (["här"], ["där"])
 #: After "det/den/de", these begin a noun phrase ("de tre områdena", "det så kallade ansvaret"); so does a number.
 DETERMINER_FOLLOWERS = frozenset((
     "så", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv", "båda", "bägge",
@@ -84,7 +86,8 @@ def points_back(sentence: str) -> bool:
     """Whether ``sentence`` opens with a pronoun or demonstrative that refers to an earlier sentence."""
     words = opening_words(sentence)
     for position, word in enumerate(words[:OPENING_WORDS]):
-        if word in POINTING_WORDS:
+        demonstrative = word in AMBIGUOUS_PRONOUNS and words[position + 1 : position + 2] in DEMONSTRATIVES
+        if word in POINTING_WORDS or demonstrative:
             return True
         after_subordinator = position > 0 and words[position - 1] in SUBORDINATORS
         ambiguous = word == "det" and not after_subordinator or word in FIRST_WORD_PRONOUNS and position == 0
@@ -98,7 +101,7 @@ def _stands_alone(following: list[str], pronoun: str) -> bool:
     if not following:
         return True  # "… kallar vi det."
     after, rest = following[0], following[1:]
-    if after in DEMONSTRATIVE_ADVERBS or (pronoun == "det" and after in PREPOSITIONS):
+    if pronoun == "det" and after in PREPOSITIONS:
         return True
     if after in FORWARD_WORDS or after in DETERMINER_FOLLOWERS or after.isdigit() or after.endswith("s"):
         return False  # a clause, a noun phrase or an existential ("det finns", "det krävs") follows
