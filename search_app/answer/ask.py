@@ -7,7 +7,9 @@ by the best span of sentences of the top passages
 (:mod:`search_app.answer.sentences`). The answer's confidence is the span's
 coverage of the question's words (or its meaning share); below
 ``MIN_ANSWER_CONFIDENCE`` there is no answer, and a passage that shares no
-word with the question is never an answer.
+word with the question is never an answer. An answer carries its exact fact,
+the span of its text that answers the question
+(:mod:`search_app.answer.highlight`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from search_app.answer.contacts import (
     describe_missing_contact,
 )
 from search_app.answer.followups import subject_context, with_context
+from search_app.answer.highlight import Highlight, fact_at, find_highlight
 from search_app.answer.matching import term_weights
 from search_app.answer.sentences import AskedQuestion, best_span
 from search_app.query.links import deep_link
@@ -49,6 +52,8 @@ class Answer:
     title: str
     section: str
     confidence: float
+    #: The span of ``text`` that answers the question, or None when no span clearly does.
+    highlight: Highlight | None = None
 
     def as_dict(self) -> dict:
         """The JSON shape of an answer."""
@@ -116,7 +121,8 @@ def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[
         return None
     passage = span.passage
     link = deep_link(_page_url(passage), span.text[span.answer_start :], kind=passage.kind)
-    return Answer(span.text, link, passage.title, passage.section, span.confidence)
+    fact = find_highlight(question, kind, span.text, snap.analyzer, context)
+    return Answer(span.text, link, passage.title, passage.section, span.confidence, fact)
 
 
 def contact_answer(snap: OpenSnapshot, question: str) -> Answer | None:
@@ -125,8 +131,9 @@ def contact_answer(snap: OpenSnapshot, question: str) -> Answer | None:
     if found is None:
         return None
     contact, share = found
-    return Answer(describe_contact(contact), deep_link(contact.url, contact.name), contact.title, contact.project,
-                  share)
+    text = describe_contact(contact)
+    return Answer(text, deep_link(contact.url, contact.name), contact.title, contact.project, share,
+                  fact_at(text, contact.name))
 
 
 def missing_contact_answer(snap: OpenSnapshot, question: str, passages: list[Passage]) -> Answer | None:

@@ -1,0 +1,257 @@
+"""Candidate facts in an answer's text, and what each looks like beside the question.
+
+The answer is read word by word: each word is the question's own (it carries
+a question term, or it is a function word the question also uses) or new. A
+candidate is a stretch of new words inside one clause (commas may fall inside
+it: lists have them), a quotation, or a fact of the kind the question asks
+for (:mod:`indexer.language.facts`: a date or a period, then a condition, for
+"när"; an amount or a count for "hur mycket / hur många"; a name or a body for
+"vem"; a list for "vilka"). Each candidate is described by named features:
+how much of the question its sentence and clause hold, whether it stands
+where the question word stands in the question, how long it is, how common
+its words are, whether it is the kind of fact asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from indexer.fields import SwedishAnalyzer
+from indexer.language.analysis import fold_term, stop_words, tokenize
+from indexer.language.analysis import words as words_of
+from indexer.language.facts import (
+    AMOUNT_RE,
+    BODY_RE,
+    BULLETS_RE,
+    CONDITION_RE,
+    COUNT_RE,
+    LIST_RE,
+    NAME_RE,
+    QUOTE_RE,
+    TIME_RE,
+    spans,
+)
+from search_app.answer.matching import match_share
+from search_app.answer.slots import DEFINING_VERBS, Slot
+
+#: A word counts as the question's when it carries a question term at least this loosely.
+ASKED_SHARE = 0.7
+#: A fact of the asked kind counts in a sentence holding at least this share of the best sentence's question words.
+FACT_SENTENCE_SHARE = 1.0
+#: A match whose first this many words hold question words begins after them.
+LEAD_WORDS = 3
+#: The longest candidate, in words.
+MAX_SPAN_WORDS = 20
+#: A candidate longer than this many words counts as long.
+LONG_SPAN_WORDS = 8
+#: Words this common (Zipf frequency) say little on their own ("också", "ofta", "även").
+COMMON_ZIPF = 5.0
+#: Function words a candidate may open with: "att ställa krav", "i minst fem år", "hos Skatteverket".
+OPENERS = frozenset({"att", "i", "hos", "vid", "på", "med", "av", "genom", "från", "till", "under", "om", "för", "den"})
+#: Patterns whose matches are whole though they begin with the question's words (a bullet, a quotation).
+_WHOLE = (BULLETS_RE, QUOTE_RE)
+_SENTENCE_END = re.compile(r"[.!?…]\s|\n")
+_CLAUSE_END = re.compile(r"[;:()\[\]•\"”“»«]|\s[–—]\s")
+#: The facts each question kind asks for, in tiers: a later tier counts only when no earlier one is found
+#: in the answering sentence ("när": a date or a period, else a condition).
+KIND_FACTS: dict[str, tuple[tuple[re.Pattern[str], ...], ...]] = {
+    "time": ((TIME_RE,), (CONDITION_RE,)),
+    "amount": ((AMOUNT_RE, COUNT_RE),),
+    "number": ((AMOUNT_RE, COUNT_RE),),
+    "person": ((NAME_RE, BODY_RE),),
+    "who": ((NAME_RE, BODY_RE),),
+    "contact": ((NAME_RE, BODY_RE),),
+    "list": ((LIST_RE, BULLETS_RE),),
+}
+#: The features of a candidate, in the order of ``Candidate.features``.
+FEATURES = (
+    "sentence", "clause", "after_asked", "before_asked", "distance", "length", "long", "run_start", "run_end",
+    "common", "kind_fact", "after_defining", "capitals", "capitals_any", "slot_before", "stranded",
+    "after_focus", "before_focus", "quoted",
+)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of the answer: where it stands, whether the question has it, and what kind of word it is."""
+
+    start: int
+    end: int
+    text: str
+    asked: bool
+    stop: bool
+    sentence: int
+    clause: int
+    zipf: float
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate fact: words ``first`` to ``last`` of the answer, its characters, and its features."""
+
+    first: int
+    last: int
+    start: int
+    end: int
+    features: tuple[float, ...]
+    #: Whether it is a fact of the kind the question asks for, in the answering sentence.
+    is_fact: bool = False
+
+
+def read_words(question: str, text: str, analyzer: SwedishAnalyzer) -> list[Word]:
+    """The answer's words, each marked with its sentence and clause and whether the question has it."""
+    asked = set(analyzer.terms(question))
+    folded = {fold_term(term) for term in asked}
+    question_words = set(words_of(question))
+    stops = stop_words()
+    found: list[Word] = []
+    sentence = clause = previous_end = 0
+    for token in tokenize(text):
+        gap = text[previous_end : token.start] + " "
+        if found and _SENTENCE_END.search(gap):
+            sentence, clause = sentence + 1, clause + 1
+        elif found and _CLAUSE_END.search(gap):
+            clause += 1
+        lower = token.text.lower()
+        terms = analyzer.word_terms(token.text)
+        stop = not terms or lower in stops
+        asked_word = any(match_share(term, asked, folded) >= ASKED_SHARE for term in terms) or (
+            stop and lower in question_words)
+        zipf = analyzer.lexicon.frequency(lower) if analyzer.lexicon is not None else 0.0
+        found.append(Word(token.start, token.end, token.text, asked_word, stop, sentence, clause, zipf))
+        previous_end = token.end
+    return found
+
+
+class _Reading:
+    """What every candidate of one answer is measured against: its words, the question's slot, the facts."""
+
+    def __init__(self, kind: str, text: str, words: list[Word], slot: Slot) -> None:
+        self.kind, self.words, self.slot = kind, words, slot
+        self.in_sentence: dict[int, int] = {}
+        self.in_clause: dict[int, int] = {}
+        for word in words:
+            self.in_sentence[word.sentence] = self.in_sentence.get(word.sentence, 0) + word.asked
+            self.in_clause[word.clause] = self.in_clause.get(word.clause, 0) + word.asked
+        self.most = max(self.in_sentence.values(), default=0) or 1
+        self.facts: dict[tuple[int, int], tuple[int, int]] = {}
+        for tier in KIND_FACTS.get(kind, ()):
+            self.facts = {key: span for key, span in _matches(tier, text, words).items()
+                          if self.in_sentence[words[key[0]].sentence] >= FACT_SENTENCE_SHARE * self.most}
+            if self.facts:
+                break
+        self.quoted = {key: span for key, span in _matches((QUOTE_RE,), text, words).items()
+                       if key[1] - key[0] < MAX_SPAN_WORDS}
+
+
+def candidates(kind: str, text: str, words: list[Word], slot: Slot) -> list[Candidate]:
+    """Every candidate fact of the answer (``words`` of ``text``), with its features."""
+    reading = _Reading(kind, text, words, slot)
+    found: dict[tuple[int, int], Candidate] = {}
+    for run in _runs(words):
+        for first in range(run[0], run[1] + 1):
+            if words[first].stop and words[first].text.lower() not in OPENERS:
+                continue
+            for last in range(first, min(run[1], first + MAX_SPAN_WORDS - 1) + 1):
+                if not words[last].stop:
+                    found[first, last] = _candidate(reading, first, last, run)
+    for key in {**reading.quoted, **reading.facts}:
+        if key not in found:
+            found[key] = _candidate(reading, *key, key)
+    return list(found.values())
+
+
+def _runs(words: list[Word]) -> list[tuple[int, int]]:
+    """(first, last) of each maximal run of new words inside one clause."""
+    runs: list[tuple[int, int]] = []
+    first: int | None = None
+    for index, word in enumerate(words):
+        if first is not None and (word.asked or word.clause != words[first].clause):
+            runs.append((first, index - 1))
+            first = None
+        if first is None and not word.asked:
+            first = index
+    if first is not None:
+        runs.append((first, len(words) - 1))
+    return runs
+
+
+def _matches(patterns: tuple[re.Pattern[str], ...], text: str, words: list[Word]) -> dict[tuple[int, int],
+                                                                                         tuple[int, int]]:
+    """Each match that is not all the question's own words: (first, last) word → its span in characters.
+
+    The span is the match's own: it may end after its last word ("30 %", "15 °C").
+    """
+    found: dict[tuple[int, int], tuple[int, int]] = {}
+    for pattern in patterns:
+        for start, end in spans(pattern, text):
+            inside = [index for index, word in enumerate(words) if word.end > start and word.start < end]
+            # The question's own words that open a match introduce it ("de tio *pilotkommunerna* Flen, …").
+            opening = [number for number, index in enumerate(inside[:LEAD_WORDS]) if words[index].asked
+                       and pattern not in _WHOLE]
+            if opening and opening[-1] + 1 < len(inside):
+                inside = inside[opening[-1] + 1 :]
+                start = words[inside[0]].start
+            if inside and not all(words[index].asked for index in inside):
+                first, last = inside[0], inside[-1]
+                found.setdefault((first, last), (min(start, words[first].start), max(end, words[last].end)))
+    return found
+
+
+def _candidate(reading: _Reading, first: int, last: int, run: tuple[int, int]) -> Candidate:
+    """A candidate with its features."""
+    words, slot, key = reading.words, reading.slot, (first, last)
+    span = words[first : last + 1]
+    content = [word for word in span if not word.stop] or span
+    previous = words[first - 1] if first else None
+    capitals = sum(word.text[:1].isupper() for word in content) / len(content)
+    values = {
+        "sentence": reading.in_sentence[span[0].sentence] / reading.most,
+        "clause": min(reading.in_clause[span[0].clause], 3) / 3,
+        "after_asked": float(_beside(words, first, -1)),
+        "before_asked": float(_beside(words, last, 1)),
+        "distance": min(_distance(words, first, -1), _distance(words, last, 1), 5) / 5,
+        "length": len(span) / MAX_SPAN_WORDS,
+        "long": max(0, len(span) - LONG_SPAN_WORDS) / MAX_SPAN_WORDS,
+        "run_start": float(first == run[0]),
+        "run_end": float(last == run[1]),
+        "common": sum(word.zipf >= COMMON_ZIPF for word in content) / len(content),
+        "kind_fact": float(any(begin <= first and last <= end for begin, end in reading.facts)),
+        "after_defining": float(slot.defining and previous is not None and previous.text.lower() in DEFINING_VERBS),
+        "capitals": capitals if reading.kind in ("person", "who", "contact", "list") else 0.0,
+        "capitals_any": capitals,
+        "slot_before": float(bool(slot.before) and previous is not None and previous.text.lower() == slot.before),
+        "stranded": float(bool(slot.stranded) and previous is not None and previous.text.lower() == slot.stranded),
+        "after_focus": float(previous is not None and _carries(previous, slot.focus)),
+        "before_focus": float(last + 1 < len(words) and _carries(words[last + 1], slot.focus)),
+        "quoted": float(key in reading.quoted),
+    }
+    start, end = reading.facts.get(key) or reading.quoted.get(key) or (span[0].start, span[-1].end)
+    return Candidate(first, last, start, end, tuple(values[name] for name in FEATURES), key in reading.facts)
+
+
+def _carries(word: Word, terms: frozenset[str]) -> bool:
+    """Whether ``word`` is the question's and begins like one of ``terms`` ("kemisten" for "kemist")."""
+    lower = word.text.lower()
+    return word.asked and any(lower.startswith(term[:5]) for term in terms)
+
+
+def _beside(words: list[Word], index: int, step: int) -> bool:
+    """Whether the nearest word that way in the clause, function words aside, is the question's."""
+    other = index + step
+    while 0 <= other < len(words) and words[other].clause == words[index].clause:
+        if not words[other].stop or words[other].asked:
+            return words[other].asked
+        other += step
+    return False
+
+
+def _distance(words: list[Word], index: int, step: int) -> int:
+    """Words between ``index`` and the nearest question word that way in the same sentence (99: none)."""
+    other, count = index + step, 0
+    while 0 <= other < len(words) and words[other].sentence == words[index].sentence:
+        if words[other].asked:
+            return count
+        other, count = other + step, count + 1
+    return 99

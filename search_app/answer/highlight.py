@@ -1,0 +1,71 @@
+"""The exact fact: the span of an answer's text that answers the question.
+
+The answer's sentences hold more than the fact; the highlight is the part a
+reader looks for: the date or period for "när / hur länge / vilket år", the
+amount with its unit for "hur mycket / hur många", the person or body for
+"vem", the items for "vilka", the defining phrase for "vad är". Candidates
+and their features are :mod:`search_app.answer.fact_spans`'; the best by
+``WEIGHTS`` is the highlight. There is none when no span is clearly the
+answer: the question asks for no fact (how something is done, or it is only
+key words), or no word of the answer is the question's (nothing shows where
+the fact would stand).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indexer.fields import SwedishAnalyzer
+from search_app.answer.fact_spans import FEATURES, Candidate, candidates, read_words
+from search_app.answer.slots import asks_for_fact, question_slot
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """The fact in an answer: its text and where it stands in the answer's text (in code points)."""
+
+    text: str
+    start: int
+    end: int
+
+
+#: Weight of each feature of a candidate (``fact_spans.FEATURES``), chosen on SweQUAD-MC training by
+#: ``python -m evaluation.span_study --fit``.
+WEIGHTS: dict[str, float] = {
+    "sentence": 0.75, "clause": 1.0, "after_asked": 0.25, "before_asked": -0.25, "distance": -0.75, "length": 1.5,
+    "long": -2.5, "run_start": 0.25, "run_end": 0.5, "common": -0.5, "kind_fact": 1.0, "after_defining": -0.25,
+    "capitals": 0.5, "capitals_any": 0.25, "slot_before": 0.5, "stranded": 0.75, "after_focus": 0.5,
+    "before_focus": 0.25, "quoted": 0.0,
+}
+
+
+def find_highlight(question: str, kind: str, text: str, analyzer: SwedishAnalyzer,
+                   context: str = "") -> Highlight | None:
+    """The span of ``text`` that answers ``question`` (of ``kind``, as ``question_type`` reads it), or None.
+
+    ``context`` is the earlier question a follow-up borrows its subject from:
+    its words are known to the reader, so they are never the fact.
+    """
+    if not asks_for_fact(question):
+        return None
+    words = read_words(f"{question} {context}" if context else question, text, analyzer)
+    if not any(word.asked for word in words):
+        return None
+    best = best_candidate(candidates(kind, text, words, question_slot(question, analyzer)))
+    if best is None:
+        return None
+    return Highlight(text[best.start : best.end], best.start, best.end)
+
+
+def best_candidate(found: list[Candidate], weights: dict[str, float] | None = None) -> Candidate | None:
+    """The candidate with the highest weighted features; a fact of the asked kind, if any, beats the others."""
+    vector = [(weights or WEIGHTS)[name] for name in FEATURES]
+    pool = [candidate for candidate in found if candidate.is_fact] or found
+    return max(pool, key=lambda candidate: sum(w * f for w, f in zip(vector, candidate.features, strict=True)),
+               default=None)
+
+
+def fact_at(text: str, fact: str) -> Highlight | None:
+    """``fact`` where it first stands in ``text`` (a contact's name in its answer), or None."""
+    start = text.find(fact) if fact else -1
+    return Highlight(fact, start, start + len(fact)) if start >= 0 else None
