@@ -85,6 +85,11 @@ BODY_RE = re.compile(
     r"|Europeiska\s+(?:kommissionen|unionen|rådet|parlamentet|domstolen)"
     r"|[A-ZÅÄÖ]{2,}(?:-[A-ZÅÄÖ]+)?)\b"
 )
+#: A person named by what they do, an agent noun: "flygteknikern", "rekryteraren", "hovmästare", "veterinär".
+AGENT_RE = re.compile(
+    r"\b[a-zåäöé][\w-]{2,}(?:are|aren|arna|örer|ör|ören|isten|ist|ister|logen|log|anten|ant|enten|ent|ikern|iker"
+    r"|mannen|man|ledaren|ledare|chefen|chef|ären|är|ieren|ier|erskan|ska|sköterskan|tören|tör)\b"
+)
 #: A person's name: "Fredrik Wikström", "Carl von Linné".
 NAME_RE = re.compile(rf"\b{PERSON_NAME}\b")
 #: Words that introduce a list's items rather than begin one ("såsom statliga myndigheter, kommuner …").

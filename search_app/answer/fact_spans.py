@@ -5,8 +5,10 @@ a question term, or it is a function word the question also uses) or new. A
 candidate is a stretch of new words inside one clause (commas may fall inside
 it: lists have them), a quotation, or a fact of the kind the question asks
 for (:mod:`indexer.language.facts`: a date or a period, then a condition, for
-"när"; an amount or a count for "hur mycket / hur många"; a name or a body for
-"vem"; a list for "vilka"). Each candidate is described by named features:
+"när"; an amount or a count for "hur mycket / hur många"; a name or a body,
+else a person named by what they do, for "vem"; a list for "vilka"). Words the
+question has may stand inside a candidate only if they are function words ("…
+för att skapa förändring"). Each candidate is described by named features:
 how much of the question its sentence and clause hold, whether it stands
 where the question word stands in the question, how long it is, how common
 its words are, whether it is the kind of fact asked for.
@@ -21,6 +23,7 @@ from indexer.fields import SwedishAnalyzer
 from indexer.language.analysis import fold_term, stop_words, tokenize
 from indexer.language.analysis import words as words_of
 from indexer.language.facts import (
+    AGENT_RE,
     AMOUNT_RE,
     BODY_RE,
     BULLETS_RE,
@@ -33,11 +36,12 @@ from indexer.language.facts import (
     spans,
 )
 from search_app.answer.matching import match_share
-from search_app.answer.slots import DEFINING_VERBS, Slot
+from search_app.answer.slots import Slot
 
 #: A word counts as the question's when it carries a question term at least this loosely.
 ASKED_SHARE = 0.7
-#: A fact of the asked kind counts in a sentence holding at least this share of the best sentence's question words.
+#: A fact of the asked kind counts in a sentence holding at least this share of the best sentence's question words
+#: (1: in the best sentences only; 0.5 did worse on SweQUAD-MC training).
 FACT_SENTENCE_SHARE = 1.0
 #: A match whose first this many words hold question words begins after them.
 LEAD_WORDS = 3
@@ -50,7 +54,7 @@ COMMON_ZIPF = 5.0
 #: Function words a candidate may open with: "att ställa krav", "i minst fem år", "hos Skatteverket".
 OPENERS = frozenset({"att", "i", "hos", "vid", "på", "med", "av", "genom", "från", "till", "under", "om", "för", "den"})
 #: Patterns whose matches are whole though they begin with the question's words (a bullet, a quotation).
-_WHOLE = (BULLETS_RE, QUOTE_RE)
+_WHOLE = (BULLETS_RE, QUOTE_RE, CONDITION_RE)
 _SENTENCE_END = re.compile(r"[.!?…]\s|\n")
 _CLAUSE_END = re.compile(r"[;:()\[\]•\"”“»«]|\s[–—]\s")
 #: The facts each question kind asks for, in tiers: a later tier counts only when no earlier one is found
@@ -59,16 +63,19 @@ KIND_FACTS: dict[str, tuple[tuple[re.Pattern[str], ...], ...]] = {
     "time": ((TIME_RE,), (CONDITION_RE,)),
     "amount": ((AMOUNT_RE, COUNT_RE),),
     "number": ((AMOUNT_RE, COUNT_RE),),
-    "person": ((NAME_RE, BODY_RE),),
-    "who": ((NAME_RE, BODY_RE),),
-    "contact": ((NAME_RE, BODY_RE),),
+    "person": ((NAME_RE, BODY_RE), (AGENT_RE,)),
+    "who": ((NAME_RE, BODY_RE), (AGENT_RE,)),
+    "contact": ((NAME_RE, BODY_RE), (AGENT_RE,)),
     "list": ((LIST_RE, BULLETS_RE),),
 }
+#: Kinds of a measure, and the question words that ask for something else: "vad gör X *när* Y?" asks what,
+#: not when, though its kind is "time".
+MEASURE_KINDS = ("time", "number", "amount")
+OTHER_QUESTION_WORDS = frozenset({"vad", "vem", "vems", "var", "vart", "varför"})
 #: The features of a candidate, in the order of ``Candidate.features``.
 FEATURES = (
     "sentence", "clause", "after_asked", "before_asked", "distance", "length", "long", "run_start", "run_end",
-    "common", "kind_fact", "after_defining", "capitals", "capitals_any", "slot_before", "stranded",
-    "after_focus", "before_focus", "quoted",
+    "common", "kind_fact", "capitals", "capitals_any", "slot_before", "stranded", "after_focus", "before_focus",
 )
 
 
@@ -136,7 +143,8 @@ class _Reading:
             self.in_clause[word.clause] = self.in_clause.get(word.clause, 0) + word.asked
         self.most = max(self.in_sentence.values(), default=0) or 1
         self.facts: dict[tuple[int, int], tuple[int, int]] = {}
-        for tier in KIND_FACTS.get(kind, ()):
+        asked_for = () if kind in MEASURE_KINDS and slot.word in OTHER_QUESTION_WORDS else KIND_FACTS.get(kind, ())
+        for tier in asked_for:
             self.facts = {key: span for key, span in _matches(tier, text, words).items()
                           if self.in_sentence[words[key[0]].sentence] >= FACT_SENTENCE_SHARE * self.most}
             if self.facts:
@@ -151,10 +159,10 @@ def candidates(kind: str, text: str, words: list[Word], slot: Slot) -> list[Cand
     found: dict[tuple[int, int], Candidate] = {}
     for run in _runs(words):
         for first in range(run[0], run[1] + 1):
-            if words[first].stop and words[first].text.lower() not in OPENERS:
+            if words[first].asked or (words[first].stop and words[first].text.lower() not in OPENERS):
                 continue
             for last in range(first, min(run[1], first + MAX_SPAN_WORDS - 1) + 1):
-                if not words[last].stop:
+                if not words[last].stop and not words[last].asked:
                     found[first, last] = _candidate(reading, first, last, run)
     for key in {**reading.quoted, **reading.facts}:
         if key not in found:
@@ -163,18 +171,26 @@ def candidates(kind: str, text: str, words: list[Word], slot: Slot) -> list[Cand
 
 
 def _runs(words: list[Word]) -> list[tuple[int, int]]:
-    """(first, last) of each maximal run of new words inside one clause."""
+    """(first, last) of each maximal run of new words inside one clause (the question's function words may join
+    them: "ge kunskap och verktyg för *att* skapa förändring")."""
     runs: list[tuple[int, int]] = []
     first: int | None = None
     for index, word in enumerate(words):
-        if first is not None and (word.asked or word.clause != words[first].clause):
-            runs.append((first, index - 1))
+        if first is not None and ((word.asked and not word.stop) or word.clause != words[first].clause):
+            runs.append(_trimmed(words, first, index - 1))
             first = None
         if first is None and not word.asked:
             first = index
     if first is not None:
-        runs.append((first, len(words) - 1))
+        runs.append(_trimmed(words, first, len(words) - 1))
     return runs
+
+
+def _trimmed(words: list[Word], first: int, last: int) -> tuple[int, int]:
+    """A run without the question's function words at its end."""
+    while last > first and words[last].asked:
+        last -= 1
+    return first, last
 
 
 def _matches(patterns: tuple[re.Pattern[str], ...], text: str, words: list[Word]) -> dict[tuple[int, int],
@@ -218,14 +234,12 @@ def _candidate(reading: _Reading, first: int, last: int, run: tuple[int, int]) -
         "run_end": float(last == run[1]),
         "common": sum(word.zipf >= COMMON_ZIPF for word in content) / len(content),
         "kind_fact": float(any(begin <= first and last <= end for begin, end in reading.facts)),
-        "after_defining": float(slot.defining and previous is not None and previous.text.lower() in DEFINING_VERBS),
         "capitals": capitals if reading.kind in ("person", "who", "contact", "list") else 0.0,
         "capitals_any": capitals,
         "slot_before": float(bool(slot.before) and previous is not None and previous.text.lower() == slot.before),
         "stranded": float(bool(slot.stranded) and previous is not None and previous.text.lower() == slot.stranded),
         "after_focus": float(previous is not None and _carries(previous, slot.focus)),
         "before_focus": float(last + 1 < len(words) and _carries(words[last + 1], slot.focus)),
-        "quoted": float(key in reading.quoted),
     }
     start, end = reading.facts.get(key) or reading.quoted.get(key) or (span[0].start, span[-1].end)
     return Candidate(first, last, start, end, tuple(values[name] for name in FEATURES), key in reading.facts)

@@ -32,10 +32,9 @@ class Highlight:
 #: Weight of each feature of a candidate (``fact_spans.FEATURES``), chosen on SweQUAD-MC training by
 #: ``python -m evaluation.span_study --fit``.
 WEIGHTS: dict[str, float] = {
-    "sentence": 0.75, "clause": 1.0, "after_asked": 0.25, "before_asked": -0.25, "distance": -0.75, "length": 1.5,
-    "long": -2.5, "run_start": 0.25, "run_end": 0.5, "common": -0.5, "kind_fact": 1.0, "after_defining": -0.25,
-    "capitals": 0.5, "capitals_any": 0.25, "slot_before": 0.5, "stranded": 0.75, "after_focus": 0.5,
-    "before_focus": 0.25, "quoted": 0.0,
+    "sentence": 0.75, "clause": 0.75, "after_asked": 0.25, "before_asked": -0.25, "distance": -0.75, "length": 1.75,
+    "long": -2.5, "run_start": 0.25, "run_end": 0.5, "common": -0.5, "kind_fact": 1.0, "capitals": 0.5,
+    "capitals_any": 0.25, "slot_before": 0.5, "stranded": 0.5, "after_focus": 0.5, "before_focus": 0.25,
 }
 
 

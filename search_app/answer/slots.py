@@ -25,8 +25,6 @@ QUANTITY_AFTER_HUR = frozenset({"mycket", "många", "länge", "lång", "långt",
                                 "ofta", "tidigt", "sent", "hög", "höga", "dyr", "dyrt", "svår", "svårt", "tid"})
 #: Modal verbs: "hur ska jag …" asks how something is done.
 MODALS = frozenset({"ska", "skall", "kan", "får", "bör", "måste", "gör", "vill", "brukar"})
-#: Verbs after which a defining phrase follows ("X innebär att …", "vilket innebär att …").
-DEFINING_VERBS = frozenset({"är", "innebär", "betyder", "avser", "avses", "kallas", "menas", "handlar", "omfattar"})
 #: Prepositions a question may end with, the fact following them in the answer.
 PREPOSITIONS = frozenset({"i", "hos", "vid", "på", "med", "av", "genom", "från", "till", "under", "om", "för", "mot",
                           "efter", "åt", "inom", "över"})
@@ -42,8 +40,8 @@ class Slot:
     stranded: str = ""
     #: The terms of the noun the question word asks about ("vilken *kemist*").
     focus: frozenset[str] = frozenset()
-    #: Whether it asks what something is or means ("vad *är* …", "vad *innebär* …", "vad *menas* med …").
-    defining: bool = False
+    #: The question word itself ("vad", "när", "hur" …).
+    word: str = ""
 
 
 def question_slot(question: str, analyzer: SwedishAnalyzer) -> Slot:
@@ -57,8 +55,7 @@ def question_slot(question: str, analyzer: SwedishAnalyzer) -> Slot:
                 after += 1
             following = tokens[after] if after < len(tokens) and token in FOCUS_WORDS else ""
             focus = frozenset(analyzer.word_terms(following)) if following else frozenset()
-            defining = token == "vad" and index + 1 < len(tokens) and tokens[index + 1] in DEFINING_VERBS | {"var"}
-            return Slot(tokens[index - 1] if index else "", stranded, focus, defining)
+            return Slot(tokens[index - 1] if index else "", stranded, focus, token)
     return Slot(stranded=stranded)
 
 
