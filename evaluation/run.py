@@ -143,8 +143,15 @@ def main() -> int:
     print(table)
     if not args.no_write:
         QUALITY_DOC.parent.mkdir(exist_ok=True)
-        QUALITY_DOC.write_text(table, encoding="utf-8")
+        QUALITY_DOC.write_text(table + later_sections(QUALITY_DOC), encoding="utf-8")
     return 0 if all(met for _, met in targets(results)) else 1
+
+
+def later_sections(path: Path) -> str:
+    """The "## " sections that other studies keep after the table in ``path`` (evaluation.span_study's)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    start = text.find("\n## ")
+    return "\n" + text[start + 1 :] if start >= 0 else ""
 
 
 def render(results: list[Result]) -> str:
