@@ -73,6 +73,12 @@ def test_offsets_count_code_points_not_utf16_units():
     assert text[found.start : found.end] == found.text
 
 
+def test_an_amount_keeps_its_unit():
+    text = "Avgiften för bygglov beräknas enligt kommunens taxa och är 4 500 kronor för en normal altan."
+    found = find_highlight("hur mycket kostar bygglov för en altan?", "amount", text, SwedishAnalyzer())
+    assert found is not None and found.text == "4 500 kronor"
+
+
 def answer_of(snapshot, question: str):
     answer = ask(snapshot, question).answer
     assert answer is not None, question

@@ -149,6 +149,9 @@ class _Reading:
                           if self.in_sentence[words[key[0]].sentence] >= FACT_SENTENCE_SHARE * self.most}
             if self.facts:
                 break
+        # The amount with its unit, not its number alone: a fact inside another is not one.
+        self.facts = {key: span for key, span in self.facts.items()
+                      if not any(other != key and other[0] <= key[0] and key[1] <= other[1] for other in self.facts)}
         self.quoted = {key: span for key, span in _matches((QUOTE_RE,), text, words).items()
                        if key[1] - key[0] < MAX_SPAN_WORDS}
 
