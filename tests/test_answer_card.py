@@ -9,14 +9,16 @@ from playwright.sync_api import expect
 from search_app.web.answer_card import CONFIDENCE_WORDING, confidence_wording, split_at_fact
 from tests.test_widget import AXE, axe_violations, host_site, widget_input  # noqa: F401  (fixture and helpers)
 
-#: (question, the fact the card shows in bold, the source it links) on the seed pages.
+#: (question, the fact the card shows in bold, the source it links) on the pages the live server serves:
+#: the seed pages and the test corpus's municipality page (the one with a price).
 FACTS = [
     ("när pågick utveckla svenska städer", "2016–2019", "Det här har vi gjort tidigare › Utveckla svenska städer"),
-    ("hur många pilotprojekt finansierade tillväxtverket", "tolv pilotprojekt",
+    ("hur mycket kostar bygglov för en altan", "4 500 kronor", "Bygglov för altan › Avgift"),
+    ("hur många pilotprojekt finansierade tillväxtverket", "tolv",
      "Det här har vi gjort tidigare › Pilotprojekt inom Tillväxtskapande samhällsplanering"),
     ("vem är kontaktperson för Kompetensarena Stockholm", "Fredrik Wikström", "Tillväxt › Kompetensarena Stockholm"),
 ]
-IDS = ["date", "amount", "person"]
+IDS = ["date", "amount", "count", "person"]
 
 
 def shared_link(live_server: str, question: str) -> str:
@@ -146,7 +148,7 @@ def test_axe_finds_no_violations_in_the_answer_cards(browser, live_server):
     page.goto(shared_link(live_server, FACTS[0][0]))
     expect(page.locator("#samtal .answer")).to_have_count(1)
     box = page.get_by_label("Din fråga eller dina sökord")
-    box.fill(FACTS[2][0])
+    box.fill(FACTS[-1][0])
     box.press("Enter")
     expect(page.locator("#samtal .answer")).to_have_count(2)
     assert axe_violations(page) == []

@@ -369,7 +369,7 @@
       var fact = isQuestion && data.answer ? factParts(data.answer.text, data.answer.highlight) : null;
       if (isQuestion && data.answer) {
         this.answerBox.append(el("h2", "", s.answer));
-        if (fact) this.answerBox.append(el("p", "sok-hidden", fact[1] + "."));
+        if (fact) this.answerBox.append(el("span", "sok-hidden", fact[1] + "."));
         this.answerBox.append(answerText(data.answer, "p", ""));
         var source = el("span", "sok-source", s.source + ": ");
         var href = safeUrl(data.answer.url);
