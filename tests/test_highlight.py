@@ -34,6 +34,7 @@ def test_dates_and_periods(text, expected):
     (COUNT_RE, "finansierade vi tolv pilotprojekt år 2018", ["tolv"]),
     (COUNT_RE, "den pågick i 63 dagar, 30,0% av alla", ["63 dagar", "30,0%"]),
     (BODY_RE, "Kontakta Skatteverket eller Länsstyrelsen i Skåne.", ["Skatteverket", "Länsstyrelsen i Skåne"]),
+    (BODY_RE, "ansvaret går till Stockholms läns landsting", ["Stockholms läns landsting"]),
     (LIST_RE, "de tio kommunerna Flen, Gotland och Haninge", ["tio kommunerna Flen, Gotland och Haninge"]),
     (LIST_RE, "aktörer såsom kommuner, landsting och näringsliv", ["kommuner, landsting och näringsliv"]),
     (AGENT_RE, "När översynen är klar kontrollerar flygteknikern arbetet.", ["flygteknikern"]),
@@ -63,6 +64,7 @@ def test_the_slot_is_the_words_around_the_question_word():
     assert question_slot("Vad är man ansvarig för?", analyzer).stranded == "för"
     assert question_slot("Vilken kemist visade det?", analyzer).focus == frozenset(analyzer.word_terms("kemist"))
     assert question_slot("när pågick projektet?", analyzer).word == "när"
+    assert question_slot("vilken myndighet beslutar?", analyzer).asks_who
 
 
 def test_offsets_count_code_points_not_utf16_units():
@@ -106,6 +108,11 @@ def test_an_amount_question_highlights_the_number(seed_snapshot):
 
 def test_a_person_question_highlights_the_name(seed_snapshot):
     assert_fact(answer_of(seed_snapshot, "vem är kontaktperson för Kompetensarena Stockholm"), "Fredrik Wikström")
+
+
+def test_a_body_question_highlights_the_body(seed_snapshot):
+    answer = answer_of(seed_snapshot, "vilken myndighet finansierade uppdraget om jämställd tillväxt")
+    assert_fact(answer, "Tillväxtverket")
 
 
 def test_a_list_question_highlights_the_items(seed_snapshot):

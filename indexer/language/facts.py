@@ -81,6 +81,7 @@ _BODY_ENDINGS = (
 BODY_RE = re.compile(
     rf"\b(?:[A-ZÅÄÖ][\w-]*(?:{_BODY_ENDINGS})(?:\s+i\s+[A-ZÅÄÖ]\w+(?:\s+län)?)?"
     r"|(?:Region|Kommun|Stiftelsen|Länsstyrelsen|Riksbanken|Polisen)\s+[A-ZÅÄÖ]\w+"
+    r"|[A-ZÅÄÖ]\w+s\s+(?:läns\s+landsting|stad|kommun)"
     r"|[Rr]egeringen|[Rr]iksdagen|Regeringskansliet|EU-kommissionen"
     r"|Europeiska\s+(?:kommissionen|unionen|rådet|parlamentet|domstolen)"
     r"|[A-ZÅÄÖ]{2,}(?:-[A-ZÅÄÖ]+)?)\b"

@@ -53,8 +53,9 @@ LONG_SPAN_WORDS = 8
 COMMON_ZIPF = 5.0
 #: Function words a candidate may open with: "att ställa krav", "i minst fem år", "hos Skatteverket".
 OPENERS = frozenset({"att", "i", "hos", "vid", "på", "med", "av", "genom", "från", "till", "under", "om", "för", "den"})
-#: Patterns whose matches are whole though they begin with the question's words (a bullet, a quotation).
-_WHOLE = (BULLETS_RE, QUOTE_RE, CONDITION_RE)
+#: Patterns whose matches are whole though they begin with the question's words (a name, a body, a bullet,
+#: a quotation, a condition): the others begin after them ("de tio *pilotkommunerna* Flen, …").
+_WHOLE = (NAME_RE, BODY_RE, BULLETS_RE, QUOTE_RE, CONDITION_RE)
 _SENTENCE_END = re.compile(r"[.!?…]\s|\n")
 _CLAUSE_END = re.compile(r"[;:()\[\]•\"”“»«]|\s[–—]\s")
 #: The facts each question kind asks for, in tiers: a later tier counts only when no earlier one is found

@@ -50,7 +50,8 @@ def find_highlight(question: str, kind: str, text: str, analyzer: SwedishAnalyze
     words = read_words(f"{question} {context}" if context else question, text, analyzer)
     if not any(word.asked for word in words):
         return None
-    best = best_candidate(candidates(kind, text, words, question_slot(question, analyzer)))
+    slot = question_slot(question, analyzer)
+    best = best_candidate(candidates("who" if kind == "other" and slot.asks_who else kind, text, words, slot))
     if best is None:
         return None
     return Highlight(text[best.start : best.end], best.start, best.end)

@@ -23,6 +23,12 @@ FOCUS_WORDS = frozenset({"vilka", "vilken", "vilket", "vilkas", "hur"})
 #: Words after "hur" that ask for a fact (a quantity, a time), though some end like a verb.
 QUANTITY_AFTER_HUR = frozenset({"mycket", "många", "länge", "lång", "långt", "stor", "stora", "gammal", "gamla",
                                 "ofta", "tidigt", "sent", "hög", "höga", "dyr", "dyrt", "svår", "svårt", "tid"})
+#: Nouns after "vilken / vilka" that ask for a person or a body, as "vem" does.
+WHO_NOUNS = frozenset({
+    "myndighet", "myndigheter", "organisation", "organisationer", "aktör", "aktörer", "person", "personer",
+    "instans", "instanser", "departement", "förvaltning", "nämnd", "kommun", "kommuner", "region", "regioner",
+    "landsting", "länsstyrelse", "domstol", "yrkesgrupp", "yrkesgrupper", "yrke", "befattning",
+})
 #: Modal verbs: "hur ska jag …" asks how something is done.
 MODALS = frozenset({"ska", "skall", "kan", "får", "bör", "måste", "gör", "vill", "brukar"})
 #: Prepositions a question may end with, the fact following them in the answer.
@@ -42,6 +48,13 @@ class Slot:
     focus: frozenset[str] = frozenset()
     #: The question word itself ("vad", "när", "hur" …).
     word: str = ""
+    #: The noun the question word asks about, as written ("myndighet" in "vilken myndighet …").
+    noun: str = ""
+
+    @property
+    def asks_who(self) -> bool:
+        """Whether it asks for a person or a body ("vilken myndighet", "vilka personer")."""
+        return self.noun in WHO_NOUNS
 
 
 def question_slot(question: str, analyzer: SwedishAnalyzer) -> Slot:
@@ -55,7 +68,7 @@ def question_slot(question: str, analyzer: SwedishAnalyzer) -> Slot:
                 after += 1
             following = tokens[after] if after < len(tokens) and token in FOCUS_WORDS else ""
             focus = frozenset(analyzer.word_terms(following)) if following else frozenset()
-            return Slot(tokens[index - 1] if index else "", stranded, focus, token)
+            return Slot(tokens[index - 1] if index else "", stranded, focus, token, following)
     return Slot(stranded=stranded)
 
 
