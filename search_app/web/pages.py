@@ -44,7 +44,7 @@ def index() -> ResponseReturnValue:
                             publisher=publisher, kind=kind)
             suggestion = suggest(snap, query, result.lexical_best)
             counts = facets(snap, query)
-            if page == 1:
+            if page == 1 and kind is None:  # the chat's card knows no type filter: a PDF-only list gets none
                 card = _answer(snap, query, publisher)
             record_search("page", query, result.total)
         except BadRequest as bad:
