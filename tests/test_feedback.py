@@ -83,6 +83,28 @@ def test_unanswered_and_unhelpful_questions_are_listed_with_counts_per_week(coun
     assert f"{week_label(7):>7}{week_label(0):>7}" in output
 
 
+def test_a_question_asked_through_a_shared_page_link_counts_as_unanswered_too(counted):
+    app, database = counted
+    client = app.test_client()
+    with sqlite3.connect(database) as connection:  # a page search from before the page answered questions
+        connection.execute("INSERT INTO searches VALUES (?, 'page', 'var ligger simhallen', 0, 0)", (hour(1),))
+    for _ in range(2):  # a shared /?q= link nobody could answer, opened twice
+        html = client.get("/", query_string={"q": "hur förnyar jag mitt pass"}).get_data(as_text=True)
+        assert 'class="answer"' not in html
+    assert 'class="answer"' in client.get("/", query_string={"q": "när pågick utveckla svenska städer"}).get_data(
+        as_text=True)
+    # A later page or a type filter shows results only: not asked as a question, so never "unanswered".
+    client.get("/", query_string={"q": "hur förnyar jag mitt pass", "typ": "pdf"})
+    client.get("/", query_string={"q": "stad", "sida": 2})
+    app.extensions["sok_analytics"].flush()
+
+    missing = read_stats(database).missing
+    assert [(row.query, row.total) for row in missing.unanswered] == [("hur förnyar jag mitt pass", 2)]
+    utan = client.get("/admin/stats", headers=TOKEN).get_data(as_text=True)
+    assert re.search(r"<td>hur förnyar jag mitt pass</td><td>2</td>", utan)
+    assert "när pågick utveckla svenska städer" not in utan.split('id="utan-svar"')[1].split('id="svaret-nej"')[0]
+
+
 def test_only_the_newest_eight_weeks_are_shown_but_the_total_counts_all(counted):
     app, database = counted
     with sqlite3.connect(database) as connection:

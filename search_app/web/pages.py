@@ -46,7 +46,10 @@ def index() -> ResponseReturnValue:
             counts = facets(snap, query)
             if page == 1 and kind is None:  # the chat's card knows no type filter: a PDF-only list gets none
                 card = _answer(snap, query, publisher)
-            record_search("page", query, result.total)
+                # Asked as a question too, so an unanswered shared link reaches the statistics' list.
+                record_search("page-ask", query, result.total, card is not None)
+            else:
+                record_search("page", query, result.total)
         except BadRequest as bad:
             error, status = bad.message, 400
         except SnapshotError:

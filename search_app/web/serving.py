@@ -9,6 +9,10 @@ from search_app.web.index_handle import IndexHandle
 from search_app.web.operations import note_question
 
 
+#: The surfaces whose searches were also asked as questions (whether they got an answer counts).
+QUESTION_SURFACES = ("ask", "page-ask")
+
+
 def current_snapshot() -> OpenSnapshot:
     """The snapshot this worker serves from."""
     handle: IndexHandle = current_app.extensions["sok_index"]
@@ -22,8 +26,12 @@ def time_limit_s() -> float | None:
 
 
 def record_search(surface: str, query: str, results: int, answered: bool = False) -> None:
-    """Count a search for the site owner's statistics (when analytics are on) and a question for /metrics."""
-    if surface == "ask":
+    """Count a search for the site owner's statistics (when analytics are on) and a question for /metrics.
+
+    ``surface`` is "search" or "ask" (the API), "page" (a results page without an answer card: a later
+    page or a type filter) or "page-ask" (the page's first results with the answer card, a question too).
+    """
+    if surface in QUESTION_SURFACES:
         note_question(answered)
     analytics = current_app.extensions.get("sok_analytics")
     if analytics is not None:

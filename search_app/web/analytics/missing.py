@@ -2,7 +2,7 @@
 
 Two lists for the site owner, each the most frequent questions first with their counts in
 the last :data:`WEEKS` calendar weeks (Monday to Sunday, UTC): the questions that got no
-answer (``/api/ask`` found nothing sure enough) and those whose answer people rated "Nej"
+answer (``/api/ask`` or the page's answer card found nothing sure enough) and those whose answer people rated "Nej"
 under "Fick du svar på din fråga?". Both point at pages that are missing or unclear.
 """
 
@@ -17,7 +17,9 @@ WEEKS = 8
 
 #: The Monday of the week an hour ("2026-11-23T05:00") falls in.
 _WEEK = "date(substr({hour}, 1, 10), 'weekday 0', '-6 days')"
-_UNANSWERED = "surface = 'ask' AND answered = 0"
+#: Questions without an answer: asked in the chat, the widget or the API, or through a /?q= link whose
+#: page found no answer card ("page" rows are later pages and type filters, never asked).
+_UNANSWERED = "surface IN ('ask', 'page-ask') AND answered = 0"
 _UNHELPFUL = "helpful = 0"
 
 

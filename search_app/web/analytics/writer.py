@@ -29,10 +29,10 @@ log = logging.getLogger(__name__)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS searches (
     hour TEXT NOT NULL,        -- UTC, to the hour
-    surface TEXT NOT NULL,     -- search, ask, page
+    surface TEXT NOT NULL,     -- search, ask, page, page-ask
     query TEXT NOT NULL,
     results INTEGER NOT NULL,
-    answered INTEGER NOT NULL  -- 1 when /api/ask gave an answer
+    answered INTEGER NOT NULL  -- 1 when /api/ask or the page's card gave an answer
 );
 CREATE TABLE IF NOT EXISTS clicks (
     hour TEXT NOT NULL,
@@ -96,7 +96,7 @@ class Analytics:
             log.warning("analytics: %s cannot be opened yet (%s)", path, error)
 
     def search(self, surface: str, query: str, results: int, answered: bool = False) -> None:
-        """Note one search (``surface``: search, ask or page)."""
+        """Note one search (``surface``: search, ask, page or page-ask, see web.serving.record_search)."""
         self._add("searches", (_hour(), surface, normalise(query), int(results), int(answered)))
 
     def click(self, query: str, url: str) -> None:
