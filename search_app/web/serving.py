@@ -8,7 +8,6 @@ from search_app.query.snapshot import OpenSnapshot
 from search_app.web.index_handle import IndexHandle
 from search_app.web.operations import note_question
 
-
 #: The surfaces whose searches were also asked as questions (whether they got an answer counts).
 QUESTION_SURFACES = ("ask", "page-ask")
 
