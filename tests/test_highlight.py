@@ -81,6 +81,23 @@ def test_an_amount_keeps_its_unit():
     assert found is not None and found.text == "4 500 kronor"
 
 
+def test_the_fact_stands_in_the_answering_sentence_not_in_its_context():
+    # The first sentence is the context "Projektet" points back to; it holds more of the question's words,
+    # but the date is in the answering sentence.
+    context = "Kompetensarena Stockholm är ett EU-finansierat projekt som ska stärka vuxenutbildningen. … "
+    text = context + "Projektet pågår till september 2020."
+    found = find_highlight("när tar projektet kompetensarena slut", "time", text, SwedishAnalyzer(),
+                           answer_start=len(context))
+    assert found is not None and found.text == "till september 2020"
+
+
+def test_a_date_in_the_second_answering_sentence_answers_when():
+    text = ("Länsstyrelsen arbetar brett med jämställdhet inom just tillväxtområdet. "
+            "Under 2016–2018 pågår ett särskilt uppdrag med finansiering från Tillväxtverket.")
+    found = find_highlight("när pågick jämställd tillväxt", "time", text, SwedishAnalyzer())
+    assert found is not None and found.text == "2016–2018"
+
+
 def answer_of(snapshot, question: str):
     answer = ask(snapshot, question).answer
     assert answer is not None, question

@@ -88,3 +88,26 @@ def test_what_the_contact_section_says_instead_is_quoted(support_snapshot):
     assert answer is not None
     assert answer.text.startswith("Sidan anger ingen kontaktperson för Evenemangsbidrag.")
     assert "kulturforvaltningen@exempelby.se" in answer.text
+
+
+def test_the_verb_of_the_question_is_not_its_subject(support_snapshot):
+    # "ska" says nothing about whom to contact: the subject is "lokalbidrag" alone.
+    answer = ask(support_snapshot, "vem ska jag kontakta om lokalbidrag").answer
+    assert answer is not None
+    assert answer.text.startswith("Sidan anger ingen kontaktperson för Lokalbidrag")
+
+
+def test_a_subject_named_above_the_project_leads_to_its_contact_person(support_snapshot):
+    # "Föreningsstöd" is the page's title, above all three projects; no contact's own words carry it. The
+    # contact sections under it fit the question alike: the one that names a person answers.
+    for question in ("vem är kontaktperson för föreningsstöd", "vem ska jag kontakta om föreningsstöd"):
+        answer = ask(support_snapshot, question).answer
+        assert answer is not None, question
+        assert answer.text.startswith("Kontaktperson för Aktivitetsbidrag: Karin Holm"), question
+        assert answer.highlight is not None and answer.highlight.text == "Karin Holm"
+
+
+def test_a_sentence_that_names_no_one_is_no_answer_to_whom_to_contact(support_snapshot):
+    # The introduction says who gets support ("Kommunen ger stöd till föreningar …") but names no one to
+    # contact: it is no answer, and "Kommunen" is no contact's name.
+    assert ask(support_snapshot, "vem är kontaktperson för stöd till föreningar").answer is None

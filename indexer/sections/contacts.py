@@ -17,7 +17,7 @@ from indexer.sections.split import Section
 # Under "Frågor" or "Mer information" a name with a role is a contact person too.
 _CONTACT_HEADING_RE = re.compile(rf"^(?:{CONTACT_HEADING}|(?:frågor|mer information)\b)", re.IGNORECASE)
 _PERSON_RE = re.compile(rf"^(?P<name>{PERSON_NAME})\s*(?:,\s*(?P<role>[^,@\d+]{{2,120}}?))?\s*(?:[,;]|$)")
-_PHONE_RE = re.compile(r"(?:\+46|0)[\d\s\-–()]{6,16}\d")
+PHONE_RE = re.compile(r"(?:\+46|0)[\d\s\-–()]{6,16}\d")
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def _parse_line(line: str, section: Section) -> Contact | None:
     if not person:
         return None
     email = EMAIL_RE.search(line)
-    phone = _PHONE_RE.search(line)
+    phone = PHONE_RE.search(line)
     return Contact(
         name=person.group("name"),
         role=(person.group("role") or "").strip(),

@@ -1,8 +1,10 @@
 """Answers: the sentence or sentences of the best passage that answer a question.
 
 A question about a contact person is answered by the contact whose project
-carries the question's words (:mod:`search_app.answer.contacts`), or, when
-that project's contact section names no one, by saying so; any other
+carries the question's words (:mod:`search_app.answer.contacts`), else by the
+contact section its subject leads to (its person, or, when it names no one,
+saying so), else by a passage that names a person, a body or a way to reach
+someone (never by a sentence that names none); any other
 by the best span of sentences of the top passages
 (:mod:`search_app.answer.sentences`). The answer's confidence is the span's
 coverage of the question's words (or its meaning share); below
@@ -18,11 +20,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from indexer.sections.contacts import Contact
 from search_app.answer.contacts import (
     best_contact,
-    contact_section_without_person,
+    best_contact_section,
     describe_contact,
     describe_missing_contact,
+    names_a_contact,
 )
 from search_app.answer.followups import subject_context, with_context
 from search_app.answer.highlight import Highlight, fact_at, find_highlight
@@ -97,7 +101,7 @@ def ask(
     if kind in CONTACT_KINDS and not publisher:
         answer = contact_answer(snap, f"{question} {context}")
     if answer is None and kind == "contact":
-        answer = missing_contact_answer(snap, f"{question} {context}", result.passages)
+        answer = contact_section_answer(snap, f"{question} {context}", result.passages)
     if answer is None:
         vector = snap.semantic.query_vector(asked) if snap.semantic is not None else None
         answer = passage_answer(snap, question, kind, result.passages, context, vector)
@@ -121,7 +125,10 @@ def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[
         return None
     passage = span.passage
     link = deep_link(_page_url(passage), span.text[span.answer_start :], kind=passage.kind)
-    fact = find_highlight(question, kind, span.text, snap.analyzer, context)
+    fact = find_highlight(question, kind, span.text, snap.analyzer, context, span.answer_start,
+                          facts_only=kind == "contact")
+    if kind == "contact" and fact is None and not names_a_contact(span.text):
+        return None  # asked whom to contact: a sentence naming no one, no body and no way to reach anyone is no answer
     return Answer(span.text, link, passage.title, passage.section, span.confidence, fact)
 
 
@@ -130,18 +137,24 @@ def contact_answer(snap: OpenSnapshot, question: str) -> Answer | None:
     found = best_contact(snap, question)
     if found is None:
         return None
-    contact, share = found
+    return _person_answer(*found)
+
+
+def _person_answer(contact: Contact, share: float) -> Answer:
+    """The contact person as an answer, their name the fact."""
     text = describe_contact(contact)
     return Answer(text, deep_link(contact.url, contact.name), contact.title, contact.project, share,
                   fact_at(text, contact.name))
 
 
-def missing_contact_answer(snap: OpenSnapshot, question: str, passages: list[Passage]) -> Answer | None:
-    """Answer "vem är kontaktperson för X" with X's contact section when it names no one (said so, in Swedish)."""
-    found = contact_section_without_person(snap, question, passages)
+def contact_section_answer(snap: OpenSnapshot, question: str, passages: list[Passage]) -> Answer | None:
+    """Answer "vem ska jag kontakta om X" from X's contact section: its person, or that it names no one (in Swedish)."""
+    found = best_contact_section(snap, question, passages)
     if found is None:
         return None
-    passage, share = found
+    passage, share = found.passage, found.share
+    if found.contact is not None:
+        return _person_answer(found.contact, share)
     above = passage.heading_path[-2] if len(passage.heading_path) > 1 else passage.title
     link = deep_link(_page_url(passage), above, kind=passage.kind, until=passage.section)
     return Answer(describe_missing_contact(passage), link, passage.title, passage.section, share)

@@ -1,16 +1,20 @@
 """Contact persons: found by the words of a query, and the contact answer to a question.
 
-When the page's contact section ("Kontakt") names no person, the answer says
-so and points to that section, rather than quote a sentence from elsewhere.
+When the best section for a contact question is a contact heading, its person
+answers; when it names no person, the answer says so and points to that
+section, rather than quote a sentence from elsewhere.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from indexer.fields import SwedishAnalyzer
-from indexer.language.names import is_contact_heading
-from indexer.sections.contacts import Contact
+from indexer.language.names import EMAIL_RE, is_contact_heading
+from indexer.sections.contacts import PHONE_RE, Contact
 from indexer.semantic.units import section_sentences
 from search_app.answer.matching import coverage, term_weights
+from search_app.answer.slots import MODALS
 from search_app.query.search import Passage
 from search_app.query.snapshot import OpenSnapshot
 
@@ -44,9 +48,10 @@ def find_contacts(contacts: list[Contact], query: str, analyzer: SwedishAnalyzer
 
 
 def _subject_weights(snap: OpenSnapshot, question: str) -> dict[str, float]:
-    """The weights of the question's words other than those that only ask for a contact (X in "kontakt för X")."""
+    """The weights of the question's words other than those that only ask for a contact or carry the verb
+    (X in "kontakt för X", "vem *ska* jag kontakta om X")."""
     terms = snap.analyzer.terms
-    generic = set(terms(GENERIC_CONTACT_WORDS))
+    generic = set(terms(GENERIC_CONTACT_WORDS)) | set(terms(" ".join(MODALS)))
     return term_weights(snap, [term for term in terms(question) if term not in generic])
 
 
@@ -68,22 +73,40 @@ def describe_contact(contact: Contact) -> str:
     return about + ", ".join(parts) + "."
 
 
-def contact_section_without_person(snap: OpenSnapshot, question: str,
-                                   passages: list[Passage]) -> tuple[Passage, float] | None:
-    """The best contact section of the question's subject, with the share of it that its headings carry,
-    when that section names no person; None otherwise.
+@dataclass(frozen=True)
+class ContactSection:
+    """The best contact section of a question's subject, the share of the subject its headings carry, and the
+    person it names (None: it names no one)."""
+
+    passage: Passage
+    share: float
+    contact: Contact | None
+
+
+def best_contact_section(snap: OpenSnapshot, question: str, passages: list[Passage]) -> ContactSection | None:
+    """The contact section among ``passages`` whose headings carry most of the question's subject, or None.
+
+    Its headings are the whole path above it ("Tillväxt › Tillväxtprojekt i Stockholms län › Kompetensarena
+    Stockholm › Kontakt"), so a subject named only above the project ("tillväxt") finds it too.
     """
     weights = _subject_weights(snap, question)
     if not weights:
         return None
-    for passage in passages:
+    found = []
+    for rank, passage in enumerate(passages):
         if not is_contact_heading(passage.section):
             continue
         share = coverage(weights, set(snap.analyzer.terms(" ".join([*passage.heading_path, passage.publisher]))))
         if share >= CONTACT_COVERAGE:
-            named = any(contact.section_id == passage.id for contact in snap.contacts)
-            return None if named else (passage, share)
-    return None
+            named = next((contact for contact in snap.contacts if contact.section_id == passage.id), None)
+            found.append((-share, named is None, rank, ContactSection(passage, share, named)))
+    # The one that carries the most of the subject; of those alike, one that names a person, then the best ranked.
+    return min(found, key=lambda entry: entry[:3])[3] if found else None
+
+
+def names_a_contact(text: str) -> bool:
+    """Whether ``text`` gives a way to reach someone: an e-mail address or a phone number."""
+    return bool(EMAIL_RE.search(text) or PHONE_RE.search(text))
 
 
 def describe_missing_contact(passage: Passage) -> str:

@@ -39,11 +39,14 @@ WEIGHTS: dict[str, float] = {
 
 
 def find_highlight(question: str, kind: str, text: str, analyzer: SwedishAnalyzer,
-                   context: str = "") -> Highlight | None:
+                   context: str = "", answer_start: int = 0, facts_only: bool = False) -> Highlight | None:
     """The span of ``text`` that answers ``question`` (of ``kind``, as ``question_type`` reads it), or None.
 
     ``context`` is the earlier question a follow-up borrows its subject from:
-    its words are known to the reader, so they are never the fact.
+    its words are known to the reader, so they are never the fact. The answering
+    sentences start at ``answer_start`` (the sentences before it are what they
+    point back to): a fact of the asked kind is looked for in them. With
+    ``facts_only`` a span that is not a fact of the asked kind is no highlight.
     """
     if not asks_for_fact(question):
         return None
@@ -51,8 +54,9 @@ def find_highlight(question: str, kind: str, text: str, analyzer: SwedishAnalyze
     if not any(word.asked for word in words):
         return None
     slot = question_slot(question, analyzer)
-    best = best_candidate(candidates("who" if kind == "other" and slot.asks_who else kind, text, words, slot))
-    if best is None:
+    best = best_candidate(candidates("who" if kind == "other" and slot.asks_who else kind, text, words, slot,
+                                  answer_start))
+    if best is None or (facts_only and not best.is_fact):
         return None
     return Highlight(text[best.start : best.end], best.start, best.end)
 
