@@ -8,6 +8,7 @@ from indexer.corpus.model import Document
 from indexer.sections.split import split_document
 from indexer.snapshot.reader import current_snapshot
 from search_app.answer.ask import ask
+from search_app.query.search import search
 from search_app.query.snapshot import open_snapshot
 from tests.conftest import build_index
 
@@ -111,3 +112,9 @@ def test_a_sentence_that_names_no_one_is_no_answer_to_whom_to_contact(support_sn
     # The introduction says who gets support ("Kommunen ger stöd till föreningar …") but names no one to
     # contact: it is no answer, and "Kommunen" is no contact's name.
     assert ask(support_snapshot, "vem är kontaktperson för stöd till föreningar").answer is None
+
+
+def test_an_empty_contact_section_in_the_results_says_that_nothing_stands_under_it(support_snapshot):
+    results = search(support_snapshot, "kontakt lokalbidrag", limit=10).passages
+    empty = [passage for passage in results if passage.heading_path[-2:] == ["Lokalbidrag", "Kontakt"]]
+    assert empty and empty[0].snippet == "Inget står under den här rubriken."

@@ -17,6 +17,10 @@ SNIPPET_WORDS = 40
 CONTEXT_WORDS = 5
 
 
+#: The snippet of a section with a heading and nothing under it (a contact heading that names no one).
+EMPTY_SECTION_SNIPPET = "Inget står under den här rubriken."
+
+
 def matching_words(words: Iterable[str], query_terms: Collection[str], analyzer: SwedishAnalyzer) -> set[str]:
     """The distinct ``words`` (token texts) that match an analysed query term.
 
@@ -57,6 +61,8 @@ def snippet_html(text: str, query_terms: Collection[str], analyzer: SwedishAnaly
     Matching is decided once per distinct word; character spans are found only
     for the tokens up to the end of the chosen window.
     """
+    if not text.strip():
+        return EMPTY_SECTION_SNIPPET
     words = token_words(text)
     if not words:
         return escape(text[:300])
