@@ -105,6 +105,29 @@ def test_a_question_asked_through_a_shared_page_link_counts_as_unanswered_too(co
     assert "när pågick utveckla svenska städer" not in utan.split('id="utan-svar"')[1].split('id="svaret-nej"')[0]
 
 
+def test_the_page_without_javascript_sends_its_verdict_with_a_form(counted):
+    app, database = counted
+    client = app.test_client()
+    question = "när pågick utveckla svenska städer"
+    html = client.get("/", query_string={"q": question}).get_data(as_text=True)
+    form = html[html.index('<form class="feedback feedback-form"'):]
+    assert 'action="/svar"' in form and f'name="q" value="{question}"' in form
+    assert 'name="svar" value="ja"' in form and 'name="svar" value="nej"' in form
+
+    own_page = {"Origin": "http://localhost"}
+    thanks = client.post("/svar", data={"q": question, "svar": "nej"}, headers=own_page)
+    assert thanks.status_code == 200 and "Tack för ditt svar!" in thanks.get_data(as_text=True)
+    assert "/?q=n%C3%A4r+p%C3%A5gick" in thanks.get_data(as_text=True)  # back to the question
+    other_site = client.post("/svar", data={"q": question, "svar": "nej"}, headers={"Origin": "https://annan.se"})
+    assert other_site.status_code == 403 and "Söks egna sidor" in other_site.get_data(as_text=True)
+    wrong = client.post("/svar", data={"q": question, "svar": "kanske"}, headers=own_page)
+    assert wrong.status_code == 400 and "Välj Ja eller Nej" in wrong.get_data(as_text=True)
+    app.extensions["sok_analytics"].flush()
+    assert stored(database, "feedback")[0][1:] == (question, 0)
+    assert len(stored(database, "feedback")) == 1
+    assert [row.query for row in read_stats(database).missing.unhelpful] == [question]
+
+
 def test_only_the_newest_eight_weeks_are_shown_but_the_total_counts_all(counted):
     app, database = counted
     with sqlite3.connect(database) as connection:

@@ -115,6 +115,40 @@ def test_the_verdict_buttons_work_from_the_keyboard(page, live_server):
     assert "<td>när började projektet kompetensarena stockholm?</td>" in table
 
 
+def test_without_javascript_the_page_asks_with_a_form_and_with_it_once(browser, page, live_server):
+    question = "när pågick projektet kompetensarena?"
+    context = browser.new_context(java_script_enabled=False, locale="sv-SE")
+    no_script = context.new_page()
+    no_script.goto(live_server + "/?" + urllib.parse.urlencode({"q": question}))
+    form = no_script.get_by_role("form", name=ASKED)
+    expect(form).to_be_visible()
+    form.get_by_role("button", name="Nej").click()
+    expect(no_script.get_by_role("status")).to_have_text(THANKS)
+    no_script.get_by_role("link", name="Tillbaka till frågan").click()
+    expect(no_script.locator("#samtal .answer-text")).to_contain_text("september 2020")
+    context.close()
+    assert f"<td>{question}</td>" in wait_until_listed(live_server, [question])
+
+    page.goto(live_server + "/?" + urllib.parse.urlencode({"q": question}))  # JavaScript on: its buttons, once
+    expect(page.get_by_role("group", name=ASKED)).to_have_count(1)
+    expect(page.get_by_role("form", name=ASKED)).to_have_count(0)
+
+
+def test_axe_finds_no_violations_in_the_form_and_the_thanks_page(browser, live_server):
+    if not AXE.exists():
+        pytest.fail("axe-core saknas: kör 'npm ci' (make test gör det)")
+    context = browser.new_context(bypass_csp=True)  # only the test's injection of axe bypasses the policy
+    context.route("**/chat.js", lambda route: route.abort())  # the page as a browser without JavaScript has it
+    page = context.new_page()
+    page.goto(live_server + "/?" + urllib.parse.urlencode({"q": "när pågick utveckla svenska städer"}))
+    expect(page.get_by_role("form", name=ASKED)).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("form", name=ASKED).get_by_role("button", name="Ja").click()
+    expect(page.get_by_role("status")).to_have_text(THANKS)
+    assert axe_violations(page) == []
+    context.close()
+
+
 def test_axe_finds_no_violations_around_the_verdict_buttons(browser, live_server):
     if not AXE.exists():
         pytest.fail("axe-core saknas: kör 'npm ci' (make test gör det)")

@@ -17,7 +17,7 @@ from search_app.web.api_docs import openapi_spec, resolve
 
 SPEC = openapi_spec()
 # Pages, not the API; /metrics is Prometheus's text format for operators (README).
-SKIP_ROUTES = {"/", "/widget.js", "/demo", "/admin/stats", "/openapi.json", "/api/docs", "/metrics"}
+SKIP_ROUTES = {"/", "/svar", "/widget.js", "/demo", "/admin/stats", "/openapi.json", "/api/docs", "/metrics"}
 
 
 def spec_operations() -> set[tuple[str, str]]:

@@ -13,6 +13,7 @@ from search_app.query.search import SearchResult, facets, search
 from search_app.query.snapshot import OpenSnapshot
 from search_app.query.spelling import suggest
 from search_app.web.answer_card import AnswerCard, answer_card
+from search_app.web.cors import write_origin_allowed
 from search_app.web.queries import BadRequest, read_int, read_kind, read_publisher, read_query
 from search_app.web.serving import current_snapshot, record_search, time_limit_s
 
@@ -57,6 +58,29 @@ def index() -> ResponseReturnValue:
     return render_template("index.html", q=raw, result=result, error=error, page=page, page_size=PAGE_SIZE,
                            suggestion=suggestion, facets=counts, publisher=publisher, kind=kind,
                            filters=_filter_args(publisher, kind), card=card), status
+
+
+@bp.post("/svar")
+def verdict() -> ResponseReturnValue:
+    """The page's "Fick du svar på din fråga?" without JavaScript: a form posting ``q`` and ``svar`` (ja / nej).
+
+    Counted as ``POST /api/v1/feedback`` counts it (only from Sök's own pages, the question masked); the
+    answer is a page that thanks and links back to the answer (not the answer again: that would count the
+    question a second time).
+    """
+    raw, choice = request.form.get("q", ""), request.form.get("svar", "")
+    if not write_origin_allowed():
+        return render_template("thanks.html", q="", error="Svaret räknas bara från Söks egna sidor."), 403
+    if choice not in ("ja", "nej") or not raw.strip():
+        return render_template("thanks.html", q="", error="Välj Ja eller Nej under ett svar."), 400
+    try:
+        query = read_query(raw)
+    except BadRequest as bad:
+        return render_template("thanks.html", q="", error=bad.message), 400
+    analytics = current_app.extensions.get("sok_analytics")
+    if analytics is not None:
+        analytics.feedback(query, choice == "ja")
+    return render_template("thanks.html", q=query, error="")
 
 
 def _answer(snap: OpenSnapshot, query: str, publisher: str | None) -> AnswerCard | None:

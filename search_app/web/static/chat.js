@@ -132,7 +132,9 @@
     navigator.sendBeacon("/api/click", JSON.stringify({ q: question, url: anchor.href }));
   });
 
-  // The card the server rendered for a shared /?q= link asks too.
+  // The card the server rendered for a shared /?q= link asks too: with buttons that send a beacon,
+  // in place of the form the page has for browsers without JavaScript.
+  conversation.querySelectorAll(".turn > .feedback-form").forEach(function (node) { node.remove(); });
   conversation.querySelectorAll(".turn > .answer").forEach(function (card) {
     askFeedback(card, card.parentNode.dataset.question);
   });
