@@ -25,6 +25,8 @@ def test_index_ask_and_search(runner, tmp_path):
     asked = runner.invoke(main, ["ask", "vilka kommuner var pilotkommuner?", "--index", str(index)])
     assert asked.exit_code == 0
     assert "Flen, Gotland, Haninge" in asked.output
+    assert asked.output.startswith("Svar: Flen, Gotland, Haninge, Härjedalen, Kramfors, Munkedal, Surahammar, "
+                                   "Vimmerby, Östhammar och Överkalix\n")  # the fact first
     assert "Källa: Det här har vi gjort tidigare › Stärkt lokal attraktionskraft" in asked.output
     searched = runner.invoke(main, ["search", "jämställdhet", "--index", str(index)])
     assert searched.exit_code == 0
@@ -113,6 +115,8 @@ def test_ask_and_stats_read_the_sok_config_file(runner, tmp_path, seed_index, mo
     asked = runner.invoke(main, ["ask", "vilka kommuner var pilotkommuner?"])
     assert asked.exit_code == 0, asked.output
     assert "Flen, Gotland, Haninge" in asked.output
+    assert asked.output.startswith("Svar: Flen, Gotland, Haninge, Härjedalen, Kramfors, Munkedal, Surahammar, "
+                                   "Vimmerby, Östhammar och Överkalix\n")  # the fact first
     counted = runner.invoke(main, ["stats"])
     assert counted.exit_code == 0, counted.output
     assert f"i {database}" in counted.output

@@ -21,6 +21,8 @@ def ask_command(question: str, index_dir: Path) -> None:
     result = ask(snap, question)
     if result.answer:
         text = result.answer.text
+        if result.answer.highlight is not None:  # the fact first, as a screen reader hears it on the page
+            click.echo("Svar: " + click.style(result.answer.highlight.text, bold=True) + "\n")
         click.echo(text if "\n" in text else textwrap.fill(text, 88))
         click.echo(f"\nKälla: {result.answer.title} › {result.answer.section}\n{result.answer.url}")
     else:
