@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -87,6 +88,7 @@ def indexes(documents: list[Document]) -> tuple[OpenSnapshot, Engine]:
     sok_root, base_dir = CACHE / f"{key}-sok", CACHE / f"{key}-baseline"
     started = time.monotonic()
     if not (sok_root / CURRENT).exists():
+        _forget_older_builds(f"{corpus_hash(documents)}-*-{configured_engine()}", key)
         build_snapshot(sok_root, documents, language_dir=ROOT / "corpus",
                        semantic=SemanticOptions(enabled=True, cache_dir=EMBEDDING_CACHE))
     if not (base_dir / "done").exists():
@@ -95,6 +97,14 @@ def indexes(documents: list[Document]) -> tuple[OpenSnapshot, Engine]:
     if time.monotonic() - started > 1:
         print(f"  built indexes of {len(documents)} documents in {time.monotonic() - started:.0f} s", flush=True)
     return open_snapshot(current_snapshot(sok_root)).warm(), open_index(base_dir)
+
+
+def _forget_older_builds(pattern: str, key: str) -> None:
+    """Delete the cached indexes of this corpus and engine (``pattern``) built by other code: each is stale once
+    the code changed (the cache had grown to 1.4 GB of them)."""
+    for folder in CACHE.glob(f"{pattern}-*") if CACHE.exists() else ():
+        if not folder.name.startswith(key + "-"):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def evaluate(name: str, dataset: Dataset, documents: list[Document] | None = None) -> Result:
