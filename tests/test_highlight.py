@@ -98,6 +98,14 @@ def test_a_date_in_the_second_answering_sentence_answers_when():
     assert found is not None and found.text == "2016–2018"
 
 
+def test_an_abbreviation_ends_no_sentence():
+    # "f.d." does not end the sentence: the list after it is in the sentence that holds the question's words.
+    text = ("Medverkande aktörer är, förutom Länsstyrelsen: Storsthlm (f.d. Kommunförbundet i Stockholms län), "
+            "Arbetsförmedlingen, Stockholms läns landsting samt Stockholms stad.")
+    found = find_highlight("vilka är medverkande aktörer i kompetensarena", "list", text, SwedishAnalyzer())
+    assert found is not None and found.text == "Arbetsförmedlingen, Stockholms läns landsting samt Stockholms stad"
+
+
 def answer_of(snapshot, question: str):
     answer = ask(snapshot, question).answer
     assert answer is not None, question

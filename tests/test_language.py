@@ -104,6 +104,10 @@ def test_multiword_synonym_entries():
     ("question", "kind"),
     [
         ("vem är kontaktperson för Kompetensarena Stockholm", "contact"),
+        ("vilka ska jag kontakta om bygglov", "contact"),
+        ("vilken handläggare har mitt ärende", "contact"),
+        ("vilken terapimetod kräver intensiv kontakt med patienten", "other"),
+        ("vilken inriktning innebär mycket patientkontakt", "other"),
         ("vem leder projektet", "person"),
         ("när pågick satsningen", "time"),
         ("hur länge pågår projektet", "time"),

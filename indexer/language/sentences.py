@@ -54,13 +54,18 @@ def split_sentences(paragraph: str) -> list[str]:
     return sentences
 
 
+def ends_with_abbreviation(text: str) -> bool:
+    """Whether ``text`` ends with an abbreviation's dot ("f.d.", "t.ex.", "ca."), which ends no sentence."""
+    last = _LAST_WORD_RE.search(text[-24:]) if text.endswith(".") else None
+    return bool(last and last.group(1).lower().rstrip(".") in _ABBREVIATIONS)
+
+
 def _split_prose(text: str) -> list[str]:
     pieces: list[str] = []
     start = 0
     for match in _SENTENCE_END_RE.finditer(text):
         candidate = text[start : match.start()].rstrip()
-        last = _LAST_WORD_RE.search(candidate) if candidate.endswith(".") else None
-        if last and last.group(1).lower().rstrip(".") in _ABBREVIATIONS:
+        if ends_with_abbreviation(candidate):
             continue
         pieces.append(candidate)
         start = match.end()

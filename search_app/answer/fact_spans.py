@@ -35,6 +35,7 @@ from indexer.language.facts import (
     TIME_RE,
     spans,
 )
+from indexer.language.sentences import ends_with_abbreviation
 from search_app.answer.matching import match_share
 from search_app.answer.slots import Slot
 
@@ -121,7 +122,7 @@ def read_words(question: str, text: str, analyzer: SwedishAnalyzer) -> list[Word
     sentence = clause = previous_end = 0
     for token in tokenize(text):
         gap = text[previous_end : token.start] + " "
-        if found and _SENTENCE_END.search(gap):
+        if found and _SENTENCE_END.search(gap) and not ends_with_abbreviation(text[: previous_end + 1]):
             sentence, clause = sentence + 1, clause + 1
         elif found and _CLAUSE_END.search(gap):
             clause += 1

@@ -52,6 +52,12 @@ _AMOUNT_RE = re.compile(
     re.IGNORECASE,
 )
 _CONTACT_WORDS = re.compile(r"kontakt|ansvarig|projektledare|handläggare|samordnare|ringa|mejla|e-post")
+# Verbs that ask whom to reach ("vilka ska jag kontakta", "vem ringer jag"): with any of vem / vilka / vilken.
+_CONTACT_VERB_RE = re.compile(r"\b(?:kontakta\w*|ring\w*|mejla\w*|maila\w*)\b")
+# After "vilken / vilka", the noun that asks for a contact ("vilken handläggare"); "vilken terapimetod kräver
+# intensiv kontakt" asks for a method, and "vilken inriktning innebär patientkontakt" for a specialty.
+_CONTACT_NOUN_RE = re.compile(r"(?:kontakt\w*|person\w*|\w*ansvarig\w*|\w*ledare|\w*handläggare|\w*samordnare"
+                              r"|myndighet\w*|förvaltning\w*|enhet\w*|avdelning\w*)$")
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 # A person: "Förnamn Efternamn, roll", a role word before a name, or an e-mail address.
 # Words that name a role; "generaldirektör", "projektledare" end in one of them.
@@ -80,7 +86,7 @@ def question_type(question: str) -> str:
     """The kind of answer ``question`` asks for."""
     tokens = words(question)
     text = " ".join(tokens)
-    if ("vem" in tokens or "vilka" in tokens or "vilken" in tokens) and _CONTACT_WORDS.search(text):
+    if _asks_for_contact(tokens, text):
         return "contact"
     if text.startswith(("vem ", "vilka personer")) or " vem " in f" {text} ":
         # "vem är rektor …" asks for a person's name; "vem beslutar …" may be answered by a body too.
@@ -97,6 +103,17 @@ def question_type(question: str) -> str:
     if definition and len(definition.group(2).split()) <= MAX_DEFINED_WORDS:
         return "definition"
     return "other"
+
+
+def _asks_for_contact(tokens: list[str], text: str) -> bool:
+    """Whether the question asks whom to contact: "vem" with a contact word, "vem / vilka" with a verb of reaching
+    someone, or "vilken / vilka" followed by a contact noun ("vilken handläggare", "vilka kontaktpersoner")."""
+    if not _CONTACT_WORDS.search(text):
+        return False
+    if "vem" in tokens or (_CONTACT_VERB_RE.search(text) and ("vilka" in tokens or "vilken" in tokens)):
+        return True
+    return any(token in ("vilka", "vilken") and bool(_CONTACT_NOUN_RE.match(following))
+               for token, following in zip(tokens, tokens[1:], strict=False))
 
 
 MAX_DEFINED_WORDS = 4
