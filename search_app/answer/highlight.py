@@ -54,8 +54,8 @@ def find_highlight(question: str, kind: str, text: str, analyzer: SwedishAnalyze
     if not any(word.asked for word in words):
         return None
     slot = question_slot(question, analyzer)
-    best = best_candidate(candidates("who" if kind == "other" and slot.asks_who else kind, text, words, slot,
-                                  answer_start))
+    asked_kind = "who" if kind in ("other", "list") and slot.asks_who else kind
+    best = best_candidate(candidates(asked_kind, text, words, slot, answer_start))
     if best is None or (facts_only and not best.is_fact):
         return None
     return Highlight(text[best.start : best.end], best.start, best.end)
