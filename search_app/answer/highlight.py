@@ -54,7 +54,7 @@ def find_highlight(question: str, kind: str, text: str, analyzer: SwedishAnalyze
     if not any(word.asked for word in words):
         return None
     slot = question_slot(question, analyzer)
-    asked_kind = "who" if kind in ("other", "list") and slot.asks_who else kind
+    asked_kind = "who" if (kind == "other" and slot.asks_who) or (kind == "list" and slot.subject_who) else kind
     best = best_candidate(candidates(asked_kind, text, words, slot, answer_start))
     if best is None or (facts_only and not best.is_fact):
         return None

@@ -31,8 +31,9 @@ WHO_NOUNS = frozenset({
 })
 #: Modal verbs: "hur ska jag …" asks how something is done.
 MODALS = frozenset({"ska", "skall", "kan", "får", "bör", "måste", "gör", "vill", "brukar"})
-#: Verbs that follow "vilka" when it is the subject ("vilka ska …", "vilka har …"): modals and auxiliaries.
-AUXILIARIES = MODALS | {"är", "var", "har", "hade", "blir", "blev"}
+#: Verbs that follow "vilka" when it is the subject ("vilka ska …", "vilka har …"): modals and auxiliaries, not
+#: "är / var" ("vilka är medverkande aktörer" asks for the list).
+AUXILIARIES = MODALS | {"har", "hade", "blir", "blev"}
 #: Prepositions a question may end with, the fact following them in the answer.
 PREPOSITIONS = frozenset({"i", "hos", "vid", "på", "med", "av", "genom", "från", "till", "under", "om", "för", "mot",
                           "efter", "åt", "inom", "över"})
@@ -55,9 +56,14 @@ class Slot:
 
     @property
     def asks_who(self) -> bool:
-        """Whether it asks for a person or a body: "vilken myndighet", "vilka personer", or "vilka" as the
-        subject of a verb ("vilka *ska* bevaka avtalet", "vilka *har* rätt till …")."""
-        return self.noun in WHO_NOUNS or (self.word == "vilka" and self.noun in AUXILIARIES)
+        """Whether it asks for a person or a body ("vilken myndighet", "vilka personer")."""
+        return self.noun in WHO_NOUNS
+
+    @property
+    def subject_who(self) -> bool:
+        """Whether "vilka" is the subject of a verb, so it asks who ("vilka *ska* bevaka avtalet", "vilka *har* …"),
+        not for a list of things."""
+        return self.word == "vilka" and self.noun in AUXILIARIES
 
 
 def question_slot(question: str, analyzer: SwedishAnalyzer) -> Slot:
