@@ -33,6 +33,7 @@ from datetime import date
 from pathlib import Path
 
 from bench import semantic
+from evaluation.run import CODE_COMMIT
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
@@ -367,8 +368,7 @@ def semantic_section(pool: list[str], seconds: float) -> list[str]:
                   f" machine the first time (this run: {built['embedded']} embedded, the rest from the cache)")
     served = http_runs(index, pool[300:], seconds, (2,))[2]
     scan = semantic.vector_scan()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=ROOT).stdout.strip()
+    commit = CODE_COMMIT
     lines = semantic.render(built, rate, served, scan, first_time)
     lines.insert(2, f"Measured {date.today().isoformat()} at commit {commit} on {platform.machine()},"
                     f" {os.cpu_count()} cores by `make bench` (`python -m bench.run --semantic-only` for this part).")
@@ -379,8 +379,7 @@ def semantic_section(pool: list[str], seconds: float) -> list[str]:
 def render(args: argparse.Namespace, built: dict, local: dict, peer: dict, served: dict, whoosh_served: str | None,
            large: dict | None) -> str:
     """The Markdown report of the measurements (without the semantic layer's section)."""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=ROOT).stdout.strip()
+    commit = CODE_COMMIT
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     fts5 = peer["fts5"][0]
     lines = [

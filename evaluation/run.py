@@ -166,8 +166,7 @@ def later_sections(path: Path) -> str:
 
 def render(results: list[Result]) -> str:
     """The Markdown report: table, gains over the baseline, targets."""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=ROOT).stdout.strip()
+    commit = CODE_COMMIT
     lines = [
         "# Retrieval and answer quality",
         "",
@@ -195,6 +194,19 @@ def render(results: list[Result]) -> str:
     lines += ["", "Targets (hybrid, one configuration for all sets):", ""]
     lines += [f"- {text}: {'met' if met else 'NOT met'}" for text, met in targets(results)]
     return "\n".join(lines) + "\n"
+
+
+def code_commit() -> str:
+    """The commit the code was read from, "+changes" when the tree differed from it: called when a run starts,
+    so commits made while it runs do not take its credit."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+#: The commit this process's code comes from (see :func:`code_commit`).
+CODE_COMMIT = code_commit()
 
 
 def machine() -> str:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from datetime import date
 import numpy as np
 
 from evaluation.datasets import Dataset, squad_sv, swequad_mc
-from evaluation.run import QUALITY_DOC, ROOT, indexes, machine
+from evaluation.run import CODE_COMMIT, QUALITY_DOC, indexes, machine
 from search_app.answer import highlight
 from search_app.answer.ask import ask
 from search_app.answer.fact_spans import FEATURES, candidates, read_words
@@ -164,8 +163,7 @@ def fit(snap: OpenSnapshot, rows: list[SpanRow]) -> dict[str, float]:
 
 def render(results: list[SpanScores]) -> str:
     """The section of docs/quality.md: what was measured, the table and the target."""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=ROOT).stdout.strip()
+    commit = CODE_COMMIT
     dev = next((result for result in results if result.name == "SweQUAD-MC dev"), None)
     lines = [
         SECTION,
