@@ -118,3 +118,22 @@ def test_an_empty_contact_section_in_the_results_says_that_nothing_stands_under_
     results = search(support_snapshot, "kontakt lokalbidrag", limit=10).passages
     empty = [passage for passage in results if passage.heading_path[-2:] == ["Lokalbidrag", "Kontakt"]]
     assert empty and empty[0].snippet == "Inget står under den här rubriken."
+
+
+def test_each_contact_section_is_named_with_the_heading_above_it(support_snapshot):
+    labels = {passage.label for passage in search(support_snapshot, "kontakt", limit=10).passages}
+    assert {"Föreningsstöd › Aktivitetsbidrag › Kontakt", "Föreningsstöd › Lokalbidrag › Kontakt"} <= labels
+    missing = ask(support_snapshot, "vem är kontaktperson för lokalbidrag").answer
+    assert missing is not None and missing.label == "Föreningsstöd › Lokalbidrag › Kontakt"
+    other = ask(support_snapshot, "hur ofta betalas aktivitetsbidraget ut").answer
+    assert other is not None and other.label == "Föreningsstöd › Aktivitetsbidrag"  # other headings as before
+
+
+def test_the_page_and_the_api_name_the_sources_alike(seed_client):
+    html = seed_client.get("/", query_string={"q": "kontakt"}).get_data(as_text=True)
+    data = seed_client.get("/api/v1/search", query_string={"q": "kontakt"}).get_json()
+    labels = [result["label"] for result in data["results"]]
+    assert "Tillväxt › Kompetensarena Stockholm › Kontakt" in labels
+    assert "Tillväxt › Jämställd tillväxt Stockholm › Kontakt" in labels
+    for label in labels:
+        assert f">{label}</a>" in html

@@ -32,6 +32,7 @@ from search_app.answer.followups import subject_context, with_context
 from search_app.answer.highlight import Highlight, fact_at, find_highlight
 from search_app.answer.matching import term_weights
 from search_app.answer.sentences import AskedQuestion, best_span
+from search_app.query.labels import source_label
 from search_app.query.links import deep_link
 from search_app.query.questions import focus_term, question_type
 from search_app.query.search import Passage, search
@@ -58,6 +59,8 @@ class Answer:
     confidence: float
     #: The span of ``text`` that answers the question, or None when no span clearly does.
     highlight: Highlight | None = None
+    #: How readers see the source named: "page title › section" (``query.labels.source_label``).
+    label: str = ""
 
     def as_dict(self) -> dict:
         """The JSON shape of an answer."""
@@ -129,7 +132,7 @@ def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[
                           facts_only=kind == "contact")
     if kind == "contact" and fact is None and not names_a_contact(span.text):
         return None  # asked whom to contact: a sentence naming no one, no body and no way to reach anyone is no answer
-    return Answer(span.text, link, passage.title, passage.section, span.confidence, fact)
+    return Answer(span.text, link, passage.title, passage.section, span.confidence, fact, passage.label)
 
 
 def contact_answer(snap: OpenSnapshot, question: str) -> Answer | None:
@@ -144,7 +147,7 @@ def _person_answer(contact: Contact, share: float) -> Answer:
     """The contact person as an answer, their name the fact."""
     text = describe_contact(contact)
     return Answer(text, deep_link(contact.url, contact.name), contact.title, contact.project, share,
-                  fact_at(text, contact.name))
+                  fact_at(text, contact.name), source_label(contact.title, [contact.title, contact.project]))
 
 
 def contact_section_answer(snap: OpenSnapshot, question: str, passages: list[Passage]) -> Answer | None:
@@ -157,7 +160,8 @@ def contact_section_answer(snap: OpenSnapshot, question: str, passages: list[Pas
         return _person_answer(found.contact, share)
     above = passage.heading_path[-2] if len(passage.heading_path) > 1 else passage.title
     link = deep_link(_page_url(passage), above, kind=passage.kind, until=passage.section)
-    return Answer(describe_missing_contact(passage), link, passage.title, passage.section, share)
+    return Answer(describe_missing_contact(passage), link, passage.title, passage.section, share, None,
+                  passage.label)
 
 
 def _page_url(passage: Passage) -> str:

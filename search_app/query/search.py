@@ -10,6 +10,7 @@ from indexer.engines.base import SectionRecord
 from indexer.fields import SwedishAnalyzer
 from indexer.language.sentences import split_sentences
 from search_app.query.fusion import POOL, Fusion, fuse
+from search_app.query.labels import source_label
 from search_app.query.links import deep_link
 from search_app.query.plan import plan_query
 from search_app.query.snapshot import OpenSnapshot
@@ -31,11 +32,17 @@ class Passage:
     score: float
     kind: str = "page"
 
+    @property
+    def label(self) -> str:
+        """How readers see the source named: "page title › section" (:func:`source_label`)."""
+        return source_label(self.title, self.heading_path)
+
     def as_dict(self) -> dict:
         """The JSON shape of a result."""
         data = {item.name: getattr(self, item.name) for item in fields(self)}  # asdict() deep-copies: slow
         data["heading_path"] = list(self.heading_path)
         data["score"] = round(self.score, 4)
+        data["label"] = self.label
         return data
 
 

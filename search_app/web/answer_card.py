@@ -39,7 +39,7 @@ def answer_card(answer: Answer | None) -> AnswerCard | None:
         return None
     data = answer.as_dict()
     before, fact, after = split_at_fact(answer.text, data.get("highlight"))
-    return AnswerCard(before, fact, after, safe_url(answer.url), source_label(answer.title, answer.section),
+    return AnswerCard(before, fact, after, safe_url(answer.url), answer.label,
                       confidence_wording(answer.confidence))
 
 
@@ -58,11 +58,6 @@ def split_at_fact(text: str, highlight: Mapping | None) -> tuple[str, str, str]:
 def confidence_wording(confidence: float) -> str:
     """The confidence in words a reader can act on."""
     return next((words for lowest, words in CONFIDENCE_WORDING if confidence >= lowest), CONFIDENCE_WORDING[-1][1])
-
-
-def source_label(title: str, section: str) -> str:
-    """The source as the chat shows it: "page title › section" (the title alone when they are the same)."""
-    return f"{title} › {section}" if section and section != title else title
 
 
 def safe_url(url: str) -> str | None:

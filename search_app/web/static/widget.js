@@ -33,7 +33,10 @@
     return out;
   }
 
+  // How the server names the source ("page title › section", a "Kontakt" with the heading above it);
+  // an older server without `label`: title and section.
   function sourceLabel(item) {
+    if (typeof item.label === "string" && item.label) return item.label;
     return item.section && item.section !== item.title ? item.title + " › " + item.section : item.title;
   }
 
