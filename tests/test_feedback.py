@@ -128,6 +128,24 @@ def test_the_page_without_javascript_sends_its_verdict_with_a_form(counted):
     assert [row.query for row in read_stats(database).missing.unhelpful] == [question]
 
 
+def test_a_follow_up_is_listed_with_the_question_it_follows(counted):
+    app, database = counted
+    client = app.test_client()
+    earlier = ["vilka kommuner var pilotkommuner?"]
+    asked = client.post("/api/v1/ask", json={"q": "och vem betalade för badhuset där?", "history": earlier})
+    assert asked.get_json()["answer"] is None
+    assert client.post("/api/v1/feedback", json={"q": "och när pågick det?", "history": earlier,
+                                                  "helpful": False}).status_code == 204
+    assert client.post("/api/v1/feedback", json={"q": "och när pågick det?", "history": "nej",
+                                                  "helpful": False}).status_code == 400
+    app.extensions["sok_analytics"].flush()
+    missing = read_stats(database).missing
+    assert [row.query for row in missing.unanswered] == [
+        "och vem betalade för badhuset där? (följdfråga till: vilka kommuner var pilotkommuner?)"]
+    assert [row.query for row in missing.unhelpful] == [
+        "och när pågick det? (följdfråga till: vilka kommuner var pilotkommuner?)"]
+
+
 def test_only_the_newest_eight_weeks_are_shown_but_the_total_counts_all(counted):
     app, database = counted
     with sqlite3.connect(database) as connection:

@@ -115,6 +115,18 @@ def test_the_verdict_buttons_work_from_the_keyboard(page, live_server):
     assert "<td>när började projektet kompetensarena stockholm?</td>" in table
 
 
+def test_nej_on_a_follow_up_in_the_chat_is_listed_with_the_question_it_follows(page, live_server):
+    page.goto(live_server + "/")
+    box = page.get_by_label("Din fråga eller dina sökord")
+    for question in ("hur länge pågår Kompetensarena Stockholm?", "och vilka aktörer medverkar?"):
+        box.fill(question)
+        box.press("Enter")
+        expect(page.locator("#samtal .turn").filter(has_text=question).locator(".answer-text")).to_be_visible()
+    answer_nej(page.locator("#samtal .turn").filter(has_text="och vilka aktörer medverkar?"))
+    listed = "och vilka aktörer medverkar? (följdfråga till: hur länge pågår kompetensarena stockholm?)"
+    assert f"<td>{listed}</td>" in wait_until_listed(live_server, [listed])
+
+
 def test_without_javascript_the_page_asks_with_a_form_and_with_it_once(browser, page, live_server):
     question = "när pågick projektet kompetensarena?"
     context = browser.new_context(java_script_enabled=False, locale="sv-SE")

@@ -17,7 +17,7 @@ from search_app.web.errors import index_unavailable
 from search_app.web.index_handle import IndexHandle
 from search_app.web.problems import problem
 from search_app.web.queries import BadRequest, read_history, read_int, read_kind, read_publisher, read_query
-from search_app.web.serving import current_snapshot, record_search, time_limit_s
+from search_app.web.serving import current_snapshot, question_in_context, record_search, time_limit_s
 
 bp = Blueprint("api", __name__)
 bp.after_app_request(allow_cross_origin)  # CORS comes with the API's blueprint
@@ -102,7 +102,7 @@ def api_ask() -> Response:
         }
 
     response, summary = cached_json(snap, ("ask", question, tuple(history), publisher), compute)
-    record_search("ask", question, summary["total"], bool(summary["answered"]))
+    record_search("ask", question_in_context(snap, question, history), summary["total"], bool(summary["answered"]))
     return response
 
 
@@ -159,13 +159,14 @@ def api_feedback() -> ResponseReturnValue:
         raise BadRequest("body", 'Skicka JSON: {"q": "frågan", "helpful": true eller false}.',
                          'Send JSON: {"q": "the question", "helpful": true or false}.')
     query = read_query(body.get("q"))
+    history = read_history(body.get("history"))  # a follow-up's earlier questions, as /api/ask had them
     helpful = body.get("helpful")
     if not isinstance(helpful, bool):
         raise BadRequest("helpful", "helpful måste vara true (Ja) eller false (Nej).",
                          "helpful must be true (yes) or false (no).")
     analytics = current_app.extensions.get("sok_analytics")
     if analytics is not None:
-        analytics.feedback(query, helpful)
+        analytics.feedback(question_in_context(current_snapshot(), query, history) if history else query, helpful)
     return "", 204
 
 

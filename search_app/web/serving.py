@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from search_app.answer.followups import subject_context
 from search_app.query.snapshot import OpenSnapshot
 from search_app.web.index_handle import IndexHandle
 from search_app.web.operations import note_question
@@ -22,6 +23,13 @@ def time_limit_s() -> float | None:
     """The per-query time limit from QUERY_TIMEOUT_MS (0 means none)."""
     milliseconds = current_app.config["QUERY_TIMEOUT_MS"]
     return milliseconds / 1000 if milliseconds > 0 else None
+
+
+def question_in_context(snap: OpenSnapshot, question: str, history: list[str]) -> str:
+    """The question as the statistics keep it: a follow-up ("och när pågick det?") with the earlier question
+    it borrows its subject from, so that staff can read it."""
+    context = subject_context(question, history, snap.analyzer) if history else ""
+    return f"{question} (följdfråga till: {context})" if context else question
 
 
 def record_search(surface: str, query: str, results: int, answered: bool = False) -> None:

@@ -44,9 +44,9 @@
   const FEEDBACK = { asked: "Fick du svar på din fråga?", yes: "Ja", no: "Nej", thanks: "Tack för ditt svar!" };
   let answered = 0;
 
-  function askFeedback(card, question) {
+  function askFeedback(card, question, earlier) {
     answered += 1;
-    card.after(dom.feedback("", question, FEEDBACK, "svar-fick-" + answered, ""));
+    card.after(dom.feedback("", question, FEEDBACK, "svar-fick-" + answered, "", earlier));
   }
 
   function renderTurn(question) {
@@ -86,7 +86,7 @@
       card.appendChild(source);
       card.appendChild(element("p", "confidence", confidenceWording(data.answer.confidence)));
       view.turn.appendChild(card);
-      askFeedback(card, view.turn.dataset.question);
+      askFeedback(card, view.turn.dataset.question, view.earlier);
     } else {
       view.turn.appendChild(element("p", "no-answer",
         "Jag hittade inget säkert svar på den frågan." +
@@ -146,6 +146,7 @@
     if (serverResults) serverResults.hidden = true;
     const view = renderTurn(question);
     const earlier = history.slice();
+    view.earlier = earlier;
     history.push(question);
     input.value = "";
     fetch("/api/ask", {

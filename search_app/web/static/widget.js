@@ -43,7 +43,8 @@
   // "Fick du svar på din fråga?" under an answer: Ja and Nej buttons that send the verdict once to
   // base + /api/v1/feedback (the question only: no cookie, no identifier), then say thanks and keep
   // the keyboard focus there. The status exists from the start, so screen readers hear the thanks.
-  function feedback(base, question, strings, id, prefix) {
+  // `history`, for a chat's follow-up: the earlier questions it was asked after (the statistics show its subject).
+  function feedback(base, question, strings, id, prefix, history) {
     var box = el("div", prefix + "feedback");
     box.setAttribute("role", "group");
     box.setAttribute("aria-labelledby", id);
@@ -58,7 +59,9 @@
       button.type = "button";
       button.addEventListener("click", function () {
         var url = base + "/api/v1/feedback";
-        var body = JSON.stringify({ q: question, helpful: choice[1] });
+        var verdict = { q: question, helpful: choice[1] };
+        if (history && history.length) verdict.history = history;
+        var body = JSON.stringify(verdict);
         if (!(navigator.sendBeacon && navigator.sendBeacon(url, body))) {
           fetch(url, { method: "POST", body: body, keepalive: true, credentials: "omit" }).catch(function () {});
         }
