@@ -128,7 +128,7 @@ def test_the_page_without_javascript_sends_its_verdict_with_a_form(counted):
     assert [row.query for row in read_stats(database).missing.unhelpful] == [question]
 
 
-def test_a_follow_up_is_listed_with_the_question_it_follows(counted):
+def test_a_follow_up_is_counted_with_the_question_it_follows(counted):
     app, database = counted
     client = app.test_client()
     earlier = ["vilka kommuner var pilotkommuner?"]
@@ -138,7 +138,14 @@ def test_a_follow_up_is_listed_with_the_question_it_follows(counted):
                                                   "helpful": False}).status_code == 204
     assert client.post("/api/v1/feedback", json={"q": "och när pågick det?", "history": "nej",
                                                   "helpful": False}).status_code == 400
+    answered = client.post("/api/v1/ask", json={"q": "och när pågick det?", "history": earlier}).get_json()
+    opened = answered["answer"]["url"]
+    assert client.post("/api/v1/click", json={"q": "och när pågick det?", "url": opened,
+                                               "history": earlier}).status_code == 204
     app.extensions["sok_analytics"].flush()
+    in_context = "och när pågick det? (följdfråga till: vilka kommuner var pilotkommuner?)"
+    assert [row[1] for row in stored(database, "clicks")] == [in_context]  # the click belongs to its search
+    assert in_context in [row[2] for row in stored(database, "searches")]
     missing = read_stats(database).missing
     assert [row.query for row in missing.unanswered] == [
         "och vem betalade för badhuset där? (följdfråga till: vilka kommuner var pilotkommuner?)"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import time
 import urllib.parse
 import urllib.request
@@ -122,9 +123,22 @@ def test_nej_on_a_follow_up_in_the_chat_is_listed_with_the_question_it_follows(p
         box.fill(question)
         box.press("Enter")
         expect(page.locator("#samtal .turn").filter(has_text=question).locator(".answer-text")).to_be_visible()
-    answer_nej(page.locator("#samtal .turn").filter(has_text="och vilka aktörer medverkar?"))
+    follow_up = page.locator("#samtal .turn").filter(has_text="och vilka aktörer medverkar?")
+    answer_nej(follow_up)
     listed = "och vilka aktörer medverkar? (följdfråga till: hur länge pågår kompetensarena stockholm?)"
     assert f"<td>{listed}</td>" in wait_until_listed(live_server, [listed])
+
+    follow_up.locator(".source a").click()  # its click is counted for the search it belongs to
+    deadline, clicks = time.monotonic() + 10, 0
+    while clicks < 1 and time.monotonic() < deadline:
+        request = urllib.request.Request(live_server + "/admin/stats",
+                                         headers={"Authorization": f"Bearer {LIVE_ADMIN_TOKEN}"})
+        with urllib.request.urlopen(request) as response:
+            row = re.search(rf"<td>{re.escape(listed)}</td><td>\d+</td><td>\d+</td><td>(\d+)</td>",
+                            html.unescape(response.read().decode()))
+        clicks = int(row.group(1)) if row else 0
+        time.sleep(0.3)
+    assert clicks == 1
 
 
 def test_without_javascript_the_page_asks_with_a_form_and_with_it_once(browser, page, live_server):

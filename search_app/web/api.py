@@ -17,7 +17,13 @@ from search_app.web.errors import index_unavailable
 from search_app.web.index_handle import IndexHandle
 from search_app.web.problems import problem
 from search_app.web.queries import BadRequest, read_history, read_int, read_kind, read_publisher, read_query
-from search_app.web.serving import current_snapshot, question_in_context, record_search, time_limit_s
+from search_app.web.serving import (
+    current_snapshot,
+    question_in_context,
+    record_search,
+    searched_text,
+    time_limit_s,
+)
 
 bp = Blueprint("api", __name__)
 bp.after_app_request(allow_cross_origin)  # CORS comes with the API's blueprint
@@ -123,6 +129,7 @@ def api_click() -> ResponseReturnValue:
         raise BadRequest("body", 'Skicka JSON: {"q": "frågan", "url": "länken som öppnades"}.',
                          'Send JSON: {"q": "the question", "url": "the link that was opened"}.')
     query = read_query(body.get("q"))
+    history = read_history(body.get("history"))  # a follow-up's earlier questions, as /api/ask had them
     url = body.get("url")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) > 2000:
         raise BadRequest("url", "url måste vara en webbadress (http eller https).",
@@ -132,12 +139,13 @@ def api_click() -> ResponseReturnValue:
         return "", 204
     checker: ResultPages = current_app.extensions.setdefault("sok_click_check", ResultPages())
     config = current_app.config
-    page = checker.find(current_snapshot(), query, url, config["MAX_OFFSET"] + config["MAX_LIMIT"],
+    snap = current_snapshot()
+    page = checker.find(snap, searched_text(snap, query, history), url, config["MAX_OFFSET"] + config["MAX_LIMIT"],
                         time_limit_s())
     if page is None:
         return problem("not-found", "Länken finns inte bland träffarna för den sökningen, så klicket räknas inte.",
                        "The link is not one of the results of that search, so the click is not counted.", "url")
-    analytics.click(query, page)
+    analytics.click(question_in_context(snap, query, history), page)
     return "", 204
 
 

@@ -32,6 +32,12 @@ def question_in_context(snap: OpenSnapshot, question: str, history: list[str]) -
     return f"{question} (följdfråga till: {context})" if context else question
 
 
+def searched_text(snap: OpenSnapshot, question: str, history: list[str]) -> str:
+    """What /api/ask searched for ``question``: a follow-up together with the question it borrows from."""
+    context = subject_context(question, history, snap.analyzer) if history else ""
+    return f"{question} {context}" if context else question
+
+
 def record_search(surface: str, query: str, results: int, answered: bool = False) -> None:
     """Count a search for the site owner's statistics (when analytics are on) and a question for /metrics.
 

@@ -86,7 +86,7 @@
       card.appendChild(source);
       card.appendChild(element("p", "confidence", confidenceWording(data.answer.confidence)));
       view.turn.appendChild(card);
-      askFeedback(card, view.turn.dataset.question, view.earlier);
+      askFeedback(card, view.turn.dataset.question, view.turn.sokEarlier);
     } else {
       view.turn.appendChild(element("p", "no-answer",
         "Jag hittade inget säkert svar på den frågan." +
@@ -129,7 +129,9 @@
     if (!turn && !inResults) return;
     const question = turn ? turn.dataset.question : new URLSearchParams(location.search).get("q");
     if (!question) return;
-    navigator.sendBeacon("/api/click", JSON.stringify({ q: question, url: anchor.href }));
+    const click = { q: question, url: anchor.href };
+    if (turn && turn.sokEarlier && turn.sokEarlier.length) click.history = turn.sokEarlier;
+    navigator.sendBeacon("/api/click", JSON.stringify(click));
   });
 
   // The card the server rendered for a shared /?q= link asks too: with buttons that send a beacon,
@@ -146,7 +148,7 @@
     if (serverResults) serverResults.hidden = true;
     const view = renderTurn(question);
     const earlier = history.slice();
-    view.earlier = earlier;
+    view.turn.sokEarlier = earlier; // for its verdict and its clicks: a follow-up's subject
     history.push(question);
     input.value = "";
     fetch("/api/ask", {
