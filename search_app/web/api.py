@@ -124,12 +124,7 @@ def api_click() -> ResponseReturnValue:
         return problem("forbidden", "Klick räknas bara från Söks egna sidor och de webbplatser som "
                        "får använda sökrutan.", "Clicks are counted only from Sök's own pages and the sites "
                        "allowed to embed the search box (ALLOWED_ORIGINS).", "Origin")
-    body = request.get_json(force=True, silent=True)  # a beacon's body comes as text/plain
-    if not isinstance(body, dict):
-        raise BadRequest("body", 'Skicka JSON: {"q": "frågan", "url": "länken som öppnades"}.',
-                         'Send JSON: {"q": "the question", "url": "the link that was opened"}.')
-    query = read_query(body.get("q"))
-    history = read_history(body.get("history"))  # a follow-up's earlier questions, as /api/ask had them
+    body, query, history = _beacon('"url": "länken som öppnades"', '"url": "the link that was opened"')
     url = body.get("url")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) > 2000:
         raise BadRequest("url", "url måste vara en webbadress (http eller https).",
@@ -162,12 +157,7 @@ def api_feedback() -> ResponseReturnValue:
         return problem("forbidden", "Svar på frågan räknas bara från Söks egna sidor och de webbplatser som "
                        "får använda sökrutan.", "Verdicts are counted only from Sök's own pages and the sites "
                        "allowed to embed the search box (ALLOWED_ORIGINS).", "Origin")
-    body = request.get_json(force=True, silent=True)  # a beacon's body comes as text/plain
-    if not isinstance(body, dict):
-        raise BadRequest("body", 'Skicka JSON: {"q": "frågan", "helpful": true eller false}.',
-                         'Send JSON: {"q": "the question", "helpful": true or false}.')
-    query = read_query(body.get("q"))
-    history = read_history(body.get("history"))  # a follow-up's earlier questions, as /api/ask had them
+    body, query, history = _beacon('"helpful": true eller false', '"helpful": true or false')
     helpful = body.get("helpful")
     if not isinstance(helpful, bool):
         raise BadRequest("helpful", "helpful måste vara true (Ja) eller false (Nej).",
@@ -176,6 +166,16 @@ def api_feedback() -> ResponseReturnValue:
     if analytics is not None:
         analytics.feedback(question_in_context(current_snapshot(), query, history) if history else query, helpful)
     return "", 204
+
+
+def _beacon(field_sv: str, field_en: str) -> tuple[dict, str, list[str]]:
+    """The JSON body of a click or a verdict (a beacon sends it as text/plain), its question ``q`` and the
+    ``history`` of earlier questions a chat's follow-up was asked after; 400 naming ``field_*`` otherwise."""
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("body", f'Skicka JSON: {{"q": "frågan", {field_sv}}}.',
+                         f'Send JSON: {{"q": "the question", {field_en}}}.')
+    return body, read_query(body.get("q")), read_history(body.get("history"))
 
 
 @bp.get("/api/v1/suggest")
