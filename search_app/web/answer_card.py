@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from search_app.answer.ask import Answer
 
 #: (lowest confidence, words) from the surest down: the confidence is the share of the question's
-#: weight the answer covers, and no answer is given below MIN_ANSWER_CONFIDENCE.
+#: weight the answer covers, and no answer is given below MIN_ANSWER_CONFIDENCE. The steps follow how
+#: often an answer held the gold answer on SweQUAD-MC training: 84 % from 0.9, 74 % from 0.5, 55 % below
+#: (dev, not fitted on: 81 %, 70 %, 57 %); between 0.5 and 0.9 it hardly rises, so no step there.
 CONFIDENCE_WORDING = (
-    (0.8, "Svaret passar frågan väl."),
-    (0.5, "Svaret passar delvis frågan. Kontrollera i källan."),
+    (0.9, "Svaret passar frågan väl."),
+    (0.5, "Svaret passar troligen frågan. Kontrollera gärna i källan."),
     (0.0, "Osäkert svar. Kontrollera i källan."),
 )
 

@@ -17,8 +17,8 @@
   const sourceLabel = dom.sourceLabel;
   // The same table as search_app/web/answer_card.py's, which words the server-rendered card.
   const CONFIDENCE_WORDING = [
-    [0.8, "Svaret passar frågan väl."],
-    [0.5, "Svaret passar delvis frågan. Kontrollera i källan."],
+    [0.9, "Svaret passar frågan väl."],
+    [0.5, "Svaret passar troligen frågan. Kontrollera gärna i källan."],
     [0, "Osäkert svar. Kontrollera i källan."],
   ];
 
