@@ -41,13 +41,14 @@ VIEWS = {"/api/v1/search": api.api_search, "/api/v1/ask": api.api_ask, "/api/v1/
          "/api/v1/feedback": api.api_feedback, "/api/v1/suggest": api.api_suggest,
          "/api/v1/contacts": api.api_contacts, "/healthz": api.healthz}
 _READ = re.compile(r'(?:request\.args\.get\(|read_int\(request\.args, |body\.get\()"(\w+)"')
-_HELPERS = {"read_publisher(request.args)": "publisher", "read_publisher(body)": "publisher",
-            "read_kind(request.args)": "type", "read_history(body.get(\"history\"))": "history"}
+_HELPERS = {"read_publisher(request.args)": ("publisher",), "read_publisher(body)": ("publisher",),
+            "read_kind(request.args)": ("type",), "read_history(body.get(\"history\"))": ("history",),
+            "_beacon(": ("q", "history")}  # api._beacon reads a click's or a verdict's q and history
 
 
 def parameters_in_code(view) -> set[str]:
     source = inspect.getsource(view)
-    return set(_READ.findall(source)) | {name for call, name in _HELPERS.items() if call in source}
+    return set(_READ.findall(source)) | {name for call, names in _HELPERS.items() if call in source for name in names}
 
 
 def parameters_in_spec(path: str) -> set[str]:
