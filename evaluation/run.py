@@ -197,12 +197,13 @@ def render(results: list[Result]) -> str:
 
 
 def code_commit() -> str:
-    """The commit the code was read from, "+changes" when the tree differed from it: called when a run starts,
+    """The commit the code was read from, "+changes" when its code differed from it: called when a run starts,
     so commits made while it runs do not take its credit."""
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT).stdout.strip()
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+    code = ("indexer", "search_app", "evaluation", "bench", "corpus")  # not docs/, which the runs write
+    return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no", "--", *code) else "")
 
 
 #: The commit this process's code comes from (see :func:`code_commit`).
