@@ -1,7 +1,8 @@
 """Candidate facts in an answer's text, and what each looks like beside the question.
 
-The answer is read word by word: each word is the question's own (it carries
-a question term, or it is a function word the question also uses) or new. A
+The answer is read word by word (:mod:`search_app.answer.answer_words`): each
+word is the question's own (it carries a question term, or it is a function
+word the question also uses) or new. A
 candidate is a stretch of new words inside one clause (commas may fall inside
 it: lists have them), a quotation, or a fact of the kind the question asks
 for (:mod:`indexer.language.facts`: a date or a period, then a condition, for
@@ -19,9 +20,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.fields import SwedishAnalyzer
-from indexer.language.analysis import fold_term, stop_words, tokenize
-from indexer.language.analysis import words as words_of
 from indexer.language.facts import (
     AGENT_RE,
     AMOUNT_RE,
@@ -35,12 +33,9 @@ from indexer.language.facts import (
     TIME_RE,
     spans,
 )
-from indexer.language.sentences import ends_with_abbreviation
-from search_app.answer.matching import match_share
+from search_app.answer.answer_words import Word, beside, distances, prefix_sums
 from search_app.answer.slots import Slot
 
-#: A word counts as the question's when it carries a question term at least this loosely.
-ASKED_SHARE = 0.7
 #: A fact of the asked kind counts in a sentence holding at least this share of the best sentence's question words
 #: (1: in the best sentences only; 0.5 did worse on SweQUAD-MC training).
 FACT_SENTENCE_SHARE = 1.0
@@ -54,15 +49,11 @@ LEAD_WORDS = 3
 MAX_SPAN_WORDS = 20
 #: A candidate longer than this many words counts as long.
 LONG_SPAN_WORDS = 8
-#: Words this common (Zipf frequency) say little on their own ("också", "ofta", "även").
-COMMON_ZIPF = 5.0
 #: Function words a candidate may open with: "att ställa krav", "i minst fem år", "hos Skatteverket".
 OPENERS = frozenset({"att", "i", "hos", "vid", "på", "med", "av", "genom", "från", "till", "under", "om", "för", "den"})
 #: Patterns whose matches are whole though they begin with the question's words (a name, a body, a bullet,
 #: a quotation, a condition): the others begin after them ("de tio *pilotkommunerna* Flen, …").
 _WHOLE = (NAME_RE, BODY_RE, BULLETS_RE, QUOTE_RE, CONDITION_RE)
-_SENTENCE_END = re.compile(r"[.!?…]\s|\n")
-_CLAUSE_END = re.compile(r"[;:()\[\]•\"”“»«]|\s[–—]\s")
 #: The facts each question kind asks for, in tiers: a later tier counts only when no earlier one is found
 #: in the answering sentence ("när": a date or a period, else a condition).
 KIND_FACTS: dict[str, tuple[tuple[re.Pattern[str], ...], ...]] = {
@@ -86,20 +77,6 @@ FEATURES = (
 
 
 @dataclass(frozen=True)
-class Word:
-    """One word of the answer: where it stands, whether the question has it, and what kind of word it is."""
-
-    start: int
-    end: int
-    text: str
-    asked: bool
-    stop: bool
-    sentence: int
-    clause: int
-    zipf: float
-
-
-@dataclass(frozen=True)
 class Candidate:
     """A candidate fact: words ``first`` to ``last`` of the answer, its characters, and its features."""
 
@@ -110,31 +87,6 @@ class Candidate:
     features: tuple[float, ...]
     #: Whether it is a fact of the kind the question asks for, in the answering sentence.
     is_fact: bool = False
-
-
-def read_words(question: str, text: str, analyzer: SwedishAnalyzer) -> list[Word]:
-    """The answer's words, each marked with its sentence and clause and whether the question has it."""
-    asked = set(analyzer.terms(question))
-    folded = {fold_term(term) for term in asked}
-    question_words = set(words_of(question))
-    stops = stop_words()
-    found: list[Word] = []
-    sentence = clause = previous_end = 0
-    for token in tokenize(text):
-        gap = text[previous_end : token.start] + " "
-        if found and _SENTENCE_END.search(gap) and not ends_with_abbreviation(text[: previous_end + 1]):
-            sentence, clause = sentence + 1, clause + 1
-        elif found and _CLAUSE_END.search(gap):
-            clause += 1
-        lower = token.text.lower()
-        terms = analyzer.word_terms(token.text)
-        stop = not terms or lower in stops
-        asked_word = any(match_share(term, asked, folded) >= ASKED_SHARE for term in terms) or (
-            stop and lower in question_words)
-        zipf = analyzer.lexicon.frequency(lower) if analyzer.lexicon is not None else 0.0
-        found.append(Word(token.start, token.end, token.text, asked_word, stop, sentence, clause, zipf))
-        previous_end = token.end
-    return found
 
 
 class _Reading:
@@ -169,6 +121,13 @@ class _Reading:
                       if not any(other != key and other[0] <= key[0] and key[1] <= other[1] for other in self.facts)}
         self.quoted = {key: span for key, span in _matches((QUOTE_RE,), text, words).items()
                        if key[1] - key[0] < MAX_SPAN_WORDS}
+        # What each word's neighbourhood says, once per word rather than once per candidate (a few hundred
+        # candidates share the answer's few dozen words).
+        count = len(words)
+        self.after_asked = [beside(words, index, -1) for index in range(count)]
+        self.before_asked = [beside(words, index, 1) for index in range(count)]
+        self.distance_left, self.distance_right = distances(words)
+        self.prefix = prefix_sums(words)
 
 
 def candidates(kind: str, text: str, words: list[Word], slot: Slot, answer_start: int = 0) -> list[Candidate]:
@@ -239,21 +198,25 @@ def _matches(patterns: tuple[re.Pattern[str], ...], text: str, words: list[Word]
 def _candidate(reading: _Reading, first: int, last: int, run: tuple[int, int]) -> Candidate:
     """A candidate with its features."""
     words, slot, key = reading.words, reading.slot, (first, last)
-    span = words[first : last + 1]
-    content = [word for word in span if not word.stop] or span
+    length = last - first + 1
     previous = words[first - 1] if first else None
-    capitals = sum(word.text[:1].isupper() for word in content) / len(content)
+    # Capitals and common words among the span's content words (all its words when it has none).
+    content, capital_words, common_words = (totals[last + 1] - totals[first] for totals in reading.prefix[:3])
+    if not content:
+        content = length
+        capital_words, common_words = (totals[last + 1] - totals[first] for totals in reading.prefix[3:])
+    capitals = capital_words / content
     values = {
-        "sentence": reading.in_sentence[span[0].sentence] / reading.most,
-        "clause": min(reading.in_clause[span[0].clause], 3) / 3,
-        "after_asked": float(_beside(words, first, -1)),
-        "before_asked": float(_beside(words, last, 1)),
-        "distance": min(_distance(words, first, -1), _distance(words, last, 1), 5) / 5,
-        "length": len(span) / MAX_SPAN_WORDS,
-        "long": max(0, len(span) - LONG_SPAN_WORDS) / MAX_SPAN_WORDS,
+        "sentence": reading.in_sentence[words[first].sentence] / reading.most,
+        "clause": min(reading.in_clause[words[first].clause], 3) / 3,
+        "after_asked": float(reading.after_asked[first]),
+        "before_asked": float(reading.before_asked[last]),
+        "distance": min(reading.distance_left[first], reading.distance_right[last], 5) / 5,
+        "length": length / MAX_SPAN_WORDS,
+        "long": max(0, length - LONG_SPAN_WORDS) / MAX_SPAN_WORDS,
         "run_start": float(first == run[0]),
         "run_end": float(last == run[1]),
-        "common": sum(word.zipf >= COMMON_ZIPF for word in content) / len(content),
+        "common": common_words / content,
         "kind_fact": float(any(begin <= first and last <= end for begin, end in reading.facts)),
         "capitals": capitals if reading.kind in ("person", "who", "contact", "list") else 0.0,
         "capitals_any": capitals,
@@ -262,7 +225,7 @@ def _candidate(reading: _Reading, first: int, last: int, run: tuple[int, int]) -
         "after_focus": float(previous is not None and _carries(previous, slot.focus)),
         "before_focus": float(last + 1 < len(words) and _carries(words[last + 1], slot.focus)),
     }
-    start, end = reading.facts.get(key) or reading.quoted.get(key) or (span[0].start, span[-1].end)
+    start, end = reading.facts.get(key) or reading.quoted.get(key) or (words[first].start, words[last].end)
     return Candidate(first, last, start, end, tuple(values[name] for name in FEATURES), key in reading.facts)
 
 
@@ -272,21 +235,3 @@ def _carries(word: Word, terms: frozenset[str]) -> bool:
     return word.asked and any(lower.startswith(term[:5]) for term in terms)
 
 
-def _beside(words: list[Word], index: int, step: int) -> bool:
-    """Whether the nearest word that way in the clause, function words aside, is the question's."""
-    other = index + step
-    while 0 <= other < len(words) and words[other].clause == words[index].clause:
-        if not words[other].stop or words[other].asked:
-            return words[other].asked
-        other += step
-    return False
-
-
-def _distance(words: list[Word], index: int, step: int) -> int:
-    """Words between ``index`` and the nearest question word that way in the same sentence (99: none)."""
-    other, count = index + step, 0
-    while 0 <= other < len(words) and words[other].sentence == words[index].sentence:
-        if words[other].asked:
-            return count
-        other, count = other + step, count + 1
-    return 99

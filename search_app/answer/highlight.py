@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indexer.fields import SwedishAnalyzer
-from search_app.answer.fact_spans import FEATURES, Candidate, candidates, read_words
+from search_app.answer.answer_words import read_words
+from search_app.answer.fact_spans import FEATURES, Candidate, candidates
 from search_app.answer.slots import asks_for_fact, question_slot
 
 
