@@ -390,7 +390,8 @@ def render(args: argparse.Namespace, built: dict, local: dict, peer: dict, serve
         " SweFAQ, the construction FAQ and SQuAD-sv, each measured question new to the process or service"
         " (a cold cache) unless the row says warm. Before measuring, each process answers other questions"
         " first (its per-word caches filled, as in a running service). The load generator runs on the same"
-        " two cores as the server.",
+        " two cores as the server. What the numbers mean against the targets, written by hand:"
+        " [benchmark-notes.md](benchmark-notes.md).",
         "",
         "## Build and query, per engine",
         "",
