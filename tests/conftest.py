@@ -133,8 +133,10 @@ def sok_executable() -> str:
 LIVE_ADMIN_TOKEN = "test-nyckel"
 
 
-class live_server_log:  # noqa: N801  (a namespace the privacy test reads)
+class live_server_log:  # noqa: N801  (a namespace the privacy and statistics tests read)
     path: Path | None = None
+    #: The live server's statistics file (its rows arrive when /admin/stats flushes the worker).
+    analytics: Path | None = None
 
 
 @pytest.fixture(scope="session")
@@ -157,7 +159,7 @@ def live_server(tmp_path_factory):
                  "SOK_ANALYTICS_DB": str(folder / "analytics.sqlite"), "SOK_ADMIN_TOKEN": LIVE_ADMIN_TOKEN},
         )
     base = f"http://127.0.0.1:{port}"
-    live_server_log.path = log
+    live_server_log.path, live_server_log.analytics = log, folder / "analytics.sqlite"
     try:
         wait_for(base + "/healthz", process, log)
         yield base
