@@ -1,8 +1,9 @@
 # Sök: the two commands are `make run` and `make test`.
 # `make test` runs the whole suite on the Whoosh engine (the default), then every test that is not
 # `slow` or `browser` again on tantivy: the slow runs (3,000 generated requests, load, nginx
-# failover, the API contract) and the browser tests drive the HTTP and page layers, which are the
-# same whichever engine ranks underneath; running them once keeps `make test` under 10 minutes.
+# failover, the API contract, a build killed while embedding) and the browser tests drive the HTTP
+# and page layers and the embedding cache, which are the same whichever engine ranks underneath;
+# running them once keeps `make test` under 10 minutes.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin

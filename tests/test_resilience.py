@@ -59,6 +59,7 @@ def test_kill_9_during_a_build_leaves_the_old_index_serving(tmp_path, many_pages
     snap.engine.close()
 
 
+@pytest.mark.slow  # run once, in the Whoosh pass: the embedding cache is the same whichever engine (33 s)
 def test_kill_9_while_embedding_keeps_the_old_index_and_what_was_embedded(tmp_path, shared_data):
     pages = tmp_path / "pages.jsonl"
     with (shared_data / "regeringen-se-pages" / "regeringen_part02.jsonl").open(encoding="utf-8") as handle:
