@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -65,6 +66,22 @@ def mixed_index(tmp_path_factory) -> Path:
         for path in source.iterdir():
             shutil.copy(path, corpus / path.name)
     return build_index(corpus, tmp_path_factory.mktemp("mixed-index"))
+
+
+@pytest.fixture()
+def counted(mixed_index, tmp_path):
+    """The app over the mixed index, counting into its own statistics file: (app, that file)."""
+    database = tmp_path / "analytics.sqlite"
+    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "ANALYTICS_DB": str(database),
+                      "ADMIN_TOKEN": "hemlig-nyckel", "RATE_LIMIT_PER_MINUTE": 0})
+    yield app, database
+    app.extensions["sok_index"].close()
+
+
+def stored(database: Path, table: str) -> list[tuple]:
+    """Every row of ``table`` in a statistics file."""
+    with sqlite3.connect(database) as connection:
+        return connection.execute(f"SELECT * FROM {table}").fetchall()
 
 
 @pytest.fixture()

@@ -5,23 +5,14 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from click.testing import CliRunner
 
 from search_app.cli import main
 from search_app.web.analytics.stats import read_stats
 from search_app.web.app import create_app
+from tests.conftest import stored
 
 TILLVAXT = "https://www.lansstyrelsen.se/stockholm/foretag/samhalle-och-utveckling/tillvaxt.html"
-
-
-@pytest.fixture()
-def counted(mixed_index, tmp_path):
-    database = tmp_path / "analytics.sqlite"
-    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "ANALYTICS_DB": str(database),
-                      "ADMIN_TOKEN": "hemlig-nyckel", "RATE_LIMIT_PER_MINUTE": 0})
-    yield app, database
-    app.extensions["sok_index"].close()
 
 
 def result_link(client, query: str, **filters) -> str:
@@ -29,11 +20,6 @@ def result_link(client, query: str, **filters) -> str:
     results = client.get("/api/search", query_string={"q": query, **filters}).get_json()["results"]
     assert results, query
     return results[0]["url"]
-
-
-def stored(database, table: str) -> list[tuple]:
-    with sqlite3.connect(database) as connection:
-        return connection.execute(f"SELECT * FROM {table}").fetchall()
 
 
 def test_searches_answers_and_clicks_are_counted_and_nothing_that_names_a_person(counted):

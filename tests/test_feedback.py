@@ -6,23 +6,14 @@ import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from click.testing import CliRunner
 
 from search_app.cli import main
 from search_app.web.analytics.stats import read_stats
 from search_app.web.app import create_app
+from tests.conftest import stored
 
 TOKEN = {"Authorization": "Bearer hemlig-nyckel"}
-
-
-@pytest.fixture()
-def counted(mixed_index, tmp_path):
-    database = tmp_path / "analytics.sqlite"
-    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "ANALYTICS_DB": str(database),
-                      "ADMIN_TOKEN": "hemlig-nyckel", "RATE_LIMIT_PER_MINUTE": 0})
-    yield app, database
-    app.extensions["sok_index"].close()
 
 
 def hour(days_ago: float) -> str:
@@ -31,11 +22,6 @@ def hour(days_ago: float) -> str:
 
 def week_label(days_ago: float) -> str:
     return f"v. {(datetime.now(UTC) - timedelta(days=days_ago)).isocalendar().week}"
-
-
-def stored(database, table: str) -> list[tuple]:
-    with sqlite3.connect(database) as connection:
-        return connection.execute(f"SELECT * FROM {table}").fetchall()
 
 
 def test_unanswered_and_unhelpful_questions_are_listed_with_counts_per_week(counted):

@@ -17,13 +17,7 @@ from search_app.web.errors import index_unavailable
 from search_app.web.index_handle import IndexHandle
 from search_app.web.problems import problem
 from search_app.web.queries import BadRequest, read_history, read_int, read_kind, read_publisher, read_query
-from search_app.web.serving import (
-    current_snapshot,
-    question_in_context,
-    record_search,
-    searched_text,
-    time_limit_s,
-)
+from search_app.web.serving import chat_question, current_snapshot, record_search, time_limit_s
 
 bp = Blueprint("api", __name__)
 bp.after_app_request(allow_cross_origin)  # CORS comes with the API's blueprint
@@ -108,7 +102,7 @@ def api_ask() -> Response:
         }
 
     response, summary = cached_json(snap, ("ask", question, tuple(history), publisher), compute)
-    record_search("ask", question_in_context(snap, question, history), summary["total"], bool(summary["answered"]))
+    record_search("ask", chat_question(snap, question, history).recorded, summary["total"], bool(summary["answered"]))
     return response
 
 
@@ -121,9 +115,7 @@ def api_click() -> ResponseReturnValue:
     when ``url`` is one of the results of ``q`` in the index being served (404 otherwise).
     """
     if not write_origin_allowed():
-        return problem("forbidden", "Klick räknas bara från Söks egna sidor och de webbplatser som "
-                       "får använda sökrutan.", "Clicks are counted only from Sök's own pages and the sites "
-                       "allowed to embed the search box (ALLOWED_ORIGINS).", "Origin")
+        return _other_origin("Klick räknas", "Clicks are counted")
     body, query, history = _beacon('"url": "länken som öppnades"', '"url": "the link that was opened"')
     url = body.get("url")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) > 2000:
@@ -135,12 +127,13 @@ def api_click() -> ResponseReturnValue:
     checker: ResultPages = current_app.extensions.setdefault("sok_click_check", ResultPages())
     config = current_app.config
     snap = current_snapshot()
-    page = checker.find(snap, searched_text(snap, query, history), url, config["MAX_OFFSET"] + config["MAX_LIMIT"],
+    asked = chat_question(snap, query, history)
+    page = checker.find(snap, asked.searched, url, config["MAX_OFFSET"] + config["MAX_LIMIT"],
                         time_limit_s())
     if page is None:
         return problem("not-found", "Länken finns inte bland träffarna för den sökningen, så klicket räknas inte.",
                        "The link is not one of the results of that search, so the click is not counted.", "url")
-    analytics.click(question_in_context(snap, query, history), page)
+    analytics.click(asked.recorded, page)
     return "", 204
 
 
@@ -154,9 +147,7 @@ def api_feedback() -> ResponseReturnValue:
     about who sent it.
     """
     if not write_origin_allowed():
-        return problem("forbidden", "Svar på frågan räknas bara från Söks egna sidor och de webbplatser som "
-                       "får använda sökrutan.", "Verdicts are counted only from Sök's own pages and the sites "
-                       "allowed to embed the search box (ALLOWED_ORIGINS).", "Origin")
+        return _other_origin("Svar på frågan räknas", "Verdicts are counted")
     body, query, history = _beacon('"helpful": true eller false', '"helpful": true or false')
     helpful = body.get("helpful")
     if not isinstance(helpful, bool):
@@ -164,8 +155,15 @@ def api_feedback() -> ResponseReturnValue:
                          "helpful must be true (yes) or false (no).")
     analytics = current_app.extensions.get("sok_analytics")
     if analytics is not None:
-        analytics.feedback(question_in_context(current_snapshot(), query, history) if history else query, helpful)
+        analytics.feedback(chat_question(current_snapshot(), query, history).recorded, helpful)
     return "", 204
+
+
+def _other_origin(counted_sv: str, counted_en: str) -> ResponseReturnValue:
+    """403 for a click or a verdict from a web page that is neither Sök's own nor named in ALLOWED_ORIGINS."""
+    return problem("forbidden", f"{counted_sv} bara från Söks egna sidor och de webbplatser som får använda "
+                   "sökrutan.", f"{counted_en} only from Sök's own pages and the sites allowed to embed the search "
+                   "box (ALLOWED_ORIGINS).", "Origin")
 
 
 def _beacon(field_sv: str, field_en: str) -> tuple[dict, str, list[str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app
 
 from search_app.answer.followups import subject_context
@@ -25,17 +27,27 @@ def time_limit_s() -> float | None:
     return milliseconds / 1000 if milliseconds > 0 else None
 
 
-def question_in_context(snap: OpenSnapshot, question: str, history: list[str]) -> str:
-    """The question as the statistics keep it: a follow-up ("och när pågick det?") with the earlier question
-    it borrows its subject from, so that staff can read it."""
-    context = subject_context(question, history, snap.analyzer) if history else ""
-    return f"{question} (följdfråga till: {context})" if context else question
+@dataclass(frozen=True)
+class ChatQuestion:
+    """A chat's question and the earlier question a follow-up borrows its subject from ("" when it stands alone)."""
+
+    question: str
+    context: str = ""
+
+    @property
+    def recorded(self) -> str:
+        """As the statistics keep it, readable for staff: "och när pågick det? (följdfråga till: …)"."""
+        return f"{self.question} (följdfråga till: {self.context})" if self.context else self.question
+
+    @property
+    def searched(self) -> str:
+        """What /api/ask searched for it: a follow-up together with the question it borrows from."""
+        return f"{self.question} {self.context}" if self.context else self.question
 
 
-def searched_text(snap: OpenSnapshot, question: str, history: list[str]) -> str:
-    """What /api/ask searched for ``question``: a follow-up together with the question it borrows from."""
-    context = subject_context(question, history, snap.analyzer) if history else ""
-    return f"{question} {context}" if context else question
+def chat_question(snap: OpenSnapshot, question: str, history: list[str]) -> ChatQuestion:
+    """``question`` asked after ``history`` (the earlier questions of a chat, the newest last)."""
+    return ChatQuestion(question, subject_context(question, history, snap.analyzer) if history else "")
 
 
 def record_search(surface: str, query: str, results: int, answered: bool = False) -> None:

@@ -33,11 +33,9 @@
     return out;
   }
 
-  // How the server names the source ("page title › section", a "Kontakt" with the heading above it);
-  // an older server without `label`: title and section.
+  // How the server names the source ("page title › section", a "Kontakt" with the heading above it).
   function sourceLabel(item) {
-    if (typeof item.label === "string" && item.label) return item.label;
-    return item.section && item.section !== item.title ? item.title + " › " + item.section : item.title;
+    return item.label;
   }
 
   // "Fick du svar på din fråga?" under an answer: Ja and Nej buttons that send the verdict once to
