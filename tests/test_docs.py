@@ -46,3 +46,12 @@ def test_every_test_docs_security_names_exists():
         assert f"def {match.group(2)}(" in (ROOT / current).read_text(encoding="utf-8"), (current, match.group(2))
         named += 1
     assert named > 40
+
+
+def test_the_operations_guide_shows_the_tested_nginx_block():
+    block = re.compile(r"```nginx\n(.*?)```", re.S)
+    deploy = block.findall((ROOT / "docs" / "deploy.md").read_text(encoding="utf-8"))
+    operations = block.findall((ROOT / "docs" / "operations.md").read_text(encoding="utf-8"))
+    assert operations == deploy[:1]  # the block tests/test_failover.py runs nginx with
+    for unit in ("sok.service", "sok-index.service", "sok-index.timer"):
+        assert (ROOT / "deploy" / "systemd" / unit).exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -19,13 +20,21 @@ from search_app.cli.common import index_folder, index_option, open_current, sett
 @index_option
 def serve(host: str, port: int, workers: int, control_socket: Path | None, index_dir: Path) -> None:
     """Starta webbtjänsten (gunicorn)."""
+    from search_app.web.server import bind_problem, run  # gunicorn and the app: only when serving
+    from search_app.web.server_logs import LOG_FORMATS
+
     config = settings()
+    if config["LOG_FORMAT"] not in LOG_FORMATS:
+        raise click.ClickException(f"LOG_FORMAT ska vara {' eller '.join(LOG_FORMATS)}, inte {config['LOG_FORMAT']!r}")
+    problem = bind_problem(host, port)
+    if problem:  # one Swedish line instead of gunicorn's five English retries
+        click.echo(problem, err=True)
+        sys.exit(1)
     folder = index_folder(index_dir)
     open_current(folder).engine.close()  # no index: one line saying what to run, before gunicorn starts
     if control_socket is None and config["CONTROL_SOCKET"]:
         control_socket = Path(config["CONTROL_SOCKET"])
-    from search_app.web.server import run
-
     # Only the index folder is handed over: the workers read the rest themselves, so a SIGHUP
     # reload still picks up a changed SOK_CONFIG file, as before.
-    run(host, port, workers, control_socket=control_socket, overrides={"INDEX_DIR": str(folder.resolve())})
+    run(host, port, workers, control_socket=control_socket, overrides={"INDEX_DIR": str(folder.resolve())},
+        log_format=config["LOG_FORMAT"], gunicorn_config=config["GUNICORN_CONFIG"])

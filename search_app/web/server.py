@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import socket
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -22,19 +25,82 @@ if TYPE_CHECKING:
 class SokServer(BaseApplication):
     """A gunicorn application: each worker creates the app (:func:`create_app`) with ``overrides``."""
 
-    def __init__(self, options: dict[str, Any], overrides: dict[str, Any] | None = None) -> None:
+    def __init__(self, options: dict[str, Any], overrides: dict[str, Any] | None = None,
+                 config_file: str = "") -> None:
         self.options = options
         self.overrides = overrides
+        self.config_file = config_file
         super().__init__()
 
     def load_config(self) -> None:
-        """gunicorn's settings from ``options``."""
+        """gunicorn's settings: Sök's ``options``, then the operator's file, then ``GUNICORN_CMD_ARGS``.
+
+        The operator's own settings win, as with the ``gunicorn`` command (which reads the same
+        variable); ``bind`` stays the one ``sok serve --host/--port`` gave unless they set it.
+        """
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        if self.config_file:
+            for key, value in gunicorn_config_file(self.config_file).items():
+                if key in self.cfg.settings:
+                    self.cfg.set(key, value)
+        from_environment = self.cfg.parser().parse_args(self.cfg.get_cmd_args_from_env())
+        for key, value in vars(from_environment).items():
+            if value is not None and key != "args":
+                self.cfg.set(key.lower(), value)
 
     def load(self) -> Flask:
         """The app of one worker, with the settings ``sok serve`` hands over."""
         return create_app(self.overrides)
+
+
+def gunicorn_config_file(path: str) -> dict[str, Any]:
+    """The lower-case names a gunicorn configuration file (Python) assigns, as gunicorn reads it."""
+    namespace: dict[str, Any] = {"__file__": path}
+    with open(path, "rb") as file:
+        exec(compile(file.read(), path, "exec"), namespace)  # the operator's own file, as gunicorn runs it
+    return {name: value for name, value in namespace.items() if not name.startswith("_")}
+
+
+def address_to_open(host: str, port: int) -> str:
+    """The address a person opens in a browser for ``host:port`` (loopback for an any-address bind)."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def bind_problem(host: str, port: int) -> str | None:
+    """One Swedish line saying why ``sok serve`` cannot listen on ``host:port``, or None when it can."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds: TIME_WAIT is no conflict
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            where = f"{host}:{port}" if family == socket.AF_INET else f"[{host}]:{port}"
+            if error.errno == errno.EADDRINUSE:
+                return (f"Porten {port} används redan av ett annat program ({where}). Välj en annan port, "
+                        f"till exempel: make run PORT={port + 1 if port < 65535 else 8080} "
+                        f"(eller sok serve --port …).")
+            if error.errno == errno.EACCES:
+                return (f"Sök får inte lyssna på port {port} ({where}): portar under 1024 kräver särskild "
+                        f"behörighet. Välj en annan port, till exempel: make run PORT=8000.")
+            return f"Sök kan inte lyssna på {where}: {error.strerror}. Välj en annan adress med HOST=… eller PORT=…."
+    return None
+
+
+def say_where_to_open(host: str, port: int, log_format: str) -> Callable[[Arbiter], None]:
+    """gunicorn's ``when_ready`` hook: once listening, say in Swedish which address to open."""
+    url = address_to_open(host, port)
+
+    def when_ready(server: Arbiter) -> None:
+        if log_format == "json":
+            server.log.info("ready", extra={"sok_fields": {"event": "ready", "url": url}})
+        else:
+            print(f"Sök svarar på {url} – öppna adressen i en webbläsare", file=sys.stdout, flush=True)
+    return when_ready
 
 
 def open_index_before_serving(worker: Worker) -> None:
@@ -100,8 +166,13 @@ def control_socket_options(path: Path | None) -> dict:
 
 
 def run(host: str, port: int, workers: int, control_socket: Path | None = None,
-        overrides: dict[str, Any] | None = None) -> None:
-    """Serve on ``host:port`` with ``workers`` processes until stopped; each creates the app with ``overrides``."""
+        overrides: dict[str, Any] | None = None, log_format: str = "text", gunicorn_config: str = "") -> None:
+    """Serve on ``host:port`` with ``workers`` processes until stopped; each creates the app with ``overrides``.
+
+    ``log_format`` is ``text`` (gunicorn's lines) or ``json`` (one object a line,
+    :mod:`search_app.web.server_logs`); ``gunicorn_config`` names an operator's gunicorn
+    settings file, read after Sök's settings and before ``GUNICORN_CMD_ARGS``.
+    """
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     # Each worker's encoder gets its share of the cores, so workers × threads stay within them.
     # Through the environment, because the worker's encoder is loaded by indexer.semantic.encoder,
@@ -124,7 +195,9 @@ def run(host: str, port: int, workers: int, control_socket: Path | None = None,
         "errorlog": "-",
         "loglevel": "info",
         "post_worker_init": open_index_before_serving,
+        "when_ready": say_where_to_open(host, port, log_format),
+        **({"logger_class": "search_app.web.server_logs.JsonLogger"} if log_format == "json" else {}),
         "child_exit": forget_worker_metrics,
         "on_exit": remove_metrics_folder(metrics, made_here),
         **control_socket_options(control_socket),
-    }, overrides).run()
+    }, overrides, config_file=gunicorn_config).run()
