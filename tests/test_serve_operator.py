@@ -13,6 +13,9 @@ import pytest
 
 from tests.conftest import ROOT, free_port, sok_executable, wait_for
 
+# Serving and packaging, the same whichever engine ranks: once, in the Whoosh pass.
+pytestmark = pytest.mark.slow
+
 UNITS = ROOT / "deploy" / "systemd"
 
 
