@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import platform
 import re
 import subprocess
+import sys
 import tomllib
 
 from tests.conftest import ROOT
@@ -63,3 +65,20 @@ def test_the_license_file_matches_pyproject():
     assert PYPROJECT["project"]["license"] == "MIT"
     assert "LICENSE" in PYPROJECT["project"]["license-files"]
     assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+
+
+def test_the_lock_files_install_on_the_oldest_python_that_requires_python_admits(tmp_path):
+    # A lock made on 3.11.7 pinned soupsieve 4, which needs 3.11.5: make run failed on Debian 12 (3.11.2).
+    oldest = re.fullmatch(r">=\s*([0-9.]+)", PYPROJECT["project"]["requires-python"]).group(1)
+    machine = platform.machine()
+    platforms = [f"manylinux_2_{minor}_{machine}" for minor in (17, 28)] + [f"manylinux2014_{machine}",
+                                                                            f"linux_{machine}", "any"]
+    for lock in ("run.txt", "dev.txt"):
+        result = subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--dry-run",
+             "--ignore-installed", "--no-deps", "--only-binary=:all:", "--python-version", oldest,
+             "--implementation", "cp", "--abi", "cp311", *(f"--platform={name}" for name in platforms),
+             "--target", str(tmp_path / lock), "-r", str(ROOT / "requirements" / lock)],
+            capture_output=True, text=True, timeout=300)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+        assert result.returncode == 0, f"{lock} on Python {oldest}: {errors}"
