@@ -6,3 +6,43 @@ with the test that holds it.
 """
 
 from __future__ import annotations
+
+# -- Index time: readers, sections, crawler ------------------------------------------------------------
+# These names are imported by the modules that enforce them (and re-exported where older code imported
+# them: indexer.corpus.model, indexer.corpus.readers.pdf, indexer.corpus.crawl.http).
+
+#: The largest corpus file read, and the largest answer the crawler accepts (also per unpacked sitemap).
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+#: A JSON Lines row may be as large as a file; a longer row is skipped without being read into memory.
+MAX_JSONL_ROW_BYTES = MAX_DOCUMENT_BYTES
+#: Front matter (and a sidecar) larger than this is refused; YAML aliases are refused whatever the size.
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+#: A document title longer than this is cut at a word boundary (with "…").
+MAX_TITLE_CHARS = 300
+#: HTML nested deeper than this is refused with the reason (the reader's tree walk is iterative anyway).
+MAX_HTML_DEPTH = 256
+#: A PDF with more pages is refused.
+MAX_PDF_PAGES = 2000
+#: A PDF's extracted text may hold at most this many characters, and take at most this many seconds.
+MAX_PDF_TEXT_CHARS = 2_000_000
+MAX_PDF_SECONDS = 30.0
+#: Page content streams a PDF's extraction may parse in all, counted per page (a shared stream counts
+#: once for every page that draws it); a PDF over this is refused before parsing.
+MAX_PDF_CONTENT_BYTES = 16 * 1024 * 1024
+#: The longest section text; a longer block is cut into several sections at paragraph, then sentence,
+#: then word boundaries, each keeping its heading path. Above 99.9 % of real sections (regeringen.se).
+MAX_SECTION_CHARS = 8000
+#: The crawler: the whole of one fetch (connecting, headers, body) must end within this many seconds,
+#: however slowly the server sends; ``--timeout`` bounds each wait for a read.
+MAX_FETCH_SECONDS = 120.0
+#: Addresses read from one sitemap, and links taken from one page.
+MAX_SITEMAP_URLS = 50_000
+MAX_LINKS_PER_PAGE = 2000
+#: Addresses a crawl collects in all: this many per page it may fetch (``--max-pages``), plus a margin.
+URLS_PER_PAGE = 4
+URL_MARGIN = 100
+
+
+def crawl_url_budget(max_pages: int) -> int:
+    """The most page addresses a crawl of ``max_pages`` pages collects from sitemaps and links."""
+    return max_pages * URLS_PER_PAGE + URL_MARGIN

@@ -1,4 +1,4 @@
-"""The corpus contract: a Document, a Problem met reading one, the size limits and valid page URLs.
+"""The corpus contract: a Document, a Problem met reading one, and valid page URLs.
 
 The readers (``indexer.corpus.readers``) and the crawler (``indexer.corpus.crawl``)
 import this module; it imports neither.
@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
-#: The largest corpus file read, and the largest answer the crawler accepts.
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-#: A JSON Lines row may be as large as a file; a longer row is skipped without being read into memory.
-MAX_JSONL_ROW_BYTES = MAX_DOCUMENT_BYTES
+# The size limits live in indexer.budgets; imported here too, where readers and tests have long found them.
+from indexer.budgets import MAX_DOCUMENT_BYTES as MAX_DOCUMENT_BYTES
+from indexer.budgets import MAX_JSONL_ROW_BYTES as MAX_JSONL_ROW_BYTES
+
 #: A sidecar beside an HTML or PDF file gives what the file cannot say itself (its address, publisher).
 SIDECAR_SUFFIX = ".meta.yml"
 DOCUMENT_KINDS = ("page", "pdf")
@@ -60,7 +60,8 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.reason}"
+        """One line, whatever the file is called: control characters (a newline in a name) are escaped."""
+        return one_line(f"{self.source}: {self.reason}")
 
 
 @dataclass
@@ -69,6 +70,11 @@ class ReadResult:
 
     documents: list[Document] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+
+def one_line(text: str) -> str:
+    """``text`` with its control characters written as escapes (``\\n``), so that it stays one line of a report."""
+    return _CONTROL_RE.sub(lambda match: match.group().encode("unicode_escape", "backslashreplace").decode(), text)
 
 
 class DocumentError(ValueError):

@@ -64,10 +64,10 @@ def _split_prose(text: str) -> list[str]:
     pieces: list[str] = []
     start = 0
     for match in _SENTENCE_END_RE.finditer(text):
-        candidate = text[start : match.start()].rstrip()
-        if ends_with_abbreviation(candidate):
+        # Only the candidate's last characters decide: a run of abbreviations stays linear in the text.
+        if ends_with_abbreviation(text[max(start, match.start() - 32) : match.start()].rstrip()):
             continue
-        pieces.append(candidate)
+        pieces.append(text[start : match.start()].rstrip())
         start = match.end()
     tail = text[start:].strip()
     if tail:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from indexer.budgets import MAX_TITLE_CHARS
 from indexer.corpus.model import Document
 from indexer.language.names import EMAIL, NAME_LINE_WORDS
 from indexer.language.sentences import BULLET_MARK, clean_furniture, inline_markdown, is_bullet, strip_bullet
@@ -93,6 +94,7 @@ def classify_blocks(paragraphs: list[tuple[str, bool]], doc: Document, markdown:
         md_heading = MD_HEADING_RE.match(text)
         if md_heading:
             title, anchor = heading_title_and_anchor(md_heading)
+            title = title[:MAX_TITLE_CHARS]  # a heading line of megabytes would be in every section's path
             if not blocks and title.lower() in opening:
                 continue  # the page title itself
             # An id that cannot be linked to is not kept (reading the document refuses it: indexer.corpus.readers).

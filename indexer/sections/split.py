@@ -21,6 +21,11 @@ A heading with nothing under it is dropped (in Markdown it groups the
 headings that follow), except a contact heading ("Kontakt"): that a page
 names no one there answers a contact question too.
 
+No section is longer than ``MAX_SECTION_CHARS``: a longer block goes on in a
+continuation section with the same heading path and anchor (a new one at a
+paragraph boundary, and a paragraph longer than the cap cut at sentences, see
+``indexer.sections.cut``).
+
 The paragraphs are read and labelled in ``indexer.sections.blocks``; heading
 ids are read in ``indexer.sections.anchors``.
 """
@@ -31,11 +36,13 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from indexer.budgets import MAX_SECTION_CHARS
 from indexer.corpus.model import Document
 from indexer.language.names import is_contact_heading
 from indexer.language.sentences import BULLET_MARK, defined_name, leading_name, split_sentences
 from indexer.sections.anchors import MD_HEADING_RE
 from indexer.sections.blocks import Block, classify_blocks, document_paragraphs
+from indexer.sections.cut import cut_text
 
 FALLBACK_TITLE_WORDS = 6
 
@@ -68,6 +75,18 @@ class _Draft:
     anchor: str = ""
     paragraphs: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
+    continues: bool = False  # goes on from the draft before it, which reached MAX_SECTION_CHARS
+    size: int = 0  # characters of its text so far
+
+    def add(self, text: str, kind: str) -> None:
+        """Append a paragraph."""
+        self.size += len(text) + 2 * bool(self.paragraphs)
+        self.paragraphs.append(text)
+        self.kinds.append(kind)
+
+    def has_room(self, text: str) -> bool:
+        """Whether ``text`` fits as one more paragraph without passing MAX_SECTION_CHARS."""
+        return not self.paragraphs or self.size + 2 + len(text) <= MAX_SECTION_CHARS
 
     @property
     def only_short_lines(self) -> bool:
@@ -77,7 +96,8 @@ class _Draft:
 
 def split_document(doc: Document) -> list[Section]:
     """The sections of ``doc``, in page order."""
-    paragraphs = document_paragraphs(doc)
+    paragraphs = [(piece, link) for text, link in document_paragraphs(doc)
+                  for piece in cut_text(text, MAX_SECTION_CHARS)]
     markdown = any(MD_HEADING_RE.match(text) for text, _ in paragraphs)
     blocks = classify_blocks(paragraphs, doc, markdown)
     drafts = _assemble(blocks, doc, markdown)
@@ -119,14 +139,21 @@ def _assemble(blocks: list[Block], doc: Document, markdown: bool) -> list[_Draft
             level = _untitled_level(stack)
             carried = _carry_boilerplate(current, repeated)
             draft = open_section(level, "", untitled=True)
-            draft.paragraphs, draft.kinds = carried, ["prose"] * len(carried)
-            draft.paragraphs.append(block.text)
-            draft.kinds.append(block.kind)
-        elif block.text.startswith(BULLET_MARK) and current.paragraphs and current.kinds[-1] == "prose":
+            for text in [*carried, block.text]:
+                if not draft.has_room(text):
+                    draft = _Draft(draft.heading, list(draft.path), True, draft.anchor, continues=True)
+                    drafts.append(draft)
+                draft.add(text, "prose")
+        elif block.text.startswith(BULLET_MARK) and current.paragraphs and current.kinds[-1] == "prose" \
+                and current.has_room(block.text):
             current.paragraphs[-1] += "\n" + block.text  # a list stays with the sentence before it
+            current.size += 1 + len(block.text)
         else:
-            current.paragraphs.append(block.text)
-            current.kinds.append(block.kind)
+            if not current.has_room(block.text):
+                current = _Draft(current.heading, list(current.path), current.untitled, current.anchor,
+                                 continues=True)
+                drafts.append(current)
+            current.add(block.text, block.kind)
     return drafts
 
 
@@ -143,8 +170,7 @@ def _keep_trailing_line(drafts: list[_Draft]) -> None:
     last = drafts[-1]
     if len(drafts) > 1 and not last.paragraphs and not last.untitled and len(last.heading.split()) > 1:
         drafts.pop()
-        drafts[-1].paragraphs.append(last.heading)
-        drafts[-1].kinds.append("line")
+        drafts[-1].add(last.heading, "line")
 
 
 def _plain_heading_level(stack: list[tuple[float, str, bool, str]]) -> float:
@@ -194,7 +220,11 @@ def _finish(drafts: list[_Draft], doc: Document) -> list[Section]:
         if not draft.paragraphs and not _empty_contact_heading(drafts, number):
             continue
         heading, path = draft.heading, list(draft.path)
-        if draft.untitled:
+        if draft.continues and sections:
+            heading, path = sections[-1].heading, list(sections[-1].heading_path)
+            if draft.untitled:
+                _rename_children(drafts, draft, heading)
+        elif draft.untitled:
             skip = 0
             while skip < len(draft.paragraphs) - 1 and all_paragraphs[draft.paragraphs[skip]] > 1:
                 skip += 1

@@ -1,36 +1,74 @@
-"""What every reader shares: a checked Document from metadata and text, and a file's sidecar metadata."""
+"""What every reader shares: a checked Document from metadata and text, and a file's metadata in YAML.
+
+YAML is read without aliases (``&a`` … ``*a``): a few hundred bytes of nested
+aliases expand to gigabytes. Metadata fields must be text (or a number or a
+date); a mapping or a list is refused, never turned into its Python repr.
+Control characters other than tab and newline are removed from the text.
+"""
 
 from __future__ import annotations
 
+import datetime
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from indexer.budgets import MAX_FRONT_MATTER_BYTES, MAX_TITLE_CHARS
 from indexer.corpus.model import DOCUMENT_KINDS, SIDECAR_SUFFIX, Document, DocumentError, normalize_url
 from indexer.sections.anchors import anchor_problem, heading_anchors
+
+TEXT_FIELDS = ("url", "title", "publisher", "language", "published", "retrieved", "description", "kind")
+#: C0 controls but tab and newline, DEL, and the C1 controls: nothing a reader should see.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing aliases (a "billion laughs" expands to gigabytes)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "alias (*namn) är inte tillåtet",
+                                              self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
+def load_metadata(text: str, what: str) -> dict[str, Any]:
+    """The key: value pairs of a YAML text (front matter or a sidecar); DocumentError naming ``what`` if not."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FRONT_MATTER_BYTES:
+        raise DocumentError(f"{what} är större än {MAX_FRONT_MATTER_BYTES // 1024} KB")
+    try:
+        meta = yaml.load(text, Loader=_NoAliasLoader) or {}  # a SafeLoader
+    except yaml.YAMLError as error:
+        raise DocumentError(f"{what} är inte giltig YAML: {error}") from None
+    if not isinstance(meta, dict):
+        raise DocumentError(f"{what} måste vara nyckel: värde-par")
+    return meta
 
 
 def document_from_fields(meta: dict[str, Any], text: str, source: str) -> Document:
     """Build a Document from metadata and text, checking required fields."""
-    missing = [name for name in ("url", "title") if not str(meta.get(name) or "").strip()]
+    fields = {name: _text_field(meta, name) for name in TEXT_FIELDS}
+    missing = [name for name in ("url", "title") if not fields[name]]
     if missing:
         raise DocumentError("fält saknas: " + ", ".join(missing))
-    url = normalize_url(str(meta["url"]).strip())
+    url = normalize_url(fields["url"])
+    _check_heading_ids(text)  # before control characters go: a heading id holding one is refused by name
+    text = _CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise DocumentError("texten är tom")
-    _check_heading_ids(text)
     return Document(
         url=url,
-        title=str(meta["title"]).strip(),
-        text=text.replace("\r\n", "\n").replace("\r", "\n"),
-        publisher=str(meta.get("publisher") or "").strip(),
-        language=str(meta.get("language") or "sv").strip(),
-        published=str(meta.get("published") or "").strip(),
-        retrieved=str(meta.get("retrieved") or "").strip(),
+        title=_short_title(fields["title"]),
+        text=text,
+        publisher=fields["publisher"],
+        language=fields["language"] or "sv",
+        published=fields["published"],
+        retrieved=fields["retrieved"],
         source=source,
-        description=str(meta.get("description") or "").strip(),
-        kind=str(meta.get("kind") or "page").strip() if str(meta.get("kind") or "page") in DOCUMENT_KINDS else "page",
+        description=fields["description"],
+        kind=fields["kind"] if fields["kind"] in DOCUMENT_KINDS else "page",
     )
 
 
@@ -40,12 +78,31 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     if not sidecar.exists():
         return {}
     try:
-        meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        text = sidecar.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         raise DocumentError(f"{sidecar.name} kan inte läsas ({error})") from None
-    if not isinstance(meta, dict):
-        raise DocumentError(f"{sidecar.name} måste vara nyckel: värde-par")
-    return meta
+    return load_metadata(text, sidecar.name)
+
+
+def _text_field(meta: dict[str, Any], name: str) -> str:
+    """Field ``name`` as text without control characters ("" when absent); DocumentError for a mapping or list.
+
+    The url keeps its control characters: ``normalize_url`` refuses them with the reason.
+    """
+    value = meta.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str | int | float | datetime.date):
+        raise DocumentError(f"fältet {name} måste vara text, inte {type(value).__name__}")
+    return str(value).strip() if name == "url" else _CONTROL_RE.sub("", str(value)).strip()
+
+
+def _short_title(title: str) -> str:
+    """``title``, cut at a word boundary with "…" when it is longer than MAX_TITLE_CHARS."""
+    if len(title) <= MAX_TITLE_CHARS:
+        return title
+    cut = title[: MAX_TITLE_CHARS - 1].rsplit(" ", 1)[0] or title[: MAX_TITLE_CHARS - 1]
+    return cut.rstrip() + "…"
 
 
 def _check_heading_ids(text: str) -> None:

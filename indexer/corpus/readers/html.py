@@ -6,7 +6,9 @@ the page's ``<article>``, else ``<body>``; navigation, page header and footer,
 asides, forms and cookie banners are dropped. Headings ``h1``–``h6`` become
 Markdown headings so that the sectioner splits on them, with the heading's own
 ``id`` kept as ``{#id}`` for deep links; lists become ``-`` items and tables
-one line per row.
+one line per row. A page nested deeper than ``MAX_HTML_DEPTH`` elements is
+refused with the reason (its depth is measured without recursion), so no
+page can exhaust the reader's stack or spend minutes in its tree.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
+from indexer.budgets import MAX_HTML_DEPTH
 from indexer.corpus.model import Document, DocumentError, normalize_url
 from indexer.corpus.readers.fields import document_from_fields, read_sidecar
 from indexer.sections.anchors import anchor_problem
@@ -53,6 +56,8 @@ def read_html(html: str | bytes, source: str, url: str | None = None, publisher:
     URL. A page without either is refused.
     """
     soup = BeautifulSoup(html, "html.parser")
+    if nested_deeper_than(soup, MAX_HTML_DEPTH):
+        raise DocumentError(f"sidan är nästlad djupare än {MAX_HTML_DEPTH} element; hoppar över")
     meta = page_metadata(soup)
     canonical = meta["canonical"]
     if canonical and url:
@@ -73,6 +78,17 @@ def read_html(html: str | bytes, source: str, url: str | None = None, publisher:
     if not page_url:
         raise DocumentError("url saknas (ingen <link rel=canonical> och ingen adress angiven)")
     return document_from_fields(fields, text, source)
+
+
+def nested_deeper_than(soup: BeautifulSoup, limit: int) -> bool:
+    """Whether any element of ``soup`` lies more than ``limit`` elements deep (an iterative walk)."""
+    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    while stack:
+        tag, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in tag.contents if isinstance(child, Tag))
+    return False
 
 
 def page_metadata(soup: BeautifulSoup) -> dict[str, str]:
@@ -124,7 +140,8 @@ def main_text(soup: BeautifulSoup) -> str:
     for tag in root.find_all(dropped):
         tag.decompose()
     for tag in root.find_all(True):
-        if not isinstance(tag, Tag) or tag.decomposed:
+        # Not tag.decomposed: bs4 looks that up as a search of the tag's whole subtree, quadratic in depth.
+        if not isinstance(tag, Tag) or tag.__dict__.get("_decomposed"):
             continue
         if _is_furniture(tag):
             tag.decompose()

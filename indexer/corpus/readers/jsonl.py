@@ -11,7 +11,8 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from indexer.corpus.model import MAX_JSONL_ROW_BYTES, Document, DocumentError, Problem, ReadResult
+from indexer.budgets import MAX_JSONL_ROW_BYTES
+from indexer.corpus.model import Document, DocumentError, Problem, ReadResult
 from indexer.corpus.readers.fields import document_from_fields
 
 _SKIP_CHUNK_BYTES = 1024 * 1024
@@ -50,6 +51,8 @@ def iter_jsonl(path: Path) -> Iterator[Document | Problem]:
                 yield Problem(source, f"inte giltig JSON ({error.msg})")
             except DocumentError as error:
                 yield Problem(source, str(error))
+            except Exception as error:  # one bad row is that row's problem, not the build's
+                yield Problem(source, f"kunde inte läsas ({type(error).__name__}: {str(error)[:120]})")
 
 
 def read_jsonl(path: Path) -> ReadResult:

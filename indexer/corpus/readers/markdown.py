@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from indexer.corpus.model import Document, DocumentError
-from indexer.corpus.readers.fields import document_from_fields
+from indexer.corpus.readers.fields import document_from_fields, load_metadata
 
 SUFFIXES = (".md", ".txt", ".markdown")
 
@@ -20,6 +18,8 @@ def read(path: Path) -> Document:
     except UnicodeDecodeError as error:
         raise DocumentError(f"inte giltig UTF-8 (byte {error.start})") from None
     meta, body = split_front_matter(raw)
+    if str(meta.get("kind") or "page").strip() != "page":
+        raise DocumentError(f"kind: {str(meta['kind'])[:40]} passar inte en Markdown- eller textfil (bara kind: page)")
     return document_from_fields(meta, body, str(path))
 
 
@@ -35,10 +35,4 @@ def split_front_matter(raw: str) -> tuple[dict[str, Any], str]:
             break
     else:
         raise DocumentError("front matter avslutas inte med '---'")
-    try:
-        meta = yaml.safe_load(header) or {}
-    except yaml.YAMLError as error:
-        raise DocumentError(f"front matter är inte giltig YAML: {error}") from None
-    if not isinstance(meta, dict):
-        raise DocumentError("front matter måste vara nyckel: värde-par")
-    return meta, body
+    return load_metadata(header, "front matter"), body
