@@ -26,9 +26,10 @@ MAX_PDF_PAGES = 2000
 #: A PDF's extracted text may hold at most this many characters, and take at most this many seconds.
 MAX_PDF_TEXT_CHARS = 2_000_000
 MAX_PDF_SECONDS = 30.0
-#: Page content streams a PDF's extraction may parse in all, counted per page (a shared stream counts
-#: once for every page that draws it); a PDF over this is refused before parsing.
-MAX_PDF_CONTENT_BYTES = 16 * 1024 * 1024
+#: The content a PDF's text extraction parses, per page and in all, counted per page (a stream that 20
+#: pages share counts 20 times); a PDF over either is refused before anything is parsed.
+MAX_PDF_PAGE_CONTENT_BYTES = 4 * 1024 * 1024
+MAX_PDF_CONTENT_BYTES = 32 * 1024 * 1024
 #: The longest section text; a longer block is cut into several sections at paragraph, then sentence,
 #: then word boundaries, each keeping its heading path. Above 99.9 % of real sections (regeringen.se).
 MAX_SECTION_CHARS = 8000

@@ -4,6 +4,11 @@ Read with pypdf (pure Python, well kept). Every page becomes a Markdown heading
 ``## Sida N {#page=N}`` followed by the page's text, so the sectioner makes
 at least one section per page and the section's link opens the PDF at its
 page. A PDF that cannot be read is refused with the reason, never half-read.
+
+Extraction is bounded (``indexer.budgets``): the content streams it would
+parse are measured first (a small file can make every page draw one huge
+stream), and the text may take at most ``MAX_PDF_SECONDS`` and hold at most
+``MAX_PDF_TEXT_CHARS`` characters.
 """
 
 from __future__ import annotations
@@ -11,13 +16,21 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 from pathlib import Path
+from typing import Any
 
+from indexer.budgets import (
+    MAX_PDF_CONTENT_BYTES,
+    MAX_PDF_PAGE_CONTENT_BYTES,
+    MAX_PDF_PAGES,
+    MAX_PDF_SECONDS,
+    MAX_PDF_TEXT_CHARS,
+)
 from indexer.corpus.model import SIDECAR_SUFFIX, Document, DocumentError
 from indexer.corpus.readers.fields import document_from_fields, read_sidecar
 
 SUFFIXES = (".pdf",)
-MAX_PDF_PAGES = 2000
 _SPACE_RE = re.compile(r"[ \t\xa0]+")
 _HYPHENATED_RE = re.compile(r"(\w)-\n(\w)")
 
@@ -48,7 +61,8 @@ def read_pdf(data: bytes, source: str, url: str, title: str = "", publisher: str
             raise DocumentError("PDF-filen är krypterad")
         if len(reader.pages) > MAX_PDF_PAGES:
             raise DocumentError(f"PDF-filen har fler än {MAX_PDF_PAGES} sidor")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        _check_content_size(reader.pages)
+        pages = _page_texts(reader.pages)
         metadata = reader.metadata
         info_title = str(metadata.get("/Title") or "").strip() if metadata else ""
     except DocumentError:
@@ -65,6 +79,40 @@ def read_pdf(data: bytes, source: str, url: str, title: str = "", publisher: str
     fields = {"url": url, "title": title or info_title or _first_line(pages), "publisher": publisher,
               "published": published, "kind": "pdf"}
     return document_from_fields(fields, "\n\n".join(parts) + "\n", source)
+
+
+def _check_content_size(pages: Any) -> None:
+    """DocumentError when the pages' content streams are more than extraction may parse."""
+    total = 0
+    for number, page in enumerate(pages, start=1):
+        contents = page.get_contents()
+        size = len(contents.get_data()) if contents is not None else 0
+        if size > MAX_PDF_PAGE_CONTENT_BYTES:
+            raise DocumentError(f"sida {number} i PDF-filen har mer än {MAX_PDF_PAGE_CONTENT_BYTES // 2**20} MB "
+                                "sidinnehåll")
+        total += size
+        if total > MAX_PDF_CONTENT_BYTES:
+            raise DocumentError(f"PDF-filens sidor har tillsammans mer än {MAX_PDF_CONTENT_BYTES // 2**20} MB "
+                                "sidinnehåll")
+
+
+def _page_texts(pages: Any) -> list[str]:
+    """Each page's text; DocumentError past MAX_PDF_SECONDS or MAX_PDF_TEXT_CHARS."""
+    deadline = time.monotonic() + MAX_PDF_SECONDS
+
+    def on_operator(*_args: Any) -> None:  # pypdf calls this before each content operator
+        if time.monotonic() > deadline:
+            raise DocumentError(f"texten i PDF-filen gick inte att läsa ut på {MAX_PDF_SECONDS:g} s")
+
+    texts: list[str] = []
+    chars = 0
+    for page in pages:
+        on_operator()
+        texts.append(page.extract_text(visitor_operand_before=on_operator) or "")
+        chars += len(texts[-1])
+        if chars > MAX_PDF_TEXT_CHARS:
+            raise DocumentError(f"PDF-filen har mer än {MAX_PDF_TEXT_CHARS:,} tecken text".replace(",", " "))
+    return texts
 
 
 def _clean_page(text: str) -> str:
