@@ -6,10 +6,14 @@ time under a generous limit, sizes under a cap. The limits are those of ``indexe
 
 from __future__ import annotations
 
+import gzip
 import io
 import random
 import signal
+import socket
+import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,6 +22,8 @@ from click.testing import CliRunner
 
 from indexer import budgets
 from indexer.build import SemanticOptions, build_snapshot
+from indexer.corpus.crawl.crawler import Crawler
+from indexer.corpus.crawl.http import Fetcher, FetchError
 from indexer.corpus.model import Document, DocumentError, Problem
 from indexer.corpus.readers import read_corpus
 from indexer.corpus.readers.html import read_html
@@ -25,9 +31,16 @@ from indexer.corpus.readers.pdf import read_pdf
 from indexer.sections.split import split_document
 from search_app.cli import main
 from search_app.web.app import create_app
+from tests.site_fixture import Site, page
 
 WORDS = ("bygglov ansökan kommunen handläggning avgift tillstånd beslut nämnden fastighet ritning "
          "strandskydd dispens detaljplan grannar samråd").split()
+
+
+@pytest.fixture()
+def site():
+    with Site() as served:
+        yield served
 
 
 @contextmanager
@@ -299,3 +312,125 @@ def test_a_file_name_with_a_newline_stays_on_one_report_line(tmp_path):
     lines = str(result.problems[0]).splitlines()
     assert len(lines) == 1 and "rad\\nbrytning.md" in lines[0]
     assert "\n" not in str(Problem("a\nb\x00.md", "orsak\r\nmer"))
+
+
+# -- 6. The crawler: a deadline for the whole of each fetch -------------------------------------------
+
+
+class TrickleServer:
+    """A loopback server that answers every request a byte at a time, ``interval_s`` apart.
+
+    ``headers_too`` trickles the header lines as well, not only the body.
+    """
+
+    def __init__(self, interval_s: float, headers_too: bool = False) -> None:
+        self.interval_s, self.headers_too = interval_s, headers_too
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/sida.html"
+        self.stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        body = b"<html><head><title>Droppvis</title></head><body>" + b"x" * 200 + b"</body></html>"
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(body)
+        with conn:
+            try:
+                conn.recv(4096)
+                if not self.headers_too:
+                    conn.sendall(head)
+                for byte in (head if self.headers_too else b"") + body:
+                    if self.stop.wait(self.interval_s):
+                        return
+                    conn.sendall(bytes([byte]))
+            except OSError:
+                return  # the crawler hung up
+
+    def close(self) -> None:
+        self.stop.set()
+        self.listener.close()
+
+
+@pytest.mark.parametrize("headers_too", [False, True], ids=["body", "headers"])
+def test_a_server_sending_a_byte_at_a_time_is_cut_off_at_the_fetch_deadline(headers_too):
+    server = TrickleServer(0.1, headers_too)  # every wait is short: the per-read timeout never fires
+    fetcher = Fetcher(delay_s=0, timeout_s=2, deadline_s=1)
+    started = time.monotonic()
+    try:
+        with time_limit(20), pytest.raises(FetchError, match="tog mer än 1 s"):
+            fetcher.get(server.url)
+    finally:
+        server.close()
+    assert time.monotonic() - started < 3  # the whole page would take 25 s or more
+
+
+# -- 7. The crawler collects no more addresses than --max-pages can use --------------------------------
+
+
+def test_a_sitemap_index_of_many_big_gzipped_sitemaps_with_max_pages_1_stays_small_and_fast(site, tmp_path):
+    urlset = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+              + "".join(f"<url><loc>{site.base}/sida-{number}.html</loc></url>" for number in range(50_000))
+              + "</urlset>").encode()
+    packed = gzip.compress(urlset)
+    children = [f"/karta-{number}.xml.gz" for number in range(25)]
+    for path in children:
+        site.pages[path] = ("application/gzip", packed)
+    site.pages["/index.xml"] = ("application/xml", (
+        '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"<sitemap><loc>{site.base}{path}</loc></sitemap>" for path in children)
+        + "</sitemapindex>").encode())
+    started = time.monotonic()
+    tracemalloc.start()
+    try:
+        with time_limit(60):
+            crawler = Crawler(f"{site.base}/index.xml", tmp_path / "corpus", max_pages=1, delay_s=0, timeout_s=2)
+            report = crawler.run()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - started < 15
+    assert sum(path in children for path in site.requests) == 1  # one sitemap held more than enough addresses
+    assert len(report.fetched) + len(report.problems) <= 1 + len(report.problems)
+    assert peak < 3 * len(urlset) + 20 * 2**20, peak  # the unpacked sitemap, not its 50,000 addresses as objects
+    assert not report.removed
+
+
+def test_a_page_of_a_hundred_thousand_links_costs_little_memory_and_collects_a_bounded_queue(site, tmp_path):
+    links = "".join(f'<a href="/lank-{number}.html">Länk {number}</a> ' for number in range(100_000))
+    site.pages["/"] = ("text/html", page("Många länkar", f"<h1>Länkar</h1><p>{links}</p>"))
+    del site.pages["/robots.txt"]  # no sitemap named: the crawl follows links
+    started = time.monotonic()
+    tracemalloc.start()
+    try:
+        with time_limit(60):
+            crawler = Crawler(f"{site.base}/", tmp_path / "corpus", max_pages=3, delay_s=0, timeout_s=2)
+            report = crawler.run()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - started < 15
+    assert len(report.fetched) == 3 and len(site.requests) == 4  # robots.txt and the three pages
+    assert peak < 40 * 2**20, peak  # a tree of the 4 MB page would take hundreds of MB
+    assert not report.removed
+
+
+# -- 11. A gzip-encoded page is stored decoded --------------------------------------------------------
+
+
+def test_a_page_sent_gzip_encoded_unasked_is_stored_decoded_and_indexed(site, tmp_path):
+    _kind, body = site.pages["/bygglov.html"]
+    site.answers["/bygglov.html"] = [(200, {"Content-Type": "text/html", "Content-Encoding": "gzip"},
+                                      gzip.compress(body))]
+    corpus = tmp_path / "corpus"
+    report = Crawler(f"{site.base}/sitemap.xml", corpus, max_pages=10, delay_s=0, timeout_s=1).run()
+    stored = next(path for path, url in zip(report.files, report.fetched, strict=True) if url.endswith("/bygglov.html"))
+    assert stored.read_bytes() == body
+    titles = [doc.title for doc in read_corpus(corpus).documents]
+    assert "Bygglov - Exempelby kommun" in titles

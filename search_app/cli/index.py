@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from indexer.budgets import MAX_FETCH_SECONDS
 from indexer.build import BuildError, build_snapshot, semantic_options
 from indexer.corpus.model import Document, Problem
 from indexer.corpus.readers import read_corpus
@@ -128,7 +129,7 @@ def build_index(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool, e
 @click.option("--delay", type=click.FloatRange(0, 60), default=1.0, show_default=True,
               help="Sekunder mellan två förfrågningar (robots.txt Crawl-delay går före om den är längre).")
 @click.option("--timeout", type=click.FloatRange(0.1, 300), default=10.0, show_default=True,
-              help="Sekunder att vänta på en sida.")
+              help=f"Sekunder att vänta på varje svar (en hel hämtning får ta högst {MAX_FETCH_SECONDS:g} s).")
 @click.option("--engine", "engine_name", type=click.Choice(ENGINES), default=None, help="Sökmotor (SOK_ENGINE).")
 def crawl_command(start: str, corpus_dir: Path | None, index_dir: Path | None, max_pages: int, delay: float,
                   timeout: float, engine_name: str | None) -> None:

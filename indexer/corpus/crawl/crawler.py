@@ -12,6 +12,13 @@ What is fetched is stored as it came (``.html``, ``.pdf``) with a sidecar
 those validators, so an unchanged page costs a 304 and changes no file. Every
 page that could not be fetched is reported with its address and the reason;
 the crawl goes on.
+
+What a crawl collects is bounded by what it may fetch (``indexer.budgets``):
+at most ``crawl_url_budget(max_pages)`` addresses from sitemaps and links in
+all, ``MAX_SITEMAP_URLS`` per sitemap and ``MAX_LINKS_PER_PAGE`` per page; no
+more sitemaps of an index are fetched once the budget is reached. A crawl that
+stopped collecting knows only part of the site, so it removes nothing from the
+corpus.
 """
 
 from __future__ import annotations
@@ -20,10 +27,10 @@ import urllib.parse
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
-from bs4 import BeautifulSoup
-
+from indexer.budgets import MAX_FETCH_SECONDS, MAX_LINKS_PER_PAGE, MAX_SITEMAP_URLS, crawl_url_budget
 from indexer.corpus.crawl.http import REDIRECT_STATUSES, Fetcher, FetchError, Response
 from indexer.corpus.crawl.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, Robots, robots_for_answer
 from indexer.corpus.crawl.sitemaps import is_sitemap, read_sitemap
@@ -52,18 +59,22 @@ class Crawler:
     """Crawls one site into ``corpus_dir``."""
 
     def __init__(self, start: str, corpus_dir: Path, max_pages: int = 500, delay_s: float = 1.0,
-                 timeout_s: float = 10.0, on_page: Callable[[str], None] | None = None) -> None:
+                 timeout_s: float = 10.0, on_page: Callable[[str], None] | None = None,
+                 deadline_s: float = MAX_FETCH_SECONDS) -> None:
         parsed = urllib.parse.urlsplit(start)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ValueError(f"ogiltig adress: {start}")
         self.start, self.host, self.scheme = start, parsed.netloc.lower(), parsed.scheme
         self.corpus_dir, self.max_pages, self.on_page = corpus_dir, max_pages, on_page
-        self.fetcher = Fetcher(delay_s, timeout_s)
+        self.fetcher = Fetcher(delay_s, timeout_s, deadline_s=deadline_s)
+        self.url_budget = crawl_url_budget(max_pages)
         self.store = CorpusStore(corpus_dir, self.host)
         self.robots = Robots.allow_all()  # until robots.txt is read
         self.report = CrawlReport()
         self._failed: set[str] = set()  # could not be fetched this time (time-out, server error): kept
-        self._sitemaps_read = True  # False once a sitemap could not be read: its pages are unknown, none pruned
+        # False once the site's pages are not all known (a sitemap unreadable, or collecting stopped at the
+        # budget): then nothing is pruned.
+        self._all_known = True
 
     def run(self) -> CrawlReport:
         """Fetch the site: its sitemap's pages, or the pages linked from the start page, up to the cap."""
@@ -86,8 +97,11 @@ class Crawler:
             done.add(response.url)
             self._keep(response)
             if follow_links and kind_of(response) == ".html":
-                for link in _links(response):
+                for link in _links(response, MAX_LINKS_PER_PAGE):
                     if link not in seen and self._same_host(link):
+                        if len(seen) >= self.url_budget:
+                            self._all_known = False
+                            break
                         seen.add(link)
                         queue.append(link)
 
@@ -102,7 +116,7 @@ class Crawler:
             if response is not None:
                 seen.add(response.url)
                 visit(response)
-        if not queue and self._sitemaps_read:  # the whole site was reached: what it no longer has leaves the corpus
+        if not queue and self._all_known:  # the whole site was reached: what it no longer has leaves the corpus
             self._prune(done)
         return self.report
 
@@ -149,31 +163,44 @@ class Crawler:
             if not self._same_host(sitemap_url):
                 self.report.problems.append((sitemap_url, "sitemap i robots.txt på en annan webbplats; hoppar över"))
                 continue
+            if len(urls) >= self.url_budget:
+                self._all_known = False
+                break
             response = self._fetch(sitemap_url)
             if response is None:
-                self._sitemaps_read = False
+                self._all_known = False
             else:
-                urls += self._sitemap_urls(response)
+                urls += self._sitemap_urls(response, room=self.url_budget - len(urls))
         return list(dict.fromkeys(urls))
 
-    def _sitemap_urls(self, response: Response, depth: int = 0) -> list[str]:
-        """The page addresses (on this host) of a sitemap, gzipped or not, or of those a sitemap index lists."""
+    def _sitemap_urls(self, response: Response, depth: int = 0, room: int | None = None) -> list[str]:
+        """The page addresses (on this host) of a sitemap, gzipped or not, or of those a sitemap index lists.
+
+        At most ``room`` of them (the crawl's budget); a sitemap index's sitemaps are fetched only
+        while there is room.
+        """
+        room = self.url_budget if room is None else room
         try:
-            is_index, urls = read_sitemap(response.body)
+            is_index, urls, more = read_sitemap(response.body, min(room, MAX_SITEMAP_URLS))
         except ValueError as error:
             self.report.problems.append((response.url, str(error)))
-            self._sitemaps_read = False
+            self._all_known = False
             return []
+        if more:
+            self._all_known = False
         if is_index and depth < 2:
-            nested = []
+            nested: list[str] = []
             for url in urls:
                 if not self._same_host(url):
                     continue
+                if len(nested) >= room:
+                    self._all_known = False
+                    break
                 child = self._fetch(url)
                 if child is None:
-                    self._sitemaps_read = False
+                    self._all_known = False
                 else:
-                    nested += self._sitemap_urls(child, depth + 1)
+                    nested += self._sitemap_urls(child, depth + 1, room - len(nested))
             return nested
         return [url for url in dict.fromkeys(urls) if self._same_host(url)]
 
@@ -254,14 +281,35 @@ class Crawler:
         return parts.scheme in ("http", "https") and parts.netloc.lower() == self.host
 
 
-def _links(response: Response) -> list[str]:
-    """Absolute links of an HTML page (fragments dropped), in page order."""
-    soup = BeautifulSoup(response.body, "html.parser")
-    found = []
-    for anchor in soup.find_all("a", href=True):
-        href = str(anchor["href"]).strip()
-        if not href or href.startswith(("mailto:", "tel:", "javascript:", "#")):
-            continue
-        absolute, _ = urllib.parse.urldefrag(urllib.parse.urljoin(response.url, href))
-        found.append(absolute)
+class _LinkParser(HTMLParser):
+    """Collects the ``href`` of ``<a>`` elements, up to a limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit, self.hrefs = limit, dict[str, None]()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Keep an anchor's href."""
+        if tag == "a" and len(self.hrefs) < self.limit:
+            href = (dict(attrs).get("href") or "").strip()
+            if href and not href.startswith(("mailto:", "tel:", "javascript:", "#")):
+                self.hrefs[href] = None
+
+
+def _links(response: Response, limit: int) -> list[str]:
+    """The first ``limit`` distinct absolute links of an HTML page (fragments dropped), in page order.
+
+    Read with a streaming parser that stops at the limit: a page of 300,000 links costs neither
+    a tree in memory nor a list of them all.
+    """
+    try:
+        text = response.body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = response.body.decode("cp1252", "replace")
+    parser = _LinkParser(limit)
+    for start in range(0, len(text), 65536):
+        parser.feed(text[start : start + 65536])
+        if len(parser.hrefs) >= limit:
+            break
+    found = (urllib.parse.urldefrag(urllib.parse.urljoin(response.url, href))[0] for href in parser.hrefs)
     return list(dict.fromkeys(found))
