@@ -27,11 +27,11 @@ import urllib.parse
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 from indexer.budgets import MAX_FETCH_SECONDS, MAX_LINKS_PER_PAGE, MAX_SITEMAP_URLS, crawl_url_budget
 from indexer.corpus.crawl.http import REDIRECT_STATUSES, Fetcher, FetchError, Response
+from indexer.corpus.crawl.links import page_links
 from indexer.corpus.crawl.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, Robots, robots_for_answer
 from indexer.corpus.crawl.sitemaps import is_sitemap, read_sitemap
 from indexer.corpus.crawl.store import CorpusStore, kind_of
@@ -97,7 +97,7 @@ class Crawler:
             done.add(response.url)
             self._keep(response)
             if follow_links and kind_of(response) == ".html":
-                for link in _links(response, MAX_LINKS_PER_PAGE):
+                for link in page_links(response, MAX_LINKS_PER_PAGE):
                     if link not in seen and self._same_host(link):
                         if len(seen) >= self.url_budget:
                             self._all_known = False
@@ -279,37 +279,3 @@ class Crawler:
     def _same_host(self, url: str) -> bool:
         parts = urllib.parse.urlsplit(url)
         return parts.scheme in ("http", "https") and parts.netloc.lower() == self.host
-
-
-class _LinkParser(HTMLParser):
-    """Collects the ``href`` of ``<a>`` elements, up to a limit."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit, self.hrefs = limit, dict[str, None]()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        """Keep an anchor's href."""
-        if tag == "a" and len(self.hrefs) < self.limit:
-            href = (dict(attrs).get("href") or "").strip()
-            if href and not href.startswith(("mailto:", "tel:", "javascript:", "#")):
-                self.hrefs[href] = None
-
-
-def _links(response: Response, limit: int) -> list[str]:
-    """The first ``limit`` distinct absolute links of an HTML page (fragments dropped), in page order.
-
-    Read with a streaming parser that stops at the limit: a page of 300,000 links costs neither
-    a tree in memory nor a list of them all.
-    """
-    try:
-        text = response.body.decode("utf-8")
-    except UnicodeDecodeError:
-        text = response.body.decode("cp1252", "replace")
-    parser = _LinkParser(limit)
-    for start in range(0, len(text), 65536):
-        parser.feed(text[start : start + 65536])
-        if len(parser.hrefs) >= limit:
-            break
-    found = (urllib.parse.urldefrag(urllib.parse.urljoin(response.url, href))[0] for href in parser.hrefs)
-    return list(dict.fromkeys(found))

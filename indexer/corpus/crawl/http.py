@@ -62,7 +62,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class _Watchdog:
-    """Shuts a fetch's socket down once its deadline has passed, whatever the fetch is waiting for."""
+    """Shuts a fetch's connection down once its deadline has passed, whatever the fetch is waiting for.
+
+    It holds a duplicate of the socket: that stays valid when TLS takes the socket over, and
+    its descriptor cannot be reused by another connection before the watchdog is cancelled.
+    """
 
     def __init__(self, seconds: float) -> None:
         self.expired = False
@@ -75,14 +79,18 @@ class _Watchdog:
     def attach(self, sock: socket.socket) -> socket.socket:
         """Watch ``sock`` (the connection just opened)."""
         with self._lock:
-            self._sock = sock
+            self._sock = sock.dup()
             if self.expired:
-                _shut(sock)
+                _shut(self._sock)
         return sock
 
     def cancel(self) -> None:
         """The fetch is over: no shutting down."""
         self._timer.cancel()
+        with self._lock:
+            if self._sock is not None:
+                self._sock.close()
+                self._sock = None
 
     def _expire(self) -> None:
         with self._lock:
@@ -112,7 +120,8 @@ class _Watched(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         """Open an https connection under the watchdog (its socket watched from before the TLS handshake)."""
-        return self.do_open(self._factory(http.client.HTTPSConnection), req, context=self._context)
+        return self.do_open(self._factory(http.client.HTTPSConnection), req,
+                            context=self._context)  # type: ignore[attr-defined]
 
     def _factory(self, kind: type[http.client.HTTPConnection]) -> Any:
         watchdog = self.watchdog

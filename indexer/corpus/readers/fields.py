@@ -28,6 +28,7 @@ class _NoAliasLoader(yaml.SafeLoader):
     """PyYAML's safe loader, refusing aliases (a "billion laughs" expands to gigabytes)."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        """The next node, as PyYAML composes it; ComposerError for an alias."""
         if self.check_event(yaml.AliasEvent):
             raise yaml.composer.ComposerError(None, None, "alias (*namn) är inte tillåtet",
                                               self.peek_event().start_mark)
