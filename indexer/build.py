@@ -154,6 +154,12 @@ def build_snapshot(
         processes = worker_count(len(documents), processes)
         corpus = split_documents(documents, processes)
         sections, vocabulary, contacts = corpus.sections, corpus.vocabulary, corpus.contacts
+        if corpus.failed:  # reported and left out; the fingerprint keeps them, so the next build is the same
+            problems += corpus.problems
+            documents = [doc for doc in documents if doc.url not in corpus.failed]
+            hashes = {url: digest for url, digest in hashes.items() if url not in corpus.failed}
+            if not documents:
+                raise BuildError("inget dokument kunde delas i avsnitt")
         clock.lap("sections")
         _copy_language_files(language_dir, building)
         lexicon = build_lexicon(vocabulary)

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 
-from indexer.corpus.model import Document
+from indexer.corpus.model import Document, Problem
 from indexer.fields import SwedishAnalyzer
 from indexer.language.analysis import stem_word, words
 from indexer.sections.contacts import Contact, extract_contacts
@@ -46,17 +46,24 @@ def worker_count(documents: int, requested: int | None = None) -> int:
 
 @dataclass
 class SplitCorpus:
-    """Every document's sections in order, the count of each word in their text, and their contacts."""
+    """Every document's sections in order, the count of each word in their text, and their contacts.
+
+    A document that could not be sectioned is a Problem (``failed`` holds its URL) and has no sections.
+    """
 
     sections: list[Section] = field(default_factory=list)
     vocabulary: Counter[str] = field(default_factory=Counter)
     contacts: list[Contact] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)
 
     def add(self, other: SplitCorpus) -> None:
         """Append the result of the documents that follow."""
         self.sections += other.sections
         self.vocabulary.update(other.vocabulary)
         self.contacts += other.contacts
+        self.problems += other.problems
+        self.failed |= other.failed
 
 
 def split_documents(documents: list[Document], processes: int) -> SplitCorpus:
@@ -90,11 +97,18 @@ def _split_range(bounds: tuple[int, int]) -> SplitCorpus:
 
 
 def _split(documents: list[Document]) -> SplitCorpus:
-    sections = [section for doc in documents for section in split_document(doc)]
-    counts: Counter[str] = Counter()
-    for section in sections:
-        counts.update(words(section.text))
-    return SplitCorpus(sections, counts, extract_contacts(sections))
+    result = SplitCorpus()
+    for doc in documents:
+        try:
+            result.sections += split_document(doc)
+        except Exception as error:  # one document's failure is that document's problem, not the build's
+            result.problems.append(Problem(doc.source or doc.url, f"kunde inte delas i avsnitt "
+                                                                  f"({type(error).__name__}: {str(error)[:120]})"))
+            result.failed.add(doc.url)
+    for section in result.sections:
+        result.vocabulary.update(words(section.text))
+    result.contacts = extract_contacts(result.sections)
+    return result
 
 
 class AnalysedFields:

@@ -191,6 +191,24 @@ def test_a_reader_failing_in_any_way_reports_that_file_and_reads_the_rest(tmp_pa
     assert [problem.reason for problem in result.problems] == ["kunde inte läsas (RuntimeError: en bugg i läsaren)"]
 
 
+def test_a_document_the_sectioner_fails_on_is_reported_and_the_rest_built_twice(tmp_path, monkeypatch):
+    from indexer import workers
+
+    def failing_on_one(doc):
+        if doc.url.endswith("/trasig"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return split_document(doc)
+
+    monkeypatch.setattr(workers, "split_document", failing_on_one)
+    documents = [Document(url="https://kommun.example.se/trasig", title="Trasig", text="Text.", source="trasig.md"),
+                 Document(url="https://kommun.example.se/hel", title="Hel", text="Du ansöker om bygglov.")]
+    for force in (False, True):  # the same corpus builds again
+        report = build_snapshot(tmp_path / "index", documents, semantic=SemanticOptions(enabled=False), force=force)
+        assert report.manifest.documents == 1 and report.manifest.sections == 1
+        assert [str(problem) for problem in report.problems] == [
+            "trasig.md: kunde inte delas i avsnitt (RecursionError: maximum recursion depth exceeded)"]
+
+
 # -- 4. PDF text extraction is bounded in content, characters and time --------------------------------
 
 
