@@ -33,6 +33,9 @@ from search_app.cli import main
 from search_app.web.app import create_app
 from tests.site_fixture import Site, page
 
+#: Tests that touch no search engine run once, in the Whoosh pass of ``make test`` (the tantivy pass skips slow ones).
+ENGINE_FREE = pytest.mark.slow
+
 WORDS = ("bygglov ansökan kommunen handläggning avgift tillstånd beslut nämnden fastighet ritning "
          "strandskydd dispens detaljplan grannar samråd").split()
 
@@ -80,6 +83,7 @@ def markdown_file(title: str, url: str, body: str) -> str:
 # -- 1. Sections are cut to MAX_SECTION_CHARS ------------------------------------------------------
 
 
+@ENGINE_FREE
 @pytest.mark.parametrize("paragraph_sentences", [5, 0], ids=["paragraphs", "one-line"])
 def test_a_two_megabyte_headingless_page_becomes_bounded_sections_that_keep_their_heading(paragraph_sentences):
     text = "## Bygglov i stort {#bygglov}\n\n" + prose(2_000_000, paragraph_sentences=paragraph_sentences)
@@ -244,6 +248,7 @@ def test_a_pdf_whose_twenty_pages_share_one_huge_content_stream_is_refused_fast(
     assert time.monotonic() - started < 5
 
 
+@ENGINE_FREE
 def test_pdf_text_extraction_stops_at_its_time_and_character_budgets(monkeypatch):
     from indexer.corpus.readers import pdf
 
@@ -376,6 +381,7 @@ class TrickleServer:
         self.listener.close()
 
 
+@ENGINE_FREE
 @pytest.mark.parametrize("headers_too", [False, True], ids=["body", "headers"])
 def test_a_server_sending_a_byte_at_a_time_is_cut_off_at_the_fetch_deadline(headers_too):
     server = TrickleServer(0.1, headers_too)  # every wait is short: the per-read timeout never fires
@@ -390,8 +396,7 @@ def test_a_server_sending_a_byte_at_a_time_is_cut_off_at_the_fetch_deadline(head
 
 
 # -- 7. The crawler collects no more addresses than --max-pages can use --------------------------------
-
-
+@ENGINE_FREE
 def test_a_sitemap_index_of_many_big_gzipped_sitemaps_with_max_pages_1_stays_small_and_fast(site, tmp_path):
     urlset = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
               + "".join(f"<url><loc>{site.base}/sida-{number}.html</loc></url>" for number in range(50_000))
@@ -418,8 +423,7 @@ def test_a_sitemap_index_of_many_big_gzipped_sitemaps_with_max_pages_1_stays_sma
     assert len(report.fetched) + len(report.problems) <= 1 + len(report.problems)
     assert peak < 3 * len(urlset) + 20 * 2**20, peak  # the unpacked sitemap, not its 50,000 addresses as objects
     assert not report.removed
-
-
+@ENGINE_FREE
 def test_a_page_of_a_hundred_thousand_links_costs_little_memory_and_collects_a_bounded_queue(site, tmp_path):
     links = "".join(f'<a href="/lank-{number}.html">Länk {number}</a> ' for number in range(100_000))
     site.pages["/"] = ("text/html", page("Många länkar", f"<h1>Länkar</h1><p>{links}</p>"))
@@ -440,8 +444,7 @@ def test_a_page_of_a_hundred_thousand_links_costs_little_memory_and_collects_a_b
 
 
 # -- 11. A gzip-encoded page is stored decoded --------------------------------------------------------
-
-
+@ENGINE_FREE
 def test_a_page_sent_gzip_encoded_unasked_is_stored_decoded_and_indexed(site, tmp_path):
     _kind, body = site.pages["/bygglov.html"]
     site.answers["/bygglov.html"] = [(200, {"Content-Type": "text/html", "Content-Encoding": "gzip"},
