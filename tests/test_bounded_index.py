@@ -396,6 +396,8 @@ def test_a_server_sending_a_byte_at_a_time_is_cut_off_at_the_fetch_deadline(head
 
 
 # -- 7. The crawler collects no more addresses than --max-pages can use --------------------------------
+
+
 @ENGINE_FREE
 def test_a_sitemap_index_of_many_big_gzipped_sitemaps_with_max_pages_1_stays_small_and_fast(site, tmp_path):
     urlset = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
@@ -420,9 +422,11 @@ def test_a_sitemap_index_of_many_big_gzipped_sitemaps_with_max_pages_1_stays_sma
         tracemalloc.stop()
     assert time.monotonic() - started < 15
     assert sum(path in children for path in site.requests) == 1  # one sitemap held more than enough addresses
-    assert len(report.fetched) + len(report.problems) <= 1 + len(report.problems)
+    assert len(report.fetched) <= 1
     assert peak < 3 * len(urlset) + 20 * 2**20, peak  # the unpacked sitemap, not its 50,000 addresses as objects
     assert not report.removed
+
+
 @ENGINE_FREE
 def test_a_page_of_a_hundred_thousand_links_costs_little_memory_and_collects_a_bounded_queue(site, tmp_path):
     links = "".join(f'<a href="/lank-{number}.html">Länk {number}</a> ' for number in range(100_000))
@@ -444,6 +448,8 @@ def test_a_page_of_a_hundred_thousand_links_costs_little_memory_and_collects_a_b
 
 
 # -- 11. A gzip-encoded page is stored decoded --------------------------------------------------------
+
+
 @ENGINE_FREE
 def test_a_page_sent_gzip_encoded_unasked_is_stored_decoded_and_indexed(site, tmp_path):
     _kind, body = site.pages["/bygglov.html"]
