@@ -17,7 +17,7 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_JSONL_ROW_BYTES = MAX_DOCUMENT_BYTES
 #: Front matter (and a sidecar) larger than this is refused; YAML aliases are refused whatever the size.
 MAX_FRONT_MATTER_BYTES = 64 * 1024
-#: A document title longer than this is cut at a word boundary (with "…").
+#: A document title longer than this is cut at a word boundary (with "…"); a Markdown heading is cut there too.
 MAX_TITLE_CHARS = 300
 #: HTML nested deeper than this is refused with the reason (the reader's tree walk is iterative anyway).
 MAX_HTML_DEPTH = 256

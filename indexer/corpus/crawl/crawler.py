@@ -66,7 +66,7 @@ class Crawler:
             raise ValueError(f"ogiltig adress: {start}")
         self.start, self.host, self.scheme = start, parsed.netloc.lower(), parsed.scheme
         self.corpus_dir, self.max_pages, self.on_page = corpus_dir, max_pages, on_page
-        self.fetcher = Fetcher(delay_s, timeout_s, deadline_s=deadline_s)
+        self.fetcher = Fetcher(delay_s, timeout_s, deadline_s=max(deadline_s, timeout_s))
         self.url_budget = crawl_url_budget(max_pages)
         self.store = CorpusStore(corpus_dir, self.host)
         self.robots = Robots.allow_all()  # until robots.txt is read
