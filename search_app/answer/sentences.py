@@ -22,6 +22,7 @@ from search_app.answer.matching import coverage, match_share
 from search_app.query.questions import offers
 from search_app.query.search import Passage
 from search_app.query.snapshot import OpenSnapshot
+from search_app.query.snippets import passage_text
 from search_app.query.vectors import similarity_share
 
 #: How many top passages are read sentence by sentence.
@@ -98,7 +99,7 @@ def best_span(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage],
     best: tuple[float, float, Passage, list[str], int, int] | None = None
     for rank, passage in enumerate(passages[:SENTENCE_PASSAGES]):
         heading_terms = set(terms(" ".join(passage.heading_path)))
-        sentences = section_sentences(passage.text)
+        sentences = section_sentences(passage_text(passage.text))  # at most PASSAGE_CHARS read
         meaning = _sentence_meaning(snap, vector, passage, sentences)
         sentence_terms = [set(terms(sentence)) for sentence in sentences]
         # Each sentence is matched against the question once; a span's share of
@@ -143,7 +144,8 @@ def _sentence_meaning(snap: OpenSnapshot, vector: np.ndarray | None, passage: Pa
         return [0.0] * len(sentences)
     scores = snap.semantic.unit_scores(vector, passage.id)
     spans = group_sentences(sentences)
-    if scores is None or len(scores) != len(spans):
+    # A passage cut to PASSAGE_CHARS has the first of its section's units (units group sentences in order).
+    if scores is None or len(scores) < len(spans):
         return [0.0] * len(sentences)
     return [similarity_share(float(scores[unit])) for unit in sentence_units(len(sentences), spans)]
 

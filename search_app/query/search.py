@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -14,7 +15,7 @@ from search_app.query.labels import source_label
 from search_app.query.links import deep_link
 from search_app.query.plan import plan_query
 from search_app.query.snapshot import OpenSnapshot
-from search_app.query.snippets import snippet_html
+from search_app.query.snippets import passage_text, snippet_html
 
 
 @dataclass(frozen=True)
@@ -59,30 +60,34 @@ class SearchResult:
     lexical_best: float = 0.0
 
 
-def link_target(record: SectionRecord) -> str:
+def link_target(record: SectionRecord, text: str | None = None) -> str:
     """The text a deep link should land on.
 
     The heading when the page shows it; otherwise the first sentence that
     names the section's derived title (boilerplate shared with other blocks
-    comes before it), or simply the first sentence.
+    comes before it), or simply the first sentence. ``text`` is the part of
+    the section's text to read (all of it when not given).
     """
     if not record["untitled"] and record["heading"] != record["title"]:
         return record["heading"]
-    sentences = [s for paragraph in record["text"].split("\n\n") for s in split_sentences(paragraph)]
+    text = record["text"] if text is None else text
+    sentences = [s for paragraph in text.split("\n\n") for s in split_sentences(paragraph)]
     naming = [s for s in sentences if record["untitled"] and record["heading"] in s]
-    return (naming or sentences or [record["text"]])[0]
+    return (naming or sentences or [text])[0]
 
 
 def to_passage(record: SectionRecord, score: float, query_terms: list[str], analyzer: SwedishAnalyzer) -> Passage:
-    """Shape a stored section record as a result."""
+    """Shape a stored section record as a result: its text within PASSAGE_CHARS (``indexer.budgets``),
+    which is all that the snippet, the deep link and the answer step read."""
+    text = passage_text(record["text"])
     return Passage(
         id=record["id"],
         title=record["title"],
         section=record["heading"],
         heading_path=record["heading_path"],
-        text=record["text"],
-        snippet=snippet_html(record["text"], query_terms, analyzer),
-        url=deep_link(record["url"], link_target(record), record.get("anchor", ""), record.get("kind", "page")),
+        text=text,
+        snippet=snippet_html(text, query_terms, analyzer),
+        url=deep_link(record["url"], link_target(record, text), record.get("anchor", ""), record.get("kind", "page")),
         publisher=record["publisher"],
         score=score,
         kind=record.get("kind", "page"),
@@ -125,16 +130,19 @@ def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int =
         return RankedSections([(hit.fields, hit.score) for hit in page.hits], page.total, page.partial,
                               page.hits[0].score if page.hits else 0.0, marked)
     pool = max(POOL, offset + limit)
+    started = time.monotonic()
     page = snap.engine.search(plan, limit=pool, offset=0, publisher=publisher, time_limit_s=time_limit_s,
                               exact_total=exact_total, kind=kind)
     records = {hit.fields["id"]: hit.fields for hit in page.hits}
     lexical = {hit.fields["id"]: hit.score for hit in page.hits}
-    semantic = semantic_candidates(snap, query, pool, lexical, publisher, kind)
+    # The time limit covers the encoder too: once it is spent, the words' ranking is the result.
+    out_of_time = page.partial or (time_limit_s is not None and time.monotonic() - started >= time_limit_s)
+    semantic = {} if out_of_time else semantic_candidates(snap, query, pool, lexical, publisher, kind)
     ranked = fuse(lexical, semantic, fusion or Fusion())[offset : offset + limit]
     records.update(snap.engine.fetch([key for key, _ in ranked if key not in records]))
     only_semantic = sum(key not in lexical for key in semantic)
     return RankedSections([(records[key], score) for key, score in ranked if key in records],
-                          max(page.total, len(lexical)) + only_semantic, page.partial,
+                          max(page.total, len(lexical)) + only_semantic, out_of_time,
                           page.hits[0].score if page.hits else 0.0, marked)
 
 
@@ -166,6 +174,8 @@ def semantic_candidates(snap: OpenSnapshot, query: str, pool: int, lexical: dict
     if semantic_index is None:  # a lexical-only snapshot: no similarities
         return {}
     vector = semantic_index.query_vector(query)
+    if vector is None:  # a question without letters: nothing to compare by meaning
+        return {}
     store = semantic_index.vectors
     nearest = semantic_index.search.nearest(vector, pool, store.allowed(publisher, kind))
     found = {key: float(score) for key, score in zip(map(store.ids.__getitem__, nearest.sections), nearest.scores,

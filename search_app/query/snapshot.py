@@ -87,7 +87,9 @@ class OpenSnapshot:
         _ = self.vocabulary, self.stem_counts, self.completer
         if self.semantic is not None:
             # The encoder's first call sets up its buffers; the first scan reads every vector.
-            self.semantic.search.nearest(self.semantic.query_vector("Sök"), 1)
+            vector = self.semantic.query_vector("Sök")
+            if vector is not None:
+                self.semantic.search.nearest(vector, 1)
         self.analyzer.remember_compounds(read_compounds(self.folder / COMPOUNDS), CorpusWords(self.vocabulary))
         return self
 

@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterable
 from html import escape
 from itertools import islice
 
+from indexer.budgets import PASSAGE_CHARS
 from indexer.fields import SwedishAnalyzer
 from indexer.language.analysis import fold, token_spans, token_words
 
@@ -19,6 +20,15 @@ CONTEXT_WORDS = 5
 
 #: The snippet of a section with a heading and nothing under it (a contact heading that names no one).
 EMPTY_SECTION_SNIPPET = "Inget står under den här rubriken."
+
+
+def passage_text(text: str, limit: int = PASSAGE_CHARS) -> str:
+    """``text``, or its first ``limit`` characters cut at a space and ended with "…" when it is longer."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 2]  # room for " …"
+    space = cut.rfind(" ", limit // 2)
+    return (cut[:space] if space > 0 else cut).rstrip() + " …"
 
 
 def matching_words(words: Iterable[str], query_terms: Collection[str], analyzer: SwedishAnalyzer) -> set[str]:
@@ -59,8 +69,10 @@ def snippet_html(text: str, query_terms: Collection[str], analyzer: SwedishAnaly
     """An escaped snippet of ``text`` with query matches wrapped in ``<mark>``.
 
     Matching is decided once per distinct word; character spans are found only
-    for the tokens up to the end of the chosen window.
+    for the tokens up to the end of the chosen window. Only the first PASSAGE_CHARS of
+    ``text`` are read (:func:`passage_text`).
     """
+    text = passage_text(text)
     if not text.strip():
         return EMPTY_SECTION_SNIPPET
     words = token_words(text)

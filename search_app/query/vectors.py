@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from indexer.budgets import QUERY_VECTORS_KEPT, QUESTION_TOKENS
 from indexer.language.analysis import words
 from indexer.semantic.encoder import Encoder, EncoderError, check_same_encoder, encoder_id, load_encoder
 from indexer.semantic.vectors import ExactVectorSearch, SnapshotVectors, VectorSearch
@@ -27,8 +30,55 @@ def similarity_share(similarity: float) -> float:
     return min(1.0, max(0.0, (similarity - SIMILARITY_LOW) / (SIMILARITY_HIGH - SIMILARITY_LOW)))
 
 
-#: Question vectors kept per worker (a follow-up, paging and facets reuse the question's).
-QUERY_VECTORS_KEPT = 256
+#: Characters per encoder token of a word in ASCII and Swedish letters and digits: XLM-R's pieces of
+#: Swedish words are longer, of random letters shorter (about 1.6 characters); any other character
+#: (CJK, rare letters, symbols) is counted as a token of its own, as it often is one.
+CHARS_PER_TOKEN = 3
+_COMMON = frozenset("abcdefghijklmnopqrstuvwxyzåäöéü0123456789")
+
+
+def estimated_tokens(word: str) -> int:
+    """Encoder tokens a lowercase ``word`` is expected to take (SweQUAD-MC's questions: at most 48 in all)."""
+    common = sum(1 for char in word if char in _COMMON)
+    return math.ceil(common / CHARS_PER_TOKEN) + len(word) - common
+
+
+def encoder_text(text: str, budget: int = QUESTION_TOKENS, count: Callable[[str], int] | None = None) -> str | None:
+    """What of a question the encoder reads, or None when it has no letter (digits and punctuation
+    alone carry no meaning to compare).
+
+    Its words as the analysis chain splits them (lowercase, no punctuation), as many as fit in
+    ``budget`` tokens: counted by ``count`` (the encoder's own tokenizer) when given, else estimated
+    (:func:`estimated_tokens`; a longer word is cut).
+    """
+    kept: list[str] = []
+    left = budget - 2  # the encoder's start and end tokens
+    for word in words(text):
+        cost = estimated_tokens(word)
+        if cost > left:
+            while word and estimated_tokens(word) > left:
+                word = word[: len(word) * left // cost] if left > 0 else ""
+                cost = estimated_tokens(word)
+            kept += [word] if word else []
+            break
+        kept.append(word)
+        left -= cost
+    joined = " ".join(kept)
+    if count is not None and joined and count(joined) > budget:
+        joined = _longest_prefix(joined, lambda prefix: count(prefix) <= budget)
+    return joined if any(char.isalpha() for char in joined) else None
+
+
+def _longest_prefix(text: str, fits: Callable[[str], bool]) -> str:
+    """The longest start of ``text`` that ``fits`` (which holds for shorter starts if for a longer one)."""
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(text[:middle]):
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip()
 
 
 class SemanticIndex:
@@ -51,21 +101,27 @@ class SemanticIndex:
             self._encoder = load_encoder()
         return self._encoder
 
-    def query_vector(self, text: str) -> np.ndarray:
-        """The encoder's vector of a question (recently asked ones are remembered).
+    def query_vector(self, text: str) -> np.ndarray | None:
+        """The encoder's vector of a question (recently asked ones are remembered), or None when it has
+        no letter.
 
         The encoder reads the question's words as the analysis chain splits them
-        (lowercase, no punctuation): characters that other search boxes treat as
-        syntax (``"``, ``*``, ``(``, ``:``, ``?``) change nothing here either.
+        (lowercase, no punctuation), within QUESTION_TOKENS (:func:`encoder_text`, counted
+        by the encoder's tokenizer when it offers ``count_query_tokens``):
+        characters that other search boxes treat as syntax (``"``, ``*``, ``(``,
+        ``:``, ``?``) change nothing here either, and no question costs the encoder
+        more than a short one.
         """
-        text = " ".join(words(text)) or text.strip()
+        read = encoder_text(text, count=getattr(self.encoder, "count_query_tokens", None))
+        if read is None:
+            return None
         with self._lock:
-            if text in self._kept:
-                self._kept.move_to_end(text)
-                return self._kept[text]
-        vector = self.encoder.encode_queries([text])[0]
+            if read in self._kept:
+                self._kept.move_to_end(read)
+                return self._kept[read]
+        vector = self.encoder.encode_queries([read])[0]
         with self._lock:
-            self._kept[text] = vector
+            self._kept[read] = vector
             while len(self._kept) > QUERY_VECTORS_KEPT:
                 self._kept.popitem(last=False)
         return vector
