@@ -63,11 +63,10 @@ QUESTION_TOKENS = 64
 #: 4-grams, stems, folded stems, compound splits, the splitter's cuts of word endings); when
 #: full it is emptied.
 WORD_MEMO_BYTES = 16 * 2**20
-#: Words longer than this are analysed every time, never remembered (no Swedish word is near it).
-MAX_MEMO_WORD_CHARS = 48
-#: Words longer than this are not split into compound parts (the search over cuts grows with
-#: the square of the length).
-MAX_COMPOUND_CHARS = 64
+#: The longest word that is remembered, split into compound parts or corrected for spelling (no Swedish
+#: word is near it; the work on a word grows with the square of its length); a longer one is analysed
+#: every time, as one part, as typed.
+LONGEST_WORD_CHARS = 48
 #: Question vectors a worker remembers (a follow-up, paging and facets reuse the question's).
 QUERY_VECTORS_KEPT = 256
 #: Failed statistics tokens a client may send per minute (per worker) before it gets 429.

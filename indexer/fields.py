@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from indexer.language.analysis import (
     Filter,
@@ -33,10 +32,9 @@ from indexer.language.analysis import (
 )
 from indexer.language.compounds import MIN_PART_CHARS, CompoundSplitter
 from indexer.language.lexicon import Lexicon
+from indexer.language.memo import WordMemo
 
 GRAM_SIZE = 4
-#: Distinct words whose analysis is remembered; the memory is emptied when full.
-WORD_CACHE_SIZE = 300_000
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
@@ -49,9 +47,11 @@ class SwedishAnalyzer:
     pipeline: tuple[Filter, ...] = field(init=False)
     splitter: CompoundSplitter | None = field(init=False)
 
-    _word_terms: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
-    _word_parts: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
-    _word_folded: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
+    # Each word's analysis, remembered within WORD_MEMO_BYTES each (``indexer.budgets``).
+    _word_terms: WordMemo[str, tuple[str, ...]] = field(init=False, default_factory=lambda: WordMemo("terms"))
+    _word_parts: WordMemo[str, tuple[str, ...]] = field(init=False, default_factory=lambda: WordMemo("parts"))
+    _word_folded: WordMemo[str, tuple[str, ...]] = field(init=False,
+                                                         default_factory=lambda: WordMemo("folded words"))
     # Compound parts worked out by the build (see remember_compounds), and the log of
     # parts worked out here while a build records them.
     _known_parts: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
@@ -78,18 +78,14 @@ class SwedishAnalyzer:
         """The analysed terms of one token's text (none for a stop word, more for a hyphenated word)."""
         terms = self._word_terms.get(word)
         if terms is None:
-            if len(self._word_terms) >= WORD_CACHE_SIZE:
-                self._word_terms.clear()
-            terms = self._word_terms[word] = tuple(token.text for token in self._analyze_token(word))
+            terms = self._word_terms.put(word, tuple(token.text for token in self._analyze_token(word)))
         return terms
 
     def folded_word_terms(self, word: str) -> tuple[str, ...]:
         """:meth:`word_terms` without diacritics."""
         folded = self._word_folded.get(word)
         if folded is None:
-            if len(self._word_folded) >= WORD_CACHE_SIZE:
-                self._word_folded.clear()
-            folded = self._word_folded[word] = tuple(fold(term) for term in self.word_terms(word))
+            folded = self._word_folded.put(word, tuple(fold(term) for term in self.word_terms(word)))
         return folded
 
     def _analyze_token(self, word: str) -> list[Token]:
@@ -125,9 +121,7 @@ class SwedishAnalyzer:
             known = self._known_parts.get(word)
             if known is None:
                 known = () if word in self._simple_words else self._split(word)
-            if len(self._word_parts) >= WORD_CACHE_SIZE:
-                self._word_parts.clear()
-            self._word_parts[word] = known
+            self._word_parts.put(word, known)
         return known
 
     def _split(self, word: str) -> tuple[str, ...]:
@@ -182,9 +176,15 @@ def word_grams(word: str, size: int = GRAM_SIZE) -> list[str]:
     return list(_grams(word, size))
 
 
-@lru_cache(maxsize=200_000)
+_GRAMS: WordMemo[tuple[str, int], tuple[str, ...]] = WordMemo("grams")
+
+
 def _grams(word: str, size: int) -> tuple[str, ...]:
-    grams: list[str] = []
-    for run in _LETTER_RUN.findall(fold(word)):
-        grams += [run[i : i + size] for i in range(len(run) - size + 1)]
-    return tuple(grams)
+    """The n-grams of ``word``'s letter runs (remembered)."""
+    found = _GRAMS.get((word, size))
+    if found is None:
+        grams: list[str] = []
+        for run in _LETTER_RUN.findall(fold(word)):
+            grams += [run[i : i + size] for i in range(len(run) - size + 1)]
+        found = _GRAMS.put((word, size), tuple(grams))
+    return found

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from indexer.build import build_snapshot
 from indexer.corpus.model import Document
+from indexer.language.memo import DICT_SLOT_BYTES, entry_bytes
 from search_app.web.app import create_app
 from search_app.web.result_cache import ResultCache
 
@@ -52,7 +53,7 @@ def test_the_least_recently_used_answer_leaves_first_and_partial_answers_are_not
     def body(key: str, size: int = 200) -> bytes:  # bytes that do not compress
         return random.Random(key).randbytes(size)
 
-    stored = len(zlib.compress(body("a"), 1))
+    stored = len(zlib.compress(body("a"), 1)) + entry_bytes("a") + DICT_SLOT_BYTES  # an entry counts its key too
     cache = ResultCache(max_bytes=2 * stored + 10)
     snapshot = Path("/index/snapshots/a")
     for key in ("a", "b"):
@@ -66,3 +67,16 @@ def test_the_least_recently_used_answer_leaves_first_and_partial_answers_are_not
     body, hit = cache.cached(snapshot, "partial", lambda: (b"cut short", False))
     assert (body, hit) == (b"cut short", False)
     assert cache.get(snapshot, "partial") is None
+
+
+def test_long_keys_count_against_the_cache_size():
+    """A chat's key holds its question and history (up to 5.5 KB): 2,000 of them with tiny bodies stay
+    within the cache's bytes (the keys were not counted: 11 MB for a cache of 64 KB)."""
+    cache = ResultCache(max_bytes=64 * 1024)
+    snapshot = Path("/index/snapshots/a")
+    for n in range(2_000):
+        cache.put(snapshot, ("ask", f"fråga {n}", tuple(f"{n} {'ä' * 497}" for _ in range(10)), None), b"{}")
+    assert cache.size_bytes <= 64 * 1024
+    kept = sum(cache.get(snapshot, ("ask", f"fråga {n}", tuple(f"{n} {'ä' * 497}" for _ in range(10)), None))
+               is not None for n in range(2_000))
+    assert 0 < kept <= 64 * 1024 // (10 * 500)

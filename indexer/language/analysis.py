@@ -29,6 +29,8 @@ from pathlib import Path
 
 import snowballstemmer
 
+from indexer.language.memo import WordMemo
+
 #: Bump when the chain changes what it emits: the app refuses an index built
 #: with another version (see ``indexer.snapshot.layout.Manifest``).
 ANALYSIS_VERSION = "sv-4"
@@ -272,10 +274,13 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-@lru_cache(maxsize=100_000)
+_FOLDED_TERMS: WordMemo[str, str] = WordMemo("folded terms")
+
+
 def fold_term(term: str) -> str:
     """:func:`fold` for one analysed term, remembered (terms recur in every request)."""
-    return term.translate(_FOLD)
+    folded = _FOLDED_TERMS.get(term)
+    return _FOLDED_TERMS.put(term, term.translate(_FOLD)) if folded is None else folded
 
 
 def words(text: str) -> list[str]:
@@ -293,7 +298,10 @@ def stop_words() -> frozenset[str]:
 _stemmer = snowballstemmer.stemmer("swedish")
 
 
-@lru_cache(maxsize=200_000)
+_STEMS: WordMemo[str, str] = WordMemo("stems")
+
+
 def stem_word(word: str) -> str:
-    """The Snowball ``swedish`` stem of one lowercased word."""
-    return _stemmer.stemWord(word)
+    """The Snowball ``swedish`` stem of one lowercased word (remembered)."""
+    stem = _STEMS.get(word)
+    return _STEMS.put(word, _stemmer.stemWord(word)) if stem is None else stem

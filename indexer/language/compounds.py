@@ -13,8 +13,10 @@ parts.
 
 from __future__ import annotations
 
+from indexer.budgets import LONGEST_WORD_CHARS
 from indexer.language.analysis import stop_words
 from indexer.language.lexicon import CORPUS_ZIPF, Lexicon
+from indexer.language.memo import WordMemo
 
 MIN_WORD_CHARS = 8
 MIN_PART_CHARS = 4
@@ -27,8 +29,6 @@ DROPPED_ENDINGS = ("", "e", "a")
 PART_COST = 0.75
 RARE_LINK_COST = 0.3
 
-MAX_PARTIAL_ENTRIES = 1_000_000
-
 _NO_SPLIT: tuple[float, list[str]] = (float("-inf"), [])
 
 
@@ -38,32 +38,29 @@ class CompoundSplitter:
     def __init__(self, lexicon: Lexicon):
         self.lexicon = lexicon
         self._stops = stop_words()
-        self._cache: dict[str, list[str]] = {}
-        self._partial: dict[tuple[str, int], tuple[float, list[str]]] = {}
+        self._cache: WordMemo[str, list[str]] = WordMemo("compounds")
+        # The best cuts of word endings depend on nothing else: kept for the next
+        # words ("...kommunerna" recurs), within WORD_MEMO_BYTES.
+        self._partial: WordMemo[tuple[str, int], tuple[float, list[str]]] = WordMemo("compound endings")
 
     def split(self, word: str) -> list[str]:
-        """The parts of ``word`` (modifiers in their dictionary form), or ``[word]``."""
-        if len(word) < MIN_WORD_CHARS or not word.isalpha():
+        """The parts of ``word`` (modifiers in their dictionary form), or ``[word]`` (also for a word longer
+        than LONGEST_WORD_CHARS: the search over its cuts would grow with the square of its length)."""
+        if not MIN_WORD_CHARS <= len(word) <= LONGEST_WORD_CHARS or not word.isalpha():
             return [word]
         cached = self._cache.get(word)
         if cached is None:
             whole = self.lexicon.frequency(word)
             score, parts = self._best_cut(word, MAX_PARTS)
-            cached = parts if len(parts) > 1 and (whole <= CORPUS_ZIPF or score > whole) else [word]
-            # The best cuts of word endings depend on nothing else: kept for the next
-            # words ("...kommunerna" recurs), within a bound on memory.
-            if len(self._partial) > MAX_PARTIAL_ENTRIES:
-                self._partial.clear()
-            if len(self._cache) < 500_000:
-                self._cache[word] = cached
+            cached = self._cache.put(word, parts if len(parts) > 1 and (whole <= CORPUS_ZIPF or score > whole)
+                                     else [word])
         return cached
 
     def _best_cut(self, word: str, parts_left: int) -> tuple[float, list[str]]:
         """(score, parts) of the best way to read ``word`` as one or more known parts."""
         key = (word, parts_left)
-        if key not in self._partial:
-            self._partial[key] = self._search(word, parts_left)
-        return self._partial[key]
+        found = self._partial.get(key)
+        return self._partial.put(key, self._search(word, parts_left)) if found is None else found
 
     def _search(self, word: str, parts_left: int) -> tuple[float, list[str]]:
         best = (self._part_score(word), [word]) if self._is_part(word) else _NO_SPLIT

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container
 
+from indexer.budgets import LONGEST_WORD_CHARS
 from indexer.language.analysis import stem_word, stop_words
 from search_app.query.snapshot import OpenSnapshot
 
@@ -42,13 +43,15 @@ def edits1(word: str) -> set[str]:
 
 def correct_word(word: str, vocabulary: dict[str, int], stems: dict[str, int] | None = None,
                  known: Container[str] = frozenset()) -> str | None:
-    """The most frequent corpus word one edit from ``word``, or None when ``word`` is known.
+    """The most frequent corpus word one edit from ``word``, or None when ``word`` is known (or longer than
+    LONGEST_WORD_CHARS: no typo of a word is that long, and its edits would be thousands).
 
     ``word`` is known when the corpus (``vocabulary``) or the general word list
     (``known``) holds it: a real Swedish word is left as typed.
     """
     lowered = word.lower()
-    if len(lowered) < MIN_WORD_CHARS or lowered in vocabulary or lowered in known or lowered in stop_words():
+    if not MIN_WORD_CHARS <= len(lowered) <= LONGEST_WORD_CHARS or lowered in vocabulary or lowered in known \
+            or lowered in stop_words():
         return None
     candidates = [(vocabulary[w], w) for w in edits1(lowered) if w in vocabulary]
     if candidates:

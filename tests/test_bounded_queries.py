@@ -1,0 +1,224 @@
+"""Bounded work at query time: no section, question or word makes a request cost seconds or megabytes.
+
+Each test holds one budget of ``indexer/budgets.py`` (docs/security.md, "Bounded work"); the
+hostile inputs are made here, small where the effect scales.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import shutil
+import statistics
+import string
+import time
+import tracemalloc
+
+import pytest
+
+from indexer.budgets import LONGEST_WORD_CHARS, PASSAGE_CHARS, QUESTION_TOKENS, WORD_MEMO_BYTES
+from indexer.build import SemanticOptions, build_snapshot
+from indexer.corpus.readers import read_corpus
+from indexer.language.memo import live_memos
+from search_app.answer.matching import term_weights
+from search_app.answer.sentences import AskedQuestion, best_span
+from search_app.query.search import Passage
+from search_app.query.snippets import snippet_html
+from search_app.query.vectors import encoder_text
+from search_app.web.app import create_app
+from tests.conftest import CORPUS
+
+WORDS = "pilotkommuner tillväxt projektet regionen kommunen bredband utbyggnad samverkan företag landsbygd".split()
+#: Whatever the passages hold, a response carries at most this many bytes per passage (UTF-8: Swedish text
+#: is under 1.1 bytes a character; a snippet and the fields besides the text come on top).
+BYTES_PER_PASSAGE = 3 * PASSAGE_CHARS
+
+
+def prose(chars: int, seed: int = 1, sentence_end: str = ".") -> str:
+    """Headingless Swedish-looking text of about ``chars`` characters: sentences of the words above."""
+    rng = random.Random(seed)
+    sentences, size = [], 0
+    while size < chars:
+        sentence = " ".join(rng.choice(WORDS) for _ in range(12)).capitalize() + sentence_end
+        sentences.append(sentence)
+        size += len(sentence) + 1
+    return " ".join(sentences)
+
+
+def timed(call) -> tuple[object, float]:
+    started = time.perf_counter()
+    result = call()
+    return result, time.perf_counter() - started
+
+
+# --- Finding 1: one huge section ---------------------------------------------------------------------
+
+def test_the_snippet_and_the_answer_step_read_a_huge_passage_within_their_budget(seed_snapshot):
+    """A 10 MB text snippeted in milliseconds (it took about a second), three 2 MB passages read for an answer
+    in well under a second (about 6 s before), with and without sentence ends."""
+    terms = seed_snapshot.analyzer.terms("vilka pilotkommuner bredband")
+    html, seconds = timed(lambda: snippet_html(prose(200_000) * 50, terms, seed_snapshot.analyzer))
+    assert seconds < 0.25 and "<mark>" in html and len(html) < 2_000
+    asked = AskedQuestion(term_weights(seed_snapshot, terms), "list", "kommun")
+    for end in (".", ""):
+        passage = Passage("stor", "Stor sida", "Stor sida", ["Stor sida"], prose(2_000_000, sentence_end=end), "",
+                          "https://example.org/stor", "Test", 1.0)
+        span, seconds = timed(lambda: best_span(seed_snapshot, asked, [passage] * 3))  # noqa: B023
+        assert span is not None and len(span.text) <= PASSAGE_CHARS
+        assert seconds < 1.0, f"the answer step read 3 passages of 2 MB in {seconds:.2f} s"
+
+
+@pytest.fixture(scope="module")
+def huge_section_client(tmp_path_factory):
+    """The seed pages and a 2 MB page without headings, indexed for real (lexical: the engine, snippets, answers
+    and responses are what is tested here)."""
+    corpus = tmp_path_factory.mktemp("huge-corpus")
+    for path in CORPUS.iterdir():
+        shutil.copy(path, corpus / path.name)
+    (corpus / "stor.md").write_text("---\ntitle: Stor sida\nurl: https://example.org/stor\npublisher: Test\n---\n"
+                                    + prose(2_000_000) + "\n", encoding="utf-8")
+    index = tmp_path_factory.mktemp("huge-index")
+    build_snapshot(index, read_corpus(corpus).documents, language_dir=corpus, semantic=SemanticOptions(enabled=False))
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index), "RATE_LIMIT_PER_MINUTE": 0, "RESULT_CACHE_MB": 0})
+    yield app.test_client()
+    app.extensions["sok_index"].close()
+
+
+@pytest.mark.parametrize(("path", "passages", "seconds"), [
+    ("/api/search", 10, 3.0),  # 1.2 s and 2 MB before
+    ("/api/ask", 5, 2.0),  # 3 s and 2 MB before
+    ("/", 10, 2.5),  # 4 s before
+])
+def test_a_huge_headingless_section_is_answered_fast_and_small(huge_section_client, path, passages, seconds):
+    huge_section_client.get(path, query_string={"q": "tillväxt"})  # the engine's first read of its files
+    response, took = timed(lambda: huge_section_client.get(path, query_string={"q": "vilka pilotkommuner bredband"}))
+    assert response.status_code == 200
+    assert len(response.data) < passages * BYTES_PER_PASSAGE, f"{path}: {len(response.data)} bytes"
+    assert took < seconds, f"{path} took {took:.2f} s"
+    if path != "/":
+        found = response.get_json()
+        texts = [item["text"] for item in found.get("results", found.get("passages", []))]
+        assert texts and max(map(len, texts)) <= PASSAGE_CHARS
+        assert any(text.endswith(" …") for text in texts)  # the huge section, cut at a word and marked
+
+
+# --- Finding 2: expensive questions ------------------------------------------------------------------
+
+def test_a_question_reaches_the_encoder_within_its_token_budget(seed_snapshot):
+    encoder = seed_snapshot.semantic.encoder
+    rng = random.Random(2)
+    hostile = ["中文" * 250, "".join(rng.choice("中文字詞語句問題答案") for _ in range(500)), "qwzkxjvbnm" * 50,
+               "ąčęėįšųūž" * 55, "x " * 250, "Привет мир " * 45]
+    for question in hostile:
+        read = encoder_text(question, count=encoder.count_query_tokens)
+        assert read and encoder.count_query_tokens(read) <= QUESTION_TOKENS
+    for question in ["!?" * 250, "…" * 500, "2018 2019", "  ", "\u200b" * 10]:
+        assert encoder_text(question, count=encoder.count_query_tokens) is None  # no letter: not encoded
+    normal = "Vilka kommuner var pilotkommuner i Stärkt lokal attraktionskraft?"
+    assert encoder_text(normal, count=encoder.count_query_tokens) == "vilka kommuner var pilotkommuner i stärkt " \
+                                                                    "lokal attraktionskraft"
+
+
+def test_five_hundred_cjk_or_punctuation_characters_cost_about_what_a_question_does(mixed_index):
+    """They reached the encoder as 506 tokens: 1.5 s a question against 31 ms (47 times as long)."""
+    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "RATE_LIMIT_PER_MINUTE": 0,
+                      "RESULT_CACHE_MB": 0})
+    client = app.test_client()
+    rng = random.Random(3)
+    cjk = "".join(chr(code) for code in range(0x4E00, 0x4E00 + 2000))
+
+    def ask(question: str) -> float:
+        response, seconds = timed(lambda: client.get("/api/ask", query_string={"q": question}))
+        assert response.status_code == 200
+        return seconds
+
+    ask("tillväxt")  # the encoder's first call sets up its buffers
+    kinds = {
+        # A long question of a citizen's (about 40 tokens): the budget is what such a question costs.
+        "normal": lambda n: f"Vilka kommuner var pilotkommuner i programmet Stärkt lokal attraktionskraft, och hur "
+                            f"länge pågick satsningen Utveckla svenska städer efter år {2010 + n}?",
+        "cjk": lambda n: "".join(rng.choice(cjk) for _ in range(500)),
+        "punctuation": lambda n: "".join(rng.choice(string.punctuation + "…–«»¿¡") for _ in range(500)),
+    }
+    medians = {kind: statistics.median(ask(make(n)) for n in range(5)) for kind, make in kinds.items()}
+    app.extensions["sok_index"].close()
+    for kind in ("cjk", "punctuation"):
+        assert medians[kind] < 2 * medians["normal"] + 0.1, medians
+
+
+def test_the_time_limit_covers_the_encoder(mixed_index):
+    """With the time spent by the words' search the question is not encoded: the answer is the words' and partial."""
+    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "QUERY_TIMEOUT_MS": 0.001,
+                      "RESULT_CACHE_MB": 0})
+    question = "hur många pilotkommuner fanns det i stärkt lokal attraktionskraft"
+    for path in ("/api/search", "/api/ask"):
+        body = app.test_client().get(path, query_string={"q": question}).get_json()
+        assert body["partial"] is True
+    semantic = app.extensions["sok_index"].get().semantic
+    assert semantic is not None and list(semantic._kept) == ["sök"]  # the warm-up's: no question was encoded
+    app.extensions["sok_index"].close()
+
+
+# --- Finding 8: caches bounded in bytes --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def lexical_client(tmp_path_factory):
+    """The seed pages without vectors: what is measured is the words' analysis, not the encoder."""
+    index = tmp_path_factory.mktemp("words-index")
+    build_snapshot(index, read_corpus(CORPUS).documents, language_dir=CORPUS, semantic=SemanticOptions(enabled=False))
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index), "RATE_LIMIT_PER_MINUTE": 0})
+    yield app.test_client()
+    app.extensions["sok_index"].close()
+
+
+def random_words(rng: random.Random, count: int, low: int, high: int) -> str:
+    return " ".join("".join(rng.choice("abcdefghijklmnopqrstuvwxyzåäö") for _ in range(rng.randint(low, high)))
+                    for _ in range(count))
+
+
+def grown_bytes(client, questions: list[str]) -> int:
+    """How much more memory Python holds after searching (and asking) each of ``questions``."""
+    client.get("/api/search", query_string={"q": questions[0]})
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for question in questions:
+        assert client.get("/api/search", query_string={"q": question}).status_code == 200
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return grown
+
+
+def test_words_longer_than_the_limit_are_not_remembered(lexical_client):
+    """One 500-letter word cost about 30 KB of 4-grams and more of compound cuts, remembered for ever (these
+    40 searches kept 7.6 MB)."""
+    rng = random.Random(4)
+    questions = [random_words(rng, 3, LONGEST_WORD_CHARS + 1, 160) for _ in range(40)]
+    grown = grown_bytes(lexical_client, questions)
+    print(f"{grown / 2**20:.2f} MB kept after 40 searches of 3 long words")
+    assert grown < 2**20, f"{grown / 2**20:.1f} MB kept after 40 searches of long words"
+    assert all(len(key if isinstance(key, str) else key[0]) <= LONGEST_WORD_CHARS
+               for memo in live_memos() for key in memo.items)
+
+
+def test_remembered_words_stay_within_each_memos_bytes(lexical_client):
+    """Searches of random 20-letter words (the measurement: 88 → 332 MB a worker) fill each memo to its
+    budget and no further; here the budgets are made small so that a few hundred searches reach them."""
+    memos = live_memos()
+    assert {"terms", "folded words", "parts", "grams", "stems", "folded terms", "compounds",
+            "compound endings"} <= {memo.name for memo in memos}
+    budget = 64 * 1024
+    for memo in memos:
+        memo.clear()
+        memo.max_bytes = budget
+    rng = random.Random(5)
+    try:
+        grown = grown_bytes(lexical_client, [random_words(rng, 6, 18, 22) for _ in range(60)])
+        print(f"{grown / 2**20:.2f} MB kept after 60 searches of 6 random words")
+        for memo in memos:
+            assert memo.bytes <= budget, memo.name
+        assert grown < len(memos) * budget + 2**19, f"{grown / 2**20:.1f} MB"  # they kept 2.0 MB
+    finally:
+        for memo in memos:
+            memo.max_bytes = WORD_MEMO_BYTES
