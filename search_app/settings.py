@@ -99,7 +99,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Time limit of one search; a slower one returns what it found, marked partial."),
     Setting("RATE_LIMIT_PER_MINUTE", 120.0, "Requests a client may make per minute and worker (0: no limit)."),
     Setting("RATE_LIMIT_BURST", 30, "Requests a client may make at once before the per-minute rate applies."),
-    Setting("PROXY_COUNT", 0, "Proxies in front of Sök (nginx: 1) whose X-Forwarded-For names the client."),
+    Setting("PROXY_COUNT", 0, "Proxies in front of Sök (nginx: 1) whose X-Forwarded-For, -Proto and -Host count "
+            "(0: none of them does)."),
+    Setting("ALLOWED_HOSTS", "", "Host names Sök answers to, comma-separated (`.example.se` also names its "
+            "subdomains; `*`: any); others get 400. Empty: this machine only (localhost, 127.0.0.1, ::1). "
+            "Flask's own TRUSTED_HOSTS is not used: it cannot name IPv6 addresses."),
     Setting("MAX_BODY_BYTES", 16384, "Largest accepted request body, in bytes."),
     Setting("FRAME_ANCESTORS", "'self'", "Who may frame Sök's pages (Content-Security-Policy frame-ancestors)."),
     Setting("REFERRER_POLICY", "strict-origin-when-cross-origin", "Referrer-Policy sent with every response."),

@@ -4,7 +4,9 @@ import json
 import time
 
 import pytest
+from flask import Response
 
+from indexer.budgets import ADMIN_FAILURES_PER_MINUTE
 from indexer.build import SemanticOptions, build_snapshot
 from indexer.corpus.model import Document
 from search_app.web.app import create_app
@@ -108,3 +110,79 @@ def test_behind_a_proxy_each_forwarded_client_has_its_own_rate_limit(mixed_index
     direct = create_app(limits).test_client()
     statuses = [direct.get("/healthz", headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code for n in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_other_host_names_get_400_and_links_name_the_configured_host(mixed_index):
+    """`Host: evil.example` made /demo's embed snippet load http://evil.example/widget.js, and a 308 point there."""
+    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "ALLOWED_HOSTS": "sok.example.se"})
+    client = app.test_client()
+    evil = {"Host": "evil.example"}
+    api = client.get("/api/search", query_string={"q": "tillväxt"}, headers=evil)
+    assert api.status_code == 400 and api.mimetype == "application/problem+json"
+    assert api.get_json()["parameter"] == "Host" and api.get_json()["detail"]
+    for path in ("/", "/demo", "/widget.js"):
+        page = client.get(path, headers=evil)
+        assert page.status_code == 400 and "<html lang=\"sv\">" in page.get_data(as_text=True), path
+        assert "evil.example" not in page.get_data(as_text=True)
+    own = {"Host": "sok.example.se"}
+    assert 'src="http://sok.example.se/widget.js"' in client.get("/demo", headers=own).get_data(as_text=True)
+    moved = client.get("http://sok.example.se//demo")  # Werkzeug redirects a path with doubled slashes
+    assert moved.status_code == 308 and moved.headers["Location"].startswith("http://sok.example.se/")
+    assert moved.headers["Cache-Control"] == "no-store"
+    assert client.get("http://evil.example//demo").status_code == 400
+    assert client.get("/healthz", headers={"Host": "10.0.0.7:8000"}).status_code == 200  # a load balancer's probe
+    app.extensions["sok_index"].close()
+
+
+def test_without_trusted_hosts_only_this_machines_names_are_answered(mixed_index):
+    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index)})
+    client = app.test_client()
+    for host in ("localhost", "localhost:8000", "127.0.0.1:5000", "[::1]:8000", "LOCALHOST"):
+        assert client.get("/demo", headers={"Host": host}).status_code == 200, host
+    for host in ("evil.example", "localhost.evil.example", "127.0.0.1.nip.io", "a b", "localhost:99999"):
+        assert client.get("/demo", headers={"Host": host}).status_code == 400, host
+    anywhere = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "ALLOWED_HOSTS": "*"}).test_client()
+    assert anywhere.get("/demo", headers={"Host": "sok.example.se"}).status_code == 200
+    app.extensions["sok_index"].close()
+
+
+def test_forwarded_headers_count_only_from_configured_proxies(mixed_index, live_server):
+    """With PROXY_COUNT=0, X-Forwarded-Proto made the served embed snippet say https (gunicorn trusted 127.0.0.1)."""
+    import urllib.request
+
+    forged = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example", "X-Forwarded-Port": "443"}
+    with urllib.request.urlopen(urllib.request.Request(live_server + "/demo", headers=forged), timeout=10) as page:
+        assert f'src="{live_server}/widget.js"' in page.read().decode()
+    proxied = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "PROXY_COUNT": 1,
+                          "ALLOWED_HOSTS": "sok.example.se"})
+    client = proxied.test_client()
+    through = client.get("/demo", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "sok.example.se"})
+    assert 'src="https://sok.example.se/widget.js"' in through.get_data(as_text=True)
+    assert client.get("/demo", headers={"X-Forwarded-Host": "evil.example"}).status_code == 400
+    proxied.extensions["sok_index"].close()
+
+
+def test_the_statistics_token_is_read_from_the_header_only_and_guesses_are_limited(mixed_index):
+    """The token in ?token= (kept by access logs) opened the page; "bearer" in lower case did not; wrong
+    tokens were limited only by the shared rate limit (about 240 guesses a minute)."""
+    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "ADMIN_TOKEN": "hemlig-nyckel",
+                      "ANALYTICS_DB": "", "RATE_LIMIT_PER_MINUTE": 0, "PROXY_COUNT": 1})
+    client = app.test_client()
+
+    def stats(token: str = "", scheme: str = "Bearer", who: str = "203.0.113.4", query: str = "") -> Response:
+        headers = {"X-Forwarded-For": who} | ({"Authorization": f"{scheme} {token}"} if token else {})
+        return client.get("/admin/stats" + query, headers=headers)
+
+    assert stats(token="hemlig-nyckel").status_code == 200
+    assert stats(token="fel", scheme="Basic").status_code == 401
+    assert stats(token="hemlig-nyckel").status_code == 200
+    for scheme in ("bearer", "BEARER"):
+        assert stats(token="hemlig-nyckel", scheme=scheme).status_code == 200
+    guesses = [stats(token=f"gissning-{n}").status_code for n in range(ADMIN_FAILURES_PER_MINUTE)]
+    assert guesses == [401] * (ADMIN_FAILURES_PER_MINUTE - 1) + [429]  # the Basic one counted too
+    locked = stats(token="hemlig-nyckel")
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) >= 1
+    assert stats(token="hemlig-nyckel", who="203.0.113.5").status_code == 200  # other clients go on
+    assert stats(who="203.0.113.6", token="hemlig-nyckel", scheme="Token").status_code == 401
+    assert stats(who="203.0.113.8", query="?token=hemlig-nyckel").status_code == 401  # never from the address
+    app.extensions["sok_index"].close()

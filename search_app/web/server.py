@@ -188,6 +188,9 @@ def run(host: str, port: int, workers: int, control_socket: Path | None = None,
         "worker_class": "search_app.web.worker.SokWorker",
         "worker_connections": 1000,
         "keepalive": 5,  # seconds to send a request head, and to keep an idle connection
+        # No peer sets the scheme or the path by X-Forwarded-* headers through gunicorn (it trusts
+        # 127.0.0.1 by default): the app's ProxyFix counts them from PROXY_COUNT proxies only.
+        "forwarded_allow_ips": "",
         "timeout": 30,
         "graceful_timeout": 10,
         "accesslog": "-",
