@@ -222,3 +222,58 @@ def test_remembered_words_stay_within_each_memos_bytes(lexical_client):
     finally:
         for memo in memos:
             memo.max_bytes = WORD_MEMO_BYTES
+
+
+# --- Every question within a second --------------------------------------------------------------------
+
+#: Pieces generated questions are made of: Swedish words, other scripts, punctuation, digits and symbols.
+PIECES = {
+    "swedish": "vem är kontaktperson för pilotkommuner bredband tillväxt när pågick satsningen hur många "
+               "samhällsplaneringen Överkalix Östhammar 2018–2020 EU:s J+".split(),
+    "cjk": [chr(code) for code in range(0x4E00, 0x4E00 + 3000)],
+    "kana": [chr(code) for code in range(0x3041, 0x3097)],
+    "hangul": [chr(code) for code in range(0xAC00, 0xAC00 + 500)],
+    "cyrillic": list("абвгдежзийклмнопрстуфхцчшщъыьэюяЖЩ"),
+    "arabic": list("ابتثجحخدذرزسشصضطظعغفقكلمنهوي"),
+    "thai": [chr(code) for code in range(0x0E01, 0x0E3A)],
+    "latin": list("abcdefghijklmnopqrstuvwxyzåäöéüßøæłąčęėįšųūžñç"),
+    "punctuation": list(string.punctuation + "…–—«»¿¡“”‘’·•§¶†‡"),
+    "digits": list(string.digits + "٠١٢٣٤٥٦٧٨٩"),
+    "symbols": ["😀", "🇸🇪", "👍🏽", "∑", "√", "€", "\u200b", "\u0301", "\u00a0", "\t", "ﬁ", "Å"],
+}
+
+
+def generated_question(rng: random.Random, longest: int) -> str:
+    """A question of up to ``longest`` characters: runs of pieces of one to three kinds, spaced or not."""
+    kinds = rng.sample(sorted(PIECES), rng.randint(1, 3))
+    size = rng.choice([rng.randint(1, 40), rng.randint(1, longest), longest])
+    parts: list[str] = []
+    while sum(map(len, parts)) < size:
+        run = "".join(rng.choice(PIECES[rng.choice(kinds)]) for _ in range(rng.randint(1, 60)))
+        parts.append(run + rng.choice(["", " ", " ", "? ", ", "]))
+    return "".join(parts)[:size]
+
+
+@pytest.mark.slow
+def test_a_thousand_generated_questions_are_each_answered_within_a_second(mixed_index):
+    """1,000 questions of up to MAX_QUERY_CHARS in mixed scripts and punctuation, each asked once (no cache)
+    of a hybrid index: each answered in under a second. The worst is printed and listed in docs/security.md."""
+    app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "RATE_LIMIT_PER_MINUTE": 0,
+                      "RESULT_CACHE_MB": 0})
+    client = app.test_client()
+    longest = app.config["MAX_QUERY_CHARS"]
+    rng = random.Random(21)
+    client.get("/api/ask", query_string={"q": "tillväxt"})  # the encoder's first call sets up its buffers
+    times: list[tuple[float, str]] = []
+    for _ in range(1_000):
+        question = generated_question(rng, longest)
+        response, seconds = timed(lambda: client.get("/api/ask", query_string={"q": question}))  # noqa: B023
+        assert response.status_code in (200, 400), response.get_data(as_text=True)[:200]
+        times.append((seconds, question))
+    app.extensions["sok_index"].close()
+    times.sort()
+    worst, question = times[-1]
+    print(f"\n1,000 generated questions: median {times[500][0] * 1000:.0f} ms, 99th percentile "
+          f"{times[990][0] * 1000:.0f} ms, worst {worst * 1000:.0f} ms ({len(question)} characters: "
+          f"{question[:60]!r}…)")
+    assert worst < 1.0, f"{worst:.2f} s for {question!r}"
