@@ -102,7 +102,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PROXY_COUNT", 0, "Proxies in front of Sök (nginx: 1) whose X-Forwarded-For, -Proto and -Host count "
             "(0: none of them does)."),
     Setting("ALLOWED_HOSTS", "", "Host names Sök answers to, comma-separated (`.example.se` also names its "
-            "subdomains; `*`: any); others get 400. Empty: this machine only (localhost, 127.0.0.1, ::1). "
+            "subdomains; `*`: any); others get 400. Empty: this machine only (localhost, 127.0.0.1, ::1, the "
+            "address `sok serve --host` names). "
             "Flask's own TRUSTED_HOSTS is not used: it cannot name IPv6 addresses."),
     Setting("MAX_BODY_BYTES", 16384, "Largest accepted request body, in bytes."),
     Setting("FRAME_ANCESTORS", "'self'", "Who may frame Sök's pages (Content-Security-Policy frame-ancestors)."),

@@ -36,5 +36,7 @@ def serve(host: str, port: int, workers: int, control_socket: Path | None, index
         control_socket = Path(config["CONTROL_SOCKET"])
     # Only the index folder is handed over: the workers read the rest themselves, so a SIGHUP
     # reload still picks up a changed SOK_CONFIG file, as before.
-    run(host, port, workers, control_socket=control_socket, overrides={"INDEX_DIR": str(folder.resolve())},
+    # The address served on counts as this machine's name while ALLOWED_HOSTS is empty.
+    run(host, port, workers, control_socket=control_socket,
+        overrides={"INDEX_DIR": str(folder.resolve()), "SOK_BOUND_HOST": host},
         log_format=config["LOG_FORMAT"], gunicorn_config=config["GUNICORN_CONFIG"])

@@ -32,13 +32,15 @@ ANY_HOST_PATHS = ("/healthz", "/readyz")
 _HOST_RE = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::([0-9]{1,5}))?", re.IGNORECASE)
 
 
-def allowed_hosts(setting: str) -> tuple[str, ...] | None:
+def allowed_hosts(setting: str, bound: str = "") -> tuple[str, ...] | None:
     """The host names ALLOWED_HOSTS lists (lowercase; ``.example.se`` also names its subdomains); None for
-    ``*`` (any host); the loopback names when it is empty."""
+    ``*`` (any host); when it is empty, the loopback names and the address ``sok serve`` is ``bound`` to
+    (unless that is every address, 0.0.0.0 or ::)."""
     names = tuple(name.strip().lower().strip("[]") for name in setting.split(",") if name.strip())
     if "*" in names:
         return None
-    return names or LOOPBACK_HOSTS
+    own = (bound.lower().strip("[]"),) if bound.strip("[]") not in ("", "0.0.0.0", "::") else ()
+    return names or LOOPBACK_HOSTS + own
 
 
 def host_allowed(host: str, trusted: tuple[str, ...] | None) -> bool:
@@ -134,7 +136,8 @@ def add_security_headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Install the rate limiter, the body size limit and the headers on ``app``."""
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
-    app.extensions["sok_allowed_hosts"] = allowed_hosts(app.config["ALLOWED_HOSTS"])
+    bound = app.config.get("SOK_BOUND_HOST", "")  # handed over by sok serve
+    app.extensions["sok_allowed_hosts"] = allowed_hosts(app.config["ALLOWED_HOSTS"], bound)
     app.before_request(refuse_other_hosts)
     per_minute = app.config["RATE_LIMIT_PER_MINUTE"]
     if per_minute > 0:
