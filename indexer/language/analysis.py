@@ -29,7 +29,7 @@ from pathlib import Path
 
 import snowballstemmer
 
-from indexer.language.memo import WordMemo
+from indexer.language.memo import word_memo
 
 #: Bump when the chain changes what it emits: the app refuses an index built
 #: with another version (see ``indexer.snapshot.layout.Manifest``).
@@ -184,10 +184,7 @@ def strip_abbreviation_ending(tokens: Iterable[Token]) -> Iterator[Token]:
 
 
 def split_hyphenated(tokens: Iterable[Token]) -> Iterator[Token]:
-    """Keep ``eu-finansierat`` and add its parts at the same position.
-
-    A number range ``2016–2019`` likewise adds ``2016`` and ``2019``.
-    """
+    """Keep ``eu-finansierat`` and add its parts at the same position (``2016–2019``: ``2016`` and ``2019``)."""
     for token in tokens:
         yield token
         parts = [part for part in re.split(r"[-–]", token.text) if part]
@@ -274,13 +271,10 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-_FOLDED_TERMS: WordMemo[str, str] = WordMemo("folded terms")
-
-
+@word_memo("folded terms")
 def fold_term(term: str) -> str:
     """:func:`fold` for one analysed term, remembered (terms recur in every request)."""
-    folded = _FOLDED_TERMS.get(term)
-    return _FOLDED_TERMS.put(term, term.translate(_FOLD)) if folded is None else folded
+    return term.translate(_FOLD)
 
 
 def words(text: str) -> list[str]:
@@ -298,10 +292,7 @@ def stop_words() -> frozenset[str]:
 _stemmer = snowballstemmer.stemmer("swedish")
 
 
-_STEMS: WordMemo[str, str] = WordMemo("stems")
-
-
+@word_memo("stems")
 def stem_word(word: str) -> str:
     """The Snowball ``swedish`` stem of one lowercased word (remembered)."""
-    stem = _STEMS.get(word)
-    return _STEMS.put(word, _stemmer.stemWord(word)) if stem is None else stem
+    return _stemmer.stemWord(word)

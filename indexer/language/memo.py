@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sys
 import weakref
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from functools import wraps
 from typing import Generic, TypeVar
 
 from indexer.budgets import LONGEST_WORD_CHARS, WORD_MEMO_BYTES
@@ -72,3 +73,19 @@ def entry_bytes(value: object) -> int:
 def live_memos() -> list[WordMemo]:
     """Every memo of this process still in use (for tests and measurements)."""
     return list(_live)
+
+
+def word_memo(name: str) -> Callable[[Callable[[str], V]], Callable[[str], V]]:
+    """A decorator: the function of one word, its results kept in a :class:`WordMemo` called ``name``."""
+
+    def decorate(function: Callable[[str], V]) -> Callable[[str], V]:
+        memo: WordMemo[str, V] = WordMemo(name)
+
+        @wraps(function)
+        def remembered(word: str) -> V:
+            value = memo.get(word)
+            return memo.put(word, function(word)) if value is None else value
+
+        return remembered
+
+    return decorate
