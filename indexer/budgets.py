@@ -53,11 +53,12 @@ def crawl_url_budget(max_pages: int) -> int:
 # (docs/security.md, "Bounded work", lists each with the test that holds it.)
 
 #: Characters of a section that a result carries and that the snippet, the deep link and the
-#: answer step read: its start, cut at a space. Sections are cut shorter at index time; this
-#: holds for any snapshot (an old one, a JSON Lines page with one huge section).
+#: answer step read: its start, cut at a space. New builds cut sections to MAX_SECTION_CHARS;
+#: this holds for any snapshot (one built before that, or handed a longer text).
 PASSAGE_CHARS = 20_000
-#: A question reaches the encoder as at most this many tokens (estimated, see
-#: ``search_app.query.vectors.encoder_text``); the search itself uses every word.
+#: A question reaches the encoder as at most this many tokens, counted by the encoder's tokenizer
+#: when it offers one, else estimated (``search_app.query.vectors.encoder_text``); the search
+#: itself uses every word.
 QUESTION_TOKENS = 64
 #: Bytes each per-word memo of a process may hold (analysed terms, folded terms, compound parts,
 #: 4-grams, stems, folded stems, compound splits, the splitter's cuts of word endings); when
