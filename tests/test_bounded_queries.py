@@ -190,6 +190,7 @@ def grown_bytes(client, questions: list[str]) -> int:
     return grown
 
 
+@pytest.mark.slow  # the memos are the same whichever engine: run once, in the Whoosh pass
 def test_words_longer_than_the_limit_are_not_remembered(lexical_client):
     """One 500-letter word cost about 30 KB of 4-grams and more of compound cuts, remembered for ever (these
     40 searches kept 7.6 MB)."""
@@ -202,6 +203,7 @@ def test_words_longer_than_the_limit_are_not_remembered(lexical_client):
                for memo in live_memos() for key in memo.items)
 
 
+@pytest.mark.slow  # the memos are the same whichever engine: run once, in the Whoosh pass
 def test_remembered_words_stay_within_each_memos_bytes(lexical_client):
     """Searches of random 20-letter words (the measurement: 88 → 332 MB a worker) fill each memo to its
     budget and no further; here the budgets are made small so that a few hundred searches reach them."""
