@@ -2,7 +2,11 @@
 
 For SweQUAD-MC (training, then dev) every answered question is counted in the
 confidence steps of ``search_app.web.answer_card.CONFIDENCE_WORDING``: the share
-whose answer text contains the gold answer, and the share from the gold page.
+whose answer text contains the gold answer, and the share from the gold page. Each
+question is asked twice: as written, and as a keyword search of its two longest
+words that are not stop words (what people type into a search box), so that the
+wording of each shape (``answer_card.SUREST_STEP``) can be checked against how
+often it is right.
 
     python -m evaluation.confidence_study
 """
@@ -12,31 +16,46 @@ from __future__ import annotations
 from evaluation.datasets import swequad_mc
 from evaluation.metrics import contains_answer
 from evaluation.run import indexes
+from indexer.language.analysis import stop_words, words
 from search_app.answer.ask import ask
-from search_app.web.answer_card import CONFIDENCE_WORDING
+from search_app.web.answer_card import CONFIDENCE_WORDING, KEYWORD_WORDS
+
+
+def keywords(question: str) -> str:
+    """The question's longest words that are not stop words, in their order: a keyword search of it."""
+    stops = stop_words()
+    content = [word for word in words(question) if word not in stops]
+    longest = set(sorted(content, key=len, reverse=True)[:KEYWORD_WORDS])
+    return " ".join(word for word in content if word in longest)
 
 
 def main() -> int:
-    """Print, per split and confidence step, how many answers there were and how often they were right."""
+    """Print, per split, shape and confidence step, how many answers there were and how often they were right."""
     steps = [lowest for lowest, _ in CONFIDENCE_WORDING]
     for split in ("training", "dev"):
         dataset = swequad_mc(split)
         snap, baseline = indexes(dataset.documents)
         baseline.close()
-        counted: dict[float, list[tuple[bool, bool]]] = {lowest: [] for lowest in steps}
-        for question in dataset.questions:
-            answer = ask(snap, question.question).answer if question.answer_text else None
-            if answer is None:
-                continue
-            step = next(lowest for lowest in steps if answer.confidence >= lowest)
-            counted[step].append((contains_answer(answer.text, question.answer_text),
-                                  answer.url.split("#", 1)[0] in question.expect_urls))
-        for lowest, wording in CONFIDENCE_WORDING:
-            rows = counted[lowest]
-            if rows:
-                print(f"SweQUAD-MC {split}, confidence from {lowest}: {len(rows)} answers, "
-                      f"{sum(c for c, _ in rows) / len(rows):.0%} contain the gold answer, "
-                      f"{sum(p for _, p in rows) / len(rows):.0%} from the gold page ({wording})")
+        for shape in ("question", "keywords"):
+            counted: dict[float, list[tuple[bool, bool]]] = {lowest: [] for lowest in steps}
+            asked = 0
+            for question in dataset.questions:
+                if not question.answer_text:
+                    continue
+                asked += 1
+                text = question.question if shape == "question" else keywords(question.question)
+                answer = ask(snap, text).answer if text else None
+                if answer is None:
+                    continue
+                step = next(lowest for lowest in steps if answer.confidence >= lowest)
+                counted[step].append((contains_answer(answer.text, question.answer_text),
+                                      answer.url.split("#", 1)[0] in question.expect_urls))
+            for lowest, wording in CONFIDENCE_WORDING:
+                rows = counted[lowest]
+                if rows:
+                    print(f"SweQUAD-MC {split}, {shape} ({asked} asked), confidence from {lowest}: {len(rows)} "
+                          f"answers, {sum(c for c, _ in rows) / len(rows):.0%} contain the gold answer, "
+                          f"{sum(p for _, p in rows) / len(rows):.0%} from the gold page ({wording})", flush=True)
         snap.engine.close()
     return 0
 

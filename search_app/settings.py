@@ -115,6 +115,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ANALYTICS_DB", "var/analytics.sqlite", "SQLite file of search statistics (no addresses). Empty: off."),
     Setting("ANALYTICS_RETENTION_DAYS", 90.0, "Days question texts (and their Ja/Nej verdicts) are kept in the "
             "statistics; older ones are deleted (the daily totals of searches and clicks stay)."),
+    Setting("ORGANISATION", "", "Who runs this Sök, named in the accessibility statement at /tillganglighet."),
+    Setting("CONTACT_URL", "", "Where people may ask instead (a web address), shown when Sök finds no answer."),
+    Setting("CONTACT_TEXT", "", "The words of that link, or a sentence saying how to ask (a phone number)."),
+    Setting("ACCESSIBILITY_REVIEWED", "", "Date (YYYY-MM-DD) the accessibility statement was last reviewed."),
     Setting("ADMIN_TOKEN", "", "Token for /admin/stats (Authorization: Bearer …). Empty: the page does not exist."),
     Setting("SNAPSHOT_CHECK_INTERVAL_S", 1.0, "Seconds between checks for a newly published index."),
     Setting("ENGINE", "whoosh", "The search engine of new builds (`whoosh` or `tantivy`; `sok index --engine`)."),

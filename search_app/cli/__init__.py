@@ -12,10 +12,11 @@ from search_app.cli.ask import ask_command, search_command
 from search_app.cli.index import crawl_command, index_command
 from search_app.cli.serve import serve
 from search_app.cli.stats import eval_command, stats_command
+from search_app.cli.swedish import VERSION_HELP, SwedishGroup
 
 
-@click.group()
-@click.version_option(package_name="sok", prog_name="sok", message="%(prog)s %(version)s")
+@click.group(cls=SwedishGroup)
+@click.version_option(package_name="sok", prog_name="sok", message="%(prog)s %(version)s", help=VERSION_HELP)
 def main() -> None:
     """Sök: sök och svar i svenska myndighetssidor."""
 

@@ -8,10 +8,12 @@ from pathlib import Path
 import click
 
 from search_app.cli.common import index_folder, index_option, open_current
+from search_app.cli.swedish import SwedishCommand
+from search_app.wording import plural
 
 
-@click.command("ask")
-@click.argument("question")
+@click.command("ask", cls=SwedishCommand)
+@click.argument("question", metavar="FRÅGA")
 @index_option
 def ask_command(question: str, index_dir: Path) -> None:
     """Ställ en fråga och få svaret med källa."""
@@ -31,8 +33,8 @@ def ask_command(question: str, index_dir: Path) -> None:
             click.echo(f"- {passage.title} › {passage.section}\n  {passage.url}")
 
 
-@click.command("search")
-@click.argument("query")
+@click.command("search", cls=SwedishCommand)
+@click.argument("query", metavar="SÖKORD")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @index_option
 def search_command(query: str, limit: int, index_dir: Path) -> None:
@@ -40,7 +42,7 @@ def search_command(query: str, limit: int, index_dir: Path) -> None:
     from search_app.query.search import search
 
     result = search(open_current(index_folder(index_dir)), query, limit=limit)
-    click.echo(f"{result.total} träffar")
+    click.echo(plural(result.total, "träff", "träffar"))
     for number, passage in enumerate(result.passages, start=1):
         click.echo(f"{number}. {passage.title} › {passage.section}  ({passage.score:.2f})")
         click.echo(textwrap.indent(textwrap.fill(passage.text.replace("\n", " ")[:300], 84), "   "))

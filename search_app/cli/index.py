@@ -18,12 +18,14 @@ from indexer.engines.base import EngineError
 from indexer.engines.registry import ENGINES
 from indexer.semantic.encoder import EncoderError
 from search_app.cli.common import index_folder, index_option, settings
+from search_app.cli.swedish import SwedishCommand
+from search_app.wording import plural
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
 
-@click.command("index")
+@click.command("index", cls=SwedishCommand)
 @click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), default="corpus", show_default=True,
               help="Mapp med dokument (Markdown/text med front matter).")
 @click.option("--jsonl", "jsonl_files", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -104,9 +106,11 @@ def build_index(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool, e
     if report.unchanged:
         click.echo(f"Indexet är redan aktuellt: inget har ändrats sedan {manifest.built_at} → {report.snapshot}")
     else:
-        click.echo(f"Klart: {manifest.documents} dokument ({report.added} nya, {report.changed} ändrade, "
-                   f"{report.removed} borttagna), {manifest.sections} avsnitt, "
-                   f"{manifest.contacts} kontaktpersoner → {report.snapshot}")
+        click.echo(f"Klart: {manifest.documents} dokument ({report.added} {'ny' if report.added == 1 else 'nya'}, "
+                   f"{report.changed} {'ändrat' if report.changed == 1 else 'ändrade'}, "
+                   f"{report.removed} {'borttaget' if report.removed == 1 else 'borttagna'}), "
+                   f"{manifest.sections} avsnitt, "
+                   f"{plural(manifest.contacts, 'kontaktperson', 'kontaktpersoner')} → {report.snapshot}")
     if report.embedding is not None:
         click.echo(f"Vektorer: {report.embedding.embedded} enheter inbäddade, {report.embedding.cached} från cachen "
                    f"({options.cache_dir}), kodare {manifest.encoder}")
@@ -119,8 +123,8 @@ def build_index(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool, e
         raise click.ClickException(f"{len(problems) + len(report.problems)} problem (--strict)")
 
 
-@click.command("crawl")
-@click.argument("start")
+@click.command("crawl", cls=SwedishCommand)
+@click.argument("start", metavar="START")
 @click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), default=None,
               help="Spara det hämtade som korpusfiler här (standard: en tillfällig mapp).")
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), default=None,

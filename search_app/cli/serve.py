@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 
 from search_app.cli.common import index_folder, index_option, open_current, settings
+from search_app.cli.swedish import SwedishCommand
 
 
-@click.command()
+@click.command(cls=SwedishCommand)
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")), show_default="8000")
 @click.option("--workers", type=int, default=2, show_default=True, help="Antal gunicorn-processer.")

@@ -9,13 +9,15 @@ import click
 
 from search_app.cli.common import index_folder, index_option, open_current, settings
 from search_app.cli.index import read_inputs
+from search_app.cli.swedish import SwedishCommand
 from search_app.settings import defaults
+from search_app.wording import plural
 
 if TYPE_CHECKING:
     from search_app.web.analytics.missing import Missing
 
 
-@click.command("stats")
+@click.command("stats", cls=SwedishCommand)
 @click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
               help="Statistikfilen (ANALYTICS_DB, standard var/analytics.sqlite).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
@@ -29,12 +31,14 @@ def stats_command(db_path: Path | None, limit: int) -> None:
         stats = read_stats(path, limit)
     except StatsUnavailable as error:
         raise click.ClickException(f"statistiken i {path} kan inte läsas: {error}") from None
-    click.echo(f"{stats.searches} sökningar, {stats.clicks} öppnade träffar "
+    opened = plural(stats.clicks, "öppnad träff", "öppnade träffar")
+    click.echo(f"{plural(stats.searches, 'sökning', 'sökningar')}, {opened} "
                f"({100 * stats.click_through:.0f} % klick per sökning) i {path}")
     for title, rows in (("Vanligaste sökningarna", stats.top), ("Utan träffar", stats.zero_results)):
         click.echo(f"\n{title}:")
         for row in rows:
-            click.echo(f"  {row.searches:6d}  {row.query}  ({row.results} träffar, {row.clicks} klick)")
+            hits = "" if row.results is None else plural(row.results, "träff", "träffar") + ", "
+            click.echo(f"  {row.searches:6d}  {row.query}  ({hits}{row.clicks} klick)")
         if not rows:
             click.echo("  (inga)")
     _echo_missing(stats.missing)
@@ -52,12 +56,12 @@ def _echo_missing(missing: Missing) -> None:
         click.echo(f"  {'totalt':>6}{header}  fråga")
         for row in rows:
             weeks = "".join(f"{count:7d}" for count in row.per_week)
-            hits = "" if row.results is None else f"  ({row.results} träffar)"
+            hits = "" if row.results is None else f"  ({plural(row.results, 'träff', 'träffar')})"
             click.echo(f"  {row.total:6d}{weeks}  {row.query}{hits}")
 
 
-@click.command("eval")
-@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.command("eval", cls=SwedishCommand)
+@click.argument("questions", metavar="FRÅGEFIL", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @index_option
 @click.option("--baseline", is_flag=True, help="Kör samma frågor mot ren BM25 (byggs från --corpus/--jsonl).")
 @click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), default="corpus", show_default=True)

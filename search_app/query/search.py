@@ -32,6 +32,8 @@ class Passage:
     publisher: str
     score: float
     kind: str = "page"
+    #: The page's date as ``YYYY-MM-DD`` (its last change where the corpus knows it), "" when unknown.
+    published: str = ""
 
     @property
     def label(self) -> str:
@@ -91,6 +93,7 @@ def to_passage(record: SectionRecord, score: float, query_terms: list[str], anal
         publisher=record["publisher"],
         score=score,
         kind=record.get("kind", "page"),
+        published=record.get("published", ""),
     )
 
 

@@ -1,26 +1,63 @@
-"""The answer card as the page renders it on the server: the sentence around its fact, the source, the confidence.
+"""The answer card as the page renders it: the sentence around its fact, the source, and honest confidence words.
 
-The chat (``static/chat.js``) builds the same card from /api/ask's JSON, with the DOM helpers of
-``static/widget.js``; the confidence wording here and in chat.js's ``CONFIDENCE_WORDING`` are one
-table (``tests/test_answer_card.py`` compares the page's card with the chat's).
+The confidence wording lives here only: the page and the chat (which shows turns the server renders, see
+``templates/turn.html``) word the card from this table, and the widget shows no confidence words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from indexer.fields import SwedishAnalyzer
+from indexer.language.analysis import words
 from search_app.answer.ask import Answer
+from search_app.answer.followups import is_follow_up
+from search_app.query.search import Passage
+from search_app.wording import site_of, swedish_date
 
-#: (lowest confidence, words) from the surest down: the confidence is the share of the question's
-#: weight the answer covers, and no answer is given below MIN_ANSWER_CONFIDENCE. The steps follow how
-#: often an answer held the gold answer on SweQUAD-MC training: 84 % from 0.9, 74 % from 0.5, 55 % below
-#: (dev, not fitted on: 81 %, 70 %, 57 %); between 0.5 and 0.9 it hardly rises, so no step there.
+#: (lowest confidence, words) from the surest down. The steps rest on how often an answer held the gold
+#: answer on the dev sets (``evaluation/confidence_study.py``, table in docs/quality.md).
 CONFIDENCE_WORDING = (
     (0.9, "Svaret passar frågan väl."),
     (0.5, "Svaret passar troligen frågan. Kontrollera gärna i källan."),
     (0.0, "Osäkert svar. Kontrollera i källan."),
 )
+#: The surest step each shape of question may be worded at: a search of a word or two says too little about
+#: what is asked to be "well" answered, and a follow-up with no earlier question to borrow from even less.
+SUREST_STEP = {"question": 0, "keywords": 1, "orphan": 2}
+#: A keyword search shows the card above its results only from this confidence (it "clearly answers").
+KEYWORD_CARD_MIN = 0.5
+#: At most this many words without a question word or "?" make a keyword search.
+KEYWORD_WORDS = 2
+
+_QUESTION_START = re.compile(r"^(vad|vem|vems|när|var|vart|varför|hur|vilka|vilken|vilket|kan|får|måste|ska|finns"
+                             r"|behöver|går|är|har)\b", re.IGNORECASE)
+
+
+def question_shape(question: str, context: str, analyzer: SwedishAnalyzer) -> str:
+    """``keywords`` (a word or two, no question word, no "?"), ``orphan`` (a follow-up with no subject to
+    borrow: ``context`` is empty) or ``question``."""
+    text = question.strip()
+    shaped = text.endswith("?") or bool(_QUESTION_START.match(text))
+    if not shaped and len(words(text)) <= KEYWORD_WORDS:
+        return "keywords"
+    if not context and is_follow_up(text, analyzer):
+        return "orphan"
+    return "question"
+
+
+def confidence_wording(confidence: float, shape: str = "question") -> str:
+    """The confidence in words a reader can act on, never surer than ``shape`` allows."""
+    step = next((i for i, (lowest, _) in enumerate(CONFIDENCE_WORDING) if confidence >= lowest),
+                len(CONFIDENCE_WORDING) - 1)
+    return CONFIDENCE_WORDING[max(step, SUREST_STEP.get(shape, 0))][1]
+
+
+def shows_card(confidence: float, shape: str) -> bool:
+    """Whether the card goes above the results: always for questions, for a keyword search when it clearly answers."""
+    return shape != "keywords" or confidence >= KEYWORD_CARD_MIN
 
 
 @dataclass(frozen=True)
@@ -33,16 +70,23 @@ class AnswerCard:
     url: str | None
     source: str
     confidence: str
+    publisher: str = ""
+    site: str = ""
+    #: "3 maj 2024", the page's date in Swedish ("" when the corpus does not know it).
+    date: str = ""
 
 
-def answer_card(answer: Answer | None) -> AnswerCard | None:
-    """The card for ``answer`` (None for none); its ``highlight``, when missing or wrong, is left out."""
+def answer_card(answer: Answer | None, passages: Sequence[Passage] = (), shape: str = "question") -> AnswerCard | None:
+    """The card for ``answer`` (None for none); its publisher and date come from its passage among ``passages``."""
     if answer is None:
         return None
     data = answer.as_dict()
     before, fact, after = split_at_fact(answer.text, data.get("highlight"))
+    page = answer.url.split("#", 1)[0]
+    passage = next((p for p in passages if p.url.split("#", 1)[0] == page), None)
     return AnswerCard(before, fact, after, safe_url(answer.url), answer.label,
-                      confidence_wording(answer.confidence))
+                      confidence_wording(answer.confidence, shape), passage.publisher if passage else "",
+                      site_of(answer.url), swedish_date(passage.published) if passage else "")
 
 
 def split_at_fact(text: str, highlight: Mapping | None) -> tuple[str, str, str]:
@@ -55,11 +99,6 @@ def split_at_fact(text: str, highlight: Mapping | None) -> tuple[str, str, str]:
     if text[start:end] != highlight.get("text"):
         return text, "", ""
     return text[:start], text[start:end], text[end:]
-
-
-def confidence_wording(confidence: float) -> str:
-    """The confidence in words a reader can act on."""
-    return next((words for lowest, words in CONFIDENCE_WORDING if confidence >= lowest), CONFIDENCE_WORDING[-1][1])
 
 
 def safe_url(url: str) -> str | None:

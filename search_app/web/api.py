@@ -60,7 +60,8 @@ def api_search() -> Response:
         }
 
     response, summary = cached_json(snap, ("search", query, limit, offset, publisher, kind), compute)
-    record_search("search", query, summary["total"])
+    if _counted():
+        record_search("search", query, summary["total"])
     return response
 
 
@@ -102,7 +103,9 @@ def api_ask() -> Response:
         }
 
     response, summary = cached_json(snap, ("ask", question, tuple(history), publisher), compute)
-    record_search("ask", chat_question(snap, question, history).recorded, summary["total"], bool(summary["answered"]))
+    if _counted():
+        asked = chat_question(snap, question, history)
+        record_search("ask", asked.recorded, summary["total"], bool(summary["answered"]))
     return response
 
 
@@ -133,8 +136,24 @@ def api_click() -> ResponseReturnValue:
     if page is None:
         return problem("not-found", "Länken finns inte bland träffarna för den sökningen, så klicket räknas inte.",
                        "The link is not one of the results of that search, so the click is not counted.", "url")
+    if body.get("searched") is False:  # typed in the widget and never submitted: the search counts now, once
+        total = search(snap, asked.searched, limit=1, time_limit_s=time_limit_s()).total
+        record_search("search", asked.recorded, total)
     analytics.click(asked.recorded, page)
     return "", 204
+
+
+@bp.get("/api/v1/feedback")
+@bp.get("/api/feedback")
+def api_feedback_allowed() -> Response:
+    """Whether verdicts from the asking page's origin are taken (``{"allowed": true}``): the widget shows its
+    "Fick du svar på din fråga?" buttons only then (origins are listed in ALLOWED_ORIGINS)."""
+    return jsonify(allowed=write_origin_allowed())
+
+
+def _counted() -> bool:
+    """Whether this request counts in the statistics: not with ``count=0`` (the widget's search-as-you-type)."""
+    return request.args.get("count", "").strip().lower() not in ("0", "false", "nej", "no")
 
 
 @bp.post("/api/v1/feedback")

@@ -36,6 +36,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.extensions["sok_analytics"] = analytics
         atexit.register(analytics.flush)
 
+    from search_app.wording import plural, site_of, swedish_date
+
+    app.add_template_filter(plural)
+    app.add_template_filter(site_of, "site")
+    app.add_template_filter(swedish_date)
+
     from search_app.web import admin, api, api_docs, errors, http_cache, operations, pages, security, widget
 
     app.register_blueprint(api.bp)

@@ -1,68 +1,84 @@
-"""The Swedish web page: search rendered on the server, chat through the JSON API."""
+"""The Swedish web page: each turn rendered on the server, for the page's ``?q=`` and for the chat's ``POST /tur``."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
 from flask.typing import ResponseReturnValue
 
 from indexer.snapshot.layout import SnapshotError
-from search_app.answer.ask import ask
-from search_app.query.search import SearchResult, facets, search
-from search_app.query.snapshot import OpenSnapshot
-from search_app.query.spelling import suggest
-from search_app.web.answer_card import AnswerCard, answer_card
 from search_app.web.cors import write_origin_allowed
-from search_app.web.queries import BadRequest, read_int, read_kind, read_publisher, read_query
-from search_app.web.serving import current_snapshot, record_search, time_limit_s
+from search_app.web.coverage import covered_sites
+from search_app.web.queries import BadRequest, read_history, read_int, read_kind, read_publisher, read_query
+from search_app.web.serving import chat_question, current_snapshot
+from search_app.web.turn import PAGE_SIZE, Turn, answer_turn
 
 bp = Blueprint("pages", __name__)
 
-PAGE_SIZE = 10
+UNAVAILABLE = "Sökindexet är inte tillgängligt just nu. Försök igen om en stund."
 
 
 @bp.get("/")
 def index() -> ResponseReturnValue:
-    """The Swedish search page: empty, or the results of ``q`` (``sida`` pages, ``utgivare`` and ``typ`` filter)."""
+    """The Swedish search page: empty, or the turn of ``q`` (``efter``: the question a follow-up borrows from;
+    ``sida`` pages, ``utgivare`` and ``typ`` filter)."""
     raw = request.args.get("q", "")
-    result: SearchResult | None = None
-    suggestion = None
-    error = ""
-    status = 200
-    page = 1
-    publisher = kind = None
-    counts: dict[str, list[dict]] = {}
-    card: AnswerCard | None = None
+    turn: Turn | None = None
+    error, status = "", 200
     if raw.strip():
         try:
-            query = read_query(raw)
-            page = read_int(request.args, "sida", 1, 1, current_app.config["MAX_OFFSET"] // PAGE_SIZE)
-            publisher = read_publisher(request.args, "utgivare")
-            kind = read_kind(request.args, "typ")
-            snap = current_snapshot()
-            result = search(snap, query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, time_limit_s=time_limit_s(),
-                            publisher=publisher, kind=kind)
-            suggestion = suggest(snap, query, result.lexical_best)
-            counts = facets(snap, query)
-            if page == 1 and kind is None:  # the chat's card knows no type filter: a PDF-only list gets none
-                card = _answer(snap, query, publisher)
-                # Asked as a question too, so an unanswered shared link reaches the statistics' list.
-                record_search("page-ask", query, result.total, card is not None)
-            else:
-                record_search("page", query, result.total)
+            turn = _turn(request.args, [request.args.get("efter", "")])
         except BadRequest as bad:
             error, status = bad.message, 400
         except SnapshotError:
-            error, status = "Sökindexet är inte tillgängligt just nu. Försök igen om en stund.", 503
-    return render_template("index.html", q=raw, result=result, error=error, page=page, page_size=PAGE_SIZE,
-                           suggestion=suggestion, facets=counts, publisher=publisher, kind=kind,
-                           filters=_filter_args(publisher, kind), card=card), status
+            error, status = UNAVAILABLE, 503
+    return render_template("index.html", q=raw, turn=turn, error=error, empty="q" in request.args and not raw.strip(),
+                           **_help()), status
+
+
+@bp.post("/tur")
+def chat_turn() -> ResponseReturnValue:
+    """One turn for the chat as HTML: JSON ``{"q", "history", "sida", "typ", "utgivare", "nr"}``."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        body = {}
+    try:
+        history = read_history(body.get("history"))
+        turn = _turn(body, history)
+    except BadRequest as bad:
+        return render_template("turn_error.html", message=bad.message), 400
+    except SnapshotError:
+        return render_template("turn_error.html", message=UNAVAILABLE), 503
+    return render_template("turn.html", turn=turn, **_help())
+
+
+def _turn(args, history: list[str]) -> Turn:
+    """The turn the parameters ``args`` ask for (the page's names: ``q``, ``sida``, ``utgivare``, ``typ``, ``nr``)."""
+    query = read_query(args.get("q"))
+    page = read_int(_text(args), "sida", 1, 1, current_app.config["MAX_OFFSET"] // PAGE_SIZE)
+    number = read_int(_text(args), "nr", 1, 1, 10_000)
+    history = [item for item in history if item.strip()]
+    return answer_turn(current_snapshot(), query, history, page, read_publisher(args, "utgivare"),
+                       read_kind(args, "typ"), number)
+
+
+def _text(args) -> dict[str, str]:
+    """Parameters as text (a JSON body may send numbers)."""
+    return {name: str(args.get(name) or "") for name in ("sida", "nr")}
+
+
+def _help() -> dict:
+    """What the page says around a turn: which sites it covers and where else to ask."""
+    config = current_app.config
+    try:
+        sites = covered_sites(current_snapshot())
+    except SnapshotError:
+        sites = []
+    return {"sites": sites, "contact_url": config["CONTACT_URL"], "contact_text": config["CONTACT_TEXT"]}
 
 
 @bp.post("/svar")
 def verdict() -> ResponseReturnValue:
-    """The page's "Fick du svar på din fråga?" without JavaScript: a form posting ``q`` and ``svar`` (ja / nej).
+    """The page's "Fick du svar på din fråga?" without JavaScript: a form posting ``q`` (and ``efter``) and ``svar``.
 
     Counted as ``POST /api/v1/feedback`` counts it (only from Sök's own pages, the question masked); the
     answer is a page that thanks and links back to the answer (not the answer again: that would count the
@@ -75,22 +91,27 @@ def verdict() -> ResponseReturnValue:
         return render_template("thanks.html", q="", error="Välj Ja eller Nej under ett svar."), 400
     try:
         query = read_query(raw)
+        history = read_history([request.form.get("efter", "")])
     except BadRequest as bad:
         return render_template("thanks.html", q="", error=bad.message), 400
     analytics = current_app.extensions.get("sok_analytics")
     if analytics is not None:
-        analytics.feedback(query, choice == "ja")
-    return render_template("thanks.html", q=query, error="")
+        analytics.feedback(chat_question(current_snapshot(), query, history).recorded, choice == "ja")
+    return render_template("thanks.html", q=query, efter=history[0] if history else "", error="")
 
 
-def _answer(snap: OpenSnapshot, query: str, publisher: str | None) -> AnswerCard | None:
-    """The card the chat would show for ``query`` as a first question, so a shared /?q= link answers it."""
+@bp.get("/tillganglighet")
+def accessibility() -> ResponseReturnValue:
+    """The accessibility statement (tillgänglighetsredogörelse), filled from settings."""
     config = current_app.config
-    result = ask(snap, query, passages=config["ANSWER_PASSAGES"], min_confidence=config["MIN_ANSWER_CONFIDENCE"],
-                 publisher=publisher, time_limit_s=time_limit_s())
-    return answer_card(result.answer)
+    return render_template("accessibility.html", organisation=config["ORGANISATION"],
+                           contact_url=config["CONTACT_URL"], contact_text=config["CONTACT_TEXT"],
+                           reviewed=config["ACCESSIBILITY_REVIEWED"])
 
 
-def _filter_args(publisher: str | None, kind: str | None) -> str:
-    """The active filters as query-string parameters to keep on paging links."""
-    return urlencode({name: value for name, value in (("utgivare", publisher), ("typ", kind)) if value})
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The browser's tab icon (browsers ask for it on every page)."""
+    response = send_from_directory(current_app.static_folder or "static", "favicon.svg", mimetype="image/svg+xml")
+    response.cache_control.max_age = 86400
+    return response

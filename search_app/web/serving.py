@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, request
 
 from search_app.answer.followups import subject_context
 from search_app.query.snapshot import OpenSnapshot
@@ -36,13 +36,19 @@ class ChatQuestion:
 
     @property
     def recorded(self) -> str:
-        """As the statistics keep it, readable for staff: "och när pågick det? (följdfråga till: …)"."""
-        return f"{self.question} (följdfråga till: {self.context})" if self.context else self.question
+        """As the statistics keep it, readable for staff: "och när pågick det (följdfråga till: …)"."""
+        question, context = question_form(self.question), question_form(self.context)
+        return f"{question} (följdfråga till: {context})" if context else question
 
     @property
     def searched(self) -> str:
         """What /api/ask searched for it: a follow-up together with the question it borrows from."""
         return f"{self.question} {self.context}" if self.context else self.question
+
+
+def question_form(text: str) -> str:
+    """``text`` without the punctuation and spaces that end it: "…svenska städer?" is counted as "…svenska städer"."""
+    return text.strip().rstrip("?!.…,;: \t") or text.strip()
 
 
 def chat_question(snap: OpenSnapshot, question: str, history: list[str]) -> ChatQuestion:
@@ -56,6 +62,9 @@ def record_search(surface: str, query: str, results: int, answered: bool = False
     ``surface`` is "search" or "ask" (the API), "page" (a results page without an answer card: a later
     page or a type filter) or "page-ask" (the page's first results with the answer card, a question too).
     """
+    if request.method == "HEAD":  # a HEAD is a check of the address, not a search
+        return
+    query = question_form(query)
     if surface in QUESTION_SURFACES:
         note_question(answered)
     analytics = current_app.extensions.get("sok_analytics")

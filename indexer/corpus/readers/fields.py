@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,12 +66,44 @@ def document_from_fields(meta: dict[str, Any], text: str, source: str) -> Docume
         text=text,
         publisher=fields["publisher"],
         language=fields["language"] or "sv",
-        published=fields["published"],
+        published=page_date(meta),
         retrieved=fields["retrieved"],
         source=source,
         description=fields["description"],
         kind=fields["kind"] if fields["kind"] in DOCUMENT_KINDS else "page",
     )
+
+
+#: Where a reader's metadata may name the page's date, the date of its last change first: front matter's or
+#: a sidecar's ``modified``, the crawl's ``last_modified`` (the HTTP Last-Modified), a JSONL or front matter
+#: ``date``, then ``published``.
+DATE_FIELDS = ("modified", "last_modified", "date", "published")
+
+
+def page_date(meta: dict[str, Any]) -> str:
+    """The page's date as ``YYYY-MM-DD`` from the first of :data:`DATE_FIELDS` that holds one ("" for none)."""
+    for name in DATE_FIELDS:
+        found = iso_date(meta.get(name))
+        if found:
+            return found
+    return ""
+
+
+def iso_date(value: object) -> str:
+    """``value`` (a date, an ISO date or time, or an HTTP date) as ``YYYY-MM-DD``; "" when it is none of these."""
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()[:10]
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    try:
+        return datetime.date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return ""
 
 
 def read_sidecar(path: Path) -> dict[str, Any]:

@@ -45,11 +45,12 @@ def read(path: Path) -> Document:
     """A Document from one stored HTML page; its sidecar may give the address and publisher."""
     meta = read_sidecar(path)
     return read_html(path.read_bytes(), str(path), url=str(meta.get("url") or "").strip() or None,
-                     publisher=str(meta.get("publisher") or ""))
+                     publisher=str(meta.get("publisher") or ""), last_modified=str(meta.get("last_modified") or ""))
 
 
-def read_html(html: str | bytes, source: str, url: str | None = None, publisher: str = "") -> Document:
-    """A Document from one HTML page.
+def read_html(html: str | bytes, source: str, url: str | None = None, publisher: str = "",
+              last_modified: str = "") -> Document:
+    """A Document from one HTML page (``last_modified``: the crawl's HTTP Last-Modified, for its date).
 
     ``url`` is where the page was fetched from; the page's own
     ``<link rel=canonical>`` wins over it, unless it cannot be made a valid
@@ -72,6 +73,8 @@ def read_html(html: str | bytes, source: str, url: str | None = None, publisher:
         "title": meta["title"],
         "publisher": publisher or meta["publisher"],
         "language": meta["language"] or "sv",
+        "modified": meta["modified"],
+        "last_modified": last_modified,
         "published": meta["published"],
         "description": meta["description"],
     }
@@ -124,6 +127,7 @@ def page_metadata(soup: BeautifulSoup) -> dict[str, str]:
         "language": language,
         "description": meta_content("description", "og:description"),
         "publisher": meta_content("og:site_name", "author", "dcterms.publisher", "DC.publisher"),
+        "modified": meta_content("article:modified_time", "dcterms.modified", "last-modified")[:10],
         "published": meta_content("article:published_time", "dcterms.date", "DC.date", "date")[:10],
     }
 

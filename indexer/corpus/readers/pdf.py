@@ -42,7 +42,7 @@ def read(path: Path) -> Document:
         raise DocumentError(f"url saknas (lägg adressen i {path.name}{SIDECAR_SUFFIX})")
     return read_pdf(path.read_bytes(), str(path), url=str(meta["url"]).strip(),
                     title=str(meta.get("title") or ""), publisher=str(meta.get("publisher") or ""),
-                    published=str(meta.get("published") or ""))
+                    published=str(meta.get("modified") or meta.get("last_modified") or meta.get("published") or ""))
 
 
 def read_pdf(data: bytes, source: str, url: str, title: str = "", publisher: str = "",

@@ -17,7 +17,9 @@ class QueryStat:
 
     query: str
     searches: int
-    results: int
+    #: The most matching sections a search of it found (the page's and /api/search's totals; None when it was
+    #: only asked through /api/ask, whose passages are capped and say nothing of how many sections match).
+    results: int | None
     #: Searches of this query followed by a click, each counted once: never more than ``searches``.
     clicks: int
 
@@ -78,7 +80,7 @@ def read_stats(path: Path, limit: int = 20, today: date | None = None) -> Stats:
 
         def rows(where: str) -> list[QueryStat]:
             found = connection.execute(
-                "SELECT s.query, COUNT(*), MAX(s.results), "
+                "SELECT s.query, COUNT(*), MAX(CASE WHEN s.surface != 'ask' THEN s.results END), "
                 "MIN(COUNT(*), (SELECT COUNT(*) FROM clicks c WHERE c.query = s.query)) "
                 f"FROM searches s {where} GROUP BY s.query ORDER BY COUNT(*) DESC, s.query LIMIT ?", (limit,))
             return [QueryStat(*row) for row in found]

@@ -1,123 +1,163 @@
-// Chat on the Sök page: each question goes to /api/ask with the earlier ones as history,
-// and the answer with its source and the other passages is added to the conversation.
-// Without JavaScript the form falls back to the server-rendered search at /?q=.
+// Chat on the Sök page. Each question goes to POST /tur with the earlier questions, and the server answers
+// with the turn's HTML: the same template (templates/turn.html) the page renders for /?q= without
+// JavaScript, so both show one result view with filters and paging. The address follows the conversation:
+// each turn has its /?q= (and efter=, the earlier question a follow-up borrows from), Back and Forward
+// move between turns, and a reload or a copied address opens the turn on the server.
 (function () {
   "use strict";
 
   const form = document.getElementById("sokformular");
   const input = document.getElementById("fraga");
   const conversation = document.getElementById("samtal");
-  const serverResults = document.getElementById("resultat");
+  const announcer = document.getElementById("nytt-svar");
   // The DOM helpers come from widget.js, which the page loads first: one copy for the page and the widget.
   const dom = window.SokDom;
-  if (!form || !input || !conversation || !dom) return;
+  if (!form || !input || !conversation || !announcer || !dom || !window.fetch) return;
 
-  const history = [];
   const element = dom.element;
-  const sourceLabel = dom.sourceLabel;
-  // The same table as search_app/web/answer_card.py's, which words the server-rendered card.
-  const CONFIDENCE_WORDING = [
-    [0.9, "Svaret passar frågan väl."],
-    [0.5, "Svaret passar troligen frågan. Kontrollera gärna i källan."],
-    [0, "Osäkert svar. Kontrollera i källan."],
-  ];
+  const FEEDBACK = { asked: "Fick du svar på din fråga?", yes: "Ja", no: "Nej", thanks: "Tack för ditt svar!",
+                     refused: "Svaret kunde inte skickas. Försök igen senare." };
+  const asked = []; // the questions of the conversation, oldest first: a follow-up's possible subjects
+  let turns = 0;
 
-  function confidenceWording(confidence) {
-    const row = CONFIDENCE_WORDING.find(function (entry) { return confidence >= entry[0]; });
-    return (row || CONFIDENCE_WORDING[CONFIDENCE_WORDING.length - 1])[1];
+  function earlierOf(turn) {
+    return turn.dataset.context ? [turn.dataset.context] : [];
   }
 
-  // A shared /?q= link arrives answered on the server (its card is the conversation's first turn):
-  // the chat carries the conversation on from that question rather than asking it again.
-  const shared = (new URLSearchParams(location.search).get("q") || "").trim();
-  if (shared) history.push(shared);
-
-  function link(url, text) {
-    const href = dom.safeUrl(url);
-    if (!href) return element("span", "", text);
-    const anchor = element("a", "", text);
-    anchor.href = href;
-    return anchor;
-  }
-
-  // "Fick du svar på din fråga?" under each answer (the buttons come from widget.js, as in the widget).
-  const FEEDBACK = { asked: "Fick du svar på din fråga?", yes: "Ja", no: "Nej", thanks: "Tack för ditt svar!" };
-  let answered = 0;
-
-  function askFeedback(card, question, earlier) {
-    answered += 1;
-    card.after(dom.feedback("", question, FEEDBACK, "svar-fick-" + answered, "", earlier));
-  }
-
-  function renderTurn(question) {
-    const turn = element("article", "turn");
-    turn.dataset.question = question;
-    turn.appendChild(element("p", "question", question));
-    const status = element("p", "status", "Söker svar …");
-    turn.appendChild(status);
-    conversation.appendChild(turn);
-    return { turn: turn, status: status };
-  }
-
-  function renderSuggestion(view, suggestion) {
-    const line = element("p", "suggestion", "Menade du: ");
-    const button = element("button", "link-button", suggestion);
-    button.type = "button";
-    button.addEventListener("click", function () {
-      input.value = suggestion;
-      form.requestSubmit();
-    });
-    line.appendChild(button);
-    line.appendChild(document.createTextNode("?"));
-    view.turn.appendChild(line);
-  }
-
-  function renderAnswer(view, data) {
-    view.status.remove();
-    if (data.suggestion) renderSuggestion(view, data.suggestion);
-    if (data.answer) {
-      const card = element("div", "answer");
-      // A screen reader hears the fact first, then the sentence with the fact in bold.
-      const fact = dom.factParts(data.answer.text, data.answer.highlight);
-      if (fact) card.appendChild(element("p", "visually-hidden", "Svar: " + fact[1] + "."));
-      card.appendChild(dom.answerText(data.answer, "p", "answer-text"));
-      const source = element("p", "source", "Källa: ");
-      source.appendChild(link(data.answer.url, sourceLabel(data.answer)));
-      card.appendChild(source);
-      card.appendChild(element("p", "confidence", confidenceWording(data.answer.confidence)));
-      view.turn.appendChild(card);
-      askFeedback(card, view.turn.dataset.question, view.turn.sokEarlier);
-    } else {
-      view.turn.appendChild(element("p", "no-answer",
-        "Jag hittade inget säkert svar på den frågan." +
-        (data.passages.length ? " Här är de avsnitt som liknar den mest:" : " Försök med andra ord.")));
+  // A rendered turn comes alive: its verdict form becomes buttons (one request, no reload).
+  function prepare(turn, number) {
+    turn.dataset.nr = String(number);
+    const verdict = turn.querySelector(".feedback-form");
+    if (verdict) {
+      verdict.replaceWith(dom.feedback("", turn.dataset.question, FEEDBACK, "svar-fick-" + number, "",
+                                       earlierOf(turn)));
     }
-    const others = data.answer ? data.passages.slice(1) : data.passages;
-    if (others.length) {
-      const more = element("details", "more");
-      if (!data.answer) more.open = true;
-      more.appendChild(element("summary", "", "Fler avsnitt (" + others.length + ")"));
-      const list = element("ol", "hits");
-      others.forEach(function (passage) {
-        const item = element("li", "hit");
-        const title = link(passage.url, sourceLabel(passage));
-        title.className = "hit-link";
-        item.appendChild(title);
-        item.appendChild(dom.snippet(passage.snippet, "p", "snippet"));
-        item.appendChild(element("p", "source", passage.publisher));
-        list.appendChild(item);
+  }
+
+  function current() {
+    return location.pathname + location.search;
+  }
+
+  function post(body) {
+    return fetch("/tur", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "text/html" },
+      body: JSON.stringify(body),
+    }).then(function (response) {
+      return response.text().then(function (html) {
+        const holder = document.createElement("div");
+        holder.innerHTML = html;
+        const turn = holder.querySelector(".turn");
+        if (!response.ok || !turn) {
+          const error = holder.querySelector(".error");
+          throw new Error(error ? error.textContent : "Något gick fel. Försök igen.");
+        }
+        return turn;
       });
-      more.appendChild(list);
-      view.turn.appendChild(more);
-    }
+    });
   }
 
-  function renderError(view, message) {
-    view.status.remove();
+  // Read the new turn's answer once (not the whole conversation): its fact or "no answer", and the count.
+  function announce(turn) {
+    const parts = [];
+    const answer = turn.querySelector(".answer-text");
+    const none = turn.querySelector(".no-answer");
+    const count = turn.querySelector(".count");
+    if (answer) parts.push("Svar: " + answer.textContent.trim());
+    else if (none) parts.push(none.textContent.trim());
+    if (count) parts.push(count.textContent.trim());
+    announcer.textContent = parts.join(" ");
+  }
+
+  function show(turn) {
+    turn.scrollIntoView({ block: "start", behavior: "auto" });
+  }
+
+  function pending(question) {
+    const turn = element("section", "turn");
+    turn.setAttribute("aria-busy", "true");
+    turn.appendChild(element("h2", "question", question));
+    turn.appendChild(element("p", "status", "Söker svar …"));
+    conversation.appendChild(turn);
+    show(turn);
+    return turn;
+  }
+
+  function failed(turn, question, message, retry) {
+    turn.removeAttribute("aria-busy");
+    turn.querySelectorAll(".status").forEach(function (node) { node.remove(); });
     const error = element("p", "error", message);
     error.setAttribute("role", "alert");
-    view.turn.appendChild(error);
+    const again = element("button", "retry-button", "Försök igen");
+    again.type = "button";
+    again.addEventListener("click", function () { turn.remove(); retry(); });
+    turn.append(error, again);
+    if (!input.value) input.value = question; // the question stays in the box
   }
+
+  function ask(question, earlier) {
+    turns += 1;
+    const number = turns;
+    const waiting = pending(question);
+    input.value = "";
+    announcer.textContent = "";
+    post({ q: question, history: earlier, nr: number })
+      .then(function (turn) {
+        prepare(turn, number);
+        waiting.replaceWith(turn);
+        asked.push(question);
+        history.pushState({ nr: number }, "", turn.dataset.url);
+        show(turn);
+        announce(turn);
+      })
+      .catch(function (error) {
+        const message = error instanceof TypeError ? "Tjänsten svarar inte. Försök igen om en stund." : error.message;
+        failed(waiting, question, message, function () { ask(question, earlier); });
+      })
+      .finally(function () { input.focus({ preventScroll: true }); });
+  }
+
+  // A filter, a page of results, or (after Back) another address of a turn: the turn is rendered anew in place.
+  function reload(turn, address, push) {
+    const params = new URL(address, location.href).searchParams;
+    const body = { q: params.get("q") || "", nr: Number(turn.dataset.nr), history: params.getAll("efter") };
+    ["sida", "typ", "utgivare"].forEach(function (name) { if (params.get(name)) body[name] = params.get(name); });
+    turn.setAttribute("aria-busy", "true");
+    post(body).then(function (fresh) {
+      prepare(fresh, Number(turn.dataset.nr));
+      turn.replaceWith(fresh);
+      if (push) history.pushState({ nr: Number(fresh.dataset.nr) }, "", fresh.dataset.url);
+      show(fresh);
+      announce(fresh);
+      const heading = fresh.querySelector(".results h3");
+      if (push && heading) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }
+    }).catch(function () { location.assign(address); });
+  }
+
+  conversation.addEventListener("click", function (event) {
+    const anchor = event.target.closest && event.target.closest("a");
+    if (!anchor || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    const turn = anchor.closest(".turn");
+    if (!turn) return;
+    if (anchor.dataset.question) { // "Menade du: …?" asks the suggestion as the next question
+      event.preventDefault();
+      ask(anchor.dataset.question, asked.slice());
+    } else if (anchor.classList.contains("turn-link")) {
+      event.preventDefault();
+      reload(turn, anchor.getAttribute("href"), true);
+    }
+  });
+
+  // Back and Forward: to a turn still on the page, or to one the server renders anew.
+  window.addEventListener("popstate", function () {
+    const number = history.state && history.state.nr;
+    const turn = number && conversation.querySelector(".turn[data-nr='" + number + "']");
+    if (!turn) { location.reload(); return; }
+    if (turn.dataset.url !== current()) { reload(turn, current(), false); return; }
+    show(turn);
+    const heading = turn.querySelector("h2");
+    if (heading) heading.focus({ preventScroll: true });
+  });
 
   // Which results people open, for the site owner's statistics: the question and the link only
   // (no cookie, no identifier). sendBeacon does not delay the navigation.
@@ -125,47 +165,25 @@
     const anchor = event.target.closest && event.target.closest("a[href^='http']");
     if (!anchor || !navigator.sendBeacon) return;
     const turn = anchor.closest(".turn");
-    const inResults = serverResults && serverResults.contains(anchor);
-    if (!turn && !inResults) return;
-    const question = turn ? turn.dataset.question : new URLSearchParams(location.search).get("q");
-    if (!question) return;
-    const click = { q: question, url: anchor.href };
-    if (turn && turn.sokEarlier && turn.sokEarlier.length) click.history = turn.sokEarlier;
+    if (!turn || !turn.dataset.question) return;
+    const click = { q: turn.dataset.question, url: anchor.href };
+    const earlier = earlierOf(turn);
+    if (earlier.length) click.history = earlier;
     navigator.sendBeacon("/api/click", JSON.stringify(click));
   });
 
-  // The card the server rendered for a shared /?q= link asks too: with buttons that send a beacon,
-  // in place of the form the page has for browsers without JavaScript.
-  conversation.querySelectorAll(".turn > .feedback-form").forEach(function (node) { node.remove(); });
-  conversation.querySelectorAll(".turn > .answer").forEach(function (card) {
-    askFeedback(card, card.parentNode.dataset.question);
+  // The turn the server rendered for this address (a shared link, a reload) is the conversation's first.
+  conversation.querySelectorAll(".turn").forEach(function (turn) {
+    turns += 1;
+    prepare(turn, turns);
+    asked.push.apply(asked, earlierOf(turn).concat([turn.dataset.question]));
+    history.replaceState({ nr: turns }, "", location.href);
   });
 
   form.addEventListener("submit", function (event) {
     const question = input.value.trim();
-    if (!question) return; // let the server say what is wrong
+    if (!question) return; // let the server say what to type
     event.preventDefault();
-    if (serverResults) serverResults.hidden = true;
-    const view = renderTurn(question);
-    const earlier = history.slice();
-    view.turn.sokEarlier = earlier; // for its verdict and its clicks: a follow-up's subject
-    history.push(question);
-    input.value = "";
-    fetch("/api/ask", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ q: question, history: earlier }),
-    })
-      .then(function (response) {
-        return response.json().then(function (data) {
-          if (!response.ok) throw new Error(data.detail || "Något gick fel.");
-          return data;
-        });
-      })
-      .then(function (data) { renderAnswer(view, data); })
-      .catch(function (error) {
-        renderError(view, error instanceof TypeError ? "Tjänsten svarar inte. Försök igen om en stund." : error.message);
-      })
-      .finally(function () { input.focus(); });
+    ask(question, asked.slice());
   });
 })();

@@ -39,8 +39,9 @@
   }
 
   // "Fick du svar på din fråga?" under an answer: Ja and Nej buttons that send the verdict once to
-  // base + /api/v1/feedback (the question only: no cookie, no identifier), then say thanks and keep
-  // the keyboard focus there. The status exists from the start, so screen readers hear the thanks.
+  // base + /api/v1/feedback (the question only: no cookie, no identifier), then, once the server took it,
+  // say thanks and keep the keyboard focus there; a refused or lost verdict says so and is never thanked.
+  // The status exists from the start, so screen readers hear it.
   // `history`, for a chat's follow-up: the earlier questions it was asked after (the statistics show its subject).
   function feedback(base, question, strings, id, prefix, history) {
     var box = el("div", prefix + "feedback");
@@ -56,21 +57,33 @@
       var button = el("button", prefix + "feedback-button", choice[0]);
       button.type = "button";
       button.addEventListener("click", function () {
-        var url = base + "/api/v1/feedback";
         var verdict = { q: question, helpful: choice[1] };
         if (history && history.length) verdict.history = history;
-        var body = JSON.stringify(verdict);
-        if (!(navigator.sendBeacon && navigator.sendBeacon(url, body))) {
-          fetch(url, { method: "POST", body: body, keepalive: true, credentials: "omit" }).catch(function () {});
-        }
-        box.querySelectorAll("button").forEach(function (node) { node.remove(); });
-        status.textContent = strings.thanks;
-        status.focus();
+        box.querySelectorAll("button").forEach(function (node) { node.disabled = true; });
+        fetch(base + "/api/v1/feedback", { method: "POST", body: JSON.stringify(verdict), credentials: "omit" })
+          .then(function (response) { return response.ok; }, function () { return false; })
+          .then(function (taken) {
+            box.querySelectorAll("button").forEach(function (node) { node.remove(); });
+            status.textContent = taken ? strings.thanks : strings.refused;
+            status.focus();
+          });
       });
       box.append(button, " ");
     });
     box.append(status);
     return box;
+  }
+
+  // Whether the server at `base` takes verdicts from this page's origin (GET /api/v1/feedback): the
+  // buttons are shown only then, so that no visitor answers into the void. One question per endpoint.
+  var verdictsTaken = {};
+  function takesVerdicts(base) {
+    if (!verdictsTaken[base]) {
+      verdictsTaken[base] = fetch(base + "/api/v1/feedback", { credentials: "omit", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { allowed: false }; })
+        .then(function (data) { return data.allowed === true; }, function () { return false; });
+    }
+    return verdictsTaken[base];
   }
 
   // An answer's fact (answer.highlight: its text and offsets, or null) as [before, fact, after], or null.
@@ -96,7 +109,7 @@
 
   if (!window.SokDom) {
     window.SokDom = { element: el, safeUrl: safeUrl, snippet: snippet, sourceLabel: sourceLabel, factParts: factParts,
-                      answerText: answerText, feedback: feedback };
+                      answerText: answerText, feedback: feedback, takesVerdicts: takesVerdicts };
   }
 
   if (window.customElements === undefined || customElements.get("sok-search")) return;
@@ -128,6 +141,7 @@
       yes: "Ja",
       no: "Nej",
       thanks: "Tack för ditt svar!",
+      refused: "Svaret kunde inte skickas.",
       failed: "Något gick fel med sökningen. Försök igen.",
       shortcut: "Ctrl K"
     },
@@ -148,6 +162,7 @@
       yes: "Yes",
       no: "No",
       thanks: "Thank you for your answer!",
+      refused: "Your answer could not be sent.",
       failed: "Something went wrong with the search. Please try again.",
       shortcut: "Ctrl K"
     }
@@ -180,10 +195,10 @@
     ".sok-snippet{display:block;margin:.15em 0 0;font-size:.92em}",
     "mark{background:var(--sok-color-mark,#fff1a8);color:inherit}",
     ".sok-source,.sok-publisher{display:block;font-size:.85em;color:var(--sok-color-muted,#4a4a4a)}",
-    ".sok-all{display:inline-block;margin:.4em .5em .2em;color:var(--sok-color-accent,#0b5cad)}",
+    ".sok-all{display:inline-block;margin:.2em .5em 0;padding:.6em 0;color:var(--sok-color-accent,#0b5cad)}",
     ".sok-error{color:#a40000;font-weight:600}",
     ".sok-feedback{display:block;margin:.4em 0 0;font-size:.9em}",
-    ".sok-feedback-button{font:inherit;margin-left:.4em;padding:.15em .8em;cursor:pointer;color:var(--sok-color-accent,#0b5cad);",
+    ".sok-feedback-button{font:inherit;margin-left:.4em;padding:.15em .8em;min-height:44px;min-width:44px;cursor:pointer;color:var(--sok-color-accent,#0b5cad);",
     "background:var(--sok-color-bg,#fff);border:1px solid currentColor;border-radius:var(--sok-radius,6px)}",
     ".sok-feedback-button:focus-visible,.sok-feedback-thanks:focus-visible{outline:3px solid var(--sok-color-focus,#e0a100);outline-offset:1px}",
     "@media (max-width:30em){kbd{display:none}.sok-panel{max-height:80vh}}"
@@ -303,7 +318,7 @@
       } else if (key === "Enter") {
         event.preventDefault();
         if (this.active >= 0) this.options[this.active].activate();
-        else if (this.input.value.trim()) { clearTimeout(this.timer); this.search(this.input.value.trim()); }
+        else if (this.input.value.trim()) { clearTimeout(this.timer); this.search(this.input.value.trim(), true); }
       } else if (key === "Escape") {
         if (!this.panel.hidden) { event.preventDefault(); this.close(); }
       }
@@ -324,9 +339,12 @@
       this.active = -1;
     }
 
-    // Tell the site owner's statistics which result was opened (question and link only).
+    // Tell the site owner's statistics which result was opened (question and link only). A question typed
+    // but never submitted was not counted while it was typed: the click says so, and it is counted once now.
     counted(query, href) {
-      if (navigator.sendBeacon) navigator.sendBeacon(this.endpoint + "/api/click", JSON.stringify({ q: query, url: href }));
+      var click = { q: query, url: href };
+      if (this.submitted !== query) click.searched = false;
+      if (navigator.sendBeacon) navigator.sendBeacon(this.endpoint + "/api/click", JSON.stringify(click));
     }
 
     api(path, params) {
@@ -340,17 +358,20 @@
         });
     }
 
-    search(query) {
+    // `submitted`: Enter or a chosen suggestion, counted in the statistics; search-as-you-type sends count=0.
+    search(query, submitted) {
       var self = this;
       var s = this.strings;
+      var count = submitted ? "" : "0";
+      if (submitted) this.submitted = query;
       if (this.request) this.request.abort();
       this.request = new AbortController();
       this.status.textContent = s.searching;
       var publisher = this.getAttribute("publisher") || "";
       var isQuestion = /\?\s*$/.test(query) || QUESTION_WORDS.test(query);
       var main = isQuestion
-        ? this.api("/api/ask", { q: query, publisher: publisher })
-        : this.api("/api/search", { q: query, limit: String(this.limit), publisher: publisher });
+        ? this.api("/api/ask", { q: query, publisher: publisher, count: count })
+        : this.api("/api/search", { q: query, limit: String(this.limit), publisher: publisher, count: count });
       var completions = this.api("/api/suggest", { q: query }).catch(function () { return { suggestions: [] }; });
       Promise.all([main, completions]).then(function (results) {
         self.show(query, results[0], results[1].suggestions || [], isQuestion);
@@ -384,7 +405,11 @@
         }
         source.appendChild(link);
         this.answerBox.appendChild(source);
-        this.answerBox.appendChild(feedback(this.endpoint, query, s, this.uid + "-fb", "sok-"));
+        var answerBox = this.answerBox;
+        var verdictId = this.uid + "-fb";
+        takesVerdicts(this.endpoint).then(function (taken) {
+          if (taken && answerBox.contains(source)) answerBox.appendChild(feedback(self.endpoint, query, s, verdictId, "sok-"));
+        });
       }
       var ownWords = completions.filter(function (c) { return c.text.toLowerCase() !== query.toLowerCase(); }).slice(0, 4);
       if (ownWords.length) {
@@ -392,7 +417,7 @@
         ownWords.forEach(function (completion) {
           self.option(group, el("span", "", completion.text), function () {
             self.input.value = completion.text;
-            self.search(completion.text);
+            self.search(completion.text, true);
           });
         });
       }
@@ -418,6 +443,7 @@
       var allHref = safeUrl(this.endpoint + "/?q=" + encodeURIComponent(query));
       if (allHref) this.allLink.href = allHref;
       var total = isQuestion ? passages.length : data.total;
+      this.allLink.hidden = !total; // "Inga träffar." stands alone
       this.status.textContent = (fact ? s.answer + ": " + fact[1] + ". " : "") + (total ? s.count(total) : s.none);
       this.panel.hidden = false;
       this.input.setAttribute("aria-expanded", "true");
