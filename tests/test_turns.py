@@ -131,7 +131,8 @@ def test_the_accessibility_statement_is_filled_from_settings_and_linked_from_eve
     for path in ("/", "/?q=tillväxt", "/demo", "/tillganglighet", "/api/docs"):
         assert 'href="/tillganglighet"' in client.get(path).get_data(as_text=True), path
     icon = client.get("/favicon.ico")
-    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.get_data()
+    icon.close()
     app.extensions["sok_index"].close()
 
 
@@ -179,7 +180,7 @@ def test_the_widget_can_ask_whether_its_origin_may_send_verdicts(mixed_index):
 
 
 def test_cli_words_are_swedish_and_in_the_right_number(seed_index):
-    from search_app.cli import cli
+    from search_app.cli import main as cli
 
     runner = CliRunner()
     result = runner.invoke(cli, ["search", "överkalix", "--index", str(seed_index), "--limit", "1"])

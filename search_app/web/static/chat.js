@@ -19,6 +19,7 @@
                      refused: "Svaret kunde inte skickas. Försök igen senare." };
   const asked = []; // the questions of the conversation, oldest first: a follow-up's possible subjects
   let turns = 0;
+  let shown = location.pathname + location.search; // the address of what is on screen (a #fragment aside)
 
   function earlierOf(turn) {
     return turn.dataset.context ? [turn.dataset.context] : [];
@@ -107,6 +108,7 @@
         waiting.replaceWith(turn);
         asked.push(question);
         history.pushState({ nr: number }, "", turn.dataset.url);
+        shown = current();
         show(turn);
         announce(turn);
       })
@@ -127,6 +129,7 @@
       prepare(fresh, Number(turn.dataset.nr));
       turn.replaceWith(fresh);
       if (push) history.pushState({ nr: Number(fresh.dataset.nr) }, "", fresh.dataset.url);
+      shown = current();
       show(fresh);
       announce(fresh);
       const heading = fresh.querySelector(".results h3");
@@ -150,6 +153,8 @@
 
   // Back and Forward: to a turn still on the page, or to one the server renders anew.
   window.addEventListener("popstate", function () {
+    if (current() === shown) return; // only the #fragment changed (the skip link)
+    shown = current();
     const number = history.state && history.state.nr;
     const turn = number && conversation.querySelector(".turn[data-nr='" + number + "']");
     if (!turn) { location.reload(); return; }
