@@ -71,15 +71,15 @@ def test_a_shared_link_shows_the_answer_card_before_the_results_without_javascri
     expect(source).to_have_text("Det här har vi gjort tidigare › Utveckla svenska städer")
     assert source.get_attribute("href").startswith("https://tillvaxtverket.se/")
     expect(card.locator(".confidence")).to_have_text(confidence_wording(1.0))
-    expect(no_script.locator("#resultat .hit-link").first).to_be_visible()
-    order = no_script.locator("#samtal .answer, #resultat .hit").evaluate_all("nodes => nodes[0].className")
+    expect(no_script.locator("#samtal .hit-link").first).to_be_visible()
+    order = no_script.locator("#samtal .answer, #samtal .hit").evaluate_all("nodes => nodes[0].className")
     assert order == "answer"
 
 
 @pytest.mark.browser
 def test_only_the_first_results_page_repeats_the_answer(no_script, live_server):
     no_script.goto(shared_link(live_server, "tillväxt") + "&sida=2")
-    expect(no_script.locator("#resultat .hit-link").first).to_be_visible()
+    expect(no_script.locator("#samtal .hit-link").first).to_be_visible()
     expect(no_script.locator(".answer")).to_have_count(0)
 
 

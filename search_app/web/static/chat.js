@@ -99,6 +99,10 @@
   function ask(question, earlier) {
     turns += 1;
     const number = turns;
+    // The empty page's introduction and an earlier page's message give way to the conversation.
+    document.querySelectorAll("main > .intro, main > .empty, main > .turn-error").forEach(function (node) {
+      node.remove();
+    });
     const waiting = pending(question);
     input.value = "";
     announcer.textContent = "";
