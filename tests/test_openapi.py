@@ -17,7 +17,8 @@ from search_app.web.api_docs import openapi_spec, resolve
 
 SPEC = openapi_spec()
 # Pages, not the API; /metrics is Prometheus's text format for operators (README).
-SKIP_ROUTES = {"/", "/svar", "/widget.js", "/demo", "/admin/stats", "/openapi.json", "/api/docs", "/metrics"}
+SKIP_ROUTES = {"/", "/svar", "/tur", "/tillganglighet", "/favicon.ico",  # the page's routes
+                "/widget.js", "/demo", "/admin/stats", "/openapi.json", "/api/docs", "/metrics"}
 
 
 def spec_operations() -> set[tuple[str, str]]:
@@ -43,7 +44,8 @@ VIEWS = {"/api/v1/search": api.api_search, "/api/v1/ask": api.api_ask, "/api/v1/
 _READ = re.compile(r'(?:request\.args\.get\(|read_int\(request\.args, |body\.get\()"(\w+)"')
 _HELPERS = {"read_publisher(request.args)": ("publisher",), "read_publisher(body)": ("publisher",),
             "read_kind(request.args)": ("type",), "read_history(body.get(\"history\"))": ("history",),
-            "_beacon(": ("q", "history")}  # api._beacon reads a click's or a verdict's q and history
+            # api._beacon reads a click's or a verdict's q and history; api._counted reads count
+            "_beacon(": ("q", "history"), "_counted()": ("count",)}
 
 
 def parameters_in_code(view) -> set[str]:

@@ -191,3 +191,13 @@ def test_cli_words_are_swedish_and_in_the_right_number(seed_index):
         help_text = runner.invoke(cli, [*command, "--help"]).output
         assert "Show this message and exit" not in help_text and "Usage:" not in help_text, command
         assert "Options:" not in help_text and "Commands:" not in help_text, command
+
+
+def test_the_api_docs_are_english_with_code_rendered_not_as_markdown(client):
+    html = client.get("/api/docs").get_data(as_text=True)
+    assert '<html lang="en">' in html and '<footer class="foot" lang="sv">' in html
+    main = html[html.index("<main"):html.index("</main>")]
+    assert "`" not in main  # code spans are <code>, not backticks
+    assert "<code>/api/v1/</code>" in main
+    for swedish in ("Maskinläsbar", "dokumentation", "offentliga webbsidor"):
+        assert swedish not in html, swedish

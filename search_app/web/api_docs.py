@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 from flask import Blueprint, Response, jsonify, render_template
+from markupsafe import Markup, escape
 
 from search_app.web.problems import PROBLEMS
 
 SPEC_PATH = Path(__file__).parent / "openapi.yaml"
 bp = Blueprint("api_docs", __name__)
+_CODE_RE = re.compile(r"`([^`]+)`")
+
+
+@bp.app_template_filter("inline_code")
+def inline_code(text: object) -> Markup:
+    """The description's Markdown code spans (`` `q` ``) as ``<code>`` elements, everything else escaped."""
+    return Markup(_CODE_RE.sub(lambda match: f"<code>{match.group(1)}</code>", str(escape(text or ""))))
 
 
 @lru_cache(maxsize=1)
