@@ -143,6 +143,9 @@
       thanks: "Tack för ditt svar!",
       refused: "Svaret kunde inte skickas.",
       failed: "Något gick fel med sökningen. Försök igen.",
+      updated: "Uppdaterad",
+      months: ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+               "november", "december"],
       shortcut: "Ctrl K"
     },
     en: {
@@ -164,6 +167,9 @@
       thanks: "Thank you for your answer!",
       refused: "Your answer could not be sent.",
       failed: "Something went wrong with the search. Please try again.",
+      updated: "Updated",
+      months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December"],
       shortcut: "Ctrl K"
     }
   };
@@ -405,6 +411,9 @@
         }
         source.appendChild(link);
         this.answerBox.appendChild(source);
+        var page = data.answer.url.split("#")[0];
+        var from = passages.filter(function (passage) { return passage.url.split("#")[0] === page; })[0];
+        if (from) this.answerBox.appendChild(el("span", "sok-publisher", this.origin(from)));
         var answerBox = this.answerBox;
         var verdictId = this.uid + "-fb";
         takesVerdicts(this.endpoint).then(function (taken) {
@@ -436,7 +445,8 @@
           var href = safeUrl(passage.url);
           var content = el("span");
           var title = el("span", "sok-title", passage.section && passage.section !== passage.title ? passage.section : passage.title);
-          content.append(title, snippet(passage.snippet, "span", "sok-snippet"), el("span", "sok-publisher", passage.publisher));
+          content.append(title, snippet(passage.snippet, "span", "sok-snippet"),
+                         el("span", "sok-publisher", self.origin(passage)));
           self.option(group, content, function () { if (href) { self.counted(query, href); location.assign(href); } });
         });
       });
@@ -448,6 +458,16 @@
       this.panel.hidden = false;
       this.input.setAttribute("aria-expanded", "true");
       this.input.removeAttribute("aria-activedescendant");
+    }
+
+    // Who published a result, on which site, and when the page last changed: "Tillväxtverket · tillvaxtverket.se".
+    origin(passage) {
+      var s = this.strings;
+      var parts = [passage.publisher];
+      try { parts.push(new URL(passage.url).hostname.replace(/^www\./, "")); } catch (error) { /* no site */ }
+      var date = /^(\d{4})-(\d\d)-(\d\d)/.exec(passage.published || "");
+      if (date) parts.push(s.updated + " " + Number(date[3]) + " " + s.months[Number(date[2]) - 1] + " " + date[1]);
+      return parts.filter(Boolean).join(" · ");
     }
 
     group(title) {
