@@ -253,3 +253,26 @@ def test_tap_targets_are_at_least_44_px_on_a_phone(browser, live_server):
         box = button.bounding_box()
         assert box and box["height"] >= 44 and box["width"] >= 44, box
     context.close()
+
+
+def test_an_error_keeps_the_question_and_offers_to_try_again(page, live_server):
+    page.goto(live_server + "/")
+    page.route("**/tur", lambda route: route.abort())
+    box = page.get_by_label(BOX)
+    box.fill("vilka kommuner var pilotkommuner?")
+    box.press("Enter")
+    turn = page.locator("#samtal .turn").last
+    expect(turn.get_by_role("alert")).to_contain_text("Tjänsten svarar inte")
+    expect(box).to_have_value("vilka kommuner var pilotkommuner?")
+    page.unroute("**/tur")
+    box.fill("")
+    page.get_by_role("button", name="Försök igen").click()
+    expect(page.locator("#samtal .turn .answer-text")).to_contain_text("Överkalix")
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+
+def test_the_widget_says_no_results_without_offering_all_results(page, host_site):  # noqa: F811
+    page.goto(host_site + "/index.html")
+    widget_input(page).type("zxqwvyq")
+    expect(page.locator("sok-search .sok-status")).to_have_text("Inga träffar.")
+    expect(page.locator("sok-search .sok-all")).to_be_hidden()
