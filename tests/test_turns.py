@@ -201,3 +201,16 @@ def test_the_api_docs_are_english_with_code_rendered_not_as_markdown(client):
     assert "<code>/api/v1/</code>" in main
     for swedish in ("Maskinläsbar", "dokumentation", "offentliga webbsidor"):
         assert swedish not in html, swedish
+
+
+def test_the_statistics_command_counts_in_the_right_number(tmp_path):
+    from search_app.cli import main as cli
+    from search_app.web.analytics.writer import Analytics
+
+    database = tmp_path / "analytics.sqlite"
+    analytics = Analytics(database)
+    analytics.search("search", "bygglov altan", 1)
+    assert analytics.flush()
+    output = CliRunner().invoke(cli, ["stats", "--db", str(database)]).output
+    assert output.startswith("1 sökning, 0 öppnade träffar")
+    assert "bygglov altan  (1 träff, 0 klick)" in output
