@@ -112,7 +112,8 @@ def build_index(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool, e
                    f"{manifest.sections} avsnitt, "
                    f"{plural(manifest.contacts, 'kontaktperson', 'kontaktpersoner')} → {report.snapshot}")
     if report.embedding is not None:
-        click.echo(f"Vektorer: {report.embedding.embedded} enheter inbäddade, {report.embedding.cached} från cachen "
+        embedded = plural(report.embedding.embedded, "enhet", "enheter")
+        click.echo(f"Vektorer: {embedded} inbäddade, {report.embedding.cached} från cachen "
                    f"({options.cache_dir}), kodare {manifest.encoder}")
     elif not report.unchanged:
         click.echo("Utan vektorer (--no-semantic): bara ordsökning")
