@@ -8,10 +8,14 @@ words that are not stop words (what people type into a search box), so that the
 wording of each shape (``answer_card.SUREST_STEP``) can be checked against how
 often it is right.
 
-    python -m evaluation.confidence_study
+    python -m evaluation.confidence_study [--training N]
+
+``--training N`` asks only the first N training questions (the whole split takes long on a shared machine).
 """
 
 from __future__ import annotations
+
+import argparse
 
 from evaluation.datasets import swequad_mc
 from evaluation.metrics import contains_answer
@@ -31,15 +35,20 @@ def keywords(question: str) -> str:
 
 def main() -> int:
     """Print, per split, shape and confidence step, how many answers there were and how often they were right."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--training", type=int, default=0, help="ask only the first N training questions")
+    options = parser.parse_args()
     steps = [lowest for lowest, _ in CONFIDENCE_WORDING]
-    for split in ("training", "dev"):
+    for split in ("dev", "training"):
         dataset = swequad_mc(split)
+        questions = dataset.questions[:options.training] if split == "training" and options.training else \
+            dataset.questions
         snap, baseline = indexes(dataset.documents)
         baseline.close()
         for shape in ("question", "keywords"):
             counted: dict[float, list[tuple[bool, bool]]] = {lowest: [] for lowest in steps}
             asked = 0
-            for question in dataset.questions:
+            for question in questions:
                 if not question.answer_text:
                     continue
                 asked += 1
