@@ -10,18 +10,26 @@ often it is right.
 
     python -m evaluation.confidence_study [--training N]
 
-``--training N`` asks only the first N training questions (the whole split takes long on a shared machine).
+``--training N`` asks only the first N training questions (the whole split takes long on a shared machine);
+``--lexical`` answers from a snapshot without vectors, which builds in seconds where embedding the passages
+takes most of an hour on a busy machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 
 from evaluation.datasets import swequad_mc
 from evaluation.metrics import contains_answer
-from evaluation.run import indexes
+from evaluation.run import ROOT, indexes
+from indexer.build import SemanticOptions, build_snapshot
+from indexer.corpus.model import Document
 from indexer.language.analysis import stop_words, words
+from indexer.snapshot.reader import current_snapshot
 from search_app.answer.ask import ask
+from search_app.query.snapshot import OpenSnapshot, open_snapshot
 from search_app.web.answer_card import CONFIDENCE_WORDING, KEYWORD_WORDS
 
 
@@ -33,18 +41,28 @@ def keywords(question: str) -> str:
     return " ".join(word for word in content if word in longest)
 
 
+def lexical_snapshot(documents: list[Document], folder: Path) -> OpenSnapshot:
+    """A snapshot of ``documents`` without vectors, built in ``folder``."""
+    build_snapshot(folder, documents, language_dir=ROOT / "corpus", semantic=SemanticOptions(enabled=False))
+    return open_snapshot(current_snapshot(folder)).warm()
+
+
 def main() -> int:
     """Print, per split, shape and confidence step, how many answers there were and how often they were right."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--training", type=int, default=0, help="ask only the first N training questions")
+    parser.add_argument("--lexical", action="store_true", help="answer from a snapshot without vectors")
     options = parser.parse_args()
     steps = [lowest for lowest, _ in CONFIDENCE_WORDING]
     for split in ("dev", "training"):
         dataset = swequad_mc(split)
         questions = dataset.questions[:options.training] if split == "training" and options.training else \
             dataset.questions
-        snap, baseline = indexes(dataset.documents)
-        baseline.close()
+        if options.lexical:
+            snap = lexical_snapshot(dataset.documents, Path(tempfile.mkdtemp(prefix="sok-confidence-")))
+        else:
+            snap, baseline = indexes(dataset.documents)
+            baseline.close()
         for shape in ("question", "keywords"):
             counted: dict[float, list[tuple[bool, bool]]] = {lowest: [] for lowest in steps}
             asked = 0
