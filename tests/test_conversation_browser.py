@@ -249,8 +249,10 @@ def test_tap_targets_are_at_least_44_px_on_a_phone(browser, live_server):
     assert fits, "the placeholder is cut off"
     page.goto(live_server + "/demo")
     widget_input(page).type("vilka kommuner var pilotkommuner?")
-    for button in page.locator("sok-search .sok-feedback-button").all():
-        box = button.bounding_box()
+    buttons = page.locator("sok-search .sok-feedback-button")
+    expect(buttons.first).to_be_visible()
+    for target in [*buttons.all(), page.locator("sok-search .sok-all")]:
+        box = target.bounding_box()
         assert box and box["height"] >= 44 and box["width"] >= 44, box
     context.close()
 

@@ -201,7 +201,7 @@
     ".sok-snippet{display:block;margin:.15em 0 0;font-size:.92em}",
     "mark{background:var(--sok-color-mark,#fff1a8);color:inherit}",
     ".sok-source,.sok-publisher{display:block;font-size:.85em;color:var(--sok-color-muted,#4a4a4a)}",
-    ".sok-all{display:inline-block;margin:.2em .5em 0;padding:.6em 0;color:var(--sok-color-accent,#0b5cad)}",
+    ".sok-all{display:inline-block;margin:.2em .5em 0;padding:.6em 0;min-height:44px;color:var(--sok-color-accent,#0b5cad)}",
     ".sok-error{color:#a40000;font-weight:600}",
     ".sok-feedback{display:block;margin:.4em 0 0;font-size:.9em}",
     ".sok-feedback-button{font:inherit;margin-left:.4em;padding:.15em .8em;min-height:44px;min-width:44px;cursor:pointer;color:var(--sok-color-accent,#0b5cad);",
