@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
 from flask.typing import ResponseReturnValue
 
@@ -51,7 +53,7 @@ def chat_turn() -> ResponseReturnValue:
     return render_template("turn.html", turn=turn, **_help())
 
 
-def _turn(args, history: list[str]) -> Turn:
+def _turn(args: Mapping[str, object], history: list[str]) -> Turn:
     """The turn the parameters ``args`` ask for (the page's names: ``q``, ``sida``, ``utgivare``, ``typ``, ``nr``)."""
     query = read_query(args.get("q"))
     page = read_int(_text(args), "sida", 1, 1, current_app.config["MAX_OFFSET"] // PAGE_SIZE)
@@ -61,7 +63,7 @@ def _turn(args, history: list[str]) -> Turn:
                        read_kind(args, "typ"), number)
 
 
-def _text(args) -> dict[str, str]:
+def _text(args: Mapping[str, object]) -> dict[str, str]:
     """Parameters as text (a JSON body may send numbers)."""
     return {name: str(args.get(name) or "") for name in ("sida", "nr")}
 

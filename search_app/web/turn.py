@@ -57,6 +57,16 @@ class Turn:
         return "/?" + urlencode({name: value for name, value in params.items() if value})
 
     @property
+    def first_rank(self) -> int:
+        """The rank of this page's first result (11 on page 2)."""
+        return (self.page - 1) * PAGE_SIZE + 1
+
+    @property
+    def has_next(self) -> bool:
+        """Whether results follow after this page."""
+        return self.result is not None and self.result.total > self.page * PAGE_SIZE
+
+    @property
     def filtered(self) -> bool:
         """Whether a publisher or type filter narrows the results."""
         return bool(self.publisher or self.kind)
