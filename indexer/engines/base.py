@@ -14,7 +14,7 @@ This module imports no engine. The engines (``indexer.engines.whoosh``,
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypedDict
@@ -30,17 +30,28 @@ MAX_GRAM_DF_SHARE = 0.2
 PHRASE_SLOP = 3
 #: The analysed fields an indexed section carries (``indexer.fields`` makes them).
 FIELDS = ("body", "head", "folded", "parts", "grams")
+#: Candidates the first stage of a two-stage search passes to the second (more when paging deeper).
+CANDIDATES = 300
+#: Matching sections counted exactly; beyond this many a two-stage search estimates the total.
+TOTAL_BOUND = 1000
 
 
 #: The engines' input contract: a question already analysed into weighted terms per field
 #: (made by ``search_app.query.plan``; the build's probe query makes one too).
 @dataclass(frozen=True)
 class WeightedTerm:
-    """One term to look up in one field, with its weight."""
+    """One term to look up in one field, with its weight.
+
+    ``word`` is the body term of the question word that a looser form (folded, the
+    word as a compound part, its grams) stands in for ("" for the question's own
+    terms, compound parts and synonyms): a two-stage search lets such a term find
+    candidates only when the index does not know that word.
+    """
 
     field: str
     term: str
     weight: float
+    word: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,37 @@ class QueryPlan:
     stems: list[str]
     terms: list[WeightedTerm] = field(default_factory=list)
     phrases: list[tuple[str, tuple[str, ...], float]] = field(default_factory=list)
+
+
+def first_stage(plan: QueryPlan, known: Callable[[str], bool]) -> list[WeightedTerm]:
+    """The terms of ``plan`` that find a two-stage search's candidates.
+
+    The question's own terms (its words in body and headings, compound parts,
+    synonyms), and the looser forms of each question word that ``known`` (is this
+    body term in the index?) says is unknown: a typo or a word typed without å, ä
+    and ö is found only through its folded form and grams. The other terms of the
+    plan only rescore the candidates.
+    """
+    unknown: dict[str, bool] = {}
+
+    def is_unknown(word: str) -> bool:
+        if word not in unknown:
+            unknown[word] = not known(word)
+        return unknown[word]
+
+    return [item for item in plan.terms if not item.word or is_unknown(item.word)]
+
+
+def estimated_union(sections: int, frequencies: list[int]) -> int:
+    """About how many of ``sections`` sections hold at least one of terms found in ``frequencies`` sections each.
+
+    Assumes the terms occur independently; never less than the largest frequency.
+    """
+    total = max(sections, 1)
+    missing = 1.0
+    for frequency in frequencies:
+        missing *= 1 - min(frequency, total) / total
+    return max(round(total * (1 - missing)), max(frequencies, default=0))
 
 
 class EngineError(RuntimeError):
@@ -119,12 +161,27 @@ class Page:
     ``partial`` is true when the time limit cut the search short: the hits
     are the best of what was found in time, and the total counts only those.
     A search that did not ask for an exact total may leave ``total`` at the
-    number of hits.
+    number of hits. ``total_exact`` is false when ``total`` is an estimate (more
+    than :data:`TOTAL_BOUND` sections match a two-stage search) or only the hits.
     """
 
     total: int
     hits: list[Hit]
     partial: bool = False
+    total_exact: bool = True
+
+
+@dataclass(frozen=True)
+class FacetCounts:
+    """Matching sections per publisher and per kind ("page", "pdf"), most first.
+
+    ``exact`` is false when the counts are of a two-stage search's candidates only
+    (the best sections of a question that matches more than :data:`TOTAL_BOUND`).
+    """
+
+    publisher: list[tuple[str, int]]
+    kind: list[tuple[str, int]]
+    exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -150,7 +207,7 @@ class Engine(Protocol):
         (``Page.total`` is then at least the number of hits, not the count).
         """
 
-    def facet_counts(self, plan: QueryPlan) -> dict[str, list[tuple[str, int]]]:
+    def facet_counts(self, plan: QueryPlan) -> FacetCounts:
         """How many matching sections each publisher and each kind ("page", "pdf") has, most first."""
 
     def fetch(self, ids: list[str]) -> dict[str, SectionRecord]:

@@ -23,6 +23,7 @@ from indexer.engines.base import (
     MAX_GRAM_DF_SHARE,
     PHRASE_SLOP,
     EngineError,
+    FacetCounts,
     Hit,
     IndexedSection,
     Page,
@@ -135,7 +136,7 @@ class TantivyEngine:
         hits = [Hit(read_record(self._searcher.doc(address)["data"][0]), score * LINK_LIST_PRIOR)
                 for score, address in result.hits]
         total = result.count if exact_total else offset + len(hits)  # type: ignore[attr-defined]  # not in the stubs
-        return Page(total, hits)
+        return Page(total, hits, total_exact=exact_total)
 
     def _query(self, plan: QueryPlan) -> tantivy.Query | None:
         clauses = []
@@ -149,16 +150,17 @@ class TantivyEngine:
             clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, weight)))
         return tantivy.Query.boolean_query(clauses) if clauses else None
 
-    def facet_counts(self, plan: QueryPlan) -> dict[str, list[tuple[str, int]]]:
-        """How many matching sections each publisher and each kind has, most first."""
+    def facet_counts(self, plan: QueryPlan) -> FacetCounts:
+        """How many matching sections each publisher and each kind has, most first (always exact)."""
         query = self._query(plan)
         if query is None:
-            return {"publisher": [], "kind": []}
+            return FacetCounts([], [])
         aggregations = {name: {"terms": {"field": name, "size": FACET_VALUES}} for name in ("publisher", "kind")}
         result = self._searcher.aggregate(query, aggregations)
-        return {name: sorted(((str(bucket["key"]), int(bucket["doc_count"])) for bucket in result[name]["buckets"]
-                              if bucket["key"]), key=lambda item: (-item[1], item[0]))
-                for name in ("publisher", "kind")}
+        publisher, kind = (sorted(((str(bucket["key"]), int(bucket["doc_count"])) for bucket in result[name]["buckets"]
+                                   if bucket["key"]), key=lambda item: (-item[1], item[0]))
+                           for name in ("publisher", "kind"))
+        return FacetCounts(publisher, kind)
 
     def fetch(self, ids: list[str]) -> dict[str, SectionRecord]:
         """The stored records of the sections with these ids."""

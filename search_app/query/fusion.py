@@ -33,10 +33,10 @@ class Fusion:
     rrf_k: float = 60.0
 
 
-def _minmax(scores: dict[str, float]) -> dict[str, float]:
+def _minmax(scores: dict[str, float], floor: float | None = None) -> dict[str, float]:
     if not scores:
         return {}
-    low, high = min(scores.values()), max(scores.values())
+    low, high = min(scores.values()) if floor is None else floor, max(scores.values())
     span = high - low
     return {key: (value - low) / span if span > 0 else 1.0 for key, value in scores.items()}
 
@@ -45,12 +45,15 @@ def _scaled(scores: dict[str, float]) -> dict[str, float]:
     return {key: similarity_share(value) for key, value in scores.items()}
 
 
-def fuse(lexical: dict[str, float], semantic: dict[str, float], fusion: Fusion = Fusion()) -> list[
-        tuple[str, float]]:
+def fuse(lexical: dict[str, float], semantic: dict[str, float], fusion: Fusion = Fusion(),
+         lexical_floor: float | None = None) -> list[tuple[str, float]]:
     """Candidates of both sides, best first, with their fused scores (0–1 for ``minmax``).
 
     ``lexical`` holds the engine's scores of its candidates; ``semantic`` the
     similarity of every candidate (of either side) that has a vector.
+    ``lexical_floor`` is the lexical score that counts as 0 (default: the pool's
+    weakest); a pool that the engine could not fill passes 0, as if its weakest
+    matches had scored next to nothing.
     """
     weight = fusion.semantic_weight
     keys = list(dict.fromkeys([*lexical, *semantic]))
@@ -64,7 +67,7 @@ def fuse(lexical: dict[str, float], semantic: dict[str, float], fusion: Fusion =
 
         fused = {key: (1 - weight) * rrf(lexical_rank, key) + weight * rrf(semantic_rank, key) for key in keys}
     else:
-        lexical_norm = _minmax(lexical)
+        lexical_norm = _minmax(lexical, lexical_floor)
         semantic_norm = _scaled(semantic) if fusion.rule == "scaled" else _minmax(semantic)
         fused = {key: (1 - weight) * lexical_norm.get(key, 0.0) + weight * semantic_norm.get(key, 0.0)
                  for key in keys}

@@ -75,26 +75,33 @@ class Synonyms:
 
 
 def plan_query(text: str, analyzer: SwedishAnalyzer, synonyms: Synonyms | None = None) -> QueryPlan:
-    """The weighted terms and phrases that search for ``text``."""
-    stems = analyzer.terms(text)
-    weighted: dict[tuple[str, str], float] = {}
+    """The weighted terms and phrases that search for ``text``.
 
-    def add(field_name: str, term: str, weight: float) -> None:
+    Each looser form of a question word (folded, as a compound part, grams) names
+    the word it stands in for (``WeightedTerm.word``), so that a two-stage search
+    lets it find candidates only for a word the index does not know.
+    """
+    stems = analyzer.terms(text)
+    weighted: dict[tuple[str, str], tuple[float, str]] = {}
+
+    def add(field_name: str, term: str, weight: float, word: str = "") -> None:
         key = (field_name, term)
-        weighted[key] = max(weighted.get(key, 0.0), weight)
+        known_weight, known_word = weighted.get(key, (0.0, word))
+        weighted[key] = (max(known_weight, weight), known_word if known_word == word or not known_word else word)
 
     for stem in stems:
         add("body", stem, BODY_WEIGHT)
         add("head", stem, HEAD_WEIGHT)
-        add("folded", fold(stem), FOLDED_WEIGHT)
-        add("parts", stem, PARTS_WEIGHT)
+        add("folded", fold(stem), FOLDED_WEIGHT, stem)
+        add("parts", stem, PARTS_WEIGHT, stem)
     for word in analyzer.content_words(text):
-        for part in analyzer.compound_parts(word):
+        own = next(iter(analyzer.terms(word)), word)
+        for part in analyzer.compound_parts(word):  # a compound's parts find sections, as its own words do
             add("body", part, PARTS_WEIGHT)
             add("parts", part, PARTS_WEIGHT)
         grams = word_grams(word)
         for gram in grams:
-            add("grams", gram, GRAMS_WORD_WEIGHT / math.sqrt(len(grams)))
+            add("grams", gram, GRAMS_WORD_WEIGHT / math.sqrt(len(grams)), own)
     for stem in synonyms.expand(stems) if synonyms else []:
         add("body", stem, SYNONYM_WEIGHT)
         add("head", stem, SYNONYM_WEIGHT * HEAD_WEIGHT)
@@ -102,6 +109,6 @@ def plan_query(text: str, analyzer: SwedishAnalyzer, synonyms: Synonyms | None =
         ("body", pair, PROXIMITY_WEIGHT) for pair in zip(stems, stems[1:], strict=False)]
     return QueryPlan(
         stems=stems,
-        terms=[WeightedTerm(f, t, w) for (f, t), w in weighted.items()],
+        terms=[WeightedTerm(f, t, w, word) for (f, t), (w, word) in weighted.items()],
         phrases=phrases,
     )

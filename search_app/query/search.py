@@ -57,6 +57,8 @@ class SearchResult:
     total: int
     passages: list[Passage]
     partial: bool = False
+    #: False when ``total`` is an estimate (a question that matches very many sections) or a lower bound.
+    total_exact: bool = True
     #: The engine's best score for the words alone (0 when no section shares a word): what
     #: spelling suggestions compare against.
     lexical_best: float = 0.0
@@ -100,13 +102,18 @@ def to_passage(record: SectionRecord, score: float, query_terms: list[str], anal
 KIND_LABELS = {"page": "Webbsidor", "pdf": "PDF-dokument"}
 
 
-def facets(snap: OpenSnapshot, query: str) -> dict[str, list[dict]]:
-    """Matching sections per publisher and per kind of document, for filters with counts."""
+def facets(snap: OpenSnapshot, query: str) -> dict:
+    """Matching sections per publisher and per kind of document, for filters with counts.
+
+    ``exact`` is false when the engine counted only its best candidates (a question
+    that matches very many sections).
+    """
     counts = snap.engine.facet_counts(plan_query(query, snap.analyzer, snap.synonyms))
     return {
-        "publisher": [{"value": value, "count": count} for value, count in counts["publisher"]],
+        "publisher": [{"value": value, "count": count} for value, count in counts.publisher],
         "type": [{"value": value, "label": KIND_LABELS.get(value, value), "count": count}
-                 for value, count in counts["kind"]],
+                 for value, count in counts.kind],
+        "exact": counts.exact,
     }
 
 
@@ -119,6 +126,7 @@ class RankedSections:
     partial: bool
     lexical_best: float
     marked: list[str]
+    total_exact: bool = True
 
 
 def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
@@ -131,7 +139,7 @@ def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int =
         page = snap.engine.search(plan, limit=limit, offset=offset, publisher=publisher, time_limit_s=time_limit_s,
                                   exact_total=exact_total, kind=kind)
         return RankedSections([(hit.fields, hit.score) for hit in page.hits], page.total, page.partial,
-                              page.hits[0].score if page.hits else 0.0, marked)
+                              page.hits[0].score if page.hits else 0.0, marked, page.total_exact)
     pool = max(POOL, offset + limit)
     started = time.monotonic()
     page = snap.engine.search(plan, limit=pool, offset=0, publisher=publisher, time_limit_s=time_limit_s,
@@ -141,12 +149,14 @@ def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int =
     # The time limit covers the encoder too: once it is spent, the words' ranking is the result.
     out_of_time = page.partial or (time_limit_s is not None and time.monotonic() - started >= time_limit_s)
     semantic = {} if out_of_time else semantic_candidates(snap, query, pool, lexical, publisher, kind)
-    ranked = fuse(lexical, semantic, fusion or Fusion())[offset : offset + limit]
+    # A pool the engine could not fill is scaled from 0: its weakest candidate is not "no match".
+    floor = 0.0 if len(lexical) < pool else None
+    ranked = fuse(lexical, semantic, fusion or Fusion(), floor)[offset : offset + limit]
     records.update(snap.engine.fetch([key for key, _ in ranked if key not in records]))
     only_semantic = sum(key not in lexical for key in semantic)
     return RankedSections([(records[key], score) for key, score in ranked if key in records],
                           max(page.total, len(lexical)) + only_semantic, out_of_time,
-                          page.hits[0].score if page.hits else 0.0, marked)
+                          page.hits[0].score if page.hits else 0.0, marked, page.total_exact)
 
 
 def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
@@ -162,7 +172,7 @@ def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
     """
     ranked = rank_sections(snap, query, limit, offset, publisher, time_limit_s, exact_total, kind)
     passages = [to_passage(record, score, ranked.marked, snap.analyzer) for record, score in ranked.hits]
-    return SearchResult(query, ranked.total, passages, ranked.partial, ranked.lexical_best)
+    return SearchResult(query, ranked.total, passages, ranked.partial, ranked.total_exact, ranked.lexical_best)
 
 
 #: A section that shares no word with the question must be at least this similar to it to be a result

@@ -53,6 +53,7 @@ def api_search() -> Response:
         return {
             "query": result.query,
             "total": result.total,
+            "total_exact": result.total_exact,
             "partial": result.partial,
             "suggestion": suggest(snap, query, result.lexical_best),
             "results": [p.as_dict() for p in result.passages],

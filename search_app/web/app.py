@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from indexer.engines.base import CANDIDATES, TOTAL_BOUND
 from search_app.settings import load_settings
 from search_app.web.analytics.writer import Analytics
 from search_app.web.index_handle import IndexHandle
@@ -41,6 +42,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_template_filter(plural)
     app.add_template_filter(site_of, "site")
     app.add_template_filter(swedish_date)
+    # What the results page says of an estimated total and of facets counted over the candidates only.
+    app.jinja_env.globals.update(total_bound=TOTAL_BOUND, candidates=CANDIDATES)
 
     from search_app.web import admin, api, api_docs, errors, http_cache, operations, pages, security, widget
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from indexer.engines.base import Engine, EngineError, Page, SectionRecord
+from indexer.engines.base import Engine, EngineError, FacetCounts, Page, SectionRecord
 
 
 def engine_failure(error: BaseException) -> bool:
@@ -53,7 +53,7 @@ class GuardedEngine:
         """The inner engine's ``search``, guarded."""
         return self._call("search", *args, **kwargs)
 
-    def facet_counts(self, *args: Any, **kwargs: Any) -> dict[str, list[tuple[str, int]]]:
+    def facet_counts(self, *args: Any, **kwargs: Any) -> FacetCounts:
         """The inner engine's ``facet_counts``, guarded."""
         return self._call("facet_counts", *args, **kwargs)
 
