@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import re
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -32,7 +33,7 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
-from bench import semantic
+from bench import semantic, whoosh
 from evaluation.run import CODE_COMMIT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,20 +113,23 @@ def build(corpora: list[Path], index: Path, engine: str) -> dict:
         command += ["--jsonl", str(corpus)]
     # A wrapper process reports the peak of this build alone (the largest of its processes).
     wrapper = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
-               "print('peak', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+               "usage = resource.getrusage(resource.RUSAGE_CHILDREN); "
+               "print('peak', usage.ru_maxrss, file=sys.stderr); "
+               "print('cpu', usage.ru_utime + usage.ru_stime, file=sys.stderr); "
                "sys.exit(done.returncode)")
     done = subprocess.run([sys.executable, "-c", wrapper, *command], check=True, capture_output=True, text=True)
     seconds = time.monotonic() - started
     peak = re.search(r"^peak (\d+)$", done.stderr, flags=re.MULTILINE)
     assert peak, done.stderr
     peak_mb = int(peak.group(1)) / 1024
+    cpu = re.search(r"^cpu ([\d.]+)$", done.stderr, flags=re.MULTILINE)
     current = (index / CURRENT).resolve()
     manifest = json.loads((current / MANIFEST).read_text())
     size_mb = sum(p.stat().st_size for p in current.rglob("*") if p.is_file()) / 2**20
     phases = dict(re.findall(r"^\s+(.+?): ([\d.]+) s$", done.stdout, flags=re.MULTILINE))
     return {"seconds": seconds, "documents": manifest["documents"], "sections": manifest["sections"],
             "sections_per_s": manifest["sections"] / seconds, "size_mb": size_mb, "peak_mb": peak_mb,
-            "phases": phases}
+            "phases": phases, "cpu_s": float(cpu.group(1)) if cpu else 0.0}
 
 
 def in_process(index: Path, asked: list[str], warm_up: list[str]) -> dict:
@@ -212,12 +216,19 @@ def peers(index: Path, asked: list[str]) -> dict:
     return {name: quantiles_ms(values) for name, values in samples.items()}
 
 
+def free_port() -> int:
+    """A loopback port that no one listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 class Server:
     """`sok serve` on a loopback port for one measurement."""
 
-    def __init__(self, index: Path, workers: int, port: int):
+    def __init__(self, index: Path, workers: int, port: int, env: dict[str, str] | None = None):
         self.base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "SOK_RATE_LIMIT_PER_MINUTE": "0"}
+        env = {**os.environ, "SOK_RATE_LIMIT_PER_MINUTE": "0", **(env or {})}
         self.process = subprocess.Popen(
             [SOK, "serve", "--port", str(port), "--workers", str(workers), "--index", str(index)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
@@ -312,9 +323,16 @@ def main() -> int:
     parser.add_argument("--semantic-only", action="store_true",
                         help="measure only the semantic layer and replace its section of docs/benchmarks.md")
     parser.add_argument("--no-semantic", action="store_true", help="skip the semantic layer")
+    parser.add_argument("--whoosh-only", action="store_true",
+                        help="measure only Whoosh's single-stage and two-stage query and replace that section")
     args = parser.parse_args()
 
     pool = question_pool()
+    if args.whoosh_only:
+        lines = whoosh_section(pool, args, None)
+        replace_section(whoosh.HEADING, lines)
+        print("\n".join(lines))
+        return 0
     semantic_lines = [] if args.no_semantic else semantic_section(pool, args.http_seconds)
     if args.semantic_only:
         REPORT.parent.mkdir(exist_ok=True)
@@ -347,7 +365,9 @@ def main() -> int:
         index = WORK / f"index-tantivy-{args.pages}-sfs"
         large = {"built": build([corpus, sfs_file()], index, "tantivy"),
                  "local": in_process(index, asked, warm_up)}
-    report = render(args, built, local, peer, served, whoosh_served, large) + "\n".join(semantic_lines) + "\n"
+    whoosh_lines = whoosh_section(pool, args, built.get("whoosh")) if "whoosh" in engines else []
+    report = render(args, built, local, peer, served, whoosh_served, large) + "\n".join(
+        [*whoosh_lines, *semantic_lines]) + "\n"
     print(report)
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(report, encoding="utf-8")
@@ -355,6 +375,44 @@ def main() -> int:
 
 
 SEMANTIC_HEADING = "\n## Semantic layer"
+
+
+def replace_section(heading: str, lines: list[str]) -> None:
+    """Put ``lines`` in docs/benchmarks.md in place of the section under ``heading`` (or at its end)."""
+    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
+    before, _, after = text.partition(heading)
+    rest = after.partition("\n## ")[2]
+    REPORT.write_text(before.rstrip() + "\n\n" + "\n".join(lines) + "\n" + ("\n## " + rest if rest else ""),
+                      encoding="utf-8")
+
+
+def whoosh_section(pool: list[str], args: argparse.Namespace, built: dict | None) -> list[str]:
+    """Whoosh at the 44k pages, single-stage and two-stage query side by side (building the index if not given)."""
+    index = WORK / f"index-whoosh-{args.pages}"
+    if built is None:
+        built = build([corpus_file(args.pages)], index, "whoosh")
+    asked, warm_up = pool[: args.questions], pool[args.questions : args.questions + 300]
+    # The single-stage query takes about a second a question at this size: 100 keep the run short.
+    local = whoosh.side_by_side(index, asked[:100], warm_up[:30], quantiles_ms)
+    served: dict = {}
+    start = args.questions + 300
+    for query, env in (("two-stage", {}), ("single", {"SOK_WHOOSH_QUERY": "single"})):
+        server = Server(index, 2, free_port(), env)
+        load = int(args.http_seconds * 60)  # more than 40 requests/s would ask
+        one_client = 100 if query == "two-stage" else 30  # the single-stage query: about a second each
+        try:
+            for question in pool[start : start + 30]:  # traffic the workers have already served
+                server.ask(question)
+            one = quantiles_ms([server.ask(q) for q in pool[start + 30 : start + 30 + one_client]])
+            served[query] = {"one": one, "load": server.load(pool[start + 130 : start + 130 + load],
+                                                               args.http_seconds, unique=True)}
+        finally:
+            server.stop()
+        start += 130 + load
+    lines = whoosh.render(built, local, served, fmt)
+    lines.insert(1, f"\nMeasured {date.today().isoformat()} at commit {CODE_COMMIT} on {platform.machine()},"
+                    f" {os.cpu_count()} cores by `make bench` (`python -m bench.run --whoosh-only` for this part).")
+    return lines
 
 
 def semantic_section(pool: list[str], seconds: float) -> list[str]:

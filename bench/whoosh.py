@@ -1,0 +1,81 @@
+"""The Whoosh engine at the 44k pages: today's single-stage query and the two-stage query side by side.
+
+Both queries run in the same process on the same snapshot, question by question
+(each question new to both), so that the machine's noise falls on both alike.
+Over HTTP, `sok serve` with 2 workers answers /api/ask for one client and under
+32 clients, once with each query (``SOK_WHOOSH_QUERY=single`` selects the old one).
+
+    python -m bench.run --whoosh-only      # this part only; replaces its section of docs/benchmarks.md
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+#: The heading of this part's section in docs/benchmarks.md.
+HEADING = "\n## Whoosh at the 44k pages: single-stage and two-stage query"
+QUERIES = {"single": False, "two-stage": True}
+
+
+def side_by_side(index: Path, asked: list[str], warm_up: list[str],
+                 quantiles_ms: Callable[[list[float]], tuple[float, float, float]]) -> dict:
+    """In-process latency of search and ask with each query, and how often the two agree on the best hit."""
+    from indexer.snapshot.reader import current_snapshot
+    from search_app.answer.ask import ask
+    from search_app.query.search import search
+    from search_app.query.snapshot import open_snapshot
+
+    snap = open_snapshot(current_snapshot(index)).warm()
+    engine = snap.engine
+    for question in warm_up:
+        ask(snap, question)
+    timings: dict[str, list[float]] = {f"{name} {query}": [] for name in ("search", "ask") for query in QUERIES}
+    same_best = same_ten = 0.0
+    for question in asked:
+        found = {}
+        for query, two_stage in QUERIES.items():
+            engine.two_stage = two_stage  # type: ignore[attr-defined]  # a Whoosh snapshot
+            started = time.perf_counter()
+            result = search(snap, question, limit=10)
+            timings[f"search {query}"].append(time.perf_counter() - started)
+            found[query] = [passage.id for passage in result.passages]
+            started = time.perf_counter()
+            ask(snap, question)
+            timings[f"ask {query}"].append(time.perf_counter() - started)
+        old, new = found["single"], found["two-stage"]
+        same_best += old[:1] == new[:1]
+        same_ten += len(set(old) & set(new)) / max(len(old), 1)
+    engine.close()
+    result: dict = {name: quantiles_ms(samples) for name, samples in timings.items()}
+    result["same_best"] = same_best / max(len(asked), 1)
+    result["same_ten"] = same_ten / max(len(asked), 1)
+    result["questions"] = len(asked)
+    return result
+
+
+def render(built: dict, local: dict, served: dict, fmt: Callable[[tuple[float, ...]], str]) -> list[str]:
+    """The Markdown section of this part (``served``: per query, one-client latency and the load line)."""
+    lines = [
+        HEADING.strip(),
+        "",
+        f"Build: {built['seconds']:.0f} s wall ({built.get('cpu_s', 0):.0f} s CPU), {built['sections']} sections,"
+        f" {built['size_mb']:.0f} MB, peak {built['peak_mb']:.0f} MB; phases: "
+        + ", ".join(f"{k} {v} s" for k, v in built["phases"].items()) + ".",
+        "",
+        f"In-process, {local['questions']} questions, each new, both queries on each in turn:",
+        "",
+        "| measure | single-stage (before) | two-stage |",
+        "|---|---|---|",
+    ]
+    for name in ("search", "ask"):
+        lines.append(f"| {name} p50 / p95 / p99 | {fmt(local[f'{name} single'])} | {fmt(local[f'{name} two-stage'])} |")
+    agreement = f"{100 * local['same_best']:.0f} % / {100 * local['same_ten']:.0f} %"
+    lines.append(f"| same best hit / top-10 overlap as single-stage | | {agreement} |")
+    if served:
+        lines.append("| `/api/ask` over HTTP, 2 workers, one client, cold p50 / p95 / p99 | "
+                     + " | ".join(fmt(served[query]["one"]) for query in QUERIES) + " |")
+        lines.append("| `/api/ask` load, 2 workers, 32 clients, cold | "
+                     + " | ".join(served[query]["load"] for query in QUERIES) + " |")
+    return lines
