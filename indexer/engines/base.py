@@ -42,9 +42,9 @@ TOTAL_BOUND = 1000
 class WeightedTerm:
     """One term to look up in one field, with its weight.
 
-    ``word`` is the body term of the question word that a looser form (folded, the
-    word as a compound part, its grams) stands in for ("" for the question's own
-    terms, compound parts and synonyms): a two-stage search lets such a term find
+    ``word`` is the body term of the question word that a looser form (folded, its
+    grams) stands in for ("" for the question's own terms, in every field, its
+    compound parts and synonyms): a two-stage search lets such a term find
     candidates only when the index does not know that word.
     """
 
@@ -66,8 +66,8 @@ class QueryPlan:
 def first_stage(plan: QueryPlan, known: Callable[[str], bool]) -> list[WeightedTerm]:
     """The terms of ``plan`` that find a two-stage search's candidates.
 
-    The question's own terms (its words in body and headings, compound parts,
-    synonyms), and the looser forms of each question word that ``known`` (is this
+    The question's own terms (its words in body, headings and sections' compound
+    parts, its own compound parts, synonyms), and the looser forms of each question word that ``known`` (is this
     body term in the index?) says is unknown: a typo or a word typed without å, ä
     and ö is found only through its folded form and grams. The other terms of the
     plan only rescore the candidates.

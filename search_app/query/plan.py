@@ -77,8 +77,7 @@ class Synonyms:
 def plan_query(text: str, analyzer: SwedishAnalyzer, synonyms: Synonyms | None = None) -> QueryPlan:
     """The weighted terms and phrases that search for ``text``.
 
-    Each looser form of a question word (folded, as a compound part, grams) names
-    the word it stands in for (``WeightedTerm.word``), so that a two-stage search
+    Each looser form of a question word (folded, grams) names the word it stands in for (``WeightedTerm.word``), so that a two-stage search
     lets it find candidates only for a word the index does not know.
     """
     stems = analyzer.terms(text)
@@ -93,7 +92,7 @@ def plan_query(text: str, analyzer: SwedishAnalyzer, synonyms: Synonyms | None =
         add("body", stem, BODY_WEIGHT)
         add("head", stem, HEAD_WEIGHT)
         add("folded", fold(stem), FOLDED_WEIGHT, stem)
-        add("parts", stem, PARTS_WEIGHT, stem)
+        add("parts", stem, PARTS_WEIGHT)  # the word as part of a section's compound finds sections too
     for word in analyzer.content_words(text):
         own = next(iter(analyzer.terms(word)), word)
         for part in analyzer.compound_parts(word):  # a compound's parts find sections, as its own words do

@@ -1,0 +1,81 @@
+"""Whoosh's two-stage query: the same best sections as the single-stage query, totals exact up to a bound."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+import indexer.engines.whoosh as whoosh_engine
+from indexer.build import SemanticOptions, build_snapshot
+from indexer.corpus.readers import read_corpus
+from indexer.snapshot.reader import current_snapshot
+from search_app.query.search import facets, search
+from search_app.query.snapshot import open_snapshot
+from tests.conftest import CORPUS
+
+#: Questions as users type them: right, with a typo, without å/ä/ö, with a compound the pages split.
+QUESTIONS = ["pilotkommuner", "pilotkomuner", "vilka kommuner var pilotkommuner?", "overkalix",
+             "samhallsplanering", "jämställdhet", "jamstalldhet", "kompetensarna", "hur ansöker jag om bygglov",
+             "vem är kontaktperson för Kompetensarena Stockholm", "när pågick satsningen"]
+
+
+@pytest.fixture(scope="module")
+def whoosh_snapshot(tmp_path_factory):
+    """A lexical-only Whoosh snapshot of the seed pages (the words' own ranking, no vectors)."""
+    root = tmp_path_factory.mktemp("two-stage")
+    build_snapshot(root, read_corpus(CORPUS).documents, language_dir=CORPUS, engine_name="whoosh",
+                   semantic=SemanticOptions(enabled=False))
+    snap = open_snapshot(current_snapshot(root))
+    yield replace(snap, semantic=None)
+    snap.engine.close()
+
+
+def _ranked(snap, question: str, two_stage: bool) -> list[tuple[str, float]]:
+    snap.engine.two_stage = two_stage
+    try:
+        return [(p.id, round(p.score, 6)) for p in search(snap, question, limit=5).passages]
+    finally:
+        snap.engine.two_stage = True
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_two_stages_find_what_one_stage_finds(whoosh_snapshot, question):
+    single = _ranked(whoosh_snapshot, question, two_stage=False)
+    double = _ranked(whoosh_snapshot, question, two_stage=True)
+    # The best sections, with the very same scores: the second stage scores as the single stage did.
+    assert double[:3] == single[:3]
+    assert double or question == "hur ansöker jag om bygglov"  # no seed page has either word
+
+
+def test_a_typo_and_missing_diacritics_find_the_sections_of_the_right_word(whoosh_snapshot):
+    for typed, right in [("pilotkomuner", "pilotkommuner"), ("overkalix", "överkalix"),
+                         ("jamstalldhet", "jämställdhet")]:
+        assert _ranked(whoosh_snapshot, typed, True)[0][0] == _ranked(whoosh_snapshot, right, True)[0][0]
+
+
+def test_a_total_beyond_the_bound_is_an_estimate(whoosh_snapshot, monkeypatch):
+    exact = search(whoosh_snapshot, "kommun")
+    assert exact.total_exact and exact.total > 2
+    monkeypatch.setattr(whoosh_engine, "TOTAL_BOUND", 2)
+    estimated = search(whoosh_snapshot, "kommun")
+    assert not estimated.total_exact and estimated.total > 2
+    assert [p.id for p in estimated.passages] == [p.id for p in exact.passages]
+    counts = facets(whoosh_snapshot, "kommun")
+    assert counts["exact"] is False and sum(item["count"] for item in counts["type"]) >= 1
+    few = search(whoosh_snapshot, "överkalix")
+    assert 0 < few.total <= 2 and few.total_exact  # a rare word is still counted
+
+
+def test_the_page_says_more_than_the_bound(client, monkeypatch):
+    import search_app.web.pages as pages
+
+    monkeypatch.setattr(whoosh_engine, "TOTAL_BOUND", 2)
+    monkeypatch.setattr(pages, "TOTAL_BOUND", 2)
+    body = client.get("/api/search", query_string={"q": "kommun", "limit": 3}).get_json()
+    if body["total_exact"]:  # the tantivy engine counts every match exactly
+        assert body["total"] >= len(body["results"])
+        return
+    assert body["total"] > 2
+    html = client.get("/", query_string={"q": "kommun"}).get_data(as_text=True)
+    assert "Fler än 2 träffar" in html
