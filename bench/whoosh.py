@@ -38,9 +38,9 @@ def side_by_side(index: Path, asked: list[str], warm_up: list[str],
         for query, two_stage in QUERIES.items():
             engine.two_stage = two_stage  # type: ignore[attr-defined]  # a Whoosh snapshot
             started = time.perf_counter()
-            result = search(snap, question, limit=10)
+            page = search(snap, question, limit=10)
             timings[f"search {query}"].append(time.perf_counter() - started)
-            found[query] = [passage.id for passage in result.passages]
+            found[query] = [passage.id for passage in page.passages]
             started = time.perf_counter()
             ask(snap, question)
             timings[f"ask {query}"].append(time.perf_counter() - started)

@@ -31,9 +31,13 @@ PHRASE_SLOP = 3
 #: The analysed fields an indexed section carries (``indexer.fields`` makes them).
 FIELDS = ("body", "head", "folded", "parts", "grams")
 #: Candidates the first stage of a two-stage search passes to the second (more when paging deeper).
-CANDIDATES = 300
+CANDIDATES = 100
 #: Matching sections counted exactly; beyond this many a two-stage search estimates the total.
 TOTAL_BOUND = 1000
+#: A term in more sections than this finds no candidates (it still scores them), unless the
+#: question has no rarer term: at 51k sections a few such words made the first stage read
+#: most of the index, and a section with none of the question's rarer words rarely ranks first.
+COMMON_SECTIONS = 1000
 
 
 #: The engines' input contract: a question already analysed into weighted terms per field
@@ -63,7 +67,8 @@ class QueryPlan:
     phrases: list[tuple[str, tuple[str, ...], float]] = field(default_factory=list)
 
 
-def first_stage(plan: QueryPlan, known: Callable[[str], bool]) -> list[WeightedTerm]:
+def first_stage(plan: QueryPlan, known: Callable[[str], bool],
+                frequency: Callable[[WeightedTerm], int] | None = None) -> list[WeightedTerm]:
     """The terms of ``plan`` that find a two-stage search's candidates.
 
     The question's own terms (its words in body, headings and sections' compound
@@ -79,7 +84,11 @@ def first_stage(plan: QueryPlan, known: Callable[[str], bool]) -> list[WeightedT
             unknown[word] = not known(word)
         return unknown[word]
 
-    return [item for item in plan.terms if not item.word or is_unknown(item.word)]
+    terms = [item for item in plan.terms if not item.word or is_unknown(item.word)]
+    if frequency is None:
+        return terms
+    rare = [item for item in terms if frequency(item) <= COMMON_SECTIONS]
+    return rare or terms
 
 
 def estimated_union(sections: int, frequencies: list[int]) -> int:

@@ -6,6 +6,7 @@ pre-analysed fields, each section's score multiplied by its prior.
 
 from __future__ import annotations
 
+import bisect
 import io
 import itertools
 import os
@@ -17,16 +18,19 @@ from typing import Any
 from whoosh import collectors, formats, scoring, sorting
 from whoosh import index as whoosh_index
 from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.codec import whoosh3
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
+from whoosh.matching import ReadTooFar
 from whoosh.query import And, ConstantScoreQuery, Or, Phrase, Term
 from whoosh.searching import Searcher
 from whoosh.system import pack_uint
 
 from indexer.engines.base import (
     CANDIDATES,
+    FIELDS,
     MAX_GRAM_DF_SHARE,
     PHRASE_SLOP,
     TOTAL_BOUND,
@@ -37,6 +41,7 @@ from indexer.engines.base import (
     Page,
     QueryPlan,
     SectionRecord,
+    WeightedTerm,
     bm25_idf,
     estimated_union,
     first_stage,
@@ -47,6 +52,12 @@ from indexer.engines.writing import read_record, record_json, write_sections
 BM25_K1 = 0.9
 BM25_B = 0.75
 WRITER_PROCESSES = 2
+#: The first stage's collector without Whoosh's block-quality skipping and matcher replacement:
+#: with terms in at most COMMON_SECTIONS sections each, the union is small, and at the 44k pages
+#: the bookkeeping cost more than it skipped (p50 398 against 526 ms with both on, 433 ms with
+#: replacement every 50 matches; 30 questions on the shared 2-core machine).
+FIRST_STAGE_QUALITY = False
+FIRST_STAGE_REPLACE = 0
 
 
 class PriorBM25F(scoring.BM25F):
@@ -144,6 +155,44 @@ def build(path: Path, sections: Iterable[IndexedSection], on_section: Callable[[
     return write_sections(WhooshWriter(path), sections, on_section)
 
 
+def _skip_to(self: Any, target: int) -> None:
+    """Whoosh's ``W3LeafMatcher.skip_to`` with a binary search inside the block.
+
+    Whoosh steps through a block posting by posting (a Python call each); the second
+    stage moves each term's postings to a few hundred candidates, so it searches the
+    block's sorted ids instead. Same result: the first posting at or after ``target``.
+    """
+    if not self.is_active():
+        raise ReadTooFar
+    if target <= self.id():
+        return
+    if target > self._maxid:
+        self._skip_to_block(lambda: target > self._maxid)
+    if self.is_active():
+        if self._ids is None:
+            self._read_ids()
+        self._i = bisect.bisect_left(self._ids, target, self._i)
+
+
+whoosh3.W3LeafMatcher.skip_to = _skip_to  # the codec is Whoosh's own; Whoosh is pinned
+
+
+def _lengths_in_memory(reader: Any) -> None:
+    """Hold each segment's field lengths (one byte a section and field) in memory.
+
+    BM25F reads a length for every posting it scores; through plain file reads (see
+    PlainFileStorage) each was a system call. Whoosh keeps its column readers in its
+    per-document reader's ``_readers`` cache (private; Whoosh is pinned), and a
+    ``bytes`` object answers ``[docnum]`` as the byte column reader does.
+    """
+    for segment, _ in reader.leaf_readers():
+        perdoc = segment._perdoc
+        for name in FIELDS:
+            column = perdoc._cached_reader(f"_{name}_len", whoosh3.LENGTHS_COLUMN)
+            if column is not None:
+                perdoc._readers[f"_{name}_len"] = bytes(list(column))
+
+
 class QuietFile(io.RawIOBase):
     """A read-only file with its own position, closed without a ResourceWarning when dropped unclosed."""
 
@@ -214,7 +263,8 @@ class WhooshEngine:
             self._index = PlainFileStorage(str(path), supports_mmap=False, readonly=True).open_index()
             weighting = PriorBM25F(B=BM25_B, K1=BM25_K1)
             self._searcher = self._index.searcher(weighting=weighting)
-            weighting.priors = self._searcher.reader().column_reader("prior")
+            weighting.priors = list(self._searcher.reader().column_reader("prior"))
+            _lengths_in_memory(self._searcher.reader())
             # The first stage ranks without the prior: a final() would switch off Whoosh's block-quality skipping.
             self._plain = Searcher(self._searcher.reader(), weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1),
                                    closereader=False)
@@ -241,7 +291,8 @@ class WhooshEngine:
             return Page(0, [])
         first = self._filtered(first, publisher, kind)
         wanted = offset + limit
-        collector: Any = collectors.TopCollector(limit=max(CANDIDATES, wanted))
+        collector: Any = collectors.TopCollector(limit=max(CANDIDATES, wanted), usequality=FIRST_STAGE_QUALITY,
+                                                replace=FIRST_STAGE_REPLACE)
         partial = False
         if time_limit_s is not None:
             collector = collectors.TimeLimitCollector(collector, time_limit_s, use_alarm=False)
@@ -267,10 +318,12 @@ class WhooshEngine:
         return query
 
     def _first_stage_query(self, plan: QueryPlan) -> Or | None:
-        known = self._known
-        clauses = [Term(item.field, item.term, boost=item.weight) for item in first_stage(plan, known)
+        clauses = [Term(item.field, item.term, boost=item.weight) for item in self._first_stage(plan)
                    if item.field != "grams" or not self._common_gram(item.term)]
         return Or(clauses) if clauses else None
+
+    def _first_stage(self, plan: QueryPlan) -> list[WeightedTerm]:
+        return first_stage(plan, self._known, lambda item: self._searcher.doc_frequency(item.field, item.term))
 
     def _known(self, word: str) -> bool:
         return bool(self._searcher.doc_frequency("body", word) or self._searcher.doc_frequency("head", word))
@@ -303,7 +356,7 @@ class WhooshEngine:
     def _total(self, first: Any, plan: QueryPlan, publisher: str | None, kind: str | None) -> tuple[int, bool]:
         """The first stage's matches: counted when at most TOTAL_BOUND, else estimated (and not exact)."""
         sections = self._searcher.doc_count()
-        frequencies = [self._searcher.doc_frequency(item.field, item.term) for item in first_stage(plan, self._known)]
+        frequencies = [self._searcher.doc_frequency(item.field, item.term) for item in self._first_stage(plan)]
         if max(frequencies, default=0) <= TOTAL_BOUND:
             matcher = first.matcher(self._plain, self._plain.context())
             counted = sum(1 for _ in itertools.islice(matcher.all_ids(), TOTAL_BOUND + 1))

@@ -77,8 +77,9 @@ class Synonyms:
 def plan_query(text: str, analyzer: SwedishAnalyzer, synonyms: Synonyms | None = None) -> QueryPlan:
     """The weighted terms and phrases that search for ``text``.
 
-    Each looser form of a question word (folded, grams) names the word it stands in for (``WeightedTerm.word``), so that a two-stage search
-    lets it find candidates only for a word the index does not know.
+    Each looser form of a question word (folded, grams) names the word it stands in
+    for (``WeightedTerm.word``), so that a two-stage search lets it find candidates
+    only for a word the index does not know.
     """
     stems = analyzer.terms(text)
     weighted: dict[tuple[str, str], tuple[float, str]] = {}
