@@ -57,13 +57,15 @@ def side_by_side(index: Path, asked: list[str], warm_up: list[str],
 
 def render(built: dict, local: dict, served: dict, fmt: Callable[[tuple[float, ...]], str]) -> list[str]:
     """The Markdown section of this part (``served``: per query, one-client latency and the load line)."""
-    lines = [
-        HEADING.strip(),
-        "",
-        f"Build: {built['seconds']:.0f} s wall ({built.get('cpu_s', 0):.0f} s CPU), {built['sections']} sections,"
-        f" {built['size_mb']:.0f} MB, peak {built['peak_mb']:.0f} MB; phases: "
-        + ", ".join(f"{k} {v} s" for k, v in built["phases"].items()) + ".",
-        "",
+    lines = [HEADING.strip(), ""]
+    if built:
+        lines += [
+            f"Build: {built['seconds']:.0f} s wall ({built.get('cpu_s', 0):.0f} s CPU), {built['sections']} sections,"
+            f" {built['size_mb']:.0f} MB, peak {built['peak_mb']:.0f} MB; phases: "
+            + ", ".join(f"{k} {v} s" for k, v in built["phases"].items()) + ".",
+            "",
+        ]
+    lines += [
         f"In-process, {local['questions']} questions, each new, both queries on each in turn:",
         "",
         "| measure | single-stage (before) | two-stage |",
