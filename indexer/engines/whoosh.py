@@ -411,7 +411,8 @@ class WhooshEngine:
             matcher = first.matcher(self._plain, self._plain.context())
             docnums = list(matcher.all_ids())
         else:
-            collector = collectors.TopCollector(limit=CANDIDATES)
+            collector = collectors.TopCollector(limit=CANDIDATES, usequality=FIRST_STAGE_QUALITY,
+                                                replace=FIRST_STAGE_REPLACE)
             self._plain.search_with_collector(first, collector)
             docnums = [hit.docnum for hit in collector.results()]
         counted = {name: Counter(self._field_values(name)[docnum] for docnum in docnums)
