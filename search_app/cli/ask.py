@@ -39,10 +39,11 @@ def ask_command(question: str, index_dir: Path) -> None:
 @index_option
 def search_command(query: str, limit: int, index_dir: Path) -> None:
     """Sök efter ord och visa träffarna."""
+    from indexer.engines.base import TOTAL_BOUND
     from search_app.query.search import search
 
     result = search(open_current(index_folder(index_dir)), query, limit=limit)
-    click.echo(plural(result.total, "träff", "träffar"))
+    click.echo(plural(result.total, "träff", "träffar") if result.total_exact else f"fler än {TOTAL_BOUND} träffar")
     for number, passage in enumerate(result.passages, start=1):
         click.echo(f"{number}. {passage.title} › {passage.section}  ({passage.score:.2f})")
         click.echo(textwrap.indent(textwrap.fill(passage.text.replace("\n", " ")[:300], 84), "   "))
