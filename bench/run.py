@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import date
@@ -388,6 +389,19 @@ def replace_section(heading: str, lines: list[str]) -> None:
                       encoding="utf-8")
 
 
+def ready(server: Server, question: str, seconds: float = 300) -> None:
+    """Wait until ``server`` answers a question (a worker opening a large Whoosh snapshot answers 503 first)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            server.ask(question)
+            return
+        except urllib.error.HTTPError as error:
+            if error.code != 503 or time.monotonic() > deadline:
+                raise
+            time.sleep(2)
+
+
 def whoosh_section(pool: list[str], args: argparse.Namespace, built: dict | None) -> list[str]:
     """Whoosh at the 44k pages, single-stage and two-stage query side by side (building the index if not given)."""
     index = WORK / f"index-whoosh-{args.pages}"
@@ -403,6 +417,7 @@ def whoosh_section(pool: list[str], args: argparse.Namespace, built: dict | None
         load = int(args.http_seconds * 60)  # more than 40 requests/s would ask
         one_client = 100 if query == "two-stage" else 30  # the single-stage query: about a second each
         try:
+            ready(server, pool[start])
             for question in pool[start : start + 30]:  # traffic the workers have already served
                 server.ask(question)
             one = quantiles_ms([server.ask(q) for q in pool[start + 30 : start + 30 + one_client]])

@@ -6,8 +6,10 @@ from dataclasses import replace
 
 import pytest
 
+import indexer.engines.base as base
 import indexer.engines.whoosh as whoosh_engine
 from indexer.build import SemanticOptions, build_snapshot
+from indexer.engines.base import QueryPlan, WeightedTerm
 from indexer.corpus.readers import read_corpus
 from indexer.snapshot.reader import current_snapshot
 from search_app.query.search import facets, search
@@ -79,3 +81,23 @@ def test_the_page_says_more_than_the_bound(client, monkeypatch):
     assert body["total"] > 2
     html = client.get("/", query_string={"q": "kommun"}).get_data(as_text=True)
     assert "Fler än 2 träffar" in html
+
+
+def test_a_question_of_common_words_only_still_finds_sections(whoosh_snapshot, monkeypatch):
+    # Every word common (here: in more than one section): the first stage must not fall back to
+    # the plan's terms that occur nowhere (the serving probe asks the corpus's most common word).
+    monkeypatch.setattr(base, "COMMON_SECTIONS", 1)
+    by_count = sorted(whoosh_snapshot.vocabulary.items(), key=lambda item: -item[1])
+    common = next(word for word, _ in by_count if whoosh_snapshot.analyzer.terms(word))
+    assert search(whoosh_snapshot, common).passages
+    whoosh_snapshot.probe()
+
+
+def test_terms_found_nowhere_do_not_stand_for_a_rarer_word():
+    plan = QueryPlan(stems=["ska"], terms=[WeightedTerm("body", "ska", 1.0), WeightedTerm("parts", "ska", 0.5)])
+    frequency = {"body": 24_000, "parts": 0}
+    chosen = base.first_stage(plan, lambda word: True, lambda item: frequency[item.field])
+    assert [item.field for item in chosen] == ["body", "parts"]  # all of them: nothing rarer occurs
+    frequency["parts"] = 10
+    assert [item.field for item in base.first_stage(plan, lambda word: True, lambda item: frequency[item.field])] \
+        == ["parts"]

@@ -87,7 +87,8 @@ def first_stage(plan: QueryPlan, known: Callable[[str], bool],
     terms = [item for item in plan.terms if not item.word or is_unknown(item.word)]
     if frequency is None:
         return terms
-    rare = [item for item in terms if frequency(item) <= COMMON_SECTIONS]
+    found = {item: frequency(item) for item in terms}
+    rare = [item for item in terms if 0 < found[item] <= COMMON_SECTIONS]
     return rare or terms
 
 
