@@ -9,8 +9,8 @@ import pytest
 import indexer.engines.base as base
 import indexer.engines.whoosh as whoosh_engine
 from indexer.build import SemanticOptions, build_snapshot
-from indexer.engines.base import QueryPlan, WeightedTerm
 from indexer.corpus.readers import read_corpus
+from indexer.engines.base import QueryPlan, WeightedTerm
 from indexer.snapshot.reader import current_snapshot
 from search_app.query.search import facets, search
 from search_app.query.snapshot import open_snapshot
