@@ -6,7 +6,6 @@ pre-analysed fields, each section's score multiplied by its prior.
 
 from __future__ import annotations
 
-import bisect
 import io
 import itertools
 import os
@@ -23,7 +22,6 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
-from whoosh.matching import ReadTooFar
 from whoosh.query import And, ConstantScoreQuery, Or, Phrase, Term
 from whoosh.searching import Searcher
 from whoosh.system import pack_uint
@@ -153,28 +151,6 @@ class WhooshWriter:
 def build(path: Path, sections: Iterable[IndexedSection], on_section: Callable[[], None] | None = None) -> int:
     """Write analysed ``sections`` into a new Whoosh index in ``path``; returns the count."""
     return write_sections(WhooshWriter(path), sections, on_section)
-
-
-def _skip_to(self: Any, target: int) -> None:
-    """Whoosh's ``W3LeafMatcher.skip_to`` with a binary search inside the block.
-
-    Whoosh steps through a block posting by posting (a Python call each); the second
-    stage moves each term's postings to a few hundred candidates, so it searches the
-    block's sorted ids instead. Same result: the first posting at or after ``target``.
-    """
-    if not self.is_active():
-        raise ReadTooFar
-    if target <= self.id():
-        return
-    if target > self._maxid:
-        self._skip_to_block(lambda: target > self._maxid)
-    if self.is_active():
-        if self._ids is None:
-            self._read_ids()
-        self._i = bisect.bisect_left(self._ids, target, self._i)
-
-
-whoosh3.W3LeafMatcher.skip_to = _skip_to  # the codec is Whoosh's own; Whoosh is pinned
 
 
 def _lengths_in_memory(reader: Any) -> None:
