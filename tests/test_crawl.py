@@ -151,7 +151,7 @@ def test_a_changed_page_is_replaced_and_a_removed_one_deleted_on_the_next_crawl(
     again = crawl(site, "--corpus", str(corpus), "--index", str(index))
     assert again.exit_code == 0, again.output
     assert f"Borttagen från korpusen (finns inte längre): {site.base}/arsrapport.pdf" in again.output
-    assert "1 ändrade, 1 borttagna" in again.output
+    assert "1 ändrat, 1 borttaget" in again.output
     client = create_app({"TESTING": True, "INDEX_DIR": str(index)}).test_client()
     answer = client.get("/api/ask", query_string={"q": "hur lång är handläggningstiden för bygglov?"}).get_json()
     assert "sex veckor" in answer["answer"]["text"]

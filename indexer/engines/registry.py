@@ -4,7 +4,7 @@
 engine and records its name there; :func:`open_index` opens an index with the
 engine that wrote it. Whoosh (``indexer.engines.whoosh``) is the default;
 tantivy (``indexer.engines.tantivy``) is chosen with ``SOK_ENGINE=tantivy`` at
-build time. Only those two modules import their engine's library.
+build time. Only those modules (and whoosh_files, the Whoosh schema, writer and storage) import their engine's library.
 """
 
 from __future__ import annotations

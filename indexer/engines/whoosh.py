@@ -1,4 +1,4 @@
-"""The Whoosh engine: the only module that imports Whoosh.
+"""The Whoosh engine's searches; with :mod:`indexer.engines.whoosh_files` the only modules that import Whoosh.
 
 Implements the contract of :mod:`indexer.engines.base` with BM25F over
 pre-analysed fields, each section's score multiplied by its prior.
@@ -6,36 +6,25 @@ pre-analysed fields, each section's score multiplied by its prior.
 
 from __future__ import annotations
 
-import io
 import itertools
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from whoosh import collectors, formats, scoring, sorting
-from whoosh import index as whoosh_index
-from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.codec import whoosh3
-from whoosh.columns import NumericColumn
-from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import StructFile
+from whoosh import collectors, scoring, sorting
 from whoosh.query import And, ConstantScoreQuery, Or, Phrase, Term
 from whoosh.searching import Searcher
-from whoosh.system import pack_uint
 
 from indexer.engines.base import (
     CANDIDATES,
-    FIELDS,
     MAX_GRAM_DF_SHARE,
     PHRASE_SLOP,
     TOTAL_BOUND,
     EngineError,
     FacetCounts,
     Hit,
-    IndexedSection,
     Page,
     QueryPlan,
     SectionRecord,
@@ -43,13 +32,13 @@ from indexer.engines.base import (
     bm25_idf,
     estimated_union,
     first_stage,
-    section_prior,
 )
-from indexer.engines.writing import read_record, record_json, write_sections
+from indexer.engines.whoosh_files import PlainFileStorage, lengths_in_memory
+from indexer.engines.whoosh_files import build as build  # the engine's build, as the registry calls it
+from indexer.engines.writing import read_record
 
 BM25_K1 = 0.9
 BM25_B = 0.75
-WRITER_PROCESSES = 2
 #: The first stage's collector without Whoosh's block-quality skipping and matcher replacement:
 #: with terms in at most COMMON_SECTIONS sections each, the union is small, and at the 44k pages
 #: the bookkeeping cost more than it skipped (p50 398 against 526 ms with both on, 433 ms with
@@ -73,157 +62,6 @@ class PriorBM25F(scoring.BM25F):
         return score * self.priors[docnum] if self.priors is not None else score
 
 
-class Terms(TEXT):
-    """A text field of space-separated analysed terms, indexed without Whoosh's per-token objects.
-
-    The same postings, weights and lengths as ``TEXT`` with a ``SpaceSeparatedTokenizer``
-    (searches read them alike), counted with ``Counter`` and ``str.split``: Whoosh's
-    token-by-token analysis was most of a build's time.
-    """
-
-    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        """(term, frequency, weight, encoded value) of each distinct term in ``value``."""
-        boost = self.format.field_boost
-        words = value.split()
-        if isinstance(self.format, formats.Positions):
-            positions: dict[str, list[int]] = {}
-            for position, word in enumerate(words):
-                positions.setdefault(word, []).append(position)
-            encode = self.format.encode
-            return ((word.encode("utf-8"), len(places), len(places) * boost, encode(places))
-                    for word, places in positions.items())
-        return ((word.encode("utf-8"), count, count * boost, pack_uint(count))
-                for word, count in Counter(words).items())
-
-
-def _schema() -> Schema:
-    terms = SpaceSeparatedTokenizer()
-    return Schema(
-        id=ID(stored=True, unique=True),
-        doc_id=ID(stored=True),
-        publisher_key=ID(stored=False),
-        publisher=ID(stored=False),
-        kind=ID(stored=False),
-        body=Terms(analyzer=terms, phrase=True),
-        head=Terms(analyzer=terms, phrase=False),
-        folded=Terms(analyzer=terms, phrase=False),
-        parts=Terms(analyzer=terms, phrase=False),
-        grams=Terms(analyzer=terms, phrase=False),
-        position=NUMERIC(stored=True),
-        prior=COLUMN(NumericColumn("f", default=1.0)),
-        data=STORED(),
-    )
-
-
-class WhooshWriter:
-    """A new Whoosh index in ``path`` being written (driven by ``write_sections``)."""
-
-    def __init__(self, path: Path):
-        self._index = whoosh_index.create_in(str(path), _schema())
-        # Two processes: this machine has two cores, and Whoosh's own work is half the build.
-        self._writer = self._index.writer(procs=WRITER_PROCESSES, limitmb=256, multisegment=True)
-
-    def add(self, item: IndexedSection) -> None:
-        """Add one analysed section, its prior and its stored record."""
-        section = item.section
-        self._writer.add_document(
-            id=section.id,
-            doc_id=section.doc.doc_id,
-            publisher_key=section.doc.publisher.lower(),
-            publisher=section.doc.publisher,
-            kind=section.doc.kind,
-            position=section.position,
-            prior=section_prior(section),
-            data=record_json(section),
-            **item.fields,
-        )
-
-    def commit(self) -> None:
-        """Write the segments and close the index."""
-        self._writer.commit()
-        self._index.close()
-
-    def rollback(self) -> None:
-        """Cancel the writer: nothing added reaches the index."""
-        self._writer.cancel()
-
-
-def build(path: Path, sections: Iterable[IndexedSection], on_section: Callable[[], None] | None = None) -> int:
-    """Write analysed ``sections`` into a new Whoosh index in ``path``; returns the count."""
-    return write_sections(WhooshWriter(path), sections, on_section)
-
-
-def _lengths_in_memory(reader: Any) -> None:
-    """Hold each segment's field lengths (one byte a section and field) in memory.
-
-    BM25F reads a length for every posting it scores; through plain file reads (see
-    PlainFileStorage) each was a system call. Whoosh keeps its column readers in its
-    per-document reader's ``_readers`` cache (private; Whoosh is pinned), and a
-    ``bytes`` object answers ``[docnum]`` as the byte column reader does.
-    """
-    for segment, _ in reader.leaf_readers():
-        perdoc = segment._perdoc
-        for name in FIELDS:
-            column = perdoc._cached_reader(f"_{name}_len", whoosh3.LENGTHS_COLUMN)
-            if column is not None:
-                perdoc._readers[f"_{name}_len"] = bytes(list(column))
-
-
-class QuietFile(io.RawIOBase):
-    """A read-only file with its own position, closed without a ResourceWarning when dropped unclosed."""
-
-    def __init__(self, path: str):
-        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        self._position = 0
-        self.name = path
-
-    def readable(self) -> bool:
-        """Always: the file is opened for reading."""
-        return True
-
-    def seekable(self) -> bool:
-        """Always: reads are positioned (``pread``)."""
-        return True
-
-    def tell(self) -> int:
-        """The current position."""
-        return self._position
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        """Move the position as ``io`` does; returns the new one."""
-        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position}.get(whence)
-        self._position = (os.fstat(self._fd).st_size if base is None else base) + offset
-        return self._position
-
-    def readinto(self, buffer: Any) -> int:
-        """Read into ``buffer`` from the current position; returns the number of bytes read."""
-        data = os.pread(self._fd, len(buffer), self._position)
-        buffer[: len(data)] = data
-        self._position += len(data)
-        return len(data)
-
-    def close(self) -> None:
-        """Close the file descriptor (once)."""
-        if not self.closed:
-            os.close(self._fd)
-        super().close()
-
-
-class PlainFileStorage(FileStorage):
-    """Whoosh's file storage with plain reads, never memory maps.
-
-    A mapped segment file that is truncated under a running worker kills it with
-    SIGBUS; a read past the end only raises an error, which the app turns into a
-    503 and a switch to an intact snapshot. The files stay open while the index is
-    (so a snapshot removed from disk keeps serving), and an index dropped without
-    ``close()`` releases them quietly.
-    """
-
-    def open_file(self, name: str, **kwargs: Any) -> StructFile:
-        """The file ``name`` of the index, read with plain reads."""
-        return StructFile(io.BufferedReader(QuietFile(self._fpath(name))), name=name, **kwargs)
-
-
 def two_stage_default() -> bool:
     """Whether a new engine searches in two stages: yes unless ``SOK_WHOOSH_QUERY=single`` (kept to compare)."""
     return os.environ.get("SOK_WHOOSH_QUERY", "").strip().lower() != "single"
@@ -240,7 +78,7 @@ class WhooshEngine:
             weighting = PriorBM25F(B=BM25_B, K1=BM25_K1)
             self._searcher = self._index.searcher(weighting=weighting)
             weighting.priors = list(self._searcher.reader().column_reader("prior"))
-            _lengths_in_memory(self._searcher.reader())
+            lengths_in_memory(self._searcher.reader())
             # The first stage ranks without the prior: a final() would switch off Whoosh's block-quality skipping.
             self._plain = Searcher(self._searcher.reader(), weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1),
                                    closereader=False)

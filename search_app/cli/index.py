@@ -106,7 +106,7 @@ def build_index(corpus_dir: Path, jsonl_files: tuple[Path, ...], strict: bool, e
     if report.unchanged:
         click.echo(f"Indexet är redan aktuellt: inget har ändrats sedan {manifest.built_at} → {report.snapshot}")
     else:
-        click.echo(f"Klart: {manifest.documents} dokument ({report.added} {'ny' if report.added == 1 else 'nya'}, "
+        click.echo(f"Klart: {manifest.documents} dokument ({report.added} {'nytt' if report.added == 1 else 'nya'}, "
                    f"{report.changed} {'ändrat' if report.changed == 1 else 'ändrade'}, "
                    f"{report.removed} {'borttaget' if report.removed == 1 else 'borttagna'}), "
                    f"{manifest.sections} avsnitt, "
