@@ -19,7 +19,7 @@ from evaluation.metrics import contains_answer
 from evaluation.run import indexes
 from search_app.answer import sentences as answer_weights
 from search_app.answer.ask import MIN_ANSWER_CONFIDENCE, passage_answer
-from search_app.query.questions import question_type
+from search_app.query.question import read_question
 from search_app.query.search import search
 
 GRID = {
@@ -60,7 +60,8 @@ def main() -> None:
             snap, rows = prepared[name]
             right = 0
             for question, passages, vector in rows:
-                found = passage_answer(snap, question.question, question_type(question.question), passages, "", vector)
+                read = read_question(question.question, snap.analyzer).with_vector(vector)
+                found = passage_answer(snap, read, passages)
                 right += found is not None and found.confidence >= MIN_ANSWER_CONFIDENCE and contains_answer(
                     found.text, question.answer_text)
             cells.append(f"{100 * right / len(rows):.1f}")

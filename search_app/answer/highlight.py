@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from indexer.fields import SwedishAnalyzer
 from search_app.answer.answer_words import read_words
 from search_app.answer.fact_spans import FEATURES, Candidate, candidates
-from search_app.answer.slots import asks_for_fact, question_slot
+from search_app.query.question import Question
 
 
 @dataclass(frozen=True)
@@ -39,22 +39,22 @@ WEIGHTS: dict[str, float] = {
 }
 
 
-def find_highlight(question: str, kind: str, text: str, analyzer: SwedishAnalyzer,
-                   context: str = "", answer_start: int = 0, facts_only: bool = False) -> Highlight | None:
-    """The span of ``text`` that answers ``question`` (of ``kind``, as ``question_type`` reads it), or None.
+def find_highlight(question: Question, text: str, analyzer: SwedishAnalyzer, answer_start: int = 0,
+                   facts_only: bool = False) -> Highlight | None:
+    """The span of ``text`` that answers ``question``, or None.
 
-    ``context`` is the earlier question a follow-up borrows its subject from:
-    its words are known to the reader, so they are never the fact. The answering
-    sentences start at ``answer_start`` (the sentences before it are what they
-    point back to): a fact of the asked kind is looked for in them. With
-    ``facts_only`` a span that is not a fact of the asked kind is no highlight.
+    The words of the earlier question a follow-up borrows its subject from are
+    known to the reader, so they are never the fact. The answering sentences
+    start at ``answer_start`` (the sentences before it are what they point back
+    to): a fact of the asked kind is looked for in them. With ``facts_only`` a
+    span that is not a fact of the asked kind is no highlight.
     """
-    if not asks_for_fact(question):
+    if not question.asks_fact:
         return None
-    words = read_words(f"{question} {context}" if context else question, text, analyzer)
+    words = read_words(question.searched, text, analyzer)
     if not any(word.asked for word in words):
         return None
-    slot = question_slot(question, analyzer)
+    kind, slot = question.kind, question.slot
     asked_kind = "who" if (kind == "other" and slot.asks_who) or (kind == "list" and slot.subject_who) else kind
     best = best_candidate(candidates(asked_kind, text, words, slot, answer_start))
     if best is None or (facts_only and not best.is_fact):

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.language.analysis import fold_term
+from indexer.language.questions import offers
 from indexer.language.reference import antecedent
 from indexer.semantic.units import group_sentences, section_sentences, sentence_units
 from search_app.answer.matching import coverage, match_share
-from search_app.query.questions import offers
 from search_app.query.search import Passage
 from search_app.query.snapshot import OpenSnapshot
 from search_app.query.snippets import passage_text
