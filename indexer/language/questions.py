@@ -73,7 +73,7 @@ def question_type(question: str) -> str:
         return "who" if _BODY_ACTION_RE.search(text) and not _ROLE_WORD_RE.search(text) else "person"
     if re.search(r"\b(när|hur länge|vilket år|vilka år|vilken tid|hur lång tid|sedan när|till när)\b", text):
         return "time"
-    if re.search(r"\b(hur mycket|vilket belopp)\b", text) and _MONEY_QUESTION_RE.search(text):
+    if re.search(r"\b(hur mycket|vilket belopp|vad kostar)\b", text) and _MONEY_QUESTION_RE.search(text):
         return "amount"
     if re.search(r"\b(hur många|hur mycket|vilket antal|hur stor)\b", text):
         return "number"

@@ -5,9 +5,9 @@ carries the question's words (:mod:`search_app.answer.contacts`), else by the
 contact section its subject leads to (its person, or, when it names no one,
 saying so), else by a passage that names a person, a body or a way to reach
 someone (never by a sentence that names none); any other
-by the best span of sentences of the top passages
-(:mod:`search_app.answer.sentences`). The answer's confidence is the span's
-coverage of the question's words (or its meaning share); below
+by the span of sentences of the top passages that the learned chooser ranks
+first (:mod:`search_app.answer.sentences`). The answer's confidence is the
+span's coverage of the question's words (or its meaning share); below
 ``MIN_ANSWER_CONFIDENCE`` there is no answer, and a passage that shares no
 word with the question is never an answer. An answer carries its exact fact,
 the span of its text that answers the question
@@ -112,8 +112,7 @@ def ask(
 
 def passage_answer(snap: OpenSnapshot, question: Question, passages: list[Passage]) -> Answer | None:
     """The best answering span of sentences among the top passages, or None."""
-    weights = with_context(term_weights(snap, list(question.terms)), term_weights(snap, list(question.context_terms)))
-    span = best_span(snap, AskedQuestion(weights, question.kind, question.focus), passages, question.vector)
+    span = best_span(snap, asked_question(snap, question), passages, question.vector)
     if span is None:
         return None
     passage = span.passage
@@ -122,6 +121,12 @@ def passage_answer(snap: OpenSnapshot, question: Question, passages: list[Passag
     if question.kind == "contact" and fact is None and not names_a_contact(span.text):
         return None  # asked whom to contact: a sentence naming no one, no body and no way to reach anyone is no answer
     return Answer(span.text, link, passage.title, passage.section, span.confidence, fact, passage.label)
+
+
+def asked_question(snap: OpenSnapshot, question: Question) -> AskedQuestion:
+    """What the sentences are scored against: the question's term weights in this snapshot, its kind and focus."""
+    weights = with_context(term_weights(snap, list(question.terms)), term_weights(snap, list(question.context_terms)))
+    return AskedQuestion(weights, question.kind, question.focus)
 
 
 def contact_answer(snap: OpenSnapshot, question: str) -> Answer | None:

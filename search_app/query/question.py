@@ -56,10 +56,13 @@ def read_question(text: str, analyzer: SwedishAnalyzer, history: list[str] | Non
     """Read ``text`` asked after ``history`` (earlier questions of a chat, newest last) with ``analyzer``."""
     context = subject_context(text, history or [], analyzer)
     kind = question_type(text)
+    slot = question_slot(text, analyzer)
+    if (kind == "other" and slot.asks_who) or (kind == "list" and slot.subject_who):
+        kind = "who"  # "vilken myndighet beslutar …", "vilka ska bevaka …": a person or a body
     return Question(
         text=text,
         kind=kind,
-        slot=question_slot(text, analyzer),
+        slot=slot,
         focus=focus_term(text, analyzer) if kind in FOCUS_KINDS else "",
         asks_fact=asks_for_fact(text),
         terms=tuple(analyzer.terms(text)),
