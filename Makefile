@@ -18,7 +18,7 @@ INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 LOCK := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
 	--no-emit-find-links pyproject.toml requirements/build.in
 
-.PHONY: run test setup setup-run index serve lint eval eval-quick bench clean lock
+.PHONY: run test setup setup-run index serve lint eval eval-quick train-answers bench clean lock
 
 run: index
 	$(BIN)/sok serve --host $(HOST) --port $(PORT) --index $(INDEX)
@@ -70,6 +70,12 @@ eval: setup
 
 eval-quick: setup
 	$(BIN)/python -m evaluation.run --quick --no-write
+
+# The answer step's chooser and confidence model, learned from SQuAD-sv's training articles and
+# SweQUAD-MC training (needs ../shared/data); rewrites search_app/answer/answer_model.json. SweQUAD-MC
+# is embedded as make eval embeds it (shared cache var/embedding-cache: about 40 min from empty on 2 cores).
+train-answers: setup
+	SOK_ENGINE=whoosh $(BIN)/python -m evaluation.train_answers --semantic
 
 # Build, query and serve at the size of the 44k regeringen.se pages; writes docs/benchmarks.md.
 bench: setup

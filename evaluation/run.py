@@ -54,6 +54,7 @@ from indexer.engines.base import Engine
 from indexer.engines.registry import configured_engine, open_index
 from indexer.snapshot.layout import CURRENT
 from indexer.snapshot.reader import current_snapshot
+from search_app.answer.answer_model import answer_model
 from search_app.query.snapshot import OpenSnapshot, open_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,7 +172,8 @@ def render(results: list[Result]) -> str:
         "# Retrieval and answer quality",
         "",
         f"Measured {date.today().isoformat()} at commit {commit or 'unknown'} on {machine()} by `make eval`"
-        f" (`python -m evaluation.run`), engine {configured_engine()}."
+        f" (`python -m evaluation.run`), engine {configured_engine()}, answer model {answer_model().source}"
+        " (`make train-answers`)."
         " Baseline: plain BM25 with the engine's parameters (Whoosh: k1 0.9, b 0.75) over whole documents,"
         " lowercase + Swedish stop words + Snowball (Elasticsearch's `swedish` analyzer chain)."
         " Sök ranks sections; a page counts as found at the rank of its first section."

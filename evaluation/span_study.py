@@ -30,12 +30,11 @@ import numpy as np
 
 from evaluation.datasets import Dataset, squad_sv, swequad_mc
 from evaluation.run import CODE_COMMIT, QUALITY_DOC, indexes, machine
+from indexer.language.questions import asks_for_fact, question_slot, question_type
 from search_app.answer import highlight
 from search_app.answer.answer_words import read_words
 from search_app.answer.ask import ask
 from search_app.answer.fact_spans import FEATURES, candidates
-from search_app.answer.slots import asks_for_fact, question_slot
-from search_app.query.questions import question_type
 from search_app.query.snapshot import OpenSnapshot
 
 SECTION = "## The exact fact (answer.highlight)"

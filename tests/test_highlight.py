@@ -6,9 +6,10 @@ import pytest
 
 from indexer.fields import SwedishAnalyzer
 from indexer.language.facts import AGENT_RE, AMOUNT_RE, BODY_RE, CONDITION_RE, COUNT_RE, LIST_RE, TIME_RE, spans
+from indexer.language.questions import asks_for_fact, question_slot
 from search_app.answer.ask import ask
 from search_app.answer.highlight import find_highlight
-from search_app.answer.slots import asks_for_fact, question_slot
+from search_app.query.question import read_question
 
 
 def facts(pattern, text: str) -> list[str]:
@@ -69,9 +70,15 @@ def test_the_slot_is_the_words_around_the_question_word():
     assert not question_slot("vilka kommuner var pilotkommuner?", analyzer).subject_who  # asks for a list
 
 
+def highlight_of(question: str, text: str, answer_start: int = 0):
+    """The highlight of ``text`` as the answer to ``question``, read as ask() reads it."""
+    analyzer = SwedishAnalyzer()
+    return find_highlight(read_question(question, analyzer), text, analyzer, answer_start)
+
+
 def test_offsets_count_code_points_not_utf16_units():
     text = "Ansökan 😀 om bidrag öppnar den 1 mars 2025 på webben."
-    found = find_highlight("när öppnar ansökan om bidrag?", "time", text, SwedishAnalyzer())
+    found = highlight_of("när öppnar ansökan om bidrag?", text)
     assert found is not None
     assert found.text == "den 1 mars 2025"
     assert text[found.start : found.end] == found.text
@@ -79,7 +86,7 @@ def test_offsets_count_code_points_not_utf16_units():
 
 def test_an_amount_keeps_its_unit():
     text = "Avgiften för bygglov beräknas enligt kommunens taxa och är 4 500 kronor för en normal altan."
-    found = find_highlight("hur mycket kostar bygglov för en altan?", "amount", text, SwedishAnalyzer())
+    found = highlight_of("hur mycket kostar bygglov för en altan?", text)
     assert found is not None and found.text == "4 500 kronor"
 
 
@@ -88,15 +95,14 @@ def test_the_fact_stands_in_the_answering_sentence_not_in_its_context():
     # but the date is in the answering sentence.
     context = "Kompetensarena Stockholm är ett EU-finansierat projekt som ska stärka vuxenutbildningen. … "
     text = context + "Projektet pågår till september 2020."
-    found = find_highlight("när tar projektet kompetensarena slut", "time", text, SwedishAnalyzer(),
-                           answer_start=len(context))
+    found = highlight_of("när tar projektet kompetensarena slut", text, answer_start=len(context))
     assert found is not None and found.text == "till september 2020"
 
 
 def test_a_date_in_the_second_answering_sentence_answers_when():
     text = ("Länsstyrelsen arbetar brett med jämställdhet inom just tillväxtområdet. "
             "Under 2016–2018 pågår ett särskilt uppdrag med finansiering från Tillväxtverket.")
-    found = find_highlight("när pågick jämställd tillväxt", "time", text, SwedishAnalyzer())
+    found = highlight_of("när pågick jämställd tillväxt", text)
     assert found is not None and found.text == "2016–2018"
 
 
@@ -104,7 +110,7 @@ def test_an_abbreviation_ends_no_sentence():
     # "f.d." does not end the sentence: the list after it is in the sentence that holds the question's words.
     text = ("Medverkande aktörer är, förutom Länsstyrelsen: Storsthlm (f.d. Kommunförbundet i Stockholms län), "
             "Arbetsförmedlingen, Stockholms läns landsting samt Stockholms stad.")
-    found = find_highlight("vilka är medverkande aktörer i kompetensarena", "list", text, SwedishAnalyzer())
+    found = highlight_of("vilka är medverkande aktörer i kompetensarena", text)
     assert found is not None and found.text == "Arbetsförmedlingen, Stockholms läns landsting samt Stockholms stad"
 
 

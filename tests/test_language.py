@@ -7,8 +7,8 @@ from indexer.fields import SwedishAnalyzer, word_grams
 from indexer.language.analysis import fold
 from indexer.language.compounds import CompoundSplitter
 from indexer.language.lexicon import build_lexicon
+from indexer.language.questions import focus_term, is_follow_up, offers, question_type
 from search_app.query.plan import Synonyms, plan_query
-from search_app.query.questions import focus_term, is_follow_up, offers, question_type
 
 
 @pytest.fixture(scope="module")

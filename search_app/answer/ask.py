@@ -5,9 +5,9 @@ carries the question's words (:mod:`search_app.answer.contacts`), else by the
 contact section its subject leads to (its person, or, when it names no one,
 saying so), else by a passage that names a person, a body or a way to reach
 someone (never by a sentence that names none); any other
-by the best span of sentences of the top passages
-(:mod:`search_app.answer.sentences`). The answer's confidence is the span's
-coverage of the question's words (or its meaning share); below
+by the span of sentences of the top passages that the learned chooser ranks
+first (:mod:`search_app.answer.sentences`). The answer's confidence is the
+span's coverage of the question's words (or its meaning share); below
 ``MIN_ANSWER_CONFIDENCE`` there is no answer, and a passage that shares no
 word with the question is never an answer. An answer carries its exact fact,
 the span of its text that answers the question
@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-import numpy as np
-
 from indexer.sections.contacts import Contact
 from search_app.answer.contacts import (
     best_contact,
@@ -28,13 +26,13 @@ from search_app.answer.contacts import (
     describe_missing_contact,
     names_a_contact,
 )
-from search_app.answer.followups import subject_context, with_context
+from search_app.answer.followups import with_context
 from search_app.answer.highlight import Highlight, fact_at, find_highlight
 from search_app.answer.matching import term_weights
 from search_app.answer.sentences import AskedQuestion, best_span
 from search_app.query.labels import source_label
 from search_app.query.links import deep_link
-from search_app.query.questions import focus_term, question_type
+from search_app.query.question import Question, read_question
 from search_app.query.search import Passage, search
 from search_app.query.snapshot import OpenSnapshot
 
@@ -44,8 +42,6 @@ MIN_ANSWER_CONFIDENCE = 0.3
 ANSWER_PASSAGES = 5
 #: Question kinds that a contact person may answer (when no publisher is chosen).
 CONTACT_KINDS = ("contact", "person", "who")
-#: Question kinds whose focus term ("vilka *kommuner*", "hur många *pilotprojekt*") the answer should hold.
-FOCUS_KINDS = ("list", "number", "amount")
 
 
 @dataclass(frozen=True)
@@ -96,44 +92,41 @@ def ask(
     kontakt där?") borrows it from the latest earlier question that had one:
     both are searched together, the follow-up's own words weighing more.
     """
-    context = subject_context(question, history or [], snap.analyzer)
-    asked = f"{question} {context}" if context else question
-    result = search(snap, asked, limit=passages, publisher=publisher, time_limit_s=time_limit_s, exact_total=False)
-    kind = question_type(question)
+    read = read_question(question, snap.analyzer, history)
+    result = search(snap, read.searched, limit=passages, publisher=publisher, time_limit_s=time_limit_s,
+                     exact_total=False)
     answer = None
-    if kind in CONTACT_KINDS and not publisher:
-        answer = contact_answer(snap, f"{question} {context}")
-    if answer is None and kind == "contact":
-        answer = contact_section_answer(snap, f"{question} {context}", result.passages)
+    if read.kind in CONTACT_KINDS and not publisher:
+        answer = contact_answer(snap, f"{question} {read.context}")
+    if answer is None and read.kind == "contact":
+        answer = contact_section_answer(snap, f"{question} {read.context}", result.passages)
     if answer is None:
         # The search encoded the question unless its time ran out: then the answer goes without meaning too.
-        vector = snap.semantic.query_vector(asked) if snap.semantic is not None and not result.partial else None
-        answer = passage_answer(snap, question, kind, result.passages, context, vector)
+        if snap.semantic is not None and not result.partial:
+            read = read.with_vector(snap.semantic.query_vector(read.searched))
+        answer = passage_answer(snap, read, result.passages)
     if answer is not None and answer.confidence < min_confidence:
         answer = None
     return AskResult(question, answer, result.passages, result.partial, result.lexical_best)
 
 
-def passage_answer(snap: OpenSnapshot, question: str, kind: str, passages: list[Passage],
-                   context: str = "", vector: np.ndarray | None = None) -> Answer | None:
-    """The best answering span of sentences among the top passages, or None.
-
-    ``context`` is the earlier question a follow-up borrows its subject from;
-    ``vector`` is the question's, on a semantic snapshot.
-    """
-    focus = focus_term(question, snap.analyzer) if kind in FOCUS_KINDS else ""
-    terms = snap.analyzer.terms
-    weights = with_context(term_weights(snap, terms(question)), term_weights(snap, terms(context)))
-    span = best_span(snap, AskedQuestion(weights, kind, focus), passages, vector)
+def passage_answer(snap: OpenSnapshot, question: Question, passages: list[Passage]) -> Answer | None:
+    """The best answering span of sentences among the top passages, or None."""
+    span = best_span(snap, asked_question(snap, question), passages, question.vector)
     if span is None:
         return None
     passage = span.passage
     link = deep_link(_page_url(passage), span.text[span.answer_start :], kind=passage.kind)
-    fact = find_highlight(question, kind, span.text, snap.analyzer, context, span.answer_start,
-                          facts_only=kind == "contact")
-    if kind == "contact" and fact is None and not names_a_contact(span.text):
+    fact = find_highlight(question, span.text, snap.analyzer, span.answer_start, facts_only=question.kind == "contact")
+    if question.kind == "contact" and fact is None and not names_a_contact(span.text):
         return None  # asked whom to contact: a sentence naming no one, no body and no way to reach anyone is no answer
     return Answer(span.text, link, passage.title, passage.section, span.confidence, fact, passage.label)
+
+
+def asked_question(snap: OpenSnapshot, question: Question) -> AskedQuestion:
+    """What the sentences are scored against: the question's term weights in this snapshot, its kind and focus."""
+    weights = with_context(term_weights(snap, list(question.terms)), term_weights(snap, list(question.context_terms)))
+    return AskedQuestion(weights, question.kind, question.focus)
 
 
 def contact_answer(snap: OpenSnapshot, question: str) -> Answer | None:

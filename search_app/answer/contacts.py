@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from indexer.fields import SwedishAnalyzer
 from indexer.language.names import EMAIL_RE, is_contact_heading
+from indexer.language.questions import MODALS
 from indexer.sections.contacts import PHONE_RE, Contact
 from indexer.semantic.units import section_sentences
 from search_app.answer.matching import coverage, term_weights
-from search_app.answer.slots import MODALS
 from search_app.query.search import Passage
 from search_app.query.snapshot import OpenSnapshot
 

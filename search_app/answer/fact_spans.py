@@ -33,8 +33,8 @@ from indexer.language.facts import (
     TIME_RE,
     spans,
 )
+from indexer.language.questions import Slot
 from search_app.answer.answer_words import Word, beside, distances, prefix_sums
-from search_app.answer.slots import Slot
 
 #: A fact of the asked kind counts in a sentence holding at least this share of the best sentence's question words
 #: (1: in the best sentences only; 0.5 did worse on SweQUAD-MC training).

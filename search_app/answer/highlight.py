@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from indexer.fields import SwedishAnalyzer
 from search_app.answer.answer_words import read_words
 from search_app.answer.fact_spans import FEATURES, Candidate, candidates
-from search_app.answer.slots import asks_for_fact, question_slot
+from search_app.query.question import Question
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,9 @@ class Highlight:
 
 
 #: Weight of each feature of a candidate (``fact_spans.FEATURES``), chosen on SweQUAD-MC training by
-#: ``python -m evaluation.span_study --fit``.
+#: ``python -m evaluation.span_study --fit``. (A conditional logit over the same features, trained with the answer
+#: step on SQuAD-sv and SweQUAD-MC training, scored 0.475 on SweQUAD-MC dev against these weights' 0.535:
+#: docs/quality-studies.md.)
 WEIGHTS: dict[str, float] = {
     "sentence": 0.75, "clause": 0.75, "after_asked": 0.25, "before_asked": -0.25, "distance": -0.75, "length": 1.75,
     "long": -2.5, "run_start": 0.25, "run_end": 0.5, "common": -0.5, "kind_fact": 1.0, "capitals": 0.5,
@@ -39,27 +41,32 @@ WEIGHTS: dict[str, float] = {
 }
 
 
-def find_highlight(question: str, kind: str, text: str, analyzer: SwedishAnalyzer,
-                   context: str = "", answer_start: int = 0, facts_only: bool = False) -> Highlight | None:
-    """The span of ``text`` that answers ``question`` (of ``kind``, as ``question_type`` reads it), or None.
+def find_highlight(question: Question, text: str, analyzer: SwedishAnalyzer, answer_start: int = 0,
+                   facts_only: bool = False) -> Highlight | None:
+    """The span of ``text`` that answers ``question``, or None.
 
-    ``context`` is the earlier question a follow-up borrows its subject from:
-    its words are known to the reader, so they are never the fact. The answering
-    sentences start at ``answer_start`` (the sentences before it are what they
-    point back to): a fact of the asked kind is looked for in them. With
-    ``facts_only`` a span that is not a fact of the asked kind is no highlight.
+    The words of the earlier question a follow-up borrows its subject from are
+    known to the reader, so they are never the fact. The answering sentences
+    start at ``answer_start`` (the sentences before it are what they point back
+    to): a fact of the asked kind is looked for in them. With ``facts_only`` a
+    span that is not a fact of the asked kind is no highlight.
     """
-    if not asks_for_fact(question):
-        return None
-    words = read_words(f"{question} {context}" if context else question, text, analyzer)
-    if not any(word.asked for word in words):
-        return None
-    slot = question_slot(question, analyzer)
-    asked_kind = "who" if (kind == "other" and slot.asks_who) or (kind == "list" and slot.subject_who) else kind
-    best = best_candidate(candidates(asked_kind, text, words, slot, answer_start))
+    best = best_candidate(highlight_candidates(question, text, analyzer, answer_start))
     if best is None or (facts_only and not best.is_fact):
         return None
     return Highlight(text[best.start : best.end], best.start, best.end)
+
+
+def highlight_candidates(question: Question, text: str, analyzer: SwedishAnalyzer,
+                         answer_start: int = 0) -> list[Candidate]:
+    """The candidate facts of ``text`` as an answer to ``question``; none when it asks for no fact or no word of
+    the answer is the question's (nothing shows where the fact would stand)."""
+    if not question.asks_fact:
+        return []
+    words = read_words(question.searched, text, analyzer)
+    if not any(word.asked for word in words):
+        return []
+    return candidates(question.kind, text, words, question.slot, answer_start)
 
 
 def best_candidate(found: list[Candidate], weights: dict[str, float] | None = None) -> Candidate | None:

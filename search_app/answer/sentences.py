@@ -1,25 +1,33 @@
-"""Answer candidates: spans of consecutive sentences of the top passages, and their scores.
+"""Answer candidates: spans of consecutive sentences of the top passages, their features and the learned choice.
 
-A span is scored by how much of the question's weight (IDF of its analysed
-terms) it covers, together with its passage's heading, and by whether it
-holds the kind of fact the question asks for (a year, a number, a list, a
-person). Its confidence is that coverage, or its meaning share when the
-snapshot has vectors and the meaning says more. A span whose first sentence
-points back ("Vi kallar det för J+.", "Projektet pågår till …") is shown
-after the sentence it points to (:mod:`indexer.language.reference`).
+Each span of up to MAX_ANSWER_SENTENCES sentences of the top passages that
+shares a word with the question, holds the kind of fact it asks for, or
+means what it asks, is a candidate. Its features (``CHOOSER_FEATURES``) are
+how much of the question's weight (IDF of its analysed terms) it covers, with
+its passage's heading, its meaning share on a semantic snapshot, whether it
+holds the kind of fact asked for (a date, an amount, a body, a list …), the
+focus term, its length, its place in the passage and the passage's rank and
+score. The chooser, trained on SQuAD-sv and SweQUAD-MC training
+(:mod:`search_app.answer.answer_model`), ranks them; the confidence is the
+chosen span's coverage of the question (``answer_confidence``). A span
+whose first sentence points back ("Vi kallar det för J+.", "Projektet pågår
+till …") is shown after the sentence it points to
+(:mod:`indexer.language.reference`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from indexer.language.analysis import fold_term
+from indexer.language.questions import offers
 from indexer.language.reference import antecedent
 from indexer.semantic.units import group_sentences, section_sentences, sentence_units
+from search_app.answer.answer_model import AnswerModel, answer_model
 from search_app.answer.matching import coverage, match_share
-from search_app.query.questions import offers
 from search_app.query.search import Passage
 from search_app.query.snapshot import OpenSnapshot
 from search_app.query.snippets import passage_text
@@ -31,37 +39,46 @@ SENTENCE_PASSAGES = 3
 MAX_ANSWER_SENTENCES = 3
 #: Credit for a question word found in the heading only.
 HEADING_SHARE = 0.8
-#: A span whose sentences share no word with the question (only its heading does) keeps this share.
-HEADING_ONLY_FACTOR = 0.5
-#: Question kinds whose answer must hold the fact asked for, and what a span without it keeps.
+#: Question kinds whose answer must hold the fact asked for.
 FACT_KINDS = ("person", "who", "time", "number", "amount")
+#: What the confidence of a span without the kind of fact asked for keeps (a product rule kept from the hand-set
+#: answer step: such a span may be the best there is, but it does not answer).
 MISSING_FACT_FACTOR = 0.5
-KIND_BONUS = 0.15
-#: Bonus for a span holding the question's focus term ("vilka *kommuner*"), times its match share.
-FOCUS_BONUS = 0.1
-#: Cost of each passage rank below the first, and of each sentence before the span in its passage.
-RANK_PENALTY = 0.04
-POSITION_PENALTY = 0.002
-EXTRA_SENTENCE_COST = 0.1
-#: A span longer than this many characters costs LENGTH_COST per LENGTH_STEP_CHARS more: the card stays short.
+#: A span whose sentences share no word with the question (only its heading does) keeps this share of its coverage.
+HEADING_ONLY_FACTOR = 0.5
+#: A span found by meaning alone is at most this confident.
+MEANING_WEIGHT = 0.5
+#: Question kinds read together when the chooser weighs a fact of the asked kind.
+KIND_GROUPS = {"time": ("time",), "quantity": ("number", "amount"), "who": ("person", "who", "contact"),
+               "list": ("list",), "definition": ("definition",)}
+#: Characters a card holds without feeling long; each LENGTH_STEP_CHARS more is one unit of the "long" feature.
 SHORT_ANSWER_CHARS = 250
-LENGTH_COST = 0.1
 LENGTH_STEP_CHARS = 100
-#: Cost of a span made of link lines only; a link line has fewer words than LINK_LINE_WORDS.
-LINK_LINE_PENALTY = 0.3
+#: A link line has fewer words than LINK_LINE_WORDS and no sentence punctuation.
 LINK_LINE_WORDS = 12
 #: Punctuation that ends a sentence (or introduces a list) rather than a link or a label.
 SENTENCE_END = ".!?:"
-#: A span found by meaning alone is at most this confident (its words' coverage may give more).
-MEANING_WEIGHT = 0.5
-#: A sentence that shares no word with the question is read as an answer only if its meaning share is this high.
+#: A sentence that shares no word with the question and holds no fact asked for is a candidate only if its
+#: meaning share is this high.
 MEANING_USEFUL = 0.5
-#: Weight of a span's meaning share in its ranking score, beside its confidence.
-MEANING_RANK_WEIGHT = 0.2
+#: The margin feature of a question with one candidate (no runner-up).
+MARGIN_CAP = 5.0
 #: At most this many earlier sentences are shown for a span that points back (one may point back again).
 MAX_CONTEXT_SENTENCES = 2
 #: Joins a context sentence to a later one that does not follow it directly.
 GAP = " … "
+
+#: The chooser's features of a candidate span, in the order the model file names them.
+CHOOSER_FEATURES = (
+    "lexical", "in_span", "heading", "no_word", "meaning", "offered", "missing_fact",
+    *(f"offered_{group}" for group in KIND_GROUPS), "focus", "extra_sentences", "long", "link_lines",
+    "rank", "position", "first", "passage_score", "words", "meaning_offered",
+)
+#: The confidence model's features: the chosen candidate's, its chooser score and its lead over the next.
+CONFIDENCE_FEATURES = (
+    "best", "margin", "lexical", "in_span", "no_word", "meaning", "offered", "missing_fact",
+    "question_terms", "rank", "passage_score",
+)
 
 
 @dataclass(frozen=True)
@@ -87,16 +104,33 @@ class Span:
     answer_start: int = 0
 
 
-def best_span(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage],
-              vector: np.ndarray | None = None) -> Span | None:
-    """The best-scoring span of sentences among the top passages, or None.
+@dataclass(frozen=True)
+class Candidate:
+    """One span of consecutive sentences (``first`` to ``last``) of a passage, and its features."""
+
+    passage: Passage
+    sentences: list[str]
+    first: int
+    last: int
+    features: dict[str, float]
+
+    @property
+    def text(self) -> str:
+        """The span's sentences."""
+        return " ".join(self.sentences[self.first : self.last + 1])
+
+
+def candidates(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage],
+               vector: np.ndarray | None = None) -> list[Candidate]:
+    """Every candidate span of the top SENTENCE_PASSAGES passages, with its chooser features.
 
     With ``vector`` (the question's, on a semantic snapshot) each sentence also
     carries the similarity of its answer unit to the question, so a sentence
-    that says the asked-for thing in other words can win.
+    that says the asked-for thing in other words is a candidate.
     """
     terms = snap.analyzer.terms
-    best: tuple[float, float, Passage, list[str], int, int] | None = None
+    found: list[Candidate] = []
+    top_score = max((passage.score for passage in passages[:SENTENCE_PASSAGES]), default=0.0)
     for rank, passage in enumerate(passages[:SENTENCE_PASSAGES]):
         heading_terms = set(terms(" ".join(passage.heading_path)))
         sentences = section_sentences(passage_text(passage.text))  # at most PASSAGE_CHARS read
@@ -104,25 +138,64 @@ def best_span(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage],
         sentence_terms = [set(terms(sentence)) for sentence in sentences]
         # Each sentence is matched against the question once; a span's share of
         # a term is the best of its sentences' (match_share levels are ordered).
-        shares = [_Shares(asked, found) for found in sentence_terms]
-        useful = [shares[i].any_word or offers(sentence, asked.kind) or meaning[i] >= MEANING_USEFUL
-                  for i, sentence in enumerate(sentences)]
+        shares = [_Shares(asked, found_terms) for found_terms in sentence_terms]
+        offered = [offers(sentence, asked.kind) for sentence in sentences]
+        useful = [shares[i].any_word or offered[i] or meaning[i] >= MEANING_USEFUL for i in range(len(sentences))]
+        where = {"rank": float(rank), "passage_score": passage.score / top_score if top_score > 0 else 0.0}
         for first in range(len(sentences)):
             for last in range(first, min(first + MAX_ANSWER_SENTENCES, len(sentences))):
                 if not (useful[first] and useful[last]):
                     continue
                 span_terms = set().union(*sentence_terms[first : last + 1])
-                confidence, score = _score_span(sentences[first : last + 1], span_terms, heading_terms, asked,
-                                                shares[first : last + 1], max(meaning[first : last + 1]))
-                score -= RANK_PENALTY * rank + POSITION_PENALTY * first
-                if best is None or score > best[0]:
-                    best = (score, confidence, passage, sentences, first, last)
-    if best is None:
+                features = _features(sentences[first : last + 1], span_terms, heading_terms, asked,
+                                     shares[first : last + 1], max(meaning[first : last + 1]),
+                                     any(offered[first : last + 1]))
+                features.update(where, position=math.log1p(first), first=float(first == 0))
+                found.append(Candidate(passage, sentences, first, last, features))
+    return found
+
+
+def best_span(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage],
+              vector: np.ndarray | None = None, model: AnswerModel | None = None) -> Span | None:
+    """The candidate span the chooser ranks first, with its confidence (``answer_confidence``), or None."""
+    found = candidates(snap, asked, passages, vector)
+    if not found:
         return None
-    _, confidence, passage, sentences, first, last = best
-    context = context_before(sentences, first)
-    answer = " ".join(sentences[first : last + 1])
-    return Span(context + answer, confidence, passage, len(context))
+    model = model or answer_model()
+    scores = model.chooser.raw(feature_rows(found, model.chooser.names))
+    order = np.argsort(-scores, kind="stable")
+    best = found[int(order[0])]
+    confidence = answer_confidence(best)
+    context = context_before(best.sentences, best.first)
+    return Span(context + best.text, confidence, best.passage, len(context))
+
+
+def answer_confidence(best: Candidate) -> float:
+    """How sure the answer is: the span's coverage of the question's weight (with its heading; halved when no
+    sentence of it has a question word), or its meaning share's MEANING_WEIGHT when the meaning says more; halved
+    (MISSING_FACT_FACTOR) when it lacks the kind of fact asked for. The learned confidence model (the model file's
+    ``confidence``) did not yet decline the seed pages' questions without an answer: docs/quality-studies.md."""
+    features = best.features
+    lexical = features["lexical"] * (HEADING_ONLY_FACTOR if features["no_word"] else 1.0)
+    confidence = max(lexical, MEANING_WEIGHT * features["meaning"])
+    return min(1.0, confidence) * (MISSING_FACT_FACTOR if features["missing_fact"] else 1.0)
+
+
+def feature_rows(found: list[Candidate] | list[dict[str, float]], names: tuple[str, ...]) -> np.ndarray:
+    """The features ``names`` of each candidate (or feature dict), one row each."""
+    dicts = [item.features if isinstance(item, Candidate) else item for item in found]
+    return np.array([[features[name] for name in names] for features in dicts], dtype=np.float64)
+
+
+def confidence_features(best: Candidate, score: float, margin: float, question_terms: int) -> dict[str, float]:
+    """What the confidence model reads of the chosen candidate (not whether the snapshot has vectors: the training
+    sets with unanswerable questions have none, so that would only tell the data sets apart)."""
+    features = best.features
+    return {"best": score, "margin": min(margin, MARGIN_CAP), "lexical": features["lexical"],
+            "in_span": features["in_span"], "no_word": features["no_word"], "meaning": features["meaning"],
+            "offered": features["offered"], "missing_fact": features["missing_fact"],
+            "question_terms": math.log1p(question_terms), "rank": features["rank"],
+            "passage_score": features["passage_score"]}
 
 
 def context_before(sentences: list[str], first: int) -> str:
@@ -160,36 +233,35 @@ class _Shares:
         self.any_word = any(share > 0 for share in self.terms.values())
 
 
-def _score_span(span: list[str], span_terms: set[str], heading_terms: set[str],
-                asked: AskedQuestion, shares: list[_Shares], meaning: float = 0.0) -> tuple[float, float]:
-    """(confidence, ranking score) of a span of consecutive sentences.
+def _features(span: list[str], span_terms: set[str], heading_terms: set[str], asked: AskedQuestion,
+              shares: list[_Shares], meaning: float, offered: bool) -> dict[str, float]:
+    """The features of a span of consecutive sentences that depend on its text alone.
 
-    ``meaning`` is the span's best meaning share (0 on a lexical-only snapshot,
-    where the confidence is the words' coverage alone).
+    ``meaning`` is the span's best meaning share (0 on a lexical-only snapshot).
     """
     total = sum(asked.weights.values())
     in_span = sum(weight * max(s.terms[term] for s in shares) for term, weight in asked.weights.items()) / total \
         if total else 0.0
     in_heading = coverage(asked.weights, heading_terms - span_terms)
-    lexical = min(1.0, in_span + HEADING_SHARE * in_heading)
-    if not any(s.any_word for s in shares):
-        lexical *= HEADING_ONLY_FACTOR
-    # Meaning raises the floor: a span that says the asked-for thing in other words is an answer, but
-    # being on the question's topic (which a sentence that lacks the fact also is) adds nothing to words.
-    confidence = max(lexical, MEANING_WEIGHT * meaning)
-    offered = any(offers(sentence, asked.kind) for sentence in span)
-    if asked.kind in FACT_KINDS and not offered:
-        confidence *= MISSING_FACT_FACTOR  # asked "when" and the span holds no time, say
-        lexical *= MISSING_FACT_FACTOR
     length = sum(len(sentence) for sentence in span)
-    # Spans are ranked by their words and their meaning side by side (where the floor would tie them).
-    score = lexical + MEANING_RANK_WEIGHT * meaning + KIND_BONUS * offered - EXTRA_SENTENCE_COST * (len(span) - 1) \
-        - LENGTH_COST * max(0, length - SHORT_ANSWER_CHARS) / LENGTH_STEP_CHARS
-    if asked.focus:
-        score += FOCUS_BONUS * max(s.focus for s in shares)
-    if all(_is_link_line(sentence) for sentence in span):
-        score -= LINK_LINE_PENALTY
-    return confidence, score
+    features = {
+        "lexical": min(1.0, in_span + HEADING_SHARE * in_heading),
+        "in_span": in_span,
+        "heading": in_heading,
+        "no_word": float(not any(s.any_word for s in shares)),
+        "meaning": meaning,
+        "offered": float(offered),
+        "missing_fact": float(asked.kind in FACT_KINDS and not offered),
+        "focus": max(s.focus for s in shares) if asked.focus else 0.0,
+        "extra_sentences": float(len(span) - 1),
+        "long": max(0, length - SHORT_ANSWER_CHARS) / LENGTH_STEP_CHARS,
+        "link_lines": float(all(_is_link_line(sentence) for sentence in span)),
+        "words": math.log1p(sum(len(sentence.split()) for sentence in span)),
+        "meaning_offered": meaning * offered,
+    }
+    for group, kinds in KIND_GROUPS.items():
+        features[f"offered_{group}"] = float(offered and asked.kind in kinds)
+    return features
 
 
 def _is_link_line(sentence: str) -> bool:

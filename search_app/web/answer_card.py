@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from indexer.fields import SwedishAnalyzer
 from indexer.language.analysis import words
+from indexer.language.questions import is_follow_up
 from search_app.answer.ask import Answer
-from search_app.answer.followups import is_follow_up
 from search_app.query.search import Passage
 from search_app.wording import site_of, swedish_date
 

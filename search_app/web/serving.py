@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 
-from search_app.answer.followups import subject_context
+from search_app.query.question import subject_context
 from search_app.query.snapshot import OpenSnapshot
 from search_app.web.index_handle import IndexHandle
 from search_app.web.operations import note_question

@@ -1,4 +1,8 @@
-"""What kind of answer a Swedish question asks for, and what a sentence offers.
+"""How Swedish questions are read: what kind of answer one asks for, where the fact stands, what a sentence offers.
+
+Every Swedish rule about questions lives here once (question words, the
+words around them, follow-up openers); the facts themselves (months, number
+words, bodies, amounts) are :mod:`indexer.language.facts`'.
 
 Question types: ``person`` (vem är rektor …: a name), ``who`` (other vem
 questions: a person or a body), ``time`` (när, vilket år, hur länge),
@@ -12,45 +16,21 @@ kommuner", "hur många pilotprojekt").
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from indexer.fields import SwedishAnalyzer
 from indexer.language.analysis import stop_words, words
+from indexer.language.facts import AMOUNT_RE, BODY_RE, MONTHS, NUMBER_WORDS, TIME_RE
 from indexer.language.names import EMAIL, FIRST_LAST_NAME
 
-_NUMBER_WORDS = {
-    "en", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv",
-    "tretton", "fjorton", "femton", "tjugo", "trettio", "fyrtio", "femtio", "hundra", "tusen",
-    "miljon", "miljoner", "miljard", "miljarder", "dussin",
-}
-_MONTHS = (
-    "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-    "oktober", "november", "december",
-)
-_TIME_UNITS = r"(?:sekund|minut|timm|dag|dygn|veck|månad|kvartal|år|termin)\w*"
-# The number words above "one", longest first (so that "tretton" is not read as "tre").
-_NUMBER_WORDS_RE = "|".join(sorted(_NUMBER_WORDS - {"en", "ett"}, key=len, reverse=True))
-_COUNT = rf"(?:\d+(?:[,.]\d+)?|{_NUMBER_WORDS_RE}|ett|en|ett par)"
-# A date or a period: "1 juli 2025", "2025-07-01", "480 dagar", "tre månader", "vecka 12", weekdays, seasons.
-_TIME_RE = re.compile(
-    rf"\b{_COUNT}\s+{_TIME_UNITS}\b|\b\d{{4}}-\d\d-\d\d\b|\b\d{{1,2}}/\d{{1,2}}\b|\bvecka \d+"
-    r"|\b(?:måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag)(?:en|ar)?\b"
-    r"|\b(?:våren|hösten|sommaren|vintern|årsskiftet|halvåret|kvartalet)\b",
-    re.IGNORECASE,
-)
-# A public body: "Skatteverket", "Länsstyrelsen i Skåne", "regeringen", "Socialstyrelsen".
-_BODY_RE = re.compile(
-    r"\b(?:[A-ZÅÄÖ]\w*(?:verket|myndigheten|styrelsen|nämnden|inspektionen|kollegiet|kontoret|rådet|institutet"
-    r"|departementet|universitetet|kommun|region|kassan|banken|domstolen|ombudsmannen)"
-    r"|[Rr]egeringen|[Rr]iksdagen|Regeringskansliet|EU-kommissionen|[Kk]ommissionen)\b"
-)
-# A question about money ("hur mycket kostar …", "hur mycket pengar …") and a sum of money or a share.
+if TYPE_CHECKING:
+    from indexer.fields import SwedishAnalyzer
+
+#: Number words, "en" and "ett" too (the facts' list holds those above one).
+_NUMBER_WORDS = frozenset(NUMBER_WORDS) | {"en", "ett"}
+# A question about money ("hur mycket kostar …", "hur mycket pengar …").
 _MONEY_QUESTION_RE = re.compile(r"\b(?:pengar|kosta\w*|avgift\w*|bidrag\w*|ersättning\w*|betala\w*|stöd\w*"
                                 r"|lön\w*|skatt\w*|belopp\w*|tjäna\w*|kronor|budget\w*|anslag\w*)\b")
-_AMOUNT_RE = re.compile(
-    r"\d[\d\s,.]*\s*(?:kr\b|kronor|miljoner|miljarder|mnkr|mdkr|tkr|euro|procent|%)"
-    rf"|\b(?:{_NUMBER_WORDS_RE})\s+(?:miljoner|miljarder|kronor)",
-    re.IGNORECASE,
-)
 _CONTACT_WORDS = re.compile(r"kontakt|ansvarig|projektledare|handläggare|samordnare|ringa|mejla|e-post")
 # Verbs that ask whom to reach ("vilka ska jag kontakta", "vem ringer jag"): with any of vem / vilka / vilken.
 _CONTACT_VERB_RE = re.compile(r"\b(?:kontakta\w*|ring\w*|mejla\w*|maila\w*)\b")
@@ -93,7 +73,7 @@ def question_type(question: str) -> str:
         return "who" if _BODY_ACTION_RE.search(text) and not _ROLE_WORD_RE.search(text) else "person"
     if re.search(r"\b(när|hur länge|vilket år|vilka år|vilken tid|hur lång tid|sedan när|till när)\b", text):
         return "time"
-    if re.search(r"\b(hur mycket|vilket belopp)\b", text) and _MONEY_QUESTION_RE.search(text):
+    if re.search(r"\b(hur mycket|vilket belopp|vad kostar)\b", text) and _MONEY_QUESTION_RE.search(text):
         return "amount"
     if re.search(r"\b(hur många|hur mycket|vilket antal|hur stor)\b", text):
         return "number"
@@ -139,7 +119,6 @@ def is_follow_up(question: str, analyzer: SwedishAnalyzer) -> bool:
     return len(own) <= 1 or (bool(_ANAPHORA & set(tokens)) and len(own) <= MAX_FOLLOW_UP_TERMS)
 
 
-_FOCUS_AFTER = ("vilka", "vilken", "vilket", "många", "mycket", "hur")
 _DEFINITION_RE = re.compile(
     r"^(?:\S+\s+){0,6}?(?:är|var|innebär|betyder|avser)\s+(?:en|ett)\s", re.IGNORECASE
 )
@@ -149,7 +128,7 @@ def focus_term(question: str, analyzer: SwedishAnalyzer) -> str:
     """The term, as ``analyzer`` (the snapshot's) makes it, of the word a question word asks about, or ""."""
     tokens = words(question)
     stops = stop_words()
-    skip = stops | _NUMBER_WORDS | set(_FOCUS_AFTER)
+    skip = stops | _NUMBER_WORDS | _FOCUS_AFTER
     for index, token in enumerate(tokens):
         if token not in _FOCUS_AFTER:
             continue
@@ -165,19 +144,105 @@ def offers(sentence: str, kind: str) -> bool:
     """Whether ``sentence`` has the kind of fact that a question of ``kind`` asks for."""
     lowered = sentence.lower()
     if kind == "time":
-        return bool(_YEAR_RE.search(sentence) or _TIME_RE.search(sentence)) or any(m in lowered for m in _MONTHS)
+        return bool(_YEAR_RE.search(sentence) or TIME_RE.search(sentence)) or any(m in lowered for m in MONTHS)
     if kind == "amount":
-        return bool(_AMOUNT_RE.search(sentence))
+        return bool(AMOUNT_RE.search(sentence))
     if kind == "number":
-        return bool(re.search(r"\d", sentence)) or bool(set(words(sentence)) & _NUMBER_WORDS - {"en", "ett"})
+        return bool(re.search(r"\d", sentence)) or bool(set(words(sentence)) & set(NUMBER_WORDS))
     if kind == "contact":
         return bool(_PERSON_RE.search(sentence))
     if kind == "person":
         return bool(_PERSON_RE.search(sentence) or _NAMED_ROLE_RE.search(sentence))
     if kind == "who":
-        return bool(_PERSON_RE.search(sentence) or _BODY_RE.search(sentence) or _NAMED_ROLE_RE.search(sentence))
+        return bool(_PERSON_RE.search(sentence) or BODY_RE.search(sentence) or _NAMED_ROLE_RE.search(sentence))
     if kind == "list":
         return "\n• " in sentence or sentence.count(",") >= 2
     if kind == "definition":
         return bool(_DEFINITION_RE.match(sentence))
     return False
+
+
+#: Question words: the fact stands where the question has one of them.
+QUESTION_WORDS = frozenset({"vad", "vem", "vilka", "vilken", "vilket", "var", "vart", "när", "hur", "vems", "vilkas",
+                            "varför"})
+#: Question words followed by the noun they ask about ("vilka *kommuner*", "hur många *pilotprojekt*").
+FOCUS_WORDS = frozenset({"vilka", "vilken", "vilket", "vilkas", "hur"})
+#: Words after "hur" that ask for a fact (a quantity, a time), though some end like a verb.
+QUANTITY_AFTER_HUR = frozenset({"mycket", "många", "länge", "lång", "långt", "stor", "stora", "gammal", "gamla",
+                                "ofta", "tidigt", "sent", "hög", "höga", "dyr", "dyrt", "svår", "svårt", "tid"})
+#: Nouns after "vilken / vilka" that ask for a person or a body, as "vem" does.
+WHO_NOUNS = frozenset({
+    "myndighet", "myndigheter", "organisation", "organisationer", "aktör", "aktörer", "person", "personer",
+    "instans", "instanser", "departement", "förvaltning", "nämnd", "kommun", "kommuner", "region", "regioner",
+    "landsting", "länsstyrelse", "domstol", "yrkesgrupp", "yrkesgrupper", "yrke", "befattning",
+})
+#: Modal verbs: "hur ska jag …" asks how something is done.
+MODALS = frozenset({"ska", "skall", "kan", "får", "bör", "måste", "gör", "vill", "brukar"})
+#: Verbs that follow "vilka" when it is the subject ("vilka ska …", "vilka har …"): modals and auxiliaries, not
+#: "är / var" ("vilka är medverkande aktörer" asks for the list).
+AUXILIARIES = MODALS | {"har", "hade", "blir", "blev"}
+#: Prepositions a question may end with, the fact following them in the answer.
+PREPOSITIONS = frozenset({"i", "hos", "vid", "på", "med", "av", "genom", "från", "till", "under", "om", "för", "mot",
+                          "efter", "åt", "inom", "över"})
+
+
+@dataclass(frozen=True)
+class Slot:
+    """The words around a question's question word."""
+
+    #: The word before the question word ("med hjälp *av* vad").
+    before: str = ""
+    #: The preposition the question ends with ("vad är man ansvarig *för*?").
+    stranded: str = ""
+    #: The terms of the noun the question word asks about ("vilken *kemist*").
+    focus: frozenset[str] = frozenset()
+    #: The question word itself ("vad", "när", "hur" …).
+    word: str = ""
+    #: The noun the question word asks about, as written ("myndighet" in "vilken myndighet …").
+    noun: str = ""
+
+    @property
+    def asks_who(self) -> bool:
+        """Whether it asks for a person or a body ("vilken myndighet", "vilka personer")."""
+        return self.noun in WHO_NOUNS
+
+    @property
+    def subject_who(self) -> bool:
+        """Whether "vilka" is the subject of a verb, so it asks who ("vilka *ska* bevaka avtalet", "vilka *har* …"),
+        not for a list of things."""
+        return self.word == "vilka" and self.noun in AUXILIARIES
+
+
+def question_slot(question: str, analyzer: SwedishAnalyzer) -> Slot:
+    """The slot of the question's first question word (an empty slot when it has none)."""
+    tokens = words(question)
+    stranded = tokens[-1] if tokens and tokens[-1] in PREPOSITIONS else ""
+    for index, token in enumerate(tokens):
+        if token in QUESTION_WORDS:
+            after = index + 1
+            while after < len(tokens) and tokens[after] in QUANTITY_AFTER_HUR:
+                after += 1
+            following = tokens[after] if after < len(tokens) and token in FOCUS_WORDS else ""
+            focus = frozenset(analyzer.word_terms(following)) if following else frozenset()
+            return Slot(tokens[index - 1] if index else "", stranded, focus, token, following)
+    return Slot(stranded=stranded)
+
+
+def asks_for_fact(question: str) -> bool:
+    """Whether ``question`` asks for a fact: it has a question word, and a "hur" asks how much, not how to.
+
+    "hur" followed by a verb ("hur ansöker jag", "hur regleras …", "hur ska …": a present tense or a passive
+    ends in -r or -s) asks how something is done: the whole answer says that, no one span of it.
+    """
+    tokens = words(question)
+    for index, token in enumerate(tokens):
+        if token == "hur":
+            following = tokens[index + 1] if index + 1 < len(tokens) else ""
+            return following in QUANTITY_AFTER_HUR or not (following in MODALS or following.endswith(("r", "s")))
+        if token in QUESTION_WORDS:
+            return True
+    return False
+
+
+#: The words after which focus_term looks for the noun asked about.
+_FOCUS_AFTER = FOCUS_WORDS | {"många", "mycket"}
