@@ -29,13 +29,20 @@ def unhelpful_table(live_server: str) -> str:
     return page[page.index('id="svaret-nej-rubrik"'):]
 
 
-def wait_until_listed(live_server: str, questions: list[str]) -> str:
-    """The "Nej" table once it lists every one of ``questions`` (beacons arrive a moment after the click)."""
+def wait_until_listed(live_server: str, questions: list[str]) -> set[str]:
+    """The questions stored with the verdict "Nej" once every one of ``questions`` is (beacons arrive a moment later).
+
+    Read from the live server's statistics file after its statistics page has flushed the worker's
+    rows: the page's own table lists the 20 most frequent, and the contract test's generated
+    verdicts on the same server may fill it (tests/test_feedback.py checks the table itself).
+    """
     deadline = time.monotonic() + 10
     while True:
-        table = unhelpful_table(live_server)
-        if all(f"<td>{question}</td>" in table for question in questions) or time.monotonic() > deadline:
-            return table
+        unhelpful_table(live_server)  # the statistics page flushes the worker's rows
+        with sqlite3.connect(live_server_log.analytics) as connection:
+            unhelpful = {query for (query,) in connection.execute("SELECT query FROM feedback WHERE helpful = 0")}
+        if set(questions) <= unhelpful or time.monotonic() > deadline:
+            return unhelpful
         time.sleep(0.3)
 
 
@@ -72,11 +79,11 @@ def test_nej_on_the_page_in_the_chat_and_in_the_widget_is_stored_masked(page, li
     stored = ["när pågick utveckla svenska städer? ring [telefon]",
               "vem är kontaktperson för kompetensarena stockholm? svara till [e-post]",
               "vilka kommuner var pilotkommuner [personnummer]"]
-    table = wait_until_listed(live_server, stored)
+    unhelpful = wait_until_listed(live_server, stored)
     for question in stored:
-        assert f"<td>{question}</td>" in table, (question, table[:3000])
+        assert question in unhelpful, (question, sorted(unhelpful)[:50])
     for secret in ("070-123", "anna.svensson", "exempel.se", "19850101", "1234"):
-        assert secret not in table, secret
+        assert not any(secret in question for question in unhelpful), secret
 
 
 def test_the_verdict_buttons_work_from_the_keyboard(page, live_server):
@@ -113,8 +120,7 @@ def test_the_verdict_buttons_work_from_the_keyboard(page, live_server):
     # Stored without the "?" that ends it: the same question with or without one is one row for staff.
     table = wait_until_listed(live_server, ["när pågick utveckla svenska städer",
                                             "när började projektet kompetensarena stockholm"])
-    assert "<td>när pågick utveckla svenska städer</td>" in table
-    assert "<td>när började projektet kompetensarena stockholm</td>" in table
+    assert {"när pågick utveckla svenska städer", "när började projektet kompetensarena stockholm"} <= table
 
 
 def test_nej_on_a_follow_up_in_the_chat_is_listed_with_the_question_it_follows(page, live_server):
@@ -127,7 +133,7 @@ def test_nej_on_a_follow_up_in_the_chat_is_listed_with_the_question_it_follows(p
     follow_up = page.locator("#samtal .turn").filter(has_text="och vilka aktörer medverkar?")
     answer_nej(follow_up)
     listed = "och vilka aktörer medverkar (följdfråga till: hur länge pågår kompetensarena stockholm)"
-    assert f"<td>{listed}</td>" in wait_until_listed(live_server, [listed])
+    assert listed in wait_until_listed(live_server, [listed])
 
     follow_up.locator(".source a").click()  # its click is counted for the search it belongs to
     deadline, clicks = time.monotonic() + 10, 0
@@ -152,7 +158,7 @@ def test_without_javascript_the_page_asks_with_a_form_and_with_it_once(browser, 
     expect(no_script.locator("#samtal .answer-text")).to_contain_text("september 2020")
     context.close()
     listed = question.rstrip("?")  # stored as one row with the same question without its "?"
-    assert f"<td>{listed}</td>" in wait_until_listed(live_server, [listed])
+    assert listed in wait_until_listed(live_server, [listed])
 
     page.goto(live_server + "/?" + urllib.parse.urlencode({"q": question}))  # JavaScript on: its buttons, once
     expect(page.get_by_role("group", name=ASKED)).to_have_count(1)
