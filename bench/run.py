@@ -258,6 +258,22 @@ class Server:
         run = subprocess.run(command + (["--unique"] if unique else []), capture_output=True, text=True)
         return "; ".join(run.stdout.strip().splitlines()[:2])
 
+    def worker_pss_mb(self) -> list[float]:
+        """Proportional memory of each gunicorn worker: pages shared with other processes counted by share."""
+        sizes = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+                if fields.get("PPid", "").strip() != str(self.process.pid):
+                    continue
+                rollup = (status.parent / "smaps_rollup").read_text()
+            except OSError:
+                continue
+            pss = re.search(r"^Pss:\s+(\d+) kB", rollup, flags=re.MULTILINE)
+            if pss:
+                sizes.append(int(pss.group(1)) / 1024)
+        return sizes
+
     def worker_memory_mb(self) -> list[float]:
         """Resident memory of each gunicorn worker (children of the server process)."""
         sizes = []
@@ -276,6 +292,13 @@ class Server:
         self.process.wait(timeout=30)
 
 
+def free_port() -> int:
+    """A loopback port no one listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def http_runs(index: Path, pool: list[str], seconds: float, worker_counts: tuple[int, ...]) -> dict:
     """One-client /api/ask latency (cold, warm) and throughput under 32 clients (cold, warm) per worker count."""
     results: dict = {}
@@ -288,7 +311,7 @@ def http_runs(index: Path, pool: list[str], seconds: float, worker_counts: tuple
         return taken
 
     for workers in worker_counts:
-        server = Server(index, workers, 8900 + workers)
+        server = Server(index, workers, free_port())
         try:
             row: dict = {}
             for question in fresh(100 * workers):  # traffic the workers have already served
@@ -307,6 +330,7 @@ def http_runs(index: Path, pool: list[str], seconds: float, worker_counts: tuple
                 server.ask(question)
             row["warm_load"] = server.load(repeated, seconds, unique=False)
             row["worker_mb"] = server.worker_memory_mb()
+            row["worker_pss_mb"] = server.worker_pss_mb()
         finally:
             server.stop()
         results[workers] = row
@@ -358,7 +382,7 @@ def main() -> int:
     served = http_runs(tantivy_index, pool[args.questions + 300 :], args.http_seconds, (1, 2))
     whoosh_served = None
     if "whoosh" in engines:
-        server = Server(WORK / f"index-whoosh-{args.pages}", 2, 8910)
+        server = Server(WORK / f"index-whoosh-{args.pages}", 2, free_port())
         try:
             whoosh_served = server.load(pool[-2000:], args.http_seconds, unique=True)
         finally:
@@ -438,13 +462,14 @@ def semantic_section(pool: list[str], seconds: float) -> list[str]:
     index = WORK / "index-semantic"
     built = semantic.build_semantic(SOK, corpus, index, WORK)
     rate = semantic.cold_embedding_rate(corpus)
+    speed = semantic.encoder_comparison(corpus, WORK)
     units = built["embedded"] + built["cached"]
     first_time = (f"{units} units; at the rate above about {units / rate['units_per_s'] / 60:.0f} minutes on this"
                   f" machine the first time (this run: {built['embedded']} embedded, the rest from the cache)")
     served = http_runs(index, pool[300:], seconds, (2,))[2]
     scan = semantic.vector_scan()
     commit = CODE_COMMIT
-    lines = semantic.render(built, rate, served, scan, first_time)
+    lines = semantic.render(built, rate, served, scan, first_time, speed)
     lines.insert(2, f"Measured {date.today().isoformat()} at commit {commit} on {platform.machine()},"
                     f" {os.cpu_count()} cores by `make bench` (`python -m bench.run --semantic-only` for this part).")
     lines.insert(3, "")
