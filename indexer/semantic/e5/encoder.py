@@ -42,8 +42,9 @@ class OnnxE5Encoder:
         self._scales = np.load(folder / "word_scales.npy", mmap_mode="r")
         self._positions = np.load(folder / "positions.npy", mmap_mode="r")
         tables = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
-        self._tokenizer = UnigramTokenizer(tables["pieces"], np.asarray(tables["scores"], dtype=np.float32),
-                                           tables["unk"], {int(k): v for k, v in tables["normalisation"].items()})
+        pieces = (folder / "pieces.txt").read_text(encoding="utf-8").split("\0")
+        self._tokenizer = UnigramTokenizer(pieces, np.load(folder / "scores.npy"), tables["unk"],
+                                           {int(k): v for k, v in tables["normalisation"].items()})
         self._bos, self._eos = int(tables["bos"]), int(tables["eos"])
         self.dim = int(self._positions.shape[1])
         self.window = int(self._positions.shape[0]) - 2

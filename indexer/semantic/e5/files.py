@@ -21,8 +21,10 @@ import numpy as np
 
 from indexer.semantic.e5.weights import E5Weights, read_weights, weights_hash
 
-#: Changes whenever the files' recipe changes (graph, quantisation, layout): new files, new model_id.
+#: Changes whenever the vectors would (graph, quantisation): new files, new model_id.
 RECIPE = 1
+#: Changes whenever only the files' layout does: new files, same vectors and model_id.
+LAYOUT = 2
 #: Written last: a folder without it is incomplete.
 DONE = "done.json"
 #: Default folder when neither SOK_ENCODER_FILES nor SOK_EMBEDDING_CACHE names one.
@@ -43,7 +45,7 @@ def files_root() -> Path:
 
 def files_name(weights: Path) -> str:
     """The folder name of the files built from ``weights``."""
-    return f"e5-onnx-r{RECIPE}-{weights_hash(weights)[:16]}"
+    return f"e5-onnx-r{RECIPE}-l{LAYOUT}-{weights_hash(weights)[:16]}"
 
 
 def ensure_files(weights: Path, root: Path | None = None) -> Path:
@@ -85,8 +87,10 @@ def write_files(weights: E5Weights, folder: Path, source_hash: str) -> None:
     positions = weights.dense("emb.pos").reshape(weights.max_positions, weights.hidden)
     token_type = weights.dense("emb.type").reshape(-1, weights.hidden)[0]
     np.save(folder / "positions.npy", (positions + token_type).astype(np.float32))
-    tokenizer = {"pieces": weights.pieces, "scores": weights.scores.tolist(), "bos": weights.bos,
-                 "eos": weights.eos, "unk": weights.unk,
+    # Pieces as one NUL-separated text (none holds a NUL): read back without a JSON parser's garbage.
+    (folder / "pieces.txt").write_text("\0".join(weights.pieces), encoding="utf-8")
+    np.save(folder / "scores.npy", weights.scores.astype(np.float32))
+    tokenizer = {"bos": weights.bos, "eos": weights.eos, "unk": weights.unk,
                  "normalisation": {str(code): text for code, text in weights.normalisation.items()}}
     (folder / "tokenizer.json").write_text(json.dumps(tokenizer, ensure_ascii=False), encoding="utf-8")
     (folder / DONE).write_text(json.dumps({"weights_sha256": source_hash, "recipe": RECIPE}), encoding="utf-8")
