@@ -67,7 +67,7 @@ class VectorSearch(Protocol):
 
 
 class SnapshotVectors:
-    """The vectors of one snapshot, read into memory, with section ids, publishers and kinds.
+    """The vectors of one snapshot (mapped from the machine's shared copy), with section ids, publishers and kinds.
 
     ``dim``, when given, is the encoder's vector size: a matrix of another width is refused.
     """
