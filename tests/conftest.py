@@ -31,6 +31,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 os.environ.setdefault("SOK_ANALYTICS_DB", "")
 # Every index the tests build shares one embedding cache: a text is embedded once per clone.
 os.environ.setdefault("SOK_EMBEDDING_CACHE", str(ROOT / "var" / "test-embedding-cache"))
+# ...and one set of encoder files (built at first use), whichever cache a test's index uses.
+os.environ.setdefault("SOK_ENCODER_FILES", str(ROOT / "var" / "test-embedding-cache" / "encoder"))
 
 
 def pytest_report_header() -> str:

