@@ -25,7 +25,8 @@ QUESTION_ROUNDS = 200
 def token_count(texts: list[str], is_query: bool) -> int:
     """Tokens the model reads for ``texts`` (with prefixes and specials), by the e5 tokenizer both encoders use."""
     from indexer.semantic.e5.encoder import OnnxE5Encoder
-    from indexer.semantic.encoder import clip_text, load_encoder
+    from indexer.semantic.encoder import load_encoder
+    from indexer.semantic.text import clip_text
 
     encoder = load_encoder("e5-onnx")
     assert isinstance(encoder, OnnxE5Encoder)

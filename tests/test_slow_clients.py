@@ -21,6 +21,13 @@ from tests.nginx_fixture import start_nginx, stop_nginx
 SLOW_HEAD = b"GET /api/search?q=bredband HTTP/1.1\r\nHost: sok.test\r\nX-Slow: " + b"a" * 10_000
 
 
+def _readable(sock: socket.socket) -> bool:
+    """Whether ``sock`` has something to read (or was closed by the server), without waiting."""
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
+
+
 class Attack:
     """Keeps ``slow`` connections sending a request head a byte at a time and ``idle`` ones silent.
 
@@ -61,7 +68,8 @@ class Attack:
                 except OSError:
                     sock.close()
                     self.slow[number] = (self._reopen(), 0)
-            readable, _, _ = select.select(self.idle, [], [], 0)
+            # poll, not select: the test process may hold file descriptors above select's 1024
+            readable = [self.idle[number] for number, idle in enumerate(self.idle) if _readable(idle)]
             for sock in readable:  # the server closed an idle connection (or answered): open another
                 number = self.idle.index(sock)
                 sock.close()

