@@ -193,6 +193,22 @@ def test_cli_words_are_swedish_and_in_the_right_number(seed_index):
         assert "Options:" not in help_text and "Commands:" not in help_text, command
 
 
+@pytest.mark.parametrize(("arguments", "said"), [
+    (["index", "--okänd"], "Fel: Flaggan '--okänd' finns inte."),
+    (["ask"], "Fel: Argument saknas 'FRÅGA'."),
+    (["serve", "--port", "åttatusen"], "Fel: Ogiltigt värde för '--port': 'åttatusen' är inte ett giltigt tal."),
+    (["index", "--engine", "solr"], "Fel: Ogiltigt värde för '--engine': 'solr' är inte något av 'whoosh', 'tantivy'."),
+    (["sök"], "Fel: Kommandot 'sök' finns inte."),
+])
+def test_cli_usage_errors_are_swedish(arguments, said):
+    from search_app.cli import main as cli
+
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 2
+    assert said in result.output and "--help' för hjälp." in result.output, result.output
+    assert "Error" not in result.output and "Try '" not in result.output
+
+
 def test_the_api_docs_are_english_with_code_rendered_not_as_markdown(client):
     html = client.get("/api/docs").get_data(as_text=True)
     assert '<html lang="en">' in html and '<footer class="foot" lang="sv">' in html

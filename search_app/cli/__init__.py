@@ -9,10 +9,13 @@ from __future__ import annotations
 import click
 
 from search_app.cli.ask import ask_command, search_command
+from search_app.cli.click_messages import use_swedish_messages
 from search_app.cli.index import crawl_command, index_command
 from search_app.cli.serve import serve
 from search_app.cli.stats import eval_command, stats_command
 from search_app.cli.swedish import VERSION_HELP, SwedishGroup
+
+use_swedish_messages()  # click's usage errors in Swedish, like its help (search_app/cli/swedish.py)
 
 
 @click.group(cls=SwedishGroup)
