@@ -134,7 +134,7 @@
       all: "Visa alla träffar",
       searching: "Söker …",
       none: "Inga träffar.",
-      count: function (n) { return n === 1 ? "1 träff" : n + " träffar"; },
+      count: function (n, exact) { return exact === false ? "Omkring " + n + " träffar" : n === 1 ? "1 träff" : n + " träffar"; },
       down: "Sök kan inte nås just nu. Försök igen om en stund.",
       busy: "För många sökningar just nu. Vänta en stund och försök igen.",
       asked: "Fick du svar på din fråga?",
@@ -158,7 +158,7 @@
       all: "Show all results",
       searching: "Searching …",
       none: "No results.",
-      count: function (n) { return n === 1 ? "1 result" : n + " results"; },
+      count: function (n, exact) { return exact === false ? "About " + n + " results" : n === 1 ? "1 result" : n + " results"; },
       down: "Search cannot be reached right now. Please try again later.",
       busy: "Too many searches right now. Please wait a moment and try again.",
       asked: "Did you get an answer to your question?",
@@ -454,7 +454,7 @@
       if (allHref) this.allLink.href = allHref;
       var total = isQuestion ? passages.length : data.total;
       this.allLink.hidden = !total; // "Inga träffar." stands alone
-      this.status.textContent = (fact ? s.answer + ": " + fact[1] + ". " : "") + (total ? s.count(total) : s.none);
+      this.status.textContent = (fact ? s.answer + ": " + fact[1] + ". " : "") + (total ? s.count(total, isQuestion ? true : data.total_exact) : s.none);
       this.panel.hidden = false;
       this.input.setAttribute("aria-expanded", "true");
       this.input.removeAttribute("aria-activedescendant");
