@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -123,16 +124,22 @@ def vector_scan(sections: int = SCAN_SECTIONS, units_per_section: float = 3.4, d
         search = ExactVectorSearch(SnapshotVectors(Path(folder)))
         queries = rng.standard_normal((rounds + 10, dim), dtype=np.float32)
         queries /= np.linalg.norm(queries, axis=1, keepdims=True)
-        for query in queries[:10]:
-            search.nearest(query, 50)
-        samples = []
-        for query in queries[10:]:
-            started = time.perf_counter()
-            search.nearest(query, 50)
-            samples.append(time.perf_counter() - started)
+        samples = nearest_times(search, queries)
         matrix_mb = (offsets[-1] * dim * 4) / 2**20
     cuts = np.percentile(samples, [50, 95]) * 1000
     return {"sections": sections, "units": int(offsets[-1]), "p50": cuts[0], "p95": cuts[1], "matrix_mb": matrix_mb}
+
+
+def nearest_times(search: Any, queries: np.ndarray) -> list[float]:
+    """Seconds of each nearest-50 search after the first ten queries (which warm the caches)."""
+    for query in queries[:10]:
+        search.nearest(query, 50)
+    samples = []
+    for query in queries[10:]:
+        started = time.perf_counter()
+        search.nearest(query, 50)
+        samples.append(time.perf_counter() - started)
+    return samples
 
 
 def real_vector_scan(snapshot: Path, questions: list[str]) -> dict:
@@ -143,13 +150,7 @@ def real_vector_scan(snapshot: Path, questions: list[str]) -> dict:
     store = SnapshotVectors(snapshot)
     search = ExactVectorSearch(store)
     queries = load_encoder().encode_queries(questions)
-    for query in queries[:10]:
-        search.nearest(query, 50)
-    samples = []
-    for query in queries[10:]:
-        started = time.perf_counter()
-        search.nearest(query, 50)
-        samples.append(time.perf_counter() - started)
+    samples = nearest_times(search, queries)
     cuts = np.percentile(samples, [50, 95]) * 1000
     return {"units": store.units.shape[0], "p50": cuts[0], "p95": cuts[1],
             "matrix_mb": store.units.nbytes / 2**20}

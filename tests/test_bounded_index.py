@@ -16,6 +16,8 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -398,6 +400,19 @@ def test_a_server_sending_a_byte_at_a_time_is_cut_off_at_the_fetch_deadline(head
 # -- 7. The crawler collects no more addresses than --max-pages can use --------------------------------
 
 
+def measured_crawl(start: str, corpus: Path, max_pages: int) -> tuple[Any, int, float]:
+    """Crawl ``start`` into ``corpus`` within a minute: (the report, peak traced bytes, seconds)."""
+    started = time.monotonic()
+    tracemalloc.start()
+    try:
+        with time_limit(60):
+            report = Crawler(start, corpus, max_pages=max_pages, delay_s=0, timeout_s=2).run()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return report, peak, time.monotonic() - started
+
+
 @ENGINE_FREE
 def test_a_sitemap_index_of_many_big_gzipped_sitemaps_with_max_pages_1_stays_small_and_fast(site, tmp_path):
     urlset = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
@@ -411,16 +426,8 @@ def test_a_sitemap_index_of_many_big_gzipped_sitemaps_with_max_pages_1_stays_sma
         '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         + "".join(f"<sitemap><loc>{site.base}{path}</loc></sitemap>" for path in children)
         + "</sitemapindex>").encode())
-    started = time.monotonic()
-    tracemalloc.start()
-    try:
-        with time_limit(60):
-            crawler = Crawler(f"{site.base}/index.xml", tmp_path / "corpus", max_pages=1, delay_s=0, timeout_s=2)
-            report = crawler.run()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert time.monotonic() - started < 15
+    report, peak, seconds = measured_crawl(f"{site.base}/index.xml", tmp_path / "corpus", max_pages=1)
+    assert seconds < 15
     assert sum(path in children for path in site.requests) == 1  # one sitemap held more than enough addresses
     assert len(report.fetched) <= 1
     assert peak < 3 * len(urlset) + 20 * 2**20, peak  # the unpacked sitemap, not its 50,000 addresses as objects
@@ -432,16 +439,8 @@ def test_a_page_of_a_hundred_thousand_links_costs_little_memory_and_collects_a_b
     links = "".join(f'<a href="/lank-{number}.html">Länk {number}</a> ' for number in range(100_000))
     site.pages["/"] = ("text/html", page("Många länkar", f"<h1>Länkar</h1><p>{links}</p>"))
     del site.pages["/robots.txt"]  # no sitemap named: the crawl follows links
-    started = time.monotonic()
-    tracemalloc.start()
-    try:
-        with time_limit(60):
-            crawler = Crawler(f"{site.base}/", tmp_path / "corpus", max_pages=3, delay_s=0, timeout_s=2)
-            report = crawler.run()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert time.monotonic() - started < 15
+    report, peak, seconds = measured_crawl(f"{site.base}/", tmp_path / "corpus", max_pages=3)
+    assert seconds < 15
     assert len(report.fetched) == 3 and len(site.requests) == 4  # robots.txt and the three pages
     assert peak < 40 * 2**20, peak  # a tree of the 4 MB page would take hundreds of MB
     assert not report.removed

@@ -62,6 +62,17 @@ class PriorBM25F(scoring.BM25F):
         return score * self.priors[docnum] if self.priors is not None else score
 
 
+def _collect(searcher: Searcher, query: Any, collector: Any, time_limit_s: float | None) -> tuple[Any, bool]:
+    """Run ``query`` into ``collector`` within ``time_limit_s``; (the collector, whether time ran out)."""
+    if time_limit_s is not None:
+        collector = collectors.TimeLimitCollector(collector, time_limit_s, use_alarm=False)
+    try:
+        searcher.search_with_collector(query, collector)
+    except collectors.TimeLimit:
+        return collector, True
+    return collector, False
+
+
 def two_stage_default() -> bool:
     """Whether a new engine searches in two stages: yes unless ``SOK_WHOOSH_QUERY=single`` (kept to compare)."""
     return os.environ.get("SOK_WHOOSH_QUERY", "").strip().lower() != "single"
@@ -107,13 +118,7 @@ class WhooshEngine:
         wanted = offset + limit
         collector: Any = collectors.TopCollector(limit=max(CANDIDATES, wanted), usequality=FIRST_STAGE_QUALITY,
                                                 replace=FIRST_STAGE_REPLACE)
-        partial = False
-        if time_limit_s is not None:
-            collector = collectors.TimeLimitCollector(collector, time_limit_s, use_alarm=False)
-        try:
-            self._plain.search_with_collector(first, collector)
-        except collectors.TimeLimit:
-            partial = True
+        collector, partial = _collect(self._plain, first, collector, time_limit_s)
         candidates = sorted(hit.docnum for hit in collector.results())
         scored = sorted(self._rescore(plan, candidates).items(), key=lambda item: (-item[1], item[0]))
         hits = [Hit(read_record(self._searcher.stored_fields(docnum)["data"]), score)
@@ -192,13 +197,7 @@ class WhooshEngine:
         # top N, which keeps the ranking right but makes the total count wrong.
         query = self._filtered(query, publisher, kind)
         collector: Any = collectors.TopCollector(limit=offset + limit, usequality=False, replace=0)
-        partial = False
-        if time_limit_s is not None:
-            collector = collectors.TimeLimitCollector(collector, time_limit_s, use_alarm=False)
-        try:
-            self._searcher.search_with_collector(query, collector)
-        except collectors.TimeLimit:
-            partial = True
+        collector, partial = _collect(self._searcher, query, collector, time_limit_s)
         results = collector.results()
         hits = [Hit(read_record(hit["data"]), float(hit.score)) for hit in results[offset : offset + limit]]
         return Page(len(results), hits, partial)

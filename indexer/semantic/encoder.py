@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from indexer.semantic.text import MAX_TEXT_CHARS, clip_text  # noqa: F401  (clip_text: both encoders)
+from indexer.semantic.text import clip_text
 
 #: The encoder that new builds and workers use unless ``SOK_ENCODER`` names another.
 DEFAULT_ENCODER = "e5-onnx"

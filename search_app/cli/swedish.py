@@ -50,31 +50,28 @@ class SwedishContext(click.Context):
     formatter_class = SwedishFormatter
 
 
-class SwedishCommand(click.Command):
+class SwedishHelpOption:
+    """``--help`` described in Swedish (mixed into the command and the group)."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """``--help``, described in Swedish."""
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = HELP
+        return option
+
+
+class SwedishCommand(SwedishHelpOption, click.Command):
     """A ``sok`` command whose help is wholly Swedish."""
 
     context_class = SwedishContext
 
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        """``--help``, described in Swedish."""
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = HELP
-        return option
 
-
-class SwedishGroup(click.Group):
+class SwedishGroup(SwedishHelpOption, click.Group):
     """The ``sok`` group: Swedish help, and each command's whole first sentence in the list of commands."""
 
     context_class = SwedishContext
     command_class = SwedishCommand
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        """``--help``, described in Swedish."""
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = HELP
-        return option
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The commands with their short help uncut (it wraps instead)."""
