@@ -1,4 +1,9 @@
-"""The JSON API: search, ask, click, feedback, suggest and contacts under /api/v1/ (and /api/), and /healthz."""
+"""The JSON API: search, ask, click, feedback, suggest and contacts, and /healthz.
+
+``bp`` holds the API's endpoints without a prefix; the app registers it under
+``/api/v1`` and again under ``/api`` (the unversioned alias). CORS comes with
+the blueprints (``allow_cross_origin`` runs after their requests only).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +25,10 @@ from search_app.web.queries import BadRequest, read_history, read_int, read_kind
 from search_app.web.serving import chat_question, current_snapshot, record_search, time_limit_s
 
 bp = Blueprint("api", __name__)
-bp.after_app_request(allow_cross_origin)  # CORS comes with the API's blueprint
+bp.after_request(allow_cross_origin)
+#: /healthz: read by monitors and other sites like the API, but outside its prefixes.
+health = Blueprint("health", __name__)
+health.after_request(allow_cross_origin)
 
 
 @bp.errorhandler(BadRequest)
@@ -35,8 +43,7 @@ def no_index(error: SnapshotError) -> Response:
     return index_unavailable()
 
 
-@bp.get("/api/v1/search")
-@bp.get("/api/search")
+@bp.get("/search")
 def api_search() -> Response:
     """Ranked passages for ``q`` (with paging, filters, facets and a spelling suggestion)."""
     config = current_app.config
@@ -66,8 +73,7 @@ def api_search() -> Response:
     return response
 
 
-@bp.route("/api/v1/ask", methods=["GET", "POST"])
-@bp.route("/api/ask", methods=["GET", "POST"])
+@bp.route("/ask", methods=["GET", "POST"])
 def api_ask() -> Response:
     """The answer to a question (GET, or POST with earlier questions as ``history``) and its passages."""
     if request.method == "POST":
@@ -110,8 +116,7 @@ def api_ask() -> Response:
     return response
 
 
-@bp.post("/api/v1/click")
-@bp.post("/api/click")
+@bp.post("/click")
 def api_click() -> ResponseReturnValue:
     """Note that a result was opened (sent by the page with navigator.sendBeacon); answers 204.
 
@@ -144,8 +149,7 @@ def api_click() -> ResponseReturnValue:
     return "", 204
 
 
-@bp.get("/api/v1/feedback")
-@bp.get("/api/feedback")
+@bp.get("/feedback")
 def api_feedback_allowed() -> Response:
     """Whether verdicts from the asking page's origin are taken (``{"allowed": true}``): the widget shows its
     "Fick du svar på din fråga?" buttons only then (origins are listed in ALLOWED_ORIGINS)."""
@@ -157,8 +161,7 @@ def _counted() -> bool:
     return request.args.get("count", "").strip().lower() not in ("0", "false", "nej", "no")
 
 
-@bp.post("/api/v1/feedback")
-@bp.post("/api/feedback")
+@bp.post("/feedback")
 def api_feedback() -> ResponseReturnValue:
     """Note whether an answer answered its question ("Fick du svar på din fråga?" Ja / Nej); answers 204.
 
@@ -196,8 +199,7 @@ def _beacon(field_sv: str, field_en: str) -> tuple[dict, str, list[str]]:
     return body, read_query(body.get("q")), read_history(body.get("history"))
 
 
-@bp.get("/api/v1/suggest")
-@bp.get("/api/suggest")
+@bp.get("/suggest")
 def api_suggest() -> Response:
     """Search-as-you-type completions of ``q``, headings first."""
     query = read_query(request.args.get("q"))
@@ -205,8 +207,7 @@ def api_suggest() -> Response:
     return jsonify(query=query, suggestions=[{"text": c.text, "kind": c.kind, "url": c.url} for c in completions])
 
 
-@bp.get("/api/v1/contacts")
-@bp.get("/api/contacts")
+@bp.get("/contacts")
 def api_contacts() -> Response:
     """Contact persons named in the pages: those matching ``q``, all of them without it."""
     raw = request.args.get("q", "")
@@ -217,7 +218,7 @@ def api_contacts() -> Response:
     return jsonify(contacts=[{name: getattr(c, name) for name in fields} for c in contacts])
 
 
-@bp.get("/healthz")
+@health.get("/healthz")
 def healthz() -> Response:
     """200 while a snapshot is served (``degraded`` and ``problems`` when not the newest or not intact), else 503."""
     handle: IndexHandle = current_app.extensions["sok_index"]

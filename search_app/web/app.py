@@ -23,7 +23,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     """
     app = Flask(__name__)
     app.json = BoundedJSONProvider(app)
-    app.config["JSON_SORT_KEYS"] = False
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.config.from_mapping(load_settings(test_config))
@@ -47,7 +46,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from search_app.web import admin, api, api_docs, errors, http_cache, operations, pages, security, widget
 
-    app.register_blueprint(api.bp)
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(api.bp, url_prefix="/api", name="api_unversioned")
+    app.register_blueprint(api.health)
     app.register_blueprint(pages.bp)
     app.register_blueprint(widget.bp)
     app.register_blueprint(admin.bp)

@@ -11,10 +11,9 @@ from urllib.parse import urlsplit
 
 from flask import Response, current_app, request
 
-from search_app.web.api_paths import is_api_request
-
-#: The API's writes (to the statistics): only from Sök's own pages and origins named in ALLOWED_ORIGINS.
-WRITE_PATHS = ("/api/click", "/api/v1/click", "/api/feedback", "/api/v1/feedback")
+#: The API's writes (to the statistics), and whether a page may send them: only from Sök's own pages and
+#: origins named in ALLOWED_ORIGINS (the views' names, under either of the API's prefixes).
+WRITE_VIEWS = ("api_click", "api_feedback", "api_feedback_allowed")
 
 
 def named_origins() -> set[str]:
@@ -34,11 +33,9 @@ def write_origin_allowed() -> bool:
 
 
 def allow_cross_origin(response: Response) -> Response:
-    """After a request: CORS headers on the API's answers for the origins allowed to read them."""
-    if not is_api_request():
-        return response
+    """After an API request (the API's blueprints run it): CORS headers for the origins allowed to read it."""
     allowed = current_app.config["ALLOWED_ORIGINS"].strip()
-    if request.path in WRITE_PATHS:  # only origins named in ALLOWED_ORIGINS, never "*"
+    if (request.endpoint or "").rpartition(".")[2] in WRITE_VIEWS:  # only origins named, never "*"
         allowed = ",".join(named_origins())
     origin = request.headers.get("Origin", "")
     if allowed == "*":
