@@ -39,6 +39,17 @@ def pytest_report_header() -> str:
     return f"search engine: {configured_engine()} (SOK_ENGINE)"
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """After the run: the modules past the soft size limit (usually two modules; the gate fails at 600 lines)."""
+    from tests.test_architecture import SOFT_MAX_LINES, modules_over
+
+    long = modules_over(SOFT_MAX_LINES)
+    if long:
+        terminalreporter.write_sep("-", f"modules over {SOFT_MAX_LINES} lines (split when they hold two ideas)")
+        for name, lines in sorted(long.items()):
+            terminalreporter.write_line(f"{name}: {lines} lines")
+
+
 def build_index(corpus: Path, index_root: Path) -> Path:
     """Index every document of ``corpus`` into ``index_root``."""
     result = read_corpus(corpus)

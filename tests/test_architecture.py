@@ -1,8 +1,9 @@
-"""The layout docs/architecture.md describes: arrows point down, modules stay small and documented."""
+"""The layout docs/architecture.md describes: arrows point down, modules sized by their job and documented."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,11 @@ from tests.conftest import ROOT
 PACKAGES = ("indexer", "search_app", "evaluation")
 MODULES = sorted(path for package in PACKAGES for path in (ROOT / package).rglob("*.py")
                  if "__pycache__" not in path.parts)
-MAX_LINES = 300
+#: A module past this many lines is usually two modules: reported after the run (tests/conftest.py), not failed.
+SOFT_MAX_LINES = 400
+#: Past this, a module fails the gate.
+MAX_LINES = 600
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -34,9 +39,23 @@ def test_index_time_code_imports_nothing_from_query_time_or_the_web(path):
         assert top not in ("search_app", "evaluation", "flask", "gunicorn", "werkzeug"), (path, name)
 
 
-def test_every_module_is_under_300_lines():
-    long = {str(p.relative_to(ROOT)): n for p in MODULES if (n := len(p.read_text().splitlines())) > MAX_LINES}
+def modules_over(lines: int) -> dict[str, int]:
+    """Each module longer than ``lines``, with its length."""
+    return {str(p.relative_to(ROOT)): n for p in MODULES if (n := len(p.read_text().splitlines())) > lines}
+
+
+def test_every_module_is_under_600_lines():
+    long = modules_over(MAX_LINES)
     assert not long, long
+
+
+def test_docs_architecture_names_every_module():
+    """A newcomer finds every module in docs/architecture.md's picture of the house."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    words = set(re.findall(r"[\w.]+", text))
+    missing = [str(p.relative_to(ROOT)) for p in MODULES if p.stem != "__init__"
+               and p.stem not in words and p.name not in words]
+    assert not missing, missing
 
 
 def test_every_public_function_and_class_has_a_docstring():

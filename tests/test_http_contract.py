@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from search_app.web import http_cache
+from search_app.web import caching
 from tests.conftest import ROOT, free_port, sok_executable, wait_for
 
 
@@ -81,14 +81,14 @@ def test_a_weak_if_none_match_gets_304(client):
 
 def test_the_etag_changes_when_sok_is_upgraded_on_the_same_snapshot(client, monkeypatch):
     before = client.get("/api/search?q=bredband").headers["ETag"]
-    monkeypatch.setattr(http_cache, "SOFTWARE_VERSION", "another-build")
+    monkeypatch.setattr(caching, "SOFTWARE_VERSION", "another-build")
     after = client.get("/api/search?q=bredband")
     assert after.headers["ETag"] != before
     assert client.get("/api/search?q=bredband", headers={"If-None-Match": before}).status_code == 200
 
 
 def test_code_digest_covers_the_installed_code():
-    assert http_cache.code_digest() == http_cache.SOFTWARE_VERSION and len(http_cache.SOFTWARE_VERSION) == 16
+    assert caching.code_digest() == caching.SOFTWARE_VERSION and len(caching.SOFTWARE_VERSION) == 16
 
 
 @pytest.mark.parametrize("path", ["/api/search?q=a", "/api/v1/ask", "/"])

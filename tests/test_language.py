@@ -7,7 +7,7 @@ from indexer.fields import SwedishAnalyzer, word_grams
 from indexer.language.analysis import fold
 from indexer.language.compounds import CompoundSplitter
 from indexer.language.lexicon import build_lexicon
-from indexer.language.questions import focus_term, is_follow_up, offers, question_type
+from indexer.language.questions import focus_term, holds_fact_of_kind, is_follow_up, question_type
 from search_app.query.plan import Synonyms, plan_query
 
 
@@ -149,7 +149,7 @@ def test_question_types(question, kind):
     ],
 )
 def test_sentences_offer_the_fact_asked_for(sentence, kind, expected):
-    assert offers(sentence, kind) is expected
+    assert holds_fact_of_kind(sentence, kind) is expected
 
 
 def test_focus_of_a_question(splitter):

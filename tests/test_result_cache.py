@@ -8,7 +8,7 @@ from indexer.build import build_snapshot
 from indexer.corpus.model import Document
 from indexer.language.memo import DICT_SLOT_BYTES, entry_bytes
 from search_app.web.app import create_app
-from search_app.web.result_cache import ResultCache
+from search_app.web.caching import ResultCache
 
 
 def test_a_repeated_question_is_answered_from_the_cache_with_the_same_body(client):

@@ -1,4 +1,4 @@
-"""How Swedish questions are read: what kind of answer one asks for, where the fact stands, what a sentence offers.
+"""How Swedish questions are read: what kind of answer one asks for, where the fact stands, which fact a sentence holds.
 
 Every Swedish rule about questions lives here once (question words, the
 words around them, follow-up openers); the facts themselves (months, number
@@ -140,7 +140,7 @@ def focus_term(question: str, analyzer: SwedishAnalyzer) -> str:
     return ""
 
 
-def offers(sentence: str, kind: str) -> bool:
+def holds_fact_of_kind(sentence: str, kind: str) -> bool:
     """Whether ``sentence`` has the kind of fact that a question of ``kind`` asks for."""
     lowered = sentence.lower()
     if kind == "time":

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.language.analysis import fold_term
-from indexer.language.questions import offers
+from indexer.language.questions import holds_fact_of_kind
 from indexer.language.reference import antecedent
 from indexer.semantic.units import group_sentences, section_sentences, sentence_units
 from search_app.answer.answer_model import AnswerModel, answer_model
@@ -139,7 +139,7 @@ def candidates(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage]
         # Each sentence is matched against the question once; a span's share of
         # a term is the best of its sentences' (match_share levels are ordered).
         shares = [_Shares(asked, found_terms) for found_terms in sentence_terms]
-        offered = [offers(sentence, asked.kind) for sentence in sentences]
+        offered = [holds_fact_of_kind(sentence, asked.kind) for sentence in sentences]
         useful = [shares[i].any_word or offered[i] or meaning[i] >= MEANING_USEFUL for i in range(len(sentences))]
         where = {"rank": float(rank), "passage_score": passage.score / top_score if top_score > 0 else 0.0}
         for first in range(len(sentences)):

@@ -125,7 +125,7 @@ class RankedSections:
     total: int
     partial: bool
     lexical_best: float
-    marked: list[str]
+    terms_to_mark: list[str]
     total_exact: bool = True
 
 
@@ -134,12 +134,12 @@ def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int =
                   exact_total: bool = True, kind: str | None = None, fusion: Fusion | None = None) -> RankedSections:
     """The sections that answer ``query``, best first: fused on a semantic snapshot, lexical otherwise."""
     plan = plan_query(query, snap.analyzer, snap.synonyms)
-    marked = [item.term for item in plan.terms if item.field == "body"]
+    terms_to_mark = [item.term for item in plan.terms if item.field == "body"]
     if snap.semantic is None:
         page = snap.engine.search(plan, limit=limit, offset=offset, publisher=publisher, time_limit_s=time_limit_s,
                                   exact_total=exact_total, kind=kind)
         return RankedSections([(hit.fields, hit.score) for hit in page.hits], page.total, page.partial,
-                              page.hits[0].score if page.hits else 0.0, marked, page.total_exact)
+                              page.hits[0].score if page.hits else 0.0, terms_to_mark, page.total_exact)
     pool = max(POOL, offset + limit)
     started = time.monotonic()
     page = snap.engine.search(plan, limit=pool, offset=0, publisher=publisher, time_limit_s=time_limit_s,
@@ -156,7 +156,7 @@ def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int =
     only_semantic = sum(key not in lexical for key in semantic)
     return RankedSections([(records[key], score) for key, score in ranked if key in records],
                           max(page.total, len(lexical)) + only_semantic, out_of_time,
-                          page.hits[0].score if page.hits else 0.0, marked, page.total_exact)
+                          page.hits[0].score if page.hits else 0.0, terms_to_mark, page.total_exact)
 
 
 def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
@@ -171,7 +171,7 @@ def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
     that show no total (answers).
     """
     ranked = rank_sections(snap, query, limit, offset, publisher, time_limit_s, exact_total, kind)
-    passages = [to_passage(record, score, ranked.marked, snap.analyzer) for record, score in ranked.hits]
+    passages = [to_passage(record, score, ranked.terms_to_mark, snap.analyzer) for record, score in ranked.hits]
     return SearchResult(query, ranked.total, passages, ranked.partial, ranked.total_exact, ranked.lexical_best)
 
 

@@ -16,13 +16,13 @@ from search_app.answer.contacts import find_contacts
 from search_app.query.search import facets, search
 from search_app.query.spelling import suggest
 from search_app.web.analytics.clicks import ResultPages
-from search_app.web.cached_json import cached_json
+from search_app.web.caching import cached_json
 from search_app.web.cors import allow_cross_origin, write_origin_allowed
 from search_app.web.errors import index_unavailable
 from search_app.web.index_handle import IndexHandle
+from search_app.web.parameters import BadRequest, read_history, read_int, read_kind, read_publisher, read_query
 from search_app.web.problems import problem
-from search_app.web.queries import BadRequest, read_history, read_int, read_kind, read_publisher, read_query
-from search_app.web.serving import chat_question, current_snapshot, record_search, time_limit_s
+from search_app.web.request_context import chat_question, current_snapshot, record_search, time_limit_s
 
 bp = Blueprint("api", __name__)
 bp.after_request(allow_cross_origin)

@@ -10,9 +10,9 @@ from flask import Flask
 from indexer.engines.base import CANDIDATES, TOTAL_BOUND
 from search_app.settings import load_settings
 from search_app.web.analytics.writer import Analytics
+from search_app.web.caching import ResultCache
 from search_app.web.index_handle import IndexHandle
-from search_app.web.json_bodies import BoundedJSONProvider
-from search_app.web.result_cache import ResultCache
+from search_app.web.parameters import BoundedJSONProvider
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -44,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # What the results page says of an estimated total and of facets counted over the candidates only.
     app.jinja_env.globals.update(total_bound=TOTAL_BOUND, candidates=CANDIDATES)
 
-    from search_app.web import admin, api, api_docs, errors, http_cache, operations, pages, security, widget
+    from search_app.web import admin, api, api_docs, caching, errors, operations, pages, security, widget
 
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(api.bp, url_prefix="/api", name="api_unversioned")
@@ -55,6 +55,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api_docs.bp)
     errors.init_app(app)
     security.init_app(app)
-    http_cache.init_app(app)
+    caching.init_app(app)
     operations.init_app(app)
     return app

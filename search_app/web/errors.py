@@ -8,8 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.engines.base import EngineError
 from indexer.snapshot.layout import SnapshotError
-from search_app.web.api_paths import is_api_request
-from search_app.web.problems import problem
+from search_app.web.problems import is_api_request, problem
 
 MESSAGES = {
     404: "Sidan finns inte.",

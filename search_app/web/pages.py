@@ -8,15 +8,18 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 from flask.typing import ResponseReturnValue
 
 from indexer.snapshot.layout import SnapshotError
+from search_app.query.snapshot import OpenSnapshot
 from search_app.web.cors import write_origin_allowed
-from search_app.web.coverage import covered_sites
-from search_app.web.queries import BadRequest, read_history, read_int, read_kind, read_publisher, read_query
-from search_app.web.serving import chat_question, current_snapshot
+from search_app.web.parameters import BadRequest, read_history, read_int, read_kind, read_publisher, read_query
+from search_app.web.request_context import chat_question, current_snapshot
 from search_app.web.turn import PAGE_SIZE, Turn, answer_turn
+from search_app.wording import site_of
 
 bp = Blueprint("pages", __name__)
 
 UNAVAILABLE = "Sökindexet är inte tillgängligt just nu. Försök igen om en stund."
+#: The publishers and sites of the snapshot being served (covered_sites), by snapshot folder.
+_SEEN: dict[str, list[tuple[str, str]]] = {}
 
 
 @bp.get("/")
@@ -117,3 +120,16 @@ def favicon() -> Response:
     response = send_from_directory(current_app.static_folder or "static", "favicon.svg", mimetype="image/svg+xml")
     response.cache_control.max_age = 86400
     return response
+
+
+def covered_sites(snap: OpenSnapshot) -> list[tuple[str, str]]:
+    """(publisher, site) of every publisher in ``snap``, by name; read once per snapshot."""
+    key = str(snap.folder)
+    if key not in _SEEN:
+        found: dict[str, str] = {}
+        for record in snap.engine.records():
+            publisher = record["publisher"] or site_of(record["url"])
+            found.setdefault(publisher, site_of(record["url"]))
+        _SEEN.clear()  # only the snapshot being served is kept
+        _SEEN[key] = sorted(found.items(), key=lambda item: item[0].lower())
+    return _SEEN[key]

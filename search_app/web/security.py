@@ -20,8 +20,7 @@ from collections import OrderedDict
 from flask import Flask, Response, current_app, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from search_app.web.api_paths import is_api_request
-from search_app.web.problems import problem
+from search_app.web.problems import is_api_request, problem
 
 MAX_TRACKED_CLIENTS = 10_000
 _SALT = secrets.token_bytes(16)

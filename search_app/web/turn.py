@@ -17,7 +17,7 @@ from search_app.query.search import SearchResult, facets, search
 from search_app.query.snapshot import OpenSnapshot
 from search_app.query.spelling import suggest
 from search_app.web.answer_card import AnswerCard, answer_card, question_shape, shows_card
-from search_app.web.serving import ChatQuestion, chat_question, record_search, time_limit_s
+from search_app.web.request_context import ChatQuestion, chat_question, record_search, time_limit_s
 
 PAGE_SIZE = 10
 

@@ -96,7 +96,7 @@ class Analytics:
             log.warning("analytics: %s cannot be opened yet (%s)", path, error)
 
     def search(self, surface: str, query: str, results: int, answered: bool = False) -> None:
-        """Note one search (``surface``: search, ask, page or page-ask, see web.serving.record_search)."""
+        """Note one search (``surface``: search, ask, page or page-ask, see web.request_context.record_search)."""
         self._add("searches", (_hour(), surface, normalise(query), int(results), int(answered)))
 
     def click(self, query: str, url: str) -> None:

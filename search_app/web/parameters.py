@@ -1,10 +1,12 @@
-"""Reading and checking request parameters; errors carry a Swedish message for people."""
+"""Reading and checking request parameters and JSON bodies; errors carry a Swedish message for people."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from flask import current_app
+from flask.json.provider import DefaultJSONProvider
 
 from indexer.language.analysis import normalize
 
@@ -87,3 +89,19 @@ def read_publisher(args: Mapping[str, object], name: str = "publisher") -> str |
     if not isinstance(value, str) or len(value) > 200:
         raise BadRequest(name, f"{name} måste vara en utgivares namn.", f"{name} must be a publisher's name.")
     return clean_text(value.strip())
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON provider, except that nesting deep enough to exhaust the parser is invalid JSON.
+
+    Python's parser recurses per level and raises RecursionError near 1,000
+    levels; Flask only turns ValueError into "invalid JSON", so without this a
+    16 KB body of ``[[[[…`` answered 500.
+    """
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """``s`` parsed; ValueError (a bad request) for invalid or too deeply nested JSON."""
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error
