@@ -52,6 +52,7 @@ from indexer.corpus.model import Document
 from indexer.corpus.readers import read_corpus
 from indexer.engines.base import Engine
 from indexer.engines.registry import configured_engine, open_index
+from indexer.ranking_profile import PROFILE
 from indexer.semantic.encoder import configured_encoder
 from indexer.snapshot.layout import CURRENT
 from indexer.snapshot.reader import current_snapshot
@@ -140,6 +141,7 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/quality.md alone")
     parser.add_argument("--only", help="run only the data sets whose name contains this text")
     args = parser.parse_args()
+    print(f"ranking profile: {PROFILE.describe()}", flush=True)
 
     faq, quad_dev, quad_train = swefaq_dev(), swequad_mc("dev"), swequad_mc("training")
     plan: list[tuple[str, Dataset, list[Document] | None]] = [

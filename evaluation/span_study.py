@@ -11,8 +11,9 @@ the F1 of the whole answer text.
 
 ``--fit`` chooses ``search_app.answer.highlight.WEIGHTS`` on SweQUAD-MC
 training (coordinate ascent of each weight over a grid, from the current
-weights, while the mean F1 rises) and prints them; dev and SQuAD-sv are never
-fitted on.
+weights, while the mean F1 rises), prints them and writes them to
+indexer/ranking_profile.json (the ranking profile's fitted values); dev and
+SQuAD-sv are never fitted on.
 
     python -m evaluation.span_study [--fit] [--no-write]
 """
@@ -31,6 +32,7 @@ import numpy as np
 from evaluation.datasets import Dataset, squad_sv, swequad_mc
 from evaluation.run import CODE_COMMIT, QUALITY_DOC, indexes, machine
 from indexer.language.questions import asks_for_fact, question_slot, question_type
+from indexer.ranking_profile import save_fitted
 from search_app.answer import highlight
 from search_app.answer.answer_words import read_words
 from search_app.answer.ask import ask
@@ -199,7 +201,8 @@ def with_section(document: str, section: str) -> str:
 def main() -> int:
     """Score the highlight on SweQUAD-MC training and dev and SQuAD-sv; write docs/quality.md's section."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--fit", action="store_true", help="choose the weights on SweQUAD-MC training and print them")
+    parser.add_argument("--fit", action="store_true",
+                        help="fit the weights on SweQUAD-MC training and write them to the ranking profile")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/quality.md alone")
     args = parser.parse_args()
     results = []
@@ -209,6 +212,7 @@ def main() -> int:
         if args.fit and name == "SweQUAD-MC training":
             highlight.WEIGHTS = fit(snap, rows)
             print("WEIGHTS =", {name: round(value, 2) for name, value in highlight.WEIGHTS.items()})
+            save_fitted(highlight.WEIGHTS, "python -m evaluation.span_study --fit (SweQUAD-MC training)")
             snap, asked, rows = answered_rows(dataset)
         results.append(score(name, asked, rows))
         print(results[-1].row(), flush=True)

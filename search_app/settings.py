@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from indexer.ranking_profile import PROFILE
+
 #: Environment variables named ``SOK_<NAME>`` set the setting ``NAME``.
 ENV_PREFIX = "SOK_"
 #: The environment variable naming a Python file of settings (``NAME = value`` lines).
@@ -93,8 +95,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_LIMIT", 50, "Largest accepted `limit`."),
     Setting("MAX_OFFSET", 1000, "Largest accepted `offset`."),
     Setting("MAX_HISTORY_ITEMS", 10, "Earlier questions read from a chat `history`."),
-    Setting("ANSWER_PASSAGES", 5, "Passages returned with an answer."),
-    Setting("MIN_ANSWER_CONFIDENCE", 0.3, "Below this confidence (0–1) no answer is given, only passages."),
+    Setting("ANSWER_PASSAGES", PROFILE.answer.passages, "Passages returned with an answer."),
+    Setting("MIN_ANSWER_CONFIDENCE", PROFILE.answer.min_confidence,
+            "Below this confidence (0–1) no answer is given, only passages."),
     Setting("QUERY_TIMEOUT_MS", 2000.0,
             "Time limit of one search; a slower one returns what it found, marked partial."),
     Setting("RATE_LIMIT_PER_MINUTE", 120.0, "Requests a client may make per minute and worker (0: no limit)."),

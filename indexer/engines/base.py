@@ -19,15 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypedDict
 
+from indexer.ranking_profile import PROFILE
 from indexer.sections.split import Section
 
 #: Score factor of a section that is only a list of links or labels: such
 #: short sections would otherwise outrank the prose they point to.
-LINK_LIST_PRIOR = 0.6
+LINK_LIST_PRIOR = PROFILE.engine.link_list_prior
 #: A query term more common than this share of sections is dropped from the
 #: grams field: it would cost time and tell the sections apart hardly at all.
-MAX_GRAM_DF_SHARE = 0.2
-PHRASE_SLOP = 3
+MAX_GRAM_DF_SHARE = PROFILE.engine.max_gram_df_share
+PHRASE_SLOP = PROFILE.engine.phrase_slop
 #: The analysed fields an indexed section carries (``indexer.fields`` makes them).
 FIELDS = ("body", "head", "folded", "parts", "grams")
 #: Candidates the first stage of a two-stage search passes to the second (more when paging deeper).

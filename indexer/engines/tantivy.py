@@ -33,6 +33,7 @@ from indexer.engines.base import (
     section_prior,
 )
 from indexer.engines.writing import read_record, record_json, write_sections
+from indexer.ranking_profile import Bm25
 
 WRITER_THREADS = 1
 FACET_VALUES = 50
@@ -40,6 +41,9 @@ WRITER_HEAP_BYTES = 256_000_000
 TERMS = "whitespace"
 #: Fields searched by phrase need positions; the others only frequencies.
 POSITIONS = {"body"}
+#: BM25 as tantivy fixes it inside the library (0.27 offers no way to set k1 or b): the ranking profile's
+#: ``bm25`` reaches Whoosh only (indexer/ranking_profile.py).
+LIBRARY_BM25 = Bm25(k1=1.2, b=0.75)
 
 
 def _schema() -> tantivy.Schema:

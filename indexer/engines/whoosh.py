@@ -36,9 +36,10 @@ from indexer.engines.base import (
 from indexer.engines.whoosh_files import PlainFileStorage, lengths_in_memory
 from indexer.engines.whoosh_files import build as build  # the engine's build, as the registry calls it
 from indexer.engines.writing import read_record
+from indexer.ranking_profile import PROFILE
 
-BM25_K1 = 0.9
-BM25_B = 0.75
+BM25_K1 = PROFILE.bm25.k1
+BM25_B = PROFILE.bm25.b
 #: The first stage's collector without Whoosh's block-quality skipping and matcher replacement:
 #: with terms in at most COMMON_SECTIONS sections each, the union is small, and at the 44k pages
 #: the bookkeeping cost more than it skipped (p50 398 against 526 ms with both on, 433 ms with

@@ -15,12 +15,13 @@ from indexer.fields import SwedishAnalyzer
 from indexer.language.analysis import fold_term, stop_words, tokenize
 from indexer.language.analysis import words as words_of
 from indexer.language.sentences import ends_with_abbreviation
+from indexer.ranking_profile import PROFILE
 from search_app.answer.matching import match_share
 
 #: A word counts as the question's when it carries a question term at least this loosely.
-ASKED_SHARE = 0.7
+ASKED_SHARE = PROFILE.answer.asked_share
 #: Words this common (Zipf frequency) say little on their own ("också", "ofta", "även").
-COMMON_ZIPF = 5.0
+COMMON_ZIPF = PROFILE.answer.common_zipf
 _SENTENCE_END = re.compile(r"[.!?…]\s|\n")
 _CLAUSE_END = re.compile(r"[;:()\[\]•\"”“»«]|\s[–—]\s")
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from indexer.ranking_profile import PROFILE
 from indexer.sections.contacts import Contact
 from search_app.answer.contacts import (
     best_contact,
@@ -37,9 +38,9 @@ from search_app.query.search import Passage, search
 from search_app.query.snapshot import OpenSnapshot
 
 #: The default of the MIN_ANSWER_CONFIDENCE setting: below it no answer is given.
-MIN_ANSWER_CONFIDENCE = 0.3
+MIN_ANSWER_CONFIDENCE = PROFILE.answer.min_confidence
 #: The default of the ANSWER_PASSAGES setting: passages returned with an answer.
-ANSWER_PASSAGES = 5
+ANSWER_PASSAGES = PROFILE.answer.passages
 #: Question kinds that a contact person may answer (when no publisher is chosen).
 CONTACT_KINDS = ("contact", "person", "who")
 

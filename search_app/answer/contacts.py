@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from indexer.fields import SwedishAnalyzer
 from indexer.language.names import EMAIL_RE, is_contact_heading
 from indexer.language.questions import MODALS
+from indexer.ranking_profile import PROFILE
 from indexer.sections.contacts import PHONE_RE, Contact
 from indexer.semantic.units import section_sentences
 from search_app.answer.matching import coverage, term_weights
@@ -21,7 +22,7 @@ from search_app.query.snapshot import OpenSnapshot
 #: Words that ask for a contact without saying whom.
 GENERIC_CONTACT_WORDS = "kontakt kontakta kontaktperson kontaktpersoner ansvarig ansvariga person personen"
 #: The share of the question's other words a contact must carry to be the answer.
-CONTACT_COVERAGE = 0.6
+CONTACT_COVERAGE = PROFILE.answer.contact_coverage
 #: At most this much of a contact section's own text (a switchboard, a mailbox) is quoted.
 QUOTED_CHARS = 250
 

@@ -34,14 +34,15 @@ from indexer.language.facts import (
     spans,
 )
 from indexer.language.questions import Slot
+from indexer.ranking_profile import PROFILE
 from search_app.answer.answer_words import Word, beside, distances, prefix_sums
 
 #: A fact of the asked kind counts in a sentence holding at least this share of the best sentence's question words
 #: (1: in the best sentences only; 0.5 did worse on SweQUAD-MC training).
-FACT_SENTENCE_SHARE = 1.0
+FACT_SENTENCE_SHARE = PROFILE.answer.fact_sentence_share
 #: Kinds whose facts (dates, amounts, counts) count in any answering sentence when none stands in the sentences with
 #: the most question words ("… inom just tillväxtområdet. Under *2016–2018* pågår ett särskilt uppdrag"); lists and
-#: names elsewhere are too often something else (SweQUAD-MC training: +0.001 F1 so, -0.003 for every kind).
+#: names elsewhere are too often something else (docs/quality-studies.md).
 FACT_ANY_SENTENCE_KINDS = ("time", "number", "amount")
 #: A match whose first this many words hold question words begins after them.
 LEAD_WORDS = 3

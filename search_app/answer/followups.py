@@ -8,8 +8,10 @@ borrowed ones.
 
 from __future__ import annotations
 
+from indexer.ranking_profile import PROFILE
+
 #: Weight of a follow-up's borrowed words, as a share of their own.
-CONTEXT_SHARE = 0.3
+CONTEXT_SHARE = PROFILE.answer.context_share
 
 
 def with_context(own: dict[str, float], borrowed: dict[str, float]) -> dict[str, float]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indexer.fields import SwedishAnalyzer
+from indexer.ranking_profile import PROFILE
 from search_app.answer.answer_words import read_words
 from search_app.answer.fact_spans import FEATURES, Candidate, candidates
 from search_app.query.question import Question
@@ -31,14 +32,9 @@ class Highlight:
 
 
 #: Weight of each feature of a candidate (``fact_spans.FEATURES``), chosen on SweQUAD-MC training by
-#: ``python -m evaluation.span_study --fit``. (A conditional logit over the same features, trained with the answer
-#: step on SQuAD-sv and SweQUAD-MC training, scored 0.475 on SweQUAD-MC dev against these weights' 0.535:
-#: docs/quality-studies.md.)
-WEIGHTS: dict[str, float] = {
-    "sentence": 0.75, "clause": 0.75, "after_asked": 0.25, "before_asked": -0.25, "distance": -0.75, "length": 1.75,
-    "long": -2.5, "run_start": 0.25, "run_end": 0.5, "common": -0.5, "kind_fact": 1.0, "capitals": 0.5,
-    "capitals_any": 0.25, "slot_before": 0.5, "stranded": 0.5, "after_focus": 0.5, "before_focus": 0.25,
-}
+#: ``python -m evaluation.span_study --fit``, which writes them to indexer/ranking_profile.json (a conditional
+#: logit over the same features did worse on SweQUAD-MC dev: docs/quality-studies.md).
+WEIGHTS: dict[str, float] = dict(PROFILE.highlight)
 
 
 def find_highlight(question: Question, text: str, analyzer: SwedishAnalyzer, answer_start: int = 0,

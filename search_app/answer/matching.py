@@ -8,17 +8,18 @@ another ending (a typo or another inflection).
 from __future__ import annotations
 
 from indexer.language.analysis import fold_term
+from indexer.ranking_profile import PROFILE
 from search_app.query.snapshot import OpenSnapshot
 
 #: Share of a term found without diacritics ("overkalix" for "överkalix").
-FOLDED_SHARE = 0.9
+FOLDED_SHARE = PROFILE.answer.folded_share
 #: Share of a term that ends a longer found word: the head of a compound ("kommun" in "pilotkommun").
-COMPOUND_HEAD_SHARE = 0.7
+COMPOUND_HEAD_SHARE = PROFILE.answer.compound_head_share
 #: A compound head is at least this long, and the compound this much longer.
 MIN_HEAD_CHARS = 4
 COMPOUND_EXTRA_CHARS = 2
 #: Share of a term found with another ending ("pilotkomun", "kompetensarenan").
-NEAR_SHARE = 0.7
+NEAR_SHARE = PROFILE.answer.near_share
 #: Near terms share at least this many first letters, and all but their last NEAR_END_CHARS.
 NEAR_MIN_PREFIX = 5
 NEAR_END_CHARS = 2

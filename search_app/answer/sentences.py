@@ -25,6 +25,7 @@ import numpy as np
 from indexer.language.analysis import fold_term
 from indexer.language.questions import holds_fact_of_kind
 from indexer.language.reference import antecedent
+from indexer.ranking_profile import PROFILE
 from indexer.semantic.units import group_sentences, section_sentences, sentence_units
 from search_app.answer.answer_model import AnswerModel, answer_model
 from search_app.answer.matching import coverage, match_share
@@ -34,20 +35,20 @@ from search_app.query.snippets import passage_text
 from search_app.query.vectors import similarity_share
 
 #: How many top passages are read sentence by sentence.
-SENTENCE_PASSAGES = 3
+SENTENCE_PASSAGES = PROFILE.answer.sentence_passages
 #: The longest span, in sentences.
-MAX_ANSWER_SENTENCES = 3
+MAX_ANSWER_SENTENCES = PROFILE.answer.max_answer_sentences
 #: Credit for a question word found in the heading only.
-HEADING_SHARE = 0.8
+HEADING_SHARE = PROFILE.answer.heading_share
 #: Question kinds whose answer must hold the fact asked for.
 FACT_KINDS = ("person", "who", "time", "number", "amount")
 #: What the confidence of a span without the kind of fact asked for keeps (a product rule kept from the hand-set
 #: answer step: such a span may be the best there is, but it does not answer).
-MISSING_FACT_FACTOR = 0.5
+MISSING_FACT_FACTOR = PROFILE.answer.missing_fact_factor
 #: A span whose sentences share no word with the question (only its heading does) keeps this share of its coverage.
-HEADING_ONLY_FACTOR = 0.5
+HEADING_ONLY_FACTOR = PROFILE.answer.heading_only_factor
 #: A span found by meaning alone is at most this confident.
-MEANING_WEIGHT = 0.5
+MEANING_WEIGHT = PROFILE.answer.meaning_weight
 #: Question kinds read together when the chooser weighs a fact of the asked kind.
 KIND_GROUPS = {"time": ("time",), "quantity": ("number", "amount"), "who": ("person", "who", "contact"),
                "list": ("list",), "definition": ("definition",)}
@@ -60,9 +61,9 @@ LINK_LINE_WORDS = 12
 SENTENCE_END = ".!?:"
 #: A sentence that shares no word with the question and holds no fact asked for is a candidate only if its
 #: meaning share is this high.
-MEANING_USEFUL = 0.5
+MEANING_USEFUL = PROFILE.answer.meaning_useful
 #: The margin feature of a question with one candidate (no runner-up).
-MARGIN_CAP = 5.0
+MARGIN_CAP = PROFILE.answer.margin_cap
 #: At most this many earlier sentences are shown for a span that points back (one may point back again).
 MAX_CONTEXT_SENTENCES = 2
 #: Joins a context sentence to a later one that does not follow it directly.

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from indexer.ranking_profile import PROFILE
 from search_app.query.vectors import similarity_share
 
 #: The weight of the semantic side (0: lexical only, 1: semantic only).
-SEMANTIC_WEIGHT = 0.6
+SEMANTIC_WEIGHT = PROFILE.fusion.semantic_weight
 #: Candidates taken from each side before fusing (at least; more when paging deeper).
-POOL = 50
+POOL = PROFILE.fusion.pool
 
 
 @dataclass(frozen=True)

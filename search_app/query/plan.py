@@ -20,15 +20,16 @@ from pathlib import Path
 from indexer.engines.base import QueryPlan, WeightedTerm
 from indexer.fields import SwedishAnalyzer, word_grams
 from indexer.language.analysis import fold
+from indexer.ranking_profile import PROFILE
 
-BODY_WEIGHT = 1.0
-HEAD_WEIGHT = 1.5
-FOLDED_WEIGHT = 0.5
-PARTS_WEIGHT = 0.5
-SYNONYM_WEIGHT = 0.8
+BODY_WEIGHT = PROFILE.fields.body
+HEAD_WEIGHT = PROFILE.fields.head
+FOLDED_WEIGHT = PROFILE.fields.folded
+PARTS_WEIGHT = PROFILE.fields.parts
+SYNONYM_WEIGHT = PROFILE.fields.synonym
 #: Weight of one query word's 4-grams taken together (split among its grams).
-GRAMS_WORD_WEIGHT = 4.0
-PROXIMITY_WEIGHT = 1.0
+GRAMS_WORD_WEIGHT = PROFILE.fields.grams_word
+PROXIMITY_WEIGHT = PROFILE.fields.proximity
 
 
 @dataclass

@@ -10,6 +10,7 @@ import numpy as np
 from indexer.engines.base import SectionRecord
 from indexer.fields import SwedishAnalyzer
 from indexer.language.sentences import split_sentences
+from indexer.ranking_profile import PROFILE
 from search_app.query.fusion import POOL, Fusion, fuse
 from search_app.query.labels import source_label
 from search_app.query.links import deep_link
@@ -177,7 +178,7 @@ def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
 
 #: A section that shares no word with the question must be at least this similar to it to be a result
 #: (multilingual-e5-small gives unrelated text about 0.75-0.83; the answering FAQ entry 0.88-0.95).
-MIN_SEMANTIC_ONLY = 0.85
+MIN_SEMANTIC_ONLY = PROFILE.fusion.min_semantic_only
 
 
 def semantic_candidates(snap: OpenSnapshot, query: str, pool: int, lexical: dict[str, float],

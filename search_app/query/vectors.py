@@ -12,13 +12,14 @@ import numpy as np
 
 from indexer.budgets import QUERY_VECTORS_KEPT, QUESTION_TOKENS
 from indexer.language.analysis import words
+from indexer.ranking_profile import PROFILE
 from indexer.semantic.encoder import Encoder, EncoderError, check_same_encoder, encoder_id, load_encoder
 from indexer.semantic.vectors import ExactVectorSearch, SnapshotVectors, VectorSearch
 from indexer.snapshot.layout import Manifest
 
 #: The encoder's similarity of unrelated text and of a clear match (multilingual-e5-small's range).
-SIMILARITY_LOW = 0.80
-SIMILARITY_HIGH = 0.90
+SIMILARITY_LOW = PROFILE.fusion.similarity_low
+SIMILARITY_HIGH = PROFILE.fusion.similarity_high
 
 
 def similarity_share(similarity: float) -> float:
