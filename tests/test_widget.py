@@ -3,12 +3,15 @@
 import functools
 import gzip
 import http.server
+import json
+import re
 import threading
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
 
+from indexer.language.questions import opens_question
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -221,6 +224,28 @@ def test_widget_is_served_with_a_javascript_type(client):
         source = response.get_data(as_text=True)
     assert 'customElements.define("sok-search"' in source
     assert "localStorage" not in source and "document.cookie" not in source
+
+
+def test_the_widget_and_the_page_agree_on_what_is_a_question(client):
+    """The widget decides question or search before it asks the server; it decides by the page's own rule."""
+    source = client.get("/widget.js").get_data(as_text=True)
+    served = re.search(r'var QUESTION_WORDS = new RegExp\(("(?:[^"\\]|\\.)*"), "i"\)', source)
+    assert served, "the served widget carries no question rule"
+    pattern = re.compile(json.loads(served.group(1)), re.IGNORECASE)
+    texts = ["vad kostar det", "Vilka kommuner var pilotkommuner", "är det öppet i dag", "ärendet", "hur?",
+             "finns det stöd", "bidrag", "when is it open", "varför", "varförslag", "Vems ansvar", "pilotkommuner"]
+    for text in texts:
+        assert (bool(pattern.match(text)) or text.endswith("?")) is opens_question(text), text
+    assert "vad|" not in WIDGET.read_text(encoding="utf-8")  # no copy of the words in the file itself
+
+
+def test_a_question_without_a_question_mark_gets_the_answer_card(page, host_site):
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(urlparse(request.url).path))
+    page.goto(host_site + "/index.html")
+    widget_input(page).type("Vilka kommuner var pilotkommuner")
+    expect(page.locator("sok-search .sok-answer")).to_contain_text("Flen, Gotland, Haninge")
+    assert "/api/v1/ask" in asked or "/api/ask" in asked
 
 
 def test_no_empty_answer_card_for_plain_searches(page, host_site):

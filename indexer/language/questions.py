@@ -165,6 +165,26 @@ def holds_fact_of_kind(sentence: str, kind: str) -> bool:
 #: Question words: the fact stands where the question has one of them.
 QUESTION_WORDS = frozenset({"vad", "vem", "vilka", "vilken", "vilket", "var", "vart", "när", "hur", "vems", "vilkas",
                             "varför"})
+#: Words that open a question rather than a search: a question word, or a verb that opens a yes/no question
+#: ("kan jag …", "finns det …"). The page words its answer card by them; the widget, served them in
+#: /widget.js, sends such text to /api/ask rather than /api/search.
+QUESTION_OPENERS = QUESTION_WORDS | {"kan", "får", "måste", "ska", "finns", "behöver", "går", "är", "har"}
+#: The same for a visitor who writes English in the widget or on the page.
+ENGLISH_QUESTION_OPENERS = frozenset({"what", "who", "when", "where", "why", "how", "which", "can", "do", "does",
+                                      "is", "are"})
+#: A question's first word: one of the openers, then a space, punctuation or the end. Written so that Python's
+#: and JavaScript's regular expressions read it alike (no ``\b``: JavaScript's knows no "å", "ä" or "ö").
+QUESTION_START = ("^(?:" + "|".join(sorted(QUESTION_OPENERS | ENGLISH_QUESTION_OPENERS, key=lambda w: (-len(w), w)))
+                  + r")(?=[\s?!.,:;]|$)")
+_QUESTION_START_RE = re.compile(QUESTION_START, re.IGNORECASE)
+
+
+def opens_question(text: str) -> bool:
+    """Whether ``text`` reads as a question, not a search: it ends with "?" or opens with a question's first word."""
+    text = text.strip()
+    return text.endswith("?") or bool(_QUESTION_START_RE.match(text))
+
+
 #: Question words followed by the noun they ask about ("vilka *kommuner*", "hur många *pilotprojekt*").
 FOCUS_WORDS = frozenset({"vilka", "vilken", "vilket", "vilkas", "hur"})
 #: Words after "hur" that ask for a fact (a quantity, a time), though some end like a verb.

@@ -6,13 +6,12 @@ The confidence wording lives here only: the page and the chat (which shows turns
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from indexer.fields import SwedishAnalyzer
 from indexer.language.analysis import words
-from indexer.language.questions import is_follow_up
+from indexer.language.questions import is_follow_up, opens_question
 from search_app.answer.ask import Answer
 from search_app.query.search import Passage
 from search_app.wording import site_of, swedish_date
@@ -35,16 +34,13 @@ KEYWORD_CARD_MIN = 0.9
 #: At most this many words without a question word or "?" make a keyword search.
 KEYWORD_WORDS = 2
 
-_QUESTION_START = re.compile(r"^(vad|vem|vems|när|var|vart|varför|hur|vilka|vilken|vilket|kan|får|måste|ska|finns"
-                             r"|behöver|går|är|har)\b", re.IGNORECASE)
 
 
 def question_shape(question: str, context: str, analyzer: SwedishAnalyzer) -> str:
     """``keywords`` (a word or two, no question word, no "?"), ``orphan`` (a follow-up with no subject to
     borrow: ``context`` is empty) or ``question``."""
     text = question.strip()
-    shaped = text.endswith("?") or bool(_QUESTION_START.match(text))
-    if not shaped and len(words(text)) <= KEYWORD_WORDS:
+    if not opens_question(text) and len(words(text)) <= KEYWORD_WORDS:
         return "keywords"
     if not context and is_follow_up(text, analyzer):
         return "orphan"

@@ -118,9 +118,10 @@
   var SCRIPT_ORIGIN = script && script.src ? new URL(script.src, location.href).origin : location.origin;
   var DEBOUNCE_MS = 250;
   // A question goes to /api/ask (an answer card), anything else to /api/search. This is decided before
-  // any request is sent, so the API could only say it one round trip later; indexer/language/questions.py
-  // answers another question (which kind of answer a Swedish question wants), for the answer's sentences.
-  var QUESTION_WORDS = /^(vad|vem|vems|när|var|vart|varför|hur|vilka|vilken|vilket|kan|får|måste|ska|finns|behöver|what|who|when|where|why|how|which|can|do|does|is|are)\b/i;
+  // any request is sent, so the API could only say it one round trip later. The words that open a question
+  // are indexer/language/questions.py's QUESTION_START, the page's own rule: /widget.js fills them in
+  // (search_app/web/widget.py); this file as it lies takes only a final "?" for a question.
+  var QUESTION_WORDS = new RegExp("(?!)" /* sok:question-start */, "i");
 
   // Every text the widget shows, per language.
   var STRINGS = {
