@@ -22,85 +22,17 @@ import json
 import os
 import platform
 import re
-import socket
-import sqlite3
-import statistics
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from datetime import date
 from pathlib import Path
 
 from bench import semantic, whoosh
+from bench.inputs import REPORT, SOK, WORK, corpus_file, fmt, quantiles_ms, question_pool, sfs_file
+from bench.peers import peers
+from bench.served import CLIENTS, Server, free_port, http_runs, ready
 from evaluation.run import CODE_COMMIT
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
-WORK = ROOT / "var" / "bench"
-REPORT = ROOT / "docs" / "benchmarks.md"
-SOK = str(Path(sys.executable).parent / "sok")
-CLIENTS = 32
-
-
-def quantiles_ms(samples: list[float]) -> tuple[float, float, float]:
-    """(p50, p95, p99) of durations in seconds, as milliseconds."""
-    cuts = statistics.quantiles(samples, n=100) if len(samples) > 1 else [samples[0]] * 99
-    return 1000 * cuts[49], 1000 * cuts[94], 1000 * cuts[98]
-
-
-def fmt(values: tuple[float, ...], digits: int = 1) -> str:
-    """Milliseconds as text: ``"12.3 / 45.6 / 78.9 ms"``."""
-    return " / ".join(f"{v:.{digits}f}" for v in values) + " ms"
-
-
-def _jsonl(path: Path, field: str) -> list[str]:
-    return [json.loads(line)[field] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def question_pool() -> list[str]:
-    """Every distinct question of the Swedish sets, SweQUAD-MC and SweFAQ first, interleaved."""
-    quad = _jsonl(SHARED / "swequad-mc" / "swequad_mc_questions.jsonl", "question")
-    faq = _jsonl(SHARED / "swefaq" / "swefaq_dev.jsonl", "question")
-    mixed = [q for pair in zip(quad, faq + quad[len(faq):], strict=False) for q in pair]
-    more = _jsonl(SHARED / "swedish-construction-faq" / "faq_sv.jsonl", "q")
-    squad = json.loads((SHARED / "squad-v2-sv" / "squad_dev_v2_sv.json").read_text(encoding="utf-8"))
-    more += [qa["question"] for article in squad["data"] for paragraph in article["paragraphs"]
-             for qa in paragraph["qas"]]
-    return [q for q in dict.fromkeys(q.strip() for q in mixed + more) if q]
-
-
-def corpus_file(pages: int) -> Path:
-    """The first ``pages`` regeringen.se pages (all of them by default) in one JSON Lines file."""
-    WORK.mkdir(parents=True, exist_ok=True)
-    path = WORK / f"regeringen-{pages}.jsonl"
-    if not path.exists():
-        with path.open("w", encoding="utf-8") as out:
-            written = 0
-            for part in sorted((SHARED / "regeringen-se-pages").glob("regeringen_part*.jsonl")):
-                for line in part.open(encoding="utf-8"):
-                    if written >= pages:
-                        break
-                    out.write(line)
-                    written += 1
-    return path
-
-
-def sfs_file() -> Path:
-    """The SFS statutes as corpus records (url from the statute's designation, publisher Regeringskansliet)."""
-    path = WORK / "sfs.jsonl"
-    if not path.exists():
-        with path.open("w", encoding="utf-8") as out:
-            for part in sorted((SHARED / "sfs-statutes").glob("sfs_part*.jsonl")):
-                for line in part.open(encoding="utf-8"):
-                    row = json.loads(line)
-                    record = {"url": "https://rkrattsbaser.gov.se/sfst?bet=" + urllib.parse.quote(row["id"]),
-                              "title": row["title"], "text": row["text"], "publisher": "Regeringskansliet",
-                              "published": row.get("utfardad_datum") or ""}
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return path
 
 
 def build(corpora: list[Path], index: Path, engine: str, semantic: bool = False) -> dict:
@@ -164,174 +96,6 @@ def in_process(index: Path, asked: list[str], warm_up: list[str]) -> dict:
     result["open_s"] = open_s
     snap.engine.close()
     return result
-
-
-def peers(index: Path, asked: list[str]) -> dict:
-    """SQLite FTS5 and raw tantivy over the same sections' analysed body terms: top-10 query latency."""
-    import tantivy
-
-    from indexer.engines.registry import open_index
-    from indexer.snapshot.layout import ENGINE_DIR
-    from indexer.snapshot.reader import current_snapshot
-    from search_app.query.snapshot import open_snapshot
-
-    folder = current_snapshot(index)
-    snap = open_snapshot(folder)
-    database = WORK / f"fts5-{snap.manifest.corpus_hash}.sqlite"
-    raw = WORK / f"tantivy-raw-{snap.manifest.corpus_hash}"
-    if not database.exists() or not raw.exists():
-        sections = open_index(folder / ENGINE_DIR)
-        bodies = [" ".join(snap.analyzer.stems(record["text"])) for record in sections.records()]
-        sections.close()
-        connection = sqlite3.connect(database)
-        connection.execute("CREATE VIRTUAL TABLE IF NOT EXISTS sections "
-                           "USING fts5(body, tokenize='unicode61 remove_diacritics 0')")
-        connection.executemany("INSERT INTO sections(body) VALUES (?)", ((body,) for body in bodies))
-        connection.commit()
-        connection.close()
-        builder = tantivy.SchemaBuilder()
-        builder.add_text_field("body", tokenizer_name="whitespace", index_option="freq")
-        raw.mkdir(parents=True, exist_ok=True)
-        raw_index = tantivy.Index(builder.build(), path=str(raw))
-        writer = raw_index.writer(num_threads=1)
-        for body in bodies:
-            writer.add_document(tantivy.Document(body=body))
-        writer.commit()
-        writer.wait_merging_threads()
-    connection = sqlite3.connect(database)
-    raw_index = tantivy.Index.open(str(raw))
-    searcher, schema = raw_index.searcher(), raw_index.schema
-    samples: dict[str, list[float]] = {"fts5": [], "tantivy": []}
-    for question in asked:
-        stems = snap.analyzer.terms(question)
-        if not stems:
-            continue
-        match = " OR ".join('"' + stem.replace('"', '""') + '"' for stem in stems)
-        started = time.perf_counter()
-        connection.execute("SELECT rowid, bm25(sections) FROM sections WHERE sections MATCH ? "
-                           "ORDER BY bm25(sections) LIMIT 10", (match,)).fetchall()
-        samples["fts5"].append(time.perf_counter() - started)
-        started = time.perf_counter()
-        query = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "body", stem)) for stem in stems])
-        searcher.search(query, limit=10, count=True)
-        samples["tantivy"].append(time.perf_counter() - started)
-    connection.close()
-    snap.engine.close()
-    return {name: quantiles_ms(values) for name, values in samples.items()}
-
-
-def free_port() -> int:
-    """A loopback port that no one listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Server:
-    """`sok serve` on a loopback port for one measurement."""
-
-    def __init__(self, index: Path, workers: int, port: int, env: dict[str, str] | None = None):
-        self.base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "SOK_RATE_LIMIT_PER_MINUTE": "0", **(env or {})}
-        self.process = subprocess.Popen(
-            [SOK, "serve", "--port", str(port), "--workers", str(workers), "--index", str(index)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
-        time.sleep(2)  # every worker has opened and warmed the snapshot (post_worker_init)
-
-    def ask(self, question: str, endpoint: str = "/api/ask") -> float:
-        """Seconds for one GET of ``endpoint`` with ``question`` as ``q``."""
-        started = time.perf_counter()
-        with urllib.request.urlopen(f"{self.base}{endpoint}?q={urllib.parse.quote(question)}", timeout=60) as r:
-            r.read()
-        return time.perf_counter() - started
-
-    def load(self, questions: list[str], seconds: float, unique: bool) -> str:
-        """Run bench/load.py against this server with ``questions``; the first two lines of its report."""
-        listing = WORK / "load-questions.txt"
-        listing.write_text("\n".join(questions), encoding="utf-8")
-        command = [sys.executable, str(ROOT / "bench" / "load.py"), "--url", self.base, "--seconds", str(seconds),
-                   "--concurrency", str(CLIENTS), "--questions", str(listing), "--endpoint", "/api/ask"]
-        run = subprocess.run(command + (["--unique"] if unique else []), capture_output=True, text=True)
-        return "; ".join(run.stdout.strip().splitlines()[:2])
-
-    def worker_pss_mb(self) -> list[float]:
-        """Proportional memory of each gunicorn worker: pages shared with other processes counted by share."""
-        sizes = []
-        for status in Path("/proc").glob("[0-9]*/status"):
-            try:
-                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-                if fields.get("PPid", "").strip() != str(self.process.pid):
-                    continue
-                rollup = (status.parent / "smaps_rollup").read_text()
-            except OSError:
-                continue
-            pss = re.search(r"^Pss:\s+(\d+) kB", rollup, flags=re.MULTILINE)
-            if pss:
-                sizes.append(int(pss.group(1)) / 1024)
-        return sizes
-
-    def worker_memory_mb(self) -> list[float]:
-        """Resident memory of each gunicorn worker (children of the server process)."""
-        sizes = []
-        for status in Path("/proc").glob("[0-9]*/status"):
-            try:
-                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-            except OSError:
-                continue
-            if fields.get("PPid", "").strip() == str(self.process.pid):
-                sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
-        return sizes
-
-    def stop(self) -> None:
-        """Stop the server and wait for it to exit."""
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
-def http_runs(index: Path, pool: list[str], seconds: float, worker_counts: tuple[int, ...]) -> dict:
-    """One-client /api/ask latency (cold, warm) and throughput under 32 clients (cold, warm) per worker count."""
-    results: dict = {}
-    cursor = 0
-
-    def fresh(count: int) -> list[str]:
-        nonlocal cursor
-        taken = pool[cursor : cursor + count]
-        cursor += count
-        return taken
-
-    for workers in worker_counts:
-        server = Server(index, workers, free_port())
-        try:
-            row: dict = {}
-            for question in fresh(100 * workers):  # traffic the workers have already served
-                server.ask(question)
-            if workers == max(worker_counts):
-                for endpoint in ("/api/ask", "/api/search"):
-                    measured = fresh(300)
-                    row[f"cold {endpoint}"] = quantiles_ms([server.ask(q, endpoint) for q in measured])
-                    for _ in range(2):  # every worker has now answered each question at least once, mostly
-                        for question in measured:
-                            server.ask(question, endpoint)
-                    row[f"warm {endpoint}"] = quantiles_ms([server.ask(q, endpoint) for q in measured])
-            row["cold_load"] = server.load(fresh(int(seconds * 250)), seconds, unique=True)
-            repeated = pool[:50]
-            for question in repeated * workers * 2:
-                server.ask(question)
-            row["warm_load"] = server.load(repeated, seconds, unique=False)
-            row["worker_mb"] = server.worker_memory_mb()
-            row["worker_pss_mb"] = server.worker_pss_mb()
-        finally:
-            server.stop()
-        results[workers] = row
-    return results
 
 
 def main() -> int:
@@ -463,19 +227,6 @@ def replace_section(heading: str, lines: list[str]) -> None:
     rest = after.partition("\n## ")[2]
     REPORT.write_text(before.rstrip() + "\n\n" + "\n".join(lines) + "\n" + ("\n## " + rest if rest else ""),
                       encoding="utf-8")
-
-
-def ready(server: Server, question: str, seconds: float = 300) -> None:
-    """Wait until ``server`` answers a question (a worker opening a large Whoosh snapshot answers 503 first)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            server.ask(question)
-            return
-        except urllib.error.HTTPError as error:
-            if error.code != 503 or time.monotonic() > deadline:
-                raise
-            time.sleep(2)
 
 
 def whoosh_section(pool: list[str], args: argparse.Namespace, built: dict | None) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-PACKAGES = ("indexer", "search_app", "evaluation")
+PACKAGES = ("indexer", "search_app", "evaluation", "bench")
 MODULES = sorted(path for package in PACKAGES for path in (ROOT / package).rglob("*.py")
                  if "__pycache__" not in path.parts)
 #: A module past this many lines is usually two modules: reported after the run (tests/conftest.py), not failed.
