@@ -15,7 +15,9 @@ afford a different risk:
 
 The patterns are regular-expression source, to be built into larger
 patterns; :data:`EMAIL_RE` is the compiled e-mail address. A contact heading
-(:data:`CONTACT_HEADING`) is the heading a page puts its contact persons under.
+(:data:`CONTACT_HEADING`) is the heading a page puts its contact persons under;
+phone numbers and contact labels are here too, so that sectioning and contact
+extraction read a contact line by the same rules.
 """
 
 from __future__ import annotations
@@ -35,6 +37,15 @@ EMAIL_RE = re.compile(EMAIL)
 #: A heading that says whom to contact: "Kontakt", "Kontaktperson", "Kontakta oss", "Ansvarig handläggare".
 CONTACT_HEADING = r"(?:kontakt\w*|ansvarig\w*)\b"
 CONTACT_HEADING_RE = re.compile(CONTACT_HEADING, re.IGNORECASE)
+#: Headings under which a name with a role is a contact person too: "Frågor", "Mer information".
+QUESTIONS_HEADING = r"(?:frågor|mer information)\b"
+#: A Swedish phone number as a contact gives it, taken loosely: +46 or 0, then digits, spaces, dashes, brackets.
+PHONE = r"(?:\+46|0)[\d\s\-–()]{6,16}\d"
+#: A Swedish phone number written in its groups ("08-123 45 67", "+46 70 123 45 67"): strict enough to tell a
+#: contact line from prose that holds a number.
+PHONE_GROUPED = r"(?:\+46|\b0)\d{1,3}[-–\s]?\d{2,3}(?:[\s-]?\d{2}){2,3}\b"
+#: The labels a contact line may open with.
+CONTACT_LABELS = r"(?:Telefon|Tel|Mobil|E-post|Epost)\b"
 
 
 def is_contact_heading(heading: str) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from indexer.budgets import MAX_TITLE_CHARS
 from indexer.corpus.model import Document
-from indexer.language.names import EMAIL, NAME_LINE_WORDS
+from indexer.language.names import CONTACT_LABELS, EMAIL, NAME_LINE_WORDS, PHONE_GROUPED
 from indexer.language.sentences import BULLET_MARK, clean_furniture, inline_markdown, is_bullet, strip_bullet
 from indexer.sections.anchors import MD_HEADING_RE, SPACES, anchor_problem, heading_title_and_anchor
 
@@ -25,9 +25,7 @@ MAX_HEADING_CHARS = 100
 
 _CONTACT_LINE_RE = re.compile(
     rf"^{NAME_LINE_WORDS}\s*,\s*\S"  # "Förnamn Efternamn, roll"
-    rf"|{EMAIL}"
-    r"|(?:\+46|\b0)\d{1,3}[-–\s]?\d{2,3}(?:[\s-]?\d{2}){2,3}\b"  # phone number
-    r"|^(?:Telefon|Tel|Mobil|E-post|Epost)\b",
+    rf"|{EMAIL}|{PHONE_GROUPED}|^{CONTACT_LABELS}",
 )
 
 

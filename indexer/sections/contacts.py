@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from indexer.language.names import CONTACT_HEADING, EMAIL_RE, PERSON_NAME
+from indexer.language.names import CONTACT_HEADING, EMAIL_RE, PERSON_NAME, PHONE, QUESTIONS_HEADING
 from indexer.sections.split import Section
 
-# Under "Frågor" or "Mer information" a name with a role is a contact person too.
-_CONTACT_HEADING_RE = re.compile(rf"^(?:{CONTACT_HEADING}|(?:frågor|mer information)\b)", re.IGNORECASE)
+_CONTACT_HEADING_RE = re.compile(rf"^(?:{CONTACT_HEADING}|{QUESTIONS_HEADING})", re.IGNORECASE)
 _PERSON_RE = re.compile(rf"^(?P<name>{PERSON_NAME})\s*(?:,\s*(?P<role>[^,@\d+]{{2,120}}?))?\s*(?:[,;]|$)")
-PHONE_RE = re.compile(r"(?:\+46|0)[\d\s\-–()]{6,16}\d")
+PHONE_RE = re.compile(PHONE)
 
 
 @dataclass(frozen=True)
