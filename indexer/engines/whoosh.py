@@ -42,8 +42,7 @@ BM25_K1 = PROFILE.bm25.k1
 BM25_B = PROFILE.bm25.b
 #: The first stage's collector without Whoosh's block-quality skipping and matcher replacement:
 #: with terms in at most COMMON_SECTIONS sections each, the union is small, and at the 44k pages
-#: the bookkeeping cost more than it skipped (p50 398 against 526 ms with both on, 433 ms with
-#: replacement every 50 matches; 30 questions on the shared 2-core machine).
+#: the bookkeeping cost more than it skipped (measured in docs/benchmark-notes.md).
 FIRST_STAGE_QUALITY = False
 FIRST_STAGE_REPLACE = 0
 
