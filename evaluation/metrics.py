@@ -124,7 +124,7 @@ def contains_answer(answer: str | None, expected: tuple[str, ...]) -> bool:
 
 
 def score_run(name: str, questions: list[Question], rank: Callable[[str], list[Ranked]],
-              answers: Callable[[str], str | None | bool] | None = None) -> Scores:
+              answers: Callable[[str], str | bool | None] | None = None) -> Scores:
     """Run every question through ``rank`` and ``answers`` (the answer's text, or None for no answer)."""
     firsts = [first_hit(q, rank(q.question)) for q in questions if q.answerable]
     count = max(len(firsts), 1)
@@ -147,7 +147,7 @@ def score_run(name: str, questions: list[Question], rank: Callable[[str], list[R
     )
 
 
-def _text(answer: str | None | bool) -> str | None:
+def _text(answer: str | bool | None) -> str | None:
     return answer if isinstance(answer, str) else None
 
 

@@ -211,7 +211,8 @@ def code_commit() -> str:
     """The commit the code was read from, "+changes" when its code differed from it: called when a run starts,
     so commits made while it runs do not take its credit."""
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+        done = subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT)  # noqa: S603, S607 (git on PATH)
+        return done.stdout.strip()
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     code = ("indexer", "search_app", "evaluation", "bench", "corpus")  # not docs/, which the runs write
     return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no", "--", *code) else "")

@@ -125,7 +125,7 @@ class SwedishAnalyzer:
         return known
 
     def _split(self, word: str) -> tuple[str, ...]:
-        assert self.splitter is not None
+        assert self.splitter is not None  # noqa: S101 (only called when a splitter is set; narrows the type)
         parts = self.splitter.split(word)
         found = tuple(self.stem(part) for part in parts if len(part) >= MIN_PART_CHARS) if len(parts) >= 2 else ()
         if self._parts_log is not None:

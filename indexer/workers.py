@@ -158,6 +158,6 @@ class AnalysedFields:
 
 
 def _analyse_range(bounds: tuple[int, int]) -> tuple[list[dict[str, str]], list[tuple[str, tuple[str, ...]]]]:
-    assert _analyzer is not None
+    assert _analyzer is not None  # noqa: S101 (the pool's initializer set it; narrows the type)
     fields = [_analyzer.index_fields(section.heading_path, section.text) for section in _sections[bounds[0]:bounds[1]]]
     return fields, _analyzer.recorded_compounds()

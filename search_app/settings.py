@@ -151,7 +151,7 @@ def read_config_file(path: str) -> dict[str, Any]:
     namespace: dict[str, Any] = {"__file__": path}
     try:
         with open(path, "rb") as file:
-            exec(compile(file.read(), path, "exec"), namespace)  # the operator's own file, as Flask runs it
+            exec(compile(file.read(), path, "exec"), namespace)  # noqa: S102 (the operator's own file, as Flask runs it)
     except OSError as error:
         raise SettingError(f"{CONFIG_VARIABLE}: inställningsfilen {path} kan inte läsas ({error.strerror})") from None
     return {name: value for name, value in namespace.items() if name.isupper()}

@@ -163,7 +163,7 @@ def sok_executable() -> str:
 LIVE_ADMIN_TOKEN = "test-nyckel"
 
 
-class live_server_log:  # noqa: N801  (a namespace the privacy and statistics tests read)
+class live_server_log:
     path: Path | None = None
     #: The live server's statistics file (its rows arrive when /admin/stats flushes the worker).
     analytics: Path | None = None

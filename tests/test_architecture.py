@@ -80,11 +80,11 @@ def test_no_import_cycles_between_modules():
 
     def visit(name: str, stack: list[str]) -> None:
         if name in stack:
-            raise AssertionError("import cycle: " + " → ".join(stack[stack.index(name):] + [name]))
+            raise AssertionError("import cycle: " + " → ".join([*stack[stack.index(name):], name]))
         if name in done:
             return
         for other in graph[name]:
-            visit(other, stack + [name])
+            visit(other, [*stack, name])
         done.add(name)
 
     for name in graph:

@@ -38,8 +38,8 @@ from tests.site_fixture import Site, page
 #: Tests that touch no search engine run once, in the Whoosh pass of ``make test`` (the tantivy pass skips slow ones).
 ENGINE_FREE = pytest.mark.slow
 
-WORDS = ("bygglov ansökan kommunen handläggning avgift tillstånd beslut nämnden fastighet ritning "
-         "strandskydd dispens detaljplan grannar samråd").split()
+WORDS = ["bygglov", "ansökan", "kommunen", "handläggning", "avgift", "tillstånd", "beslut", "nämnden", "fastighet",
+         "ritning", "strandskydd", "dispens", "detaljplan", "grannar", "samråd"]
 
 
 @pytest.fixture()

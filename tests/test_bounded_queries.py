@@ -28,7 +28,8 @@ from search_app.query.vectors import encoder_text
 from search_app.web.app import create_app
 from tests.conftest import CORPUS
 
-WORDS = "pilotkommuner tillväxt projektet regionen kommunen bredband utbyggnad samverkan företag landsbygd".split()
+WORDS = ["pilotkommuner", "tillväxt", "projektet", "regionen", "kommunen", "bredband", "utbyggnad", "samverkan",
+         "företag", "landsbygd"]
 #: Whatever the passages hold, a response carries at most this many bytes per passage (UTF-8: Swedish text
 #: is under 1.1 bytes a character; a snippet and the fields besides the text come on top).
 BYTES_PER_PASSAGE = 3 * PASSAGE_CHARS
@@ -230,8 +231,9 @@ def test_remembered_words_stay_within_each_memos_bytes(lexical_client):
 
 #: Pieces generated questions are made of: Swedish words, other scripts, punctuation, digits and symbols.
 PIECES = {
-    "swedish": "vem är kontaktperson för pilotkommuner bredband tillväxt när pågick satsningen hur många "
-               "samhällsplaneringen Överkalix Östhammar 2018–2020 EU:s J+".split(),
+    "swedish": ["vem", "är", "kontaktperson", "för", "pilotkommuner", "bredband", "tillväxt", "när", "pågick",
+                "satsningen", "hur", "många", "samhällsplaneringen", "Överkalix", "Östhammar", "2018–2020", "EU:s",
+                "J+"],
     "cjk": [chr(code) for code in range(0x4E00, 0x4E00 + 3000)],
     "kana": [chr(code) for code in range(0x3041, 0x3097)],
     "hangul": [chr(code) for code in range(0xAC00, 0xAC00 + 500)],

@@ -140,7 +140,7 @@ def test_a_follow_up_is_counted_with_the_question_it_follows(counted):
 
 
 def test_only_the_newest_eight_weeks_are_shown_but_the_total_counts_all(counted):
-    app, database = counted
+    _app, database = counted
     with sqlite3.connect(database) as connection:
         connection.executemany("INSERT INTO feedback VALUES (?, 'var finns blanketten', 0)",
                                [(hour(7 * weeks),) for weeks in range(12)])

@@ -17,7 +17,7 @@ from search_app.settings import defaults
 def test_the_fitted_file_weighs_every_highlight_feature_and_nothing_else():
     fitted = json.loads(FITTED_FILE.read_text(encoding="utf-8"))
     assert set(fitted["highlight"]) == set(FEATURES)
-    assert highlight.WEIGHTS == dict(PROFILE.highlight)
+    assert dict(PROFILE.highlight) == highlight.WEIGHTS
 
 
 def test_what_the_fitting_script_writes_is_what_every_stage_reads(tmp_path):
@@ -32,8 +32,8 @@ def test_what_the_fitting_script_writes_is_what_every_stage_reads(tmp_path):
 
 
 def test_the_stages_and_the_settings_take_their_weights_from_the_profile():
-    assert (whoosh.BM25_K1, whoosh.BM25_B) == (PROFILE.bm25.k1, PROFILE.bm25.b)
-    assert plan.HEAD_WEIGHT == PROFILE.fields.head and fusion.SEMANTIC_WEIGHT == PROFILE.fusion.semantic_weight
+    assert (PROFILE.bm25.k1, PROFILE.bm25.b) == (whoosh.BM25_K1, whoosh.BM25_B)
+    assert PROFILE.fields.head == plan.HEAD_WEIGHT and PROFILE.fusion.semantic_weight == fusion.SEMANTIC_WEIGHT
     config = defaults()
     assert config["MIN_ANSWER_CONFIDENCE"] == PROFILE.answer.min_confidence
     assert config["ANSWER_PASSAGES"] == PROFILE.answer.passages

@@ -87,7 +87,7 @@ def test_kill_9_while_embedding_keeps_the_old_index_and_what_was_embedded(tmp_pa
     snap.engine.close()
     finished = subprocess.run(build, capture_output=True, text=True, cwd=ROOT, env=env)
     assert finished.returncode == 0, finished.stderr
-    embedded, cached = (int(n) for n in re.search(r"(\d+) enheter inbäddade, (\d+) från cachen",
+    _embedded, cached = (int(n) for n in re.search(r"(\d+) enheter inbäddade, (\d+) från cachen",
                                                       finished.stdout).groups())
     assert cached >= kept - before  # what the killed build embedded was not embedded again
     assert current_snapshot(index) != serving

@@ -139,7 +139,7 @@ def test_a_worker_refuses_vectors_of_another_encoder(family_index, tmp_path):
     manifest = json.loads((current / "manifest.json").read_text())
     manifest["encoder"] = "some-other-encoder/1.0"
     (current / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(SnapshotError, match="some-other-encoder/1.0.*multilingual-e5-small"):
+    with pytest.raises(SnapshotError, match=r"some-other-encoder/1\.0.*multilingual-e5-small"):
         open_snapshot(current)
     app = create_app({"TESTING": True, "INDEX_DIR": str(folder)})
     response = app.test_client().get("/healthz")

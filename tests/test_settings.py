@@ -77,7 +77,7 @@ def test_bad_values_in_the_file_and_the_overrides_are_named_too(monkeypatch, tmp
 
 def test_a_missing_config_file_is_named(monkeypatch, tmp_path):
     monkeypatch.setenv("SOK_CONFIG", str(tmp_path / "saknas.cfg"))
-    with pytest.raises(SettingError, match="saknas.cfg"):
+    with pytest.raises(SettingError, match=r"saknas\.cfg"):
         load_settings()
 
 

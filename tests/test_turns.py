@@ -186,7 +186,7 @@ def test_cli_words_are_swedish_and_in_the_right_number(seed_index):
     result = runner.invoke(cli, ["search", "överkalix", "--index", str(seed_index), "--limit", "1"])
     assert result.exit_code == 0, result.output
     first = result.output.splitlines()[0]
-    assert first == "1 träff" or first.endswith("träffar") and not first.startswith("1 ")
+    assert first == "1 träff" or (first.endswith("träffar") and not first.startswith("1 "))
     for command in ([], ["index"], ["serve"], ["stats"], ["search"]):
         help_text = runner.invoke(cli, [*command, "--help"]).output
         assert "Show this message and exit" not in help_text and "Usage:" not in help_text, command

@@ -49,7 +49,7 @@ class Document:
     @property
     def doc_id(self) -> str:
         """A stable id derived from the URL."""
-        return hashlib.sha1(self.url.encode("utf-8")).hexdigest()[:12]
+        return hashlib.sha1(self.url.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,7 @@ class WhooshEngine:
         first = self._first_stage_query(plan)
         if first is None:
             return FacetCounts([], [])
-        total, exact = self._total(first, plan, None, None)
+        _total, exact = self._total(first, plan, None, None)
         if exact:
             matcher = first.matcher(self._plain, self._plain.context())
             docnums = list(matcher.all_ids())

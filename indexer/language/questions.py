@@ -15,6 +15,7 @@ kommuner", "hur många pilotprojekt").
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -93,7 +94,7 @@ def _asks_for_contact(tokens: list[str], text: str) -> bool:
     if "vem" in tokens or (_CONTACT_VERB_RE.search(text) and ("vilka" in tokens or "vilken" in tokens)):
         return True
     return any(token in ("vilka", "vilken") and bool(_CONTACT_NOUN_RE.match(following))
-               for token, following in zip(tokens, tokens[1:], strict=False))
+               for token, following in itertools.pairwise(tokens))
 
 
 MAX_DEFINED_WORDS = 4
@@ -256,7 +257,7 @@ def asks_for_fact(question: str) -> bool:
     """
     tokens = words(question)
     for index, token in enumerate(tokens):
-        if token == "hur":
+        if token == "hur":  # noqa: S105 (a word, not a password)
             following = tokens[index + 1] if index + 1 < len(tokens) else ""
             return following in QUANTITY_AFTER_HUR or not (following in MODALS or following.endswith(("r", "s")))
         if token in QUESTION_WORDS:

@@ -90,7 +90,7 @@ def points_back(sentence: str) -> bool:
         if word in POINTING_WORDS or demonstrative:
             return True
         after_subordinator = position > 0 and words[position - 1] in SUBORDINATORS
-        ambiguous = word == "det" and not after_subordinator or word in FIRST_WORD_PRONOUNS and position == 0
+        ambiguous = (word == "det" and not after_subordinator) or (word in FIRST_WORD_PRONOUNS and position == 0)
         if ambiguous and _stands_alone(words[position + 1 :], word):
             return True
     return False

@@ -233,7 +233,7 @@ def _finish(drafts: list[_Draft], doc: Document) -> list[Section]:
             _rename_children(drafts, draft, heading)
         key = "\x1f".join(path)
         seen_ids[key] += 1
-        digest = hashlib.sha1(f"{key}\x1f{seen_ids[key]}".encode()).hexdigest()[:8]
+        digest = hashlib.sha1(f"{key}\x1f{seen_ids[key]}".encode(), usedforsecurity=False).hexdigest()[:8]
         sections.append(
             Section(
                 id=f"{doc.doc_id}-{digest}",

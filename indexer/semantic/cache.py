@@ -47,7 +47,8 @@ class EmbeddingCache:
         for start in range(0, len(keys), LOOKUP_BATCH):
             chunk = keys[start : start + LOOKUP_BATCH]
             marks = ",".join("?" * len(chunk))
-            for key, blob in self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk):
+            query = f"SELECT key, vector FROM vectors WHERE key IN ({marks})"  # noqa: S608 (only ? placeholders)
+            for key, blob in self._db.execute(query, chunk):
                 vector = np.frombuffer(blob, dtype="<f4")
                 if vector.shape == (self.dim,):
                     found[by_key[key]] = vector

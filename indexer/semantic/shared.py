@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 #: Where copies go: a memory file system shared by the machine's processes.
-SHARED_FOLDER = Path("/dev/shm")
+SHARED_FOLDER = Path("/dev/shm")  # noqa: S108 (files made with unique names, read-only to others)
 PREFIX = "sok-vectors-"
 
 

@@ -13,6 +13,7 @@ stand near each other in a section add a proximity bonus.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,7 +108,7 @@ def plan_query(text: str, analyzer: SwedishAnalyzer, synonyms: Synonyms | None =
         add("body", stem, SYNONYM_WEIGHT)
         add("head", stem, SYNONYM_WEIGHT * HEAD_WEIGHT)
     phrases: list[tuple[str, tuple[str, ...], float]] = [
-        ("body", pair, PROXIMITY_WEIGHT) for pair in zip(stems, stems[1:], strict=False)]
+        ("body", pair, PROXIMITY_WEIGHT) for pair in itertools.pairwise(stems)]
     return QueryPlan(
         stems=stems,
         terms=[WeightedTerm(f, t, w, word) for (f, t), (w, word) in weighted.items()],

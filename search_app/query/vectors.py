@@ -137,4 +137,4 @@ class SemanticIndex:
         return None if number is None else self.search.unit_scores(query, number)
 
 
-__all__ = ["SemanticIndex", "EncoderError"]
+__all__ = ["EncoderError", "SemanticIndex"]

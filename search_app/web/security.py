@@ -38,7 +38,7 @@ def allowed_hosts(setting: str, bound: str = "") -> tuple[str, ...] | None:
     names = tuple(name.strip().lower().strip("[]") for name in setting.split(",") if name.strip())
     if "*" in names:
         return None
-    own = (bound.lower().strip("[]"),) if bound.strip("[]") not in ("", "0.0.0.0", "::") else ()
+    own = (bound.lower().strip("[]"),) if bound.strip("[]") not in ("", "0.0.0.0", "::") else ()  # noqa: S104
     return names or LOOPBACK_HOSTS + own
 
 

@@ -20,6 +20,7 @@ address or the request line (which holds the question).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
@@ -96,14 +97,10 @@ class SokWorker(GeventWorker):
         if isinstance(exc, http_errors.ParseException):
             kind, detail, detail_en = refusal(exc)
             self.log.warning("Refused a malformed request: %s (%s)", type(exc).__name__, kind)
-            try:
+            with contextlib.suppress(OSError):
                 client.sendall(problem_bytes(kind, detail, detail_en))
-            except OSError:
-                pass
             return
         path = getattr(req, "path", "") or "(no path read)"
         self.log.error("Error handling request %s %s", getattr(req, "method", ""), path, exc_info=exc)
-        try:
+        with contextlib.suppress(OSError):
             client.sendall(problem_bytes("server-error", "Ett internt fel inträffade.", "An internal error occurred."))
-        except OSError:
-            pass

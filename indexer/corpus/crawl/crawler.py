@@ -234,7 +234,7 @@ class Crawler:
                     self.report.problems.append((url, f"HTTP {response.status} utan Location"))
                     return None
                 if location in hops or len(hops) > MAX_REDIRECTS:
-                    self.report.problems.append((hops[0], f"omdirigeringsslinga ({' → '.join(hops + [location])})"))
+                    self.report.problems.append((hops[0], f"omdirigeringsslinga ({' → '.join([*hops, location])})"))
                     return None
                 hops.append(location)
                 url = location

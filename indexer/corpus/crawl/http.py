@@ -11,6 +11,7 @@ down). A body sent gzip- or deflate-encoded is decoded, to at most ``MAX_BYTES``
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import email.utils
 import http.client
@@ -100,10 +101,8 @@ class _Watchdog:
 
 
 def _shut(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)  # a blocked read returns at once
-    except OSError:
-        pass
 
 
 class _Watched(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
@@ -181,7 +180,8 @@ class Fetcher:
         wait = self._last + self.delay_s - time.monotonic()
         if wait > 0:
             time.sleep(wait)
-        request = urllib.request.Request(url, headers={"User-Agent": self.user_agent, **(headers or {})})
+        # The scheme was checked above: http or https only.
+        request = urllib.request.Request(url, headers={"User-Agent": self.user_agent, **(headers or {})})  # noqa: S310
         limit = MAX_BYTES + 1 if truncate_at is None else truncate_at
         watchdog = self._watched.watchdog = _Watchdog(self.deadline_s)
         try:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from protego import Protego
 
-PRODUCT_TOKEN = "SokBot"  # the name robots.txt groups address us by (RFC 9309 2.2.1)
+#: The name robots.txt groups address us by (RFC 9309 2.2.1).
+PRODUCT_TOKEN = "SokBot"  # noqa: S105 (a product token, not a secret)
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 2.5: at least 500 KiB must be parsed; we parse exactly that much
 ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five consecutive redirects
 

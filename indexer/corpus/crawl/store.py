@@ -82,7 +82,7 @@ class CorpusStore:
 
     def file_for(self, url: str, kind: str) -> Path:
         """Where ``url`` is stored as ``kind``; the host's folder is made when missing."""
-        digest = hashlib.sha1(url.encode()).hexdigest()[:16]
+        digest = hashlib.sha1(url.encode(), usedforsecurity=False).hexdigest()[:16]
         self.folder.mkdir(parents=True, exist_ok=True)
         return self.folder / f"{digest}{kind}"
 

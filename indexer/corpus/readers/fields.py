@@ -41,7 +41,7 @@ def load_metadata(text: str, what: str) -> dict[str, Any]:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FRONT_MATTER_BYTES:
         raise DocumentError(f"{what} är större än {MAX_FRONT_MATTER_BYTES // 1024} KB")
     try:
-        meta = yaml.load(text, Loader=_NoAliasLoader) or {}  # a SafeLoader
+        meta = yaml.load(text, Loader=_NoAliasLoader) or {}  # noqa: S506 (a SafeLoader that refuses aliases)
     except yaml.YAMLError as error:
         raise DocumentError(f"{what} är inte giltig YAML: {error}") from None
     if not isinstance(meta, dict):

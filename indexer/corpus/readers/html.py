@@ -221,7 +221,7 @@ def _walk(element: Tag, lines: list[str]) -> None:
             inline.append("\n")
         elif name in _BLOCKS:
             flush()
-            if child.find(_HEADINGS + ("p", "ul", "ol", "table")):
+            if child.find((*_HEADINGS, "p", "ul", "ol", "table")):
                 _walk(child, lines)
             else:
                 text = _clean(child.get_text(" "))

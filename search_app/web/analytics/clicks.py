@@ -7,6 +7,7 @@ click per search in the click-through.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -28,10 +29,8 @@ def page_key(url: str) -> str | None:
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not host:
         return None
-    try:
+    with contextlib.suppress(UnicodeError):
         host = host.encode("idna").decode("ascii")  # browsers send the punycode of a Swedish host name
-    except UnicodeError:
-        pass
     if port and port != {"http": 80, "https": 443}[scheme]:
         host = f"{host}:{port}"
     query = f"?{unquote(parts.query)}" if parts.query else ""

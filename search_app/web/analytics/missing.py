@@ -82,18 +82,19 @@ def _weeks(oldest: list[date], today: date) -> tuple[date, ...]:
 
 
 def _oldest(connection: sqlite3.Connection, table: str, where: str) -> date | None:
-    (hour,) = connection.execute(f"SELECT MIN(hour) FROM {table} WHERE {where}").fetchone()
+    # Table and condition are this module's constants, never user text (likewise in _weekly).
+    (hour,) = connection.execute(f"SELECT MIN(hour) FROM {table} WHERE {where}").fetchone()  # noqa: S608
     return _monday(date.fromisoformat(hour[:10])) if hour else None
 
 
 def _weekly(connection: sqlite3.Connection, table: str, where: str, results: str, weeks: tuple[date, ...],
             limit: int) -> list[WeeklyQuestion]:
     """The ``limit`` most frequent questions of ``table`` matching ``where``, with their counts per week."""
-    top = (f"SELECT query, COUNT(*) AS total, {results} AS results FROM {table} WHERE {where} "
+    top = (f"SELECT query, COUNT(*) AS total, {results} AS results FROM {table} WHERE {where} "  # noqa: S608
            "GROUP BY query ORDER BY total DESC, query LIMIT :limit")
     rows = connection.execute(top, {"limit": limit}).fetchall()
     counts = {(query, monday): count for query, monday, count in connection.execute(
-        f"WITH top AS ({top}) SELECT query, {_WEEK.format(hour='hour')}, COUNT(*) "
+        f"WITH top AS ({top}) SELECT query, {_WEEK.format(hour='hour')}, COUNT(*) "  # noqa: S608
         f"FROM {table} JOIN top USING (query) WHERE {where} GROUP BY 1, 2", {"limit": limit})}
     return [WeeklyQuestion(query, total, tuple(counts.get((query, monday.isoformat()), 0) for monday in weeks),
                            most)

@@ -79,8 +79,9 @@ def read_stats(path: Path, limit: int = 20, today: date | None = None) -> Stats:
         clicked = connection.execute(_CLICKED).fetchone()[0] + expired[2]
 
         def rows(where: str) -> list[QueryStat]:
+            # ``where`` is one of the two constants below, never user text.
             found = connection.execute(
-                "SELECT s.query, COUNT(*), MAX(CASE WHEN s.surface != 'ask' THEN s.results END), "
+                "SELECT s.query, COUNT(*), MAX(CASE WHEN s.surface != 'ask' THEN s.results END), "  # noqa: S608
                 "MIN(COUNT(*), (SELECT COUNT(*) FROM clicks c WHERE c.query = s.query)) "
                 f"FROM searches s {where} GROUP BY s.query ORDER BY COUNT(*) DESC, s.query LIMIT ?", (limit,))
             return [QueryStat(*row) for row in found]
