@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +160,7 @@ def real_vector_scan(snapshot: Path, questions: list[str]) -> dict:
 
 def render(built: dict, rate: dict, served: dict, scan: dict, cold_log: str, speed: dict) -> list[str]:
     """The semantic section of docs/benchmarks.md."""
-    def fmt(values) -> str:
+    def fmt(values: Iterable[float]) -> str:
         return " / ".join(f"{v:.1f}" for v in values) + " ms"
 
     lines = [

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -179,7 +179,7 @@ def lexical_only(snap: OpenSnapshot) -> OpenSnapshot:
 def build_baseline(path: Path, documents: list[Document]) -> None:
     """Index whole documents with the baseline chain into ``path``."""
 
-    def indexed():
+    def indexed() -> Iterator[IndexedSection]:
         for position, doc in enumerate(documents):
             text = f"{doc.title}\n\n{doc.text}"
             section = Section(id=f"{doc.doc_id}-base", doc=doc, heading=doc.title, heading_path=(doc.title,),

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -63,7 +64,7 @@ L2 = 1e-3
 MAX_ANSWER_LOSS = 0.03
 
 
-def _adam(gradient, size: int, steps: int = STEPS) -> np.ndarray:
+def _adam(gradient: Callable[[np.ndarray], tuple[float, np.ndarray]], size: int, steps: int = STEPS) -> np.ndarray:
     """Minimise by Adam from zero: ``gradient(w)`` returns (loss, gradient) of the parameters ``w``."""
     weights = np.zeros(size)
     first = np.zeros(size)

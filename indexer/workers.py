@@ -151,7 +151,7 @@ class AnalysedFields:
         self._compounds.update(compounds)
         return fields
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()

@@ -10,16 +10,19 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from flask import Flask
+from flask.testing import FlaskClient
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from indexer.build import build_snapshot
 from indexer.corpus.readers import read_corpus
 from indexer.engines.registry import configured_engine
 from indexer.snapshot.reader import current_snapshot
-from search_app.query.snapshot import open_snapshot
+from search_app.query.snapshot import OpenSnapshot, open_snapshot
 from search_app.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,20 +62,20 @@ def build_index(corpus: Path, index_root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def seed_index(tmp_path_factory) -> Path:
+def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real index of the product corpus (the seed pages)."""
     return build_index(CORPUS, tmp_path_factory.mktemp("seed-index"))
 
 
 @pytest.fixture(scope="session")
-def seed_snapshot(seed_index):
+def seed_snapshot(seed_index: Path) -> Iterator[OpenSnapshot]:
     snap = open_snapshot(current_snapshot(seed_index))
     yield snap
     snap.engine.close()
 
 
 @pytest.fixture(scope="session")
-def mixed_index(tmp_path_factory) -> Path:
+def mixed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed pages plus the small test corpus (contacts, Markdown, hostile text)."""
     corpus = tmp_path_factory.mktemp("mixed-corpus")
     for source in (CORPUS, TEST_CORPUS):
@@ -82,7 +85,7 @@ def mixed_index(tmp_path_factory) -> Path:
 
 
 @pytest.fixture()
-def counted(mixed_index, tmp_path):
+def counted(mixed_index: Path, tmp_path: Path) -> Iterator[tuple[Flask, Path]]:
     """The app over the mixed index, counting into its own statistics file: (app, that file)."""
     database = tmp_path / "analytics.sqlite"
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "ANALYTICS_DB": str(database),
@@ -98,14 +101,14 @@ def stored(database: Path, table: str) -> list[tuple]:
 
 
 @pytest.fixture()
-def app(mixed_index):
+def app(mixed_index: Path) -> Iterator[Flask]:
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index)})
     yield app
     app.extensions["sok_index"].close()
 
 
 @pytest.fixture()
-def client(app):
+def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
@@ -130,7 +133,7 @@ def shared_seeds() -> Path:
 
 
 @pytest.fixture()
-def seed_client(seed_index):
+def seed_client(seed_index: Path) -> Iterator[FlaskClient]:
     app = create_app({"TESTING": True, "INDEX_DIR": str(seed_index)})
     yield app.test_client()
     app.extensions["sok_index"].close()
@@ -170,7 +173,7 @@ class live_server_log:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`sok serve` running as its own process on a free loopback port."""
     folder = tmp_path_factory.mktemp("served")
     index, log, corpus = folder / "index", folder / "server.log", folder / "corpus"
@@ -199,7 +202,7 @@ def live_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail("Chromium saknas: installera Debian-paketet 'chromium' (.ci/run gör det)")
     with sync_playwright() as playwright:
@@ -213,7 +216,7 @@ def browser():
 
 
 @pytest.fixture()
-def page(browser):
+def page(browser: Browser) -> Iterator[Page]:
     """A Swedish browser page that fails the test on any script error.
 
     Source pages outside this machine cannot be reached, so Tillväxtverket's

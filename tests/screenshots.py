@@ -13,7 +13,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import ViewportSize, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from search_app.web.app import create_app
@@ -58,8 +58,9 @@ def shoot(endpoint: str, host: str) -> None:
                 "Överkalix" if "vilka" in question else "2015")
         page.locator("#samtal .turn").last.scroll_into_view_if_needed()
         page.screenshot(path=str(DOCS / "page.png"))
-        for name, viewport, scale in (("widget-host-page.png", {"width": 900, "height": 1000}, 1),
-                                      ("widget-phone.png", {"width": 390, "height": 844}, 2)):
+        sizes: tuple[tuple[str, ViewportSize, int], ...] = (("widget-host-page.png", {"width": 900, "height": 1000}, 1),
+                                                            ("widget-phone.png", {"width": 390, "height": 844}, 2))
+        for name, viewport, scale in sizes:
             widget = browser.new_page(viewport=viewport, device_scale_factor=scale, locale="sv-SE")
             widget.goto(host + "/index.html")
             widget.locator("sok-search").get_by_role("combobox").type("vilka kommuner var pilotkommuner?")

@@ -110,11 +110,11 @@ class Site:
             ])),
         }
 
-    def _handler(self):
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
+            def log_message(self, *args: object) -> None:
                 pass
 
             def do_GET(self) -> None:
@@ -174,7 +174,7 @@ class Site:
         self.thread.start()
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.slow_s = 0
         self.server.shutdown()
         self.server.server_close()

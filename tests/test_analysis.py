@@ -26,7 +26,7 @@ TOKENS = [
 
 
 @pytest.mark.parametrize(("text", "expected"), TOKENS)
-def test_tokenizer_keeps_swedish_tokens_whole(text, expected):
+def test_tokenizer_keeps_swedish_tokens_whole(text: str, expected: list[str]) -> None:
     assert [token.text for token in tokenize(text)] == expected
 
 
@@ -43,7 +43,7 @@ STEMS = [
 
 
 @pytest.mark.parametrize(("word", "expected"), STEMS)
-def test_snowball_swedish_stems(word, expected):
+def test_snowball_swedish_stems(word: str, expected: str) -> None:
     assert stem_word(word) == expected
 
 
@@ -58,15 +58,15 @@ TERMS = [
 
 
 @pytest.mark.parametrize(("text", "expected"), TERMS)
-def test_query_terms(text, expected):
+def test_query_terms(text: str, expected: list[str]) -> None:
     assert terms(text) == expected
 
 
-def test_query_syntax_is_only_words():
+def test_query_syntax_is_only_words() -> None:
     assert terms('"pilotkommuner" AND kommun* OR title:flen?') == terms("pilotkommuner and kommun or title flen")
 
 
-def test_positions_and_offsets_point_into_the_text():
+def test_positions_and_offsets_point_into_the_text() -> None:
     text = "Satsningen Utveckla svenska städer pågick 2016–2019."
     for token in analyze(text):
         assert text[token.start : token.end].lower().startswith(token.text[:3])
@@ -80,7 +80,7 @@ DECOMPOSED = [
 
 
 @pytest.mark.parametrize(("decomposed", "composed"), DECOMPOSED)
-def test_decomposed_text_is_analysed_as_the_composed_form(decomposed, composed):
+def test_decomposed_text_is_analysed_as_the_composed_form(decomposed: str, composed: str) -> None:
     assert terms(decomposed) == terms(composed)
     assert [token.text for token in tokenize(decomposed)] == [token.text for token in tokenize(composed)]
 
@@ -91,18 +91,18 @@ INVISIBLE = {"zero-width space": "\u200b", "zero-width non-joiner": "\u200c", "z
 
 
 @pytest.mark.parametrize("char", INVISIBLE.values(), ids=INVISIBLE.keys())
-def test_an_invisible_character_inside_a_word_does_not_split_it(char):
+def test_an_invisible_character_inside_a_word_does_not_split_it(char: str) -> None:
     text = f"hållbar till{char}växt"
     assert terms(text) == terms("hållbar tillväxt") == ["hållb", "tillväxt"]
     assert [text[token.start : token.end] for token in tokenize(text)] == ["hållbar", f"till{char}växt"]
 
 
-def test_every_kind_of_space_is_a_space():
+def test_every_kind_of_space_is_a_space() -> None:
     assert analysis.normalize("4\u00a0500\u202fkronor,\u2007tio\u3000år") == "4 500 kronor, tio år"
     assert analysis.words("för\u00a0företag") == ["för", "företag"]
 
 
-def test_the_invisible_characters_are_every_format_character():
+def test_the_invisible_characters_are_every_format_character() -> None:
     format_chars = {chr(code) for code in range(0x110000) if unicodedata.category(chr(code)) == "Cf"}
     assert {char for char in format_chars if analysis.normalize(f"a{char}b") == "ab"} == format_chars
 
@@ -118,7 +118,7 @@ _UNICODE_TEXT = st.text(st.sampled_from([*"aAoOuUkx -.'", "\u0308", "\u030a", "\
 
 @settings(max_examples=300, deadline=None)
 @given(text=_UNICODE_TEXT)
-def test_each_token_span_holds_its_word_in_the_text_as_given(text):
+def test_each_token_span_holds_its_word_in_the_text_as_given(text: str) -> None:
     tokens = list(tokenize(text))
     assert [token.text for token in tokens] == analysis.token_words(text)
     assert [(token.start, token.end) for token in tokens] == list(analysis.token_spans(text))
@@ -133,7 +133,7 @@ _SWEDISH_TEXT = st.text(st.sampled_from([*"aAoOeE kx-.'", "\u0308", "\u030a", "\
 
 @settings(max_examples=300, deadline=None)
 @given(text=_SWEDISH_TEXT)
-def test_token_spans_in_swedish_text_are_exact(text):
+def test_token_spans_in_swedish_text_are_exact(text: str) -> None:
     spans = list(analysis.token_spans(text))
     assert all(end <= start for (_, end), (start, _) in itertools.pairwise(spans))
     for word, (start, end) in zip(analysis.token_words(text), spans, strict=True):
@@ -152,7 +152,7 @@ def _composed_pairs() -> list[tuple[str, str]]:
     return pairs
 
 
-def test_every_character_nfc_composes_is_one_token_spanning_both_parts():
+def test_every_character_nfc_composes_is_one_token_spanning_both_parts() -> None:
     wrong = []
     for two, one in _composed_pairs():
         expected = [(one, 0, 2)] if analysis._TOKEN_RE.fullmatch(one) else []

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
 
 from search_app.cli import main
 from search_app.web.analytics.stats import read_stats
@@ -15,14 +18,14 @@ from tests.conftest import stored
 TILLVAXT = "https://www.lansstyrelsen.se/stockholm/foretag/samhalle-och-utveckling/tillvaxt.html"
 
 
-def result_link(client, query: str, **filters) -> str:
+def result_link(client: FlaskClient, query: str, **filters: object) -> str:
     """The deep link of the first result of ``query``, as the page and the widget get it."""
     results = client.get("/api/search", query_string={"q": query, **filters}).get_json()["results"]
     assert results, query
     return results[0]["url"]
 
 
-def test_searches_answers_and_clicks_are_counted_and_nothing_that_names_a_person(counted):
+def test_searches_answers_and_clicks_are_counted_and_nothing_that_names_a_person(counted: tuple[Flask, Path]) -> None:
     app, database = counted
     client = app.test_client()
     for _ in range(2):  # the second comes from the result cache and still counts
@@ -46,13 +49,13 @@ def test_searches_answers_and_clicks_are_counted_and_nothing_that_names_a_person
     assert not [name for name in columns if name in ("ip", "address", "client", "cookie", "user")]
 
 
-def test_a_click_needs_a_web_address(counted):
+def test_a_click_needs_a_web_address(counted: tuple[Flask, Path]) -> None:
     app, _ = counted
     response = app.test_client().post("/api/click", json={"q": "bygglov", "url": "javascript:alert(1)"})
     assert response.status_code == 400 and response.get_json()["parameter"] == "url"
 
 
-def test_a_click_counts_only_for_a_link_among_the_results_of_its_search(counted):
+def test_a_click_counts_only_for_a_link_among_the_results_of_its_search(counted: tuple[Flask, Path]) -> None:
     app, database = counted
     client = app.test_client()
     link = result_link(client, "pilotkommuner")
@@ -81,7 +84,7 @@ def test_a_click_counts_only_for_a_link_among_the_results_of_its_search(counted)
     assert read_stats(database).clicks == 2
 
 
-def test_click_through_never_exceeds_100_percent(counted):
+def test_click_through_never_exceeds_100_percent(counted: tuple[Flask, Path]) -> None:
     app, database = counted
     client = app.test_client()
     link = result_link(client, "pilotkommuner")  # one search ...
@@ -99,7 +102,7 @@ def test_click_through_never_exceeds_100_percent(counted):
     assert "(50 % klick per sökning)" in printed and "12500" not in printed
 
 
-def test_clicks_from_other_web_pages_are_refused(counted, mixed_index):
+def test_clicks_from_other_web_pages_are_refused(counted: tuple[Flask, Path], mixed_index: Path) -> None:
     app, database = counted  # ALLOWED_ORIGINS is "*": any site may search, none may count clicks
     client = app.test_client()
     link = result_link(client, "pilotkommuner")
@@ -129,7 +132,7 @@ def test_clicks_from_other_web_pages_are_refused(counted, mixed_index):
     named.extensions["sok_index"].close()
 
 
-def test_personal_details_are_masked_before_a_question_is_stored(counted):
+def test_personal_details_are_masked_before_a_question_is_stored(counted: tuple[Flask, Path]) -> None:
     app, database = counted
     client = app.test_client()
     asked = {
@@ -166,7 +169,8 @@ def test_personal_details_are_masked_before_a_question_is_stored(counted):
         assert secret not in everything, secret
 
 
-def test_question_texts_older_than_the_retention_are_deleted_but_still_counted(mixed_index, tmp_path):
+def test_question_texts_older_than_the_retention_are_deleted_but_still_counted(mixed_index: Path,
+                                                                               tmp_path: Path) -> None:
     database = tmp_path / "analytics.sqlite"
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "ANALYTICS_DB": str(database),
                       "ANALYTICS_RETENTION_DAYS": 30, "RATE_LIMIT_PER_MINUTE": 0})
@@ -190,7 +194,7 @@ def test_question_texts_older_than_the_retention_are_deleted_but_still_counted(m
     app.extensions["sok_index"].close()
 
 
-def test_the_statistics_page_needs_the_token(counted, mixed_index):
+def test_the_statistics_page_needs_the_token(counted: tuple[Flask, Path], mixed_index: Path) -> None:
     app, _ = counted
     client = app.test_client()
     client.get("/api/search", query_string={"q": "tillväxt"})
@@ -205,7 +209,7 @@ def test_the_statistics_page_needs_the_token(counted, mixed_index):
     without.extensions["sok_index"].close()
 
 
-def test_sok_stats_prints_the_overview(counted):
+def test_sok_stats_prints_the_overview(counted: tuple[Flask, Path]) -> None:
     app, database = counted
     client = app.test_client()
     client.get("/api/search", query_string={"q": "bygglov"})

@@ -11,9 +11,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from search_app.web.analytics.stats import read_stats
 from search_app.web.analytics.writer import Analytics
@@ -22,7 +24,7 @@ from tests.conftest import CORPUS, ROOT, free_port, sok_executable, wait_for
 
 
 @pytest.fixture()
-def counted(mixed_index, tmp_path):
+def counted(mixed_index: Path, tmp_path: Path) -> Iterator[tuple[Flask, Path]]:
     database = tmp_path / "analytics.sqlite"
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "ANALYTICS_DB": str(database),
                       "RATE_LIMIT_PER_MINUTE": 0})
@@ -35,7 +37,7 @@ def stored_queries(database: Path) -> list[str]:
         return [query for (query,) in connection.execute("SELECT query FROM searches")]
 
 
-def test_a_locked_file_fails_no_search_and_loses_no_row(counted):
+def test_a_locked_file_fails_no_search_and_loses_no_row(counted: tuple[Flask, Path]) -> None:
     app, database = counted
     client = app.test_client()
     lock = sqlite3.connect(database, isolation_level=None)
@@ -53,7 +55,7 @@ def test_a_locked_file_fails_no_search_and_loses_no_row(counted):
     assert sorted(stored_queries(database)) == sorted(f"tillväxt {number}" for number in range(60))
 
 
-def test_a_deleted_file_is_made_again_with_its_schema(counted):
+def test_a_deleted_file_is_made_again_with_its_schema(counted: tuple[Flask, Path]) -> None:
     app, database = counted
     client = app.test_client()
     client.get("/api/search", query_string={"q": "före"})
@@ -67,7 +69,7 @@ def test_a_deleted_file_is_made_again_with_its_schema(counted):
     assert read_stats(database).clicks == 1
 
 
-def test_a_file_replaced_by_another_database_gets_its_tables(counted):
+def test_a_file_replaced_by_another_database_gets_its_tables(counted: tuple[Flask, Path]) -> None:
     app, database = counted
     client = app.test_client()
     database.unlink()
@@ -77,7 +79,7 @@ def test_a_file_replaced_by_another_database_gets_its_tables(counted):
     assert stored_queries(database) == ["bygglov"]
 
 
-def test_the_buffer_is_bounded_and_counts_the_rows_it_drops(tmp_path):
+def test_the_buffer_is_bounded_and_counts_the_rows_it_drops(tmp_path: Path) -> None:
     folder = tmp_path / "statistics"
     folder.mkdir()
     database = folder / "analytics.sqlite"
@@ -93,7 +95,7 @@ def test_the_buffer_is_bounded_and_counts_the_rows_it_drops(tmp_path):
 
 
 @pytest.mark.slow
-def test_deleting_and_locking_the_file_under_load_fails_no_request(tmp_path):
+def test_deleting_and_locking_the_file_under_load_fails_no_request(tmp_path: Path) -> None:
     """A real `sok serve` with two workers and a steady stream of searches and clicks."""
     index, database, log = tmp_path / "index", tmp_path / "analytics.sqlite", tmp_path / "server.log"
     subprocess.run([sok_executable(), "index", "--corpus", str(CORPUS), "--index", str(index)], check=True,

@@ -2,9 +2,11 @@
 it on without showing it twice, and the page, the chat and the widget put the exact fact in bold."""
 
 import urllib.parse
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 
 from search_app.web.answer_card import CONFIDENCE_WORDING, confidence_wording, split_at_fact
 from tests.test_widget import AXE, axe_violations, host_site, widget_input  # noqa: F401  (fixture and helpers)
@@ -25,7 +27,7 @@ def shared_link(live_server: str, question: str) -> str:
     return live_server + "/?" + urllib.parse.urlencode({"q": question})
 
 
-def ask_in_chat(page, live_server: str, question: str) -> None:
+def ask_in_chat(page: Page, live_server: str, question: str) -> None:
     page.goto(live_server + "/")
     box = page.get_by_label("Din fråga eller dina sökord")
     box.fill(question)
@@ -33,14 +35,14 @@ def ask_in_chat(page, live_server: str, question: str) -> None:
 
 
 @pytest.fixture()
-def no_script(browser):
+def no_script(browser: Browser) -> Iterator[Page]:
     """A page with JavaScript turned off."""
     context = browser.new_context(java_script_enabled=False, locale="sv-SE")
     yield context.new_page()
     context.close()
 
 
-def test_the_fact_is_cut_by_code_points():
+def test_the_fact_is_cut_by_code_points() -> None:
     text = "🇸🇪 Bidraget är 4 500 kronor."
     start = text.index("4 500")
     assert split_at_fact(text, {"text": "4 500 kronor", "start": start, "end": start + 12}) == (
@@ -49,11 +51,11 @@ def test_the_fact_is_cut_by_code_points():
 
 @pytest.mark.parametrize("highlight", [None, {}, {"text": "x", "start": 0, "end": 1},
                                        {"text": "Bidraget", "start": 5, "end": 99}, {"text": "B", "start": "0"}])
-def test_a_missing_or_wrong_highlight_leaves_the_sentence_whole(highlight):
+def test_a_missing_or_wrong_highlight_leaves_the_sentence_whole(highlight: Any) -> None:
     assert split_at_fact("Bidraget är stort.", highlight) == ("Bidraget är stort.", "", "")
 
 
-def test_confidence_wording_from_the_surest_down():
+def test_confidence_wording_from_the_surest_down() -> None:
     assert confidence_wording(1.0) == CONFIDENCE_WORDING[0][1] == "Svaret passar frågan väl."
     # 0.5 to 0.9 held the gold answer about as often throughout (SweQUAD-MC): one wording, not "delvis".
     for confidence in (0.85, 0.6):
@@ -62,14 +64,15 @@ def test_confidence_wording_from_the_surest_down():
 
 
 @pytest.mark.browser
-def test_a_shared_link_shows_the_answer_card_before_the_results_without_javascript(no_script, live_server):
+def test_a_shared_link_shows_the_answer_card_before_the_results_without_javascript(no_script: Page,
+                                                                                   live_server: str) -> None:
     no_script.goto(shared_link(live_server, "när pågick utveckla svenska städer"))
     card = no_script.locator("#samtal .answer")
     expect(card).to_have_count(1)
     expect(card.locator(".answer-text")).to_contain_text("pågick 2016–2019")
     source = card.locator(".source a")
     expect(source).to_have_text("Det här har vi gjort tidigare › Utveckla svenska städer")
-    assert source.get_attribute("href").startswith("https://tillvaxtverket.se/")
+    assert (source.get_attribute("href") or "").startswith("https://tillvaxtverket.se/")
     expect(card.locator(".confidence")).to_have_text(confidence_wording(1.0))
     expect(no_script.locator("#samtal .hit-link").first).to_be_visible()
     order = no_script.locator("#samtal .answer, #samtal .hit").evaluate_all("nodes => nodes[0].className")
@@ -77,14 +80,14 @@ def test_a_shared_link_shows_the_answer_card_before_the_results_without_javascri
 
 
 @pytest.mark.browser
-def test_only_the_first_results_page_repeats_the_answer(no_script, live_server):
+def test_only_the_first_results_page_repeats_the_answer(no_script: Page, live_server: str) -> None:
     no_script.goto(shared_link(live_server, "tillväxt") + "&sida=2")
     expect(no_script.locator("#samtal .hit-link").first).to_be_visible()
     expect(no_script.locator(".answer")).to_have_count(0)
 
 
 @pytest.mark.browser
-def test_the_chat_carries_on_from_a_shared_answer_without_showing_it_twice(page, live_server):
+def test_the_chat_carries_on_from_a_shared_answer_without_showing_it_twice(page: Page, live_server: str) -> None:
     page.goto(shared_link(live_server, "vilka kommuner var pilotkommuner?"))
     expect(page.locator(".answer-text")).to_have_count(1)
     expect(page.locator(".answer-text")).to_contain_text("Överkalix")
@@ -98,7 +101,8 @@ def test_the_chat_carries_on_from_a_shared_answer_without_showing_it_twice(page,
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("question", "fact", "source"), FACTS, ids=IDS)
-def test_the_page_without_javascript_shows_the_fact_in_bold(no_script, live_server, question, fact, source):
+def test_the_page_without_javascript_shows_the_fact_in_bold(no_script: Page, live_server: str, question: str, fact: str,
+                                                            source: str) -> None:
     no_script.goto(shared_link(live_server, question))
     card = no_script.locator("#samtal .answer")
     expect(card.locator(".answer-text strong")).to_have_text(fact)
@@ -110,8 +114,8 @@ def test_the_page_without_javascript_shows_the_fact_in_bold(no_script, live_serv
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("question", "fact", "source"), FACTS, ids=IDS)
-def test_the_chat_shows_the_fact_in_bold_and_the_same_card_as_the_page(page, no_script, live_server, question,
-                                                                        fact, source):
+def test_the_chat_shows_the_fact_in_bold_and_the_same_card_as_the_page(page: Page, no_script: Page, live_server: str,
+                                                                       question: str, fact: str, source: str) -> None:
     ask_in_chat(page, live_server, question)
     card = page.locator(".turn .answer")
     expect(card.locator(".answer-text strong")).to_have_text(fact)
@@ -122,7 +126,8 @@ def test_the_chat_shows_the_fact_in_bold_and_the_same_card_as_the_page(page, no_
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("question", "fact", "source"), FACTS, ids=IDS)
-def test_the_widget_shows_the_fact_in_bold_and_says_it_first(page, host_site, question, fact, source):  # noqa: F811
+def test_the_widget_shows_the_fact_in_bold_and_says_it_first(page: Page, host_site: str,  # noqa: F811
+                                                             question: str, fact: str, source: str) -> None:
     page.goto(host_site + "/index.html")
     widget_input(page).type(question)
     answer = page.locator("sok-search .sok-answer")
@@ -133,7 +138,7 @@ def test_the_widget_shows_the_fact_in_bold_and_says_it_first(page, host_site, qu
 
 
 @pytest.mark.browser
-def test_the_chat_and_the_widget_cut_the_fact_by_code_points(page, live_server):
+def test_the_chat_and_the_widget_cut_the_fact_by_code_points(page: Page, live_server: str) -> None:
     page.goto(live_server + "/")
     parts = page.evaluate("""() => SokDom.factParts("🇸🇪 Bidraget är 4 500 kronor.",
                                                     {text: "4 500 kronor", start: 15, end: 27})""")
@@ -142,7 +147,7 @@ def test_the_chat_and_the_widget_cut_the_fact_by_code_points(page, live_server):
 
 
 @pytest.mark.browser
-def test_axe_finds_no_violations_in_the_answer_cards(browser, live_server):
+def test_axe_finds_no_violations_in_the_answer_cards(browser: Browser, live_server: str) -> None:
     if not AXE.exists():
         pytest.fail("axe-core saknas: kör 'npm ci' (make test gör det)")
     context = browser.new_context(bypass_csp=True)

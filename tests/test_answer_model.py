@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from search_app.answer.sentences import CHOOSER_FEATURES, CONFIDENCE_FEATURES
 from search_app.query.snapshot import open_snapshot
 
 
-def test_the_shipped_parameters_name_the_features_the_code_computes():
+def test_the_shipped_parameters_name_the_features_the_code_computes() -> None:
     model = answer_model()
     assert model.chooser.names == CHOOSER_FEATURES
     assert model.confidence.names == CONFIDENCE_FEATURES
@@ -25,13 +26,13 @@ def test_the_shipped_parameters_name_the_features_the_code_computes():
     assert model.source.startswith("answer_model.json sha256:")
 
 
-def test_the_parameters_say_what_they_were_trained_on_and_how_they_scored_on_data_not_trained_on():
+def test_the_parameters_say_what_they_were_trained_on_and_how_they_scored_on_data_not_trained_on() -> None:
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     assert "SQuAD-sv" in data["trained_on"] and "SweQUAD-MC" in data["trained_on"]
     assert {"SQuAD-sv held-out articles", "SweQUAD-MC dev"} <= set(data["scores"])
 
 
-def test_a_when_question_is_answered_by_the_sentence_with_the_date_though_it_shares_no_word(tmp_path):
+def test_a_when_question_is_answered_by_the_sentence_with_the_date_though_it_shares_no_word(tmp_path: Path) -> None:
     text = ("Regeringen har gett en särskild utredare i uppdrag att se över hur hemtjänsten i kommunerna "
             "organiseras. Utredaren ska bland annat analysera hur äldre kan få större inflytande över "
             "sin vardag och hur personalens arbetsmiljö kan förbättras. Uppdraget ska redovisas senast den "

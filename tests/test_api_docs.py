@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import ROOT
 
 
-def test_the_python_example_asks_and_prints_the_answer_with_its_source(live_server, tmp_path):
+def test_the_python_example_asks_and_prints_the_answer_with_its_source(live_server: str, tmp_path: Path) -> None:
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
-    example = re.search(r"```python\n(.*?)```", text, re.DOTALL).group(1)
+    found = re.search(r"```python\n(.*?)```", text, re.DOTALL)
+    assert found, "docs/api.md has no Python example"
+    example = found.group(1)
     script = tmp_path / "ask.py"
     script.write_text(example, encoding="utf-8")
     run = subprocess.run([sys.executable, str(script), live_server, "vilka kommuner var pilotkommuner?"],

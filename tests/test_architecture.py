@@ -33,7 +33,7 @@ def imported_modules(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("path", [p for p in MODULES if p.is_relative_to(ROOT / "indexer")],
                          ids=lambda p: str(p.relative_to(ROOT)))
-def test_index_time_code_imports_nothing_from_query_time_or_the_web(path):
+def test_index_time_code_imports_nothing_from_query_time_or_the_web(path: Path) -> None:
     for name in imported_modules(path):
         top = name.split(".")[0]
         assert top not in ("search_app", "evaluation", "flask", "gunicorn", "werkzeug"), (path, name)
@@ -44,12 +44,12 @@ def modules_over(lines: int) -> dict[str, int]:
     return {str(p.relative_to(ROOT)): n for p in MODULES if (n := len(p.read_text().splitlines())) > lines}
 
 
-def test_every_module_is_under_600_lines():
+def test_every_module_is_under_600_lines() -> None:
     long = modules_over(MAX_LINES)
     assert not long, long
 
 
-def test_docs_architecture_names_every_module():
+def test_docs_architecture_names_every_module() -> None:
     """A newcomer finds every module in docs/architecture.md's picture of the house."""
     text = ARCHITECTURE.read_text(encoding="utf-8")
     words = set(re.findall(r"[\w.]+", text))
@@ -58,7 +58,7 @@ def test_docs_architecture_names_every_module():
     assert not missing, missing
 
 
-def test_every_public_function_and_class_has_a_docstring():
+def test_every_public_function_and_class_has_a_docstring() -> None:
     missing = []
     for path in MODULES:
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -72,7 +72,7 @@ def test_every_public_function_and_class_has_a_docstring():
     assert not missing, "\n".join(missing)
 
 
-def test_no_import_cycles_between_modules():
+def test_no_import_cycles_between_modules() -> None:
     module_of = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p for p in MODULES}
     graph = {name: {m for m in imported_modules(path) if m in module_of and m != name}
              for name, path in module_of.items()}

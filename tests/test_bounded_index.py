@@ -30,7 +30,7 @@ from indexer.corpus.model import Document, DocumentError, Problem
 from indexer.corpus.readers import read_corpus
 from indexer.corpus.readers.html import read_html
 from indexer.corpus.readers.pdf import read_pdf
-from indexer.sections.split import split_document
+from indexer.sections.split import Section, split_document
 from search_app.cli import main
 from search_app.web.app import create_app
 from tests.site_fixture import Site, page
@@ -43,7 +43,7 @@ WORDS = ["bygglov", "ansökan", "kommunen", "handläggning", "avgift", "tillstå
 
 
 @pytest.fixture()
-def site():
+def site() -> Iterator[Site]:
     with Site() as served:
         yield served
 
@@ -87,7 +87,9 @@ def markdown_file(title: str, url: str, body: str) -> str:
 
 @ENGINE_FREE
 @pytest.mark.parametrize("paragraph_sentences", [5, 0], ids=["paragraphs", "one-line"])
-def test_a_two_megabyte_headingless_page_becomes_bounded_sections_that_keep_their_heading(paragraph_sentences):
+def test_a_two_megabyte_headingless_page_becomes_bounded_sections_that_keep_their_heading(
+        paragraph_sentences: int,
+) -> None:
     text = "## Bygglov i stort {#bygglov}\n\n" + prose(2_000_000, paragraph_sentences=paragraph_sentences)
     doc = Document(url="https://kommun.example.se/stor", title="Stor sida", text=text)
     started = time.monotonic()
@@ -109,7 +111,7 @@ def test_a_two_megabyte_headingless_page_becomes_bounded_sections_that_keep_thei
     assert "".join(section.text for section in sections).count(".") == text.count(".")
 
 
-def test_a_single_word_longer_than_the_cap_is_cut_and_nothing_is_lost():
+def test_a_single_word_longer_than_the_cap_is_cut_and_nothing_is_lost() -> None:
     word = "å" * (3 * budgets.MAX_SECTION_CHARS + 5)
     doc = Document(url="https://kommun.example.se/ord", title="Ord", text=f"Inledning här.\n\n{word}\n")
     sections = split_document(doc)
@@ -117,7 +119,7 @@ def test_a_single_word_longer_than_the_cap_is_cut_and_nothing_is_lost():
     assert sum(section.text.count("å") for section in sections) == len(word)
 
 
-def test_a_question_matching_a_huge_headingless_page_is_answered_fast_and_small(tmp_path):
+def test_a_question_matching_a_huge_headingless_page_is_answered_fast_and_small(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     rng = random.Random(7)
@@ -156,7 +158,7 @@ def nested_page(depth: int) -> str:
             + "</div>" * depth + "</body></html>")
 
 
-def test_html_nested_three_thousand_levels_is_refused_fast_with_the_reason():
+def test_html_nested_three_thousand_levels_is_refused_fast_with_the_reason() -> None:
     started = time.monotonic()
     with time_limit(20), pytest.raises(DocumentError, match="nästlad djupare än"):
         read_html(nested_page(3000), "djup.html", url="https://kommun.example.se/djup")
@@ -165,7 +167,7 @@ def test_html_nested_three_thousand_levels_is_refused_fast_with_the_reason():
     assert "Text längst in." in shallow.text
 
 
-def test_a_deep_page_is_skipped_with_its_reason_and_every_build_goes_on(tmp_path):
+def test_a_deep_page_is_skipped_with_its_reason_and_every_build_goes_on(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "djup.html").write_text(nested_page(3000))
@@ -183,10 +185,11 @@ def test_a_deep_page_is_skipped_with_its_reason_and_every_build_goes_on(tmp_path
         assert time.monotonic() - started < 60
 
 
-def test_a_reader_failing_in_any_way_reports_that_file_and_reads_the_rest(tmp_path, monkeypatch):
+def test_a_reader_failing_in_any_way_reports_that_file_and_reads_the_rest(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from indexer.corpus import readers
 
-    def broken(path):
+    def broken(path: Path) -> None:
         raise RuntimeError("en bugg i läsaren")
 
     monkeypatch.setitem(readers.READERS, ".htm", broken)
@@ -197,10 +200,12 @@ def test_a_reader_failing_in_any_way_reports_that_file_and_reads_the_rest(tmp_pa
     assert [problem.reason for problem in result.problems] == ["kunde inte läsas (RuntimeError: en bugg i läsaren)"]
 
 
-def test_a_document_the_sectioner_fails_on_is_reported_and_the_rest_built_twice(tmp_path, monkeypatch):
+def test_a_document_the_sectioner_fails_on_is_reported_and_the_rest_built_twice(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from indexer import workers
 
-    def failing_on_one(doc):
+    def failing_on_one(doc: Document) -> list[Section]:
         if doc.url.endswith("/trasig"):
             raise RecursionError("maximum recursion depth exceeded")
         return split_document(doc)
@@ -241,7 +246,7 @@ def shared_stream_pdf(pages: int, stream_bytes: int) -> bytes:
     return out.getvalue()
 
 
-def test_a_pdf_whose_twenty_pages_share_one_huge_content_stream_is_refused_fast():
+def test_a_pdf_whose_twenty_pages_share_one_huge_content_stream_is_refused_fast() -> None:
     data = shared_stream_pdf(20, 5_000_000)
     assert len(data) < 100_000  # a small file
     started = time.monotonic()
@@ -251,7 +256,7 @@ def test_a_pdf_whose_twenty_pages_share_one_huge_content_stream_is_refused_fast(
 
 
 @ENGINE_FREE
-def test_pdf_text_extraction_stops_at_its_time_and_character_budgets(monkeypatch):
+def test_pdf_text_extraction_stops_at_its_time_and_character_budgets(monkeypatch: pytest.MonkeyPatch) -> None:
     from indexer.corpus.readers import pdf
 
     data = shared_stream_pdf(20, 200_000)  # under the content caps: about 0.5 s of parsing per page
@@ -269,7 +274,7 @@ def test_pdf_text_extraction_stops_at_its_time_and_character_budgets(monkeypatch
 # -- 5. Front matter: no YAML aliases, a size cap, text fields only -----------------------------------
 
 
-def test_a_yaml_alias_bomb_in_front_matter_is_refused_in_milliseconds(tmp_path):
+def test_a_yaml_alias_bomb_in_front_matter_is_refused_in_milliseconds(tmp_path: Path) -> None:
     levels = ['a: &a ["hahahahahahahahahaha"]'] + [
         f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join(['*' + chr(97 + n)] * 9)}]" for n in range(7)]
     (tmp_path / "bomb.md").write_text("---\n" + "\n".join(levels) + "\ntitle: *h\nurl: https://x.se/b\n---\nText.\n")
@@ -282,7 +287,7 @@ def test_a_yaml_alias_bomb_in_front_matter_is_refused_in_milliseconds(tmp_path):
     assert "alias" in result.problems[0].reason
 
 
-def test_front_matter_fields_must_be_text_and_large_front_matter_is_refused(tmp_path):
+def test_front_matter_fields_must_be_text_and_large_front_matter_is_refused(tmp_path: Path) -> None:
     (tmp_path / "mapping.md").write_text("---\ntitle:\n  sv: Bygglov\nurl: https://x.se/m\n---\nText.\n")
     (tmp_path / "lista.md").write_text("---\ntitle: Bygglov\npublisher: [a, b]\nurl: https://x.se/l\n---\nText.\n")
     (tmp_path / "stor.md").write_text("---\ntitle: Stor\nurl: https://x.se/s\ndescription: "
@@ -299,7 +304,7 @@ def test_front_matter_fields_must_be_text_and_large_front_matter_is_refused(tmp_
 # -- 11. Corpus hygiene -------------------------------------------------------------------------------
 
 
-def test_a_symlink_to_a_file_outside_the_corpus_is_refused(tmp_path):
+def test_a_symlink_to_a_file_outside_the_corpus_is_refused(tmp_path: Path) -> None:
     corpus, outside = tmp_path / "corpus", tmp_path / "hemligt"
     corpus.mkdir()
     outside.mkdir()
@@ -313,7 +318,7 @@ def test_a_symlink_to_a_file_outside_the_corpus_is_refused(tmp_path):
             for problem in result.problems] == [("lank.md", True)]
 
 
-def test_control_characters_are_removed_from_text_and_metadata(tmp_path):
+def test_control_characters_are_removed_from_text_and_metadata(tmp_path: Path) -> None:
     (tmp_path / "styr.md").write_bytes(b"---\ntitle: \"Bygg\\0lov\\x07\"\nurl: https://x.se/s\n---\n"
                                        b"Du s\x00\x00\xc3\xb6ker\x1b bygglov\x7f.\tTabb.\n\nN\xc3\xa4sta.\n")
     result = read_corpus(tmp_path)
@@ -323,7 +328,7 @@ def test_control_characters_are_removed_from_text_and_metadata(tmp_path):
     assert doc.text == "Du söker bygglov.\tTabb.\n\nNästa.\n"
 
 
-def test_kind_must_match_the_reader(tmp_path):
+def test_kind_must_match_the_reader(tmp_path: Path) -> None:
     (tmp_path / "fel.md").write_text("---\ntitle: Fel\nurl: https://x.se/f\nkind: pdf\n---\nText.\n")
     (tmp_path / "ratt.md").write_text("---\ntitle: Rätt\nurl: https://x.se/r\nkind: page\n---\nText.\n")
     result = read_corpus(tmp_path)
@@ -331,7 +336,7 @@ def test_kind_must_match_the_reader(tmp_path):
     assert result.problems[0].reason.startswith("kind: pdf passar inte")
 
 
-def test_a_file_name_with_a_newline_stays_on_one_report_line(tmp_path):
+def test_a_file_name_with_a_newline_stays_on_one_report_line(tmp_path: Path) -> None:
     (tmp_path / "rad\nbrytning.md").write_text("ingen front matter\n")
     result = read_corpus(tmp_path)
     lines = str(result.problems[0]).splitlines()
@@ -385,7 +390,7 @@ class TrickleServer:
 
 @ENGINE_FREE
 @pytest.mark.parametrize("headers_too", [False, True], ids=["body", "headers"])
-def test_a_server_sending_a_byte_at_a_time_is_cut_off_at_the_fetch_deadline(headers_too):
+def test_a_server_sending_a_byte_at_a_time_is_cut_off_at_the_fetch_deadline(headers_too: bool) -> None:
     server = TrickleServer(0.1, headers_too)  # every wait is short: the per-read timeout never fires
     fetcher = Fetcher(delay_s=0, timeout_s=2, deadline_s=1)
     started = time.monotonic()
@@ -414,7 +419,8 @@ def measured_crawl(start: str, corpus: Path, max_pages: int) -> tuple[Any, int, 
 
 
 @ENGINE_FREE
-def test_a_sitemap_index_of_many_big_gzipped_sitemaps_with_max_pages_1_stays_small_and_fast(site, tmp_path):
+def test_a_sitemap_index_of_many_big_gzipped_sitemaps_with_max_pages_1_stays_small_and_fast(site: Site,
+                                                                                            tmp_path: Path) -> None:
     urlset = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
               + "".join(f"<url><loc>{site.base}/sida-{number}.html</loc></url>" for number in range(50_000))
               + "</urlset>").encode()
@@ -435,7 +441,8 @@ def test_a_sitemap_index_of_many_big_gzipped_sitemaps_with_max_pages_1_stays_sma
 
 
 @ENGINE_FREE
-def test_a_page_of_a_hundred_thousand_links_costs_little_memory_and_collects_a_bounded_queue(site, tmp_path):
+def test_a_page_of_a_hundred_thousand_links_costs_little_memory_and_collects_a_bounded_queue(site: Site,
+                                                                                             tmp_path: Path) -> None:
     links = "".join(f'<a href="/lank-{number}.html">Länk {number}</a> ' for number in range(100_000))
     site.pages["/"] = ("text/html", page("Många länkar", f"<h1>Länkar</h1><p>{links}</p>"))
     del site.pages["/robots.txt"]  # no sitemap named: the crawl follows links
@@ -450,7 +457,7 @@ def test_a_page_of_a_hundred_thousand_links_costs_little_memory_and_collects_a_b
 
 
 @ENGINE_FREE
-def test_a_page_sent_gzip_encoded_unasked_is_stored_decoded_and_indexed(site, tmp_path):
+def test_a_page_sent_gzip_encoded_unasked_is_stored_decoded_and_indexed(site: Site, tmp_path: Path) -> None:
     _kind, body = site.pages["/bygglov.html"]
     site.answers["/bygglov.html"] = [(200, {"Content-Type": "text/html", "Content-Encoding": "gzip"},
                                       gzip.compress(body))]

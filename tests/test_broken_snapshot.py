@@ -87,7 +87,7 @@ def publish_broken(index: Path, staging: Path, how: str, semantic: bool = False)
 class Server:
     """`sok serve --workers 2` on a free loopback port, with its log."""
 
-    def __init__(self, index: Path, log: Path):
+    def __init__(self, index: Path, log: Path) -> None:
         self.log = log
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
@@ -145,7 +145,7 @@ class Server:
 class Traffic:
     """Two client threads asking and searching without pause, and one polling /healthz; every answer kept."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str) -> None:
         self.base = base
         self.answers: list[tuple[float, str, int | str, dict]] = []
         self.health: list[tuple[float, int | str, dict]] = []
@@ -158,7 +158,7 @@ class Traffic:
             thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=60)
@@ -220,7 +220,7 @@ def assert_degraded(answers: list[tuple[int | str, dict]], serving: str, broken:
 
 
 @pytest.fixture()
-def lexical_index(tmp_path) -> Path:
+def lexical_index(tmp_path: Path) -> Path:
     index = tmp_path / "index"
     build(index)
     return index
@@ -230,8 +230,8 @@ def lexical_index(tmp_path) -> Path:
 @pytest.mark.parametrize(("how", "kind"), [("engine file truncated", "file-size"),
                                            ("manifest not JSON", "manifest"),
                                            ("vocabulary truncated", "file-size")])
-def test_a_broken_newest_snapshot_fails_no_request_and_restarted_workers_fall_back(lexical_index, tmp_path, how,
-                                                                                     kind):
+def test_a_broken_newest_snapshot_fails_no_request_and_restarted_workers_fall_back(lexical_index: Path, tmp_path: Path,
+                                                                                   how: str, kind: str) -> None:
     good = current_snapshot(lexical_index).name
     server = Server(lexical_index, tmp_path / "server.log")
     try:
@@ -257,7 +257,7 @@ def test_a_broken_newest_snapshot_fails_no_request_and_restarted_workers_fall_ba
 
 
 @pytest.mark.slow
-def test_vectors_broken_when_published_or_truncated_while_served_fail_no_request(tmp_path):
+def test_vectors_broken_when_published_or_truncated_while_served_fail_no_request(tmp_path: Path) -> None:
     index = tmp_path / "index"
     older = build(index, semantic=True).name
     server = Server(index, tmp_path / "server.log")
@@ -288,7 +288,7 @@ def test_vectors_broken_when_published_or_truncated_while_served_fail_no_request
 
 
 @pytest.mark.slow
-def test_removing_the_index_folder_while_serving_fails_no_request(lexical_index, tmp_path):
+def test_removing_the_index_folder_while_serving_fails_no_request(lexical_index: Path, tmp_path: Path) -> None:
     serving = current_snapshot(lexical_index).name
     server = Server(lexical_index, tmp_path / "server.log")
     try:
@@ -316,7 +316,7 @@ def test_removing_the_index_folder_while_serving_fails_no_request(lexical_index,
 
 
 @pytest.mark.slow
-def test_truncating_the_serving_engine_file_in_place(lexical_index, tmp_path):
+def test_truncating_the_serving_engine_file_in_place(lexical_index: Path, tmp_path: Path) -> None:
     """Whoosh reads without memory maps: nothing fails. tantivy maps its files: a worker dies of SIGBUS,
     gunicorn starts another, which falls back; failures are confined to a moment."""
     older = current_snapshot(lexical_index).name
@@ -355,7 +355,7 @@ def test_truncating_the_serving_engine_file_in_place(lexical_index, tmp_path):
         assert traffic.succeeded(since=truncated + 3) >= 40
 
 
-def test_published_snapshots_are_read_only_and_list_their_file_sizes(lexical_index):
+def test_published_snapshots_are_read_only_and_list_their_file_sizes(lexical_index: Path) -> None:
     folder = current_snapshot(lexical_index)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     files = [p for p in folder.rglob("*") if p.is_file() and not re.search(r"(\.lock|WRITELOCK)$", p.name)]

@@ -2,6 +2,9 @@
 
 import json
 import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -9,7 +12,7 @@ from indexer.build import SemanticOptions, build_snapshot
 from indexer.corpus.model import Document
 from indexer.corpus.readers import read_corpus
 from indexer.engines import registry
-from indexer.sections.split import split_document
+from indexer.sections.split import Section, split_document
 from indexer.snapshot.layout import COMPOUNDS, ENGINE_DIR, Manifest, SnapshotError
 from indexer.snapshot.reader import current_snapshot
 from indexer.snapshot.writer import KEEP_SNAPSHOTS
@@ -19,11 +22,11 @@ from search_app.web.index_handle import IndexHandle
 from tests.conftest import CORPUS, TEST_CORPUS
 
 
-def documents():
+def documents() -> list[Document]:
     return read_corpus(CORPUS).documents
 
 
-def test_build_publishes_a_snapshot_with_manifest(tmp_path):
+def test_build_publishes_a_snapshot_with_manifest(tmp_path: Path) -> None:
     report = build_snapshot(tmp_path, documents())
     current = current_snapshot(tmp_path)
     assert current == report.snapshot
@@ -35,7 +38,7 @@ def test_build_publishes_a_snapshot_with_manifest(tmp_path):
     assert json.loads((current / "contacts.json").read_text())[0]["name"] == "Fredrik Wikström"
 
 
-def test_a_new_build_swaps_in_and_old_snapshots_are_pruned(tmp_path):
+def test_a_new_build_swaps_in_and_old_snapshots_are_pruned(tmp_path: Path) -> None:
     first = build_snapshot(tmp_path, documents()).snapshot
     extra = Document(url="https://x.se/ny", title="Ny sida", text="Helt nytt innehåll om cykelbanor.")
     handle = IndexHandle(tmp_path, check_interval_s=0)
@@ -50,10 +53,10 @@ def test_a_new_build_swaps_in_and_old_snapshots_are_pruned(tmp_path):
     handle.close()
 
 
-def test_a_failing_build_leaves_the_old_index_serving(tmp_path, monkeypatch):
+def test_a_failing_build_leaves_the_old_index_serving(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     good = build_snapshot(tmp_path, documents()).snapshot
 
-    def broken_build(path, sections, on_section=None, engine=None):
+    def broken_build(path: Path, sections: Iterable[Section], on_section: object=None, engine: object=None) -> NoReturn:
         list(sections)[:1]
         raise OSError("disken är full")
 
@@ -64,14 +67,14 @@ def test_a_failing_build_leaves_the_old_index_serving(tmp_path, monkeypatch):
     assert not [p for p in (tmp_path / "snapshots").iterdir() if p.name.startswith(".building")]
 
 
-def test_duplicate_urls_are_reported_and_indexed_once(tmp_path):
+def test_duplicate_urls_are_reported_and_indexed_once(tmp_path: Path) -> None:
     doc = documents()[0]
     report = build_snapshot(tmp_path, [doc, doc])
     assert report.manifest.documents == 1
     assert "samma url" in report.problems[0].reason
 
 
-def test_missing_and_incompatible_index_give_clear_errors(tmp_path):
+def test_missing_and_incompatible_index_give_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(SnapshotError, match="sok index"):
         current_snapshot(tmp_path)
     folder = build_snapshot(tmp_path, documents()).snapshot
@@ -82,7 +85,7 @@ def test_missing_and_incompatible_index_give_clear_errors(tmp_path):
         Manifest.read(folder)
 
 
-def test_current_link_is_replaced_atomically(tmp_path):
+def test_current_link_is_replaced_atomically(tmp_path: Path) -> None:
     build_snapshot(tmp_path, documents())
     link = tmp_path / "current"
     before = os.readlink(link)
@@ -91,7 +94,7 @@ def test_current_link_is_replaced_atomically(tmp_path):
     assert not list(tmp_path.glob(".current-*"))
 
 
-def test_synonyms_and_protected_words_travel_with_the_snapshot(tmp_path):
+def test_synonyms_and_protected_words_travel_with_the_snapshot(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "sida.md").write_text(
@@ -112,7 +115,7 @@ def test_synonyms_and_protected_words_travel_with_the_snapshot(tmp_path):
     handle.close()
 
 
-def test_the_engine_is_chosen_at_build_time_and_recorded(tmp_path):
+def test_the_engine_is_chosen_at_build_time_and_recorded(tmp_path: Path) -> None:
     from indexer.engines.registry import engine_name, open_index
 
     for name in ("whoosh", "tantivy"):
@@ -126,7 +129,7 @@ def test_the_engine_is_chosen_at_build_time_and_recorded(tmp_path):
         opened.close()
 
 
-def test_an_unknown_engine_is_refused_before_any_work(tmp_path):
+def test_an_unknown_engine_is_refused_before_any_work(tmp_path: Path) -> None:
     from indexer.engines.base import EngineError
 
     with pytest.raises(EngineError, match="SOK_ENGINE"):
@@ -134,7 +137,7 @@ def test_an_unknown_engine_is_refused_before_any_work(tmp_path):
     assert not (tmp_path / "current").exists()
 
 
-def test_a_build_in_several_processes_indexes_exactly_what_one_process_does(tmp_path):
+def test_a_build_in_several_processes_indexes_exactly_what_one_process_does(tmp_path: Path) -> None:
     docs = documents() + read_corpus(TEST_CORPUS).documents
     one = build_snapshot(tmp_path / "one", docs, processes=1)
     two = build_snapshot(tmp_path / "two", docs, processes=2)
@@ -149,7 +152,7 @@ def test_a_build_in_several_processes_indexes_exactly_what_one_process_does(tmp_
         handle.close()
 
 
-def test_a_search_without_an_exact_total_ranks_the_same_hits(tmp_path):
+def test_a_search_without_an_exact_total_ranks_the_same_hits(tmp_path: Path) -> None:
     from search_app.query.plan import plan_query
 
     for name in ("whoosh", "tantivy"):
@@ -165,7 +168,7 @@ def test_a_search_without_an_exact_total_ranks_the_same_hits(tmp_path):
         handle.close()
 
 
-def test_the_build_ships_its_compound_splits_and_a_worker_uses_them_unchanged(tmp_path):
+def test_the_build_ships_its_compound_splits_and_a_worker_uses_them_unchanged(tmp_path: Path) -> None:
     from indexer.snapshot.language_files import read_compounds
 
     built = build_snapshot(tmp_path, documents(), processes=2)
@@ -182,7 +185,7 @@ def test_the_build_ships_its_compound_splits_and_a_worker_uses_them_unchanged(tm
     handle.close()
 
 
-def test_an_unchanged_corpus_is_not_indexed_again_and_changes_are_counted(tmp_path):
+def test_an_unchanged_corpus_is_not_indexed_again_and_changes_are_counted(tmp_path: Path) -> None:
     docs = documents()
     first = build_snapshot(tmp_path, docs)
     assert (first.added, first.changed, first.removed) == (len(docs), 0, 0)
@@ -201,7 +204,7 @@ def test_an_unchanged_corpus_is_not_indexed_again_and_changes_are_counted(tmp_pa
     assert not build_snapshot(tmp_path, [edited, *docs[2:], extra], engine_name=other_engine).unchanged
 
 
-def test_an_unchanged_corpus_whose_serving_snapshot_was_damaged_is_built_again(tmp_path):
+def test_an_unchanged_corpus_whose_serving_snapshot_was_damaged_is_built_again(tmp_path: Path) -> None:
     docs = documents()
     first = build_snapshot(tmp_path, docs, semantic=SemanticOptions(enabled=False))
     damaged = max((path for path in (first.snapshot / "engine").iterdir() if path.is_file()),
@@ -211,6 +214,6 @@ def test_an_unchanged_corpus_whose_serving_snapshot_was_damaged_is_built_again(t
         handle.truncate(damaged.stat().st_size // 2)
     again = build_snapshot(tmp_path, docs, semantic=SemanticOptions(enabled=False))
     assert not again.unchanged and again.snapshot != first.snapshot
-    handle = IndexHandle(tmp_path)
-    assert handle.get().folder == again.snapshot
-    handle.close()
+    index_handle = IndexHandle(tmp_path)
+    assert index_handle.get().folder == again.snapshot
+    index_handle.close()

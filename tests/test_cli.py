@@ -4,6 +4,7 @@ import json
 import subprocess
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -13,11 +14,11 @@ from tests.conftest import CORPUS, free_port, sok_executable
 
 
 @pytest.fixture()
-def runner():
+def runner() -> CliRunner:
     return CliRunner()
 
 
-def test_index_ask_and_search(runner, tmp_path):
+def test_index_ask_and_search(runner: CliRunner, tmp_path: Path) -> None:
     index = tmp_path / "index"
     result = runner.invoke(main, ["index", "--corpus", str(CORPUS), "--index", str(index)])
     assert result.exit_code == 0, result.output
@@ -35,7 +36,7 @@ def test_index_ask_and_search(runner, tmp_path):
     assert "Inget säkert svar" in none.output
 
 
-def test_index_reads_jsonl_and_reports_bad_rows(runner, tmp_path):
+def test_index_reads_jsonl_and_reports_bad_rows(runner: CliRunner, tmp_path: Path) -> None:
     rows = tmp_path / "extra.jsonl"
     rows.write_text(
         json.dumps({"url": "https://x.se/cykel", "title": "Cykelvägar",
@@ -55,14 +56,14 @@ def test_index_reads_jsonl_and_reports_bad_rows(runner, tmp_path):
     assert "Cykelvägar" in found.output
 
 
-def test_commands_on_a_missing_index_say_what_to_run(runner, tmp_path):
+def test_commands_on_a_missing_index_say_what_to_run(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["ask", "fråga", "--index", str(tmp_path / "saknas")])
     assert result.exit_code == 1
     assert "sok index" in result.output
     assert "Traceback" not in result.output
 
 
-def test_serve_answers_over_http(live_server):
+def test_serve_answers_over_http(live_server: str) -> None:
     served = live_server
     query = urllib.parse.urlencode({"q": "vilka kommuner var pilotkommuner"})
     with urllib.request.urlopen(f"{served}/api/ask?{query}", timeout=10) as response:
@@ -74,7 +75,7 @@ def test_serve_answers_over_http(live_server):
     assert "Stärkt lokal attraktionskraft" in html
 
 
-def test_serve_refuses_to_start_without_an_index(tmp_path):
+def test_serve_refuses_to_start_without_an_index(tmp_path: Path) -> None:
     result = subprocess.run([sok_executable(), "serve", "--index", str(tmp_path), "--port", str(free_port())],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
@@ -83,7 +84,7 @@ def test_serve_refuses_to_start_without_an_index(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_eval_prints_the_measures_with_the_baseline(runner, tmp_path, seed_index):
+def test_eval_prints_the_measures_with_the_baseline(runner: CliRunner, tmp_path: Path, seed_index: Path) -> None:
     questions = tmp_path / "questions.jsonl"
     rows = [
         {"question": "vilka kommuner var pilotkommuner", "expect": ["Flen, Gotland, Haninge"]},
@@ -103,7 +104,8 @@ def test_eval_prints_the_measures_with_the_baseline(runner, tmp_path, seed_index
     assert lines[3].startswith("| baseline (BM25) | 3 |")
 
 
-def test_ask_and_stats_read_the_sok_config_file(runner, tmp_path, seed_index, monkeypatch):
+def test_ask_and_stats_read_the_sok_config_file(runner: CliRunner, tmp_path: Path, seed_index: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """INDEX_DIR and ANALYTICS_DB from SOK_CONFIG's file reach `sok ask` and `sok stats`, as they reach the app."""
     database = tmp_path / "statistik.sqlite"
     config = tmp_path / "sok.cfg"
@@ -122,7 +124,7 @@ def test_ask_and_stats_read_the_sok_config_file(runner, tmp_path, seed_index, mo
     assert f"i {database}" in counted.output
 
 
-def test_a_bad_setting_is_one_line_naming_it(runner, monkeypatch):
+def test_a_bad_setting_is_one_line_naming_it(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOK_SEMANTIC", "kanske")
     result = runner.invoke(main, ["ask", "fråga"])
     assert result.exit_code == 1

@@ -7,6 +7,8 @@ pytest plugin does not run under pytest 9 yet, so the operations are walked here
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -15,9 +17,9 @@ pytestmark = pytest.mark.slow
 EXAMPLES_PER_OPERATION = 60
 
 
-def test_the_live_api_keeps_its_description(live_server):
+def test_the_live_api_keeps_its_description(live_server: str) -> None:
     described = schemathesis.openapi.from_url(live_server + "/openapi.json")
-    operations = [result.ok() for result in described.get_all_operations()]
+    operations = [result.ok() for result in described.get_all_operations()]  # type: ignore[union-attr]
     # search, ask GET and POST, click, feedback GET and POST, suggest, contacts, healthz, readyz
     assert len(operations) == 10
     for operation in operations:
@@ -25,7 +27,7 @@ def test_the_live_api_keeps_its_description(live_server):
         @given(case=operation.as_strategy())
         @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck),
                   database=None)
-        def keeps_its_description(case) -> None:
+        def keeps_its_description(case: Any) -> None:
             case.call_and_validate()
 
         keeps_its_description()

@@ -11,9 +11,12 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from flask import Flask
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from werkzeug.serving import make_server
 
 from search_app.web.app import create_app
@@ -22,10 +25,10 @@ from tests.test_widget import AXE, QuietHandler, axe_violations, host_page, host
 pytestmark = pytest.mark.browser
 
 BOX = "Din fråga eller dina sökord"
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
-def ask(page, question: str) -> None:
+def ask(page: Page, question: str) -> None:
     """Ask ``question`` in the chat and wait for its turn's answer or results."""
     turns = page.locator("#samtal .turn").count()
     box = page.get_by_label(BOX)
@@ -34,7 +37,7 @@ def ask(page, question: str) -> None:
     expect(page.locator("#samtal .turn:not([aria-busy])")).to_have_count(turns + 1)
 
 
-def test_every_chat_turn_has_the_full_result_list_with_filters_and_paging(page, live_server):
+def test_every_chat_turn_has_the_full_result_list_with_filters_and_paging(page: Page, live_server: str) -> None:
     page.goto(live_server + "/")
     ask(page, "vilka kommuner var pilotkommuner?")
     ask(page, "hur arbetar man med tillväxt i regionen?")
@@ -60,7 +63,8 @@ def test_every_chat_turn_has_the_full_result_list_with_filters_and_paging(page, 
     assert "sida=2" in page.url
 
 
-def test_the_address_follows_the_turns_reload_back_and_a_copied_link(page, browser, live_server):
+def test_the_address_follows_the_turns_reload_back_and_a_copied_link(page: Page, browser: Browser,
+                                                                     live_server: str) -> None:
     first, follow_up = "vilka kommuner var pilotkommuner?", "och när pågick det?"
     page.goto(live_server + "/")
     ask(page, first)
@@ -88,7 +92,7 @@ def test_the_address_follows_the_turns_reload_back_and_a_copied_link(page, brows
     context.close()
 
 
-def test_the_new_turn_is_scrolled_into_view_and_announced_once(page, live_server):
+def test_the_new_turn_is_scrolled_into_view_and_announced_once(page: Page, live_server: str) -> None:
     page.set_viewport_size(PHONE)
     page.goto(live_server + "/")
     for question in ("vilka kommuner var pilotkommuner?", "när pågick utveckla svenska städer",
@@ -106,7 +110,7 @@ def test_the_new_turn_is_scrolled_into_view_and_announced_once(page, live_server
     expect(headings).to_have_count(3)
 
 
-def test_publisher_site_and_date_on_the_card_and_every_result(page, live_server):
+def test_publisher_site_and_date_on_the_card_and_every_result(page: Page, live_server: str) -> None:
     page.goto(live_server + "/")
     ask(page, "när krävs bygglov för en altan?")
     turn = page.locator("#samtal .turn").last
@@ -120,7 +124,7 @@ def test_publisher_site_and_date_on_the_card_and_every_result(page, live_server)
 
 
 @pytest.fixture(scope="module")
-def listed_site(tmp_path_factory, mixed_index):
+def listed_site(tmp_path_factory: pytest.TempPathFactory, mixed_index: Path) -> Iterator[tuple[str, str, Flask, Path]]:
     """A host page on its own origin and a Sök server (on loopback) that lists that origin in ALLOWED_ORIGINS."""
     folder = tmp_path_factory.mktemp("listed-host")
     host = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
@@ -141,14 +145,14 @@ def listed_site(tmp_path_factory, mixed_index):
     app.extensions["sok_index"].close()
 
 
-def rows(app, database, sql: str) -> list[tuple]:
+def rows(app: Flask, database: Path, sql: str) -> list[tuple]:
     """Rows of the statistics file once the worker's buffer is written."""
     app.extensions["sok_analytics"].flush()
     with sqlite3.connect(database) as connection:
         return connection.execute(sql).fetchall()
 
 
-def test_the_widget_on_an_unlisted_origin_shows_no_verdict_buttons(page, host_site):  # noqa: F811
+def test_the_widget_on_an_unlisted_origin_shows_no_verdict_buttons(page: Page, host_site: str) -> None:  # noqa: F811
     page.goto(host_site + "/index.html")  # live_server lists no origin: ALLOWED_ORIGINS is "*"
     widget_input(page).type("vilka kommuner var pilotkommuner?")
     answer = page.locator("sok-search .sok-answer")
@@ -158,7 +162,9 @@ def test_the_widget_on_an_unlisted_origin_shows_no_verdict_buttons(page, host_si
     expect(answer).not_to_contain_text("Fick du svar")
 
 
-def test_the_widget_on_a_listed_origin_sends_a_verdict_that_reaches_the_statistics(page, listed_site):
+def test_the_widget_on_a_listed_origin_sends_a_verdict_that_reaches_the_statistics(
+        page: Page, listed_site: tuple[str, str, Flask, Path],
+) -> None:
     origin, _, app, database = listed_site
     page.goto(origin + "/index.html")
     widget_input(page).type("när pågick utveckla svenska städer?")
@@ -171,7 +177,7 @@ def test_the_widget_on_a_listed_origin_sends_a_verdict_that_reaches_the_statisti
     assert found == [("när pågick utveckla svenska städer", 0)]
 
 
-def test_keystrokes_and_head_requests_do_not_count(page, listed_site):
+def test_keystrokes_and_head_requests_do_not_count(page: Page, listed_site: tuple[str, str, Flask, Path]) -> None:
     origin, endpoint, app, database = listed_site
     before = rows(app, database, "SELECT COUNT(*) FROM searches")[0][0]
     page.goto(origin + "/index.html")
@@ -188,7 +194,7 @@ def test_keystrokes_and_head_requests_do_not_count(page, listed_site):
     assert counted == [("pilotkommuner",)]
 
 
-def _states(page, live_server: str):
+def _states(page: Page, live_server: str) -> Iterator[tuple[str, Callable[[], object]]]:
     """Every state of the page worth checking: empty, an empty search, no results, a turn without and with
     JavaScript, a conversation with a filter, the statement page and the widget open."""
     yield "tom sida", lambda: page.goto(live_server + "/")
@@ -214,10 +220,12 @@ def _states(page, live_server: str):
 
 
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["dator", "mobil"])
-def test_axe_finds_no_violations_in_any_state_on_desktop_and_phone(browser, live_server, viewport):
+def test_axe_finds_no_violations_in_any_state_on_desktop_and_phone(browser: Browser, live_server: str,
+                                                                   viewport: ViewportSize | None) -> None:
     if not AXE.exists():
         pytest.fail("axe-core saknas: kör 'npm ci' (make test gör det)")
-    context = browser.new_context(bypass_csp=True, locale="sv-SE", **({"viewport": viewport} if viewport else {}))
+    context = (browser.new_context(bypass_csp=True, locale="sv-SE", viewport=viewport) if viewport
+               else browser.new_context(bypass_csp=True, locale="sv-SE"))
     page = context.new_page()
     missing: list[str] = []
     page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
@@ -228,14 +236,14 @@ def test_axe_finds_no_violations_in_any_state_on_desktop_and_phone(browser, live
     context.close()
 
 
-def test_tap_targets_are_at_least_44_px_on_a_phone(browser, live_server):
+def test_tap_targets_are_at_least_44_px_on_a_phone(browser: Browser, live_server: str) -> None:
     context = browser.new_context(viewport=PHONE, locale="sv-SE")
     page = context.new_page()
     page.goto(live_server + "/")
     ask(page, "vilka kommuner var pilotkommuner?")
     turn = page.locator("#samtal .turn").last
-    targets = turn.locator("button, .facets a, .pages a, .hit-link, .answer .source a")
-    targets = [*targets.all(), page.get_by_role("button", name="Sök"), page.get_by_label(BOX),
+    targets = [*turn.locator("button, .facets a, .pages a, .hit-link, .answer .source a").all(),
+               page.get_by_role("button", name="Sök"), page.get_by_label(BOX),
                page.get_by_role("link", name="Tillgänglighetsredogörelse")]
     assert len(targets) > 8
     for target in targets:
@@ -257,7 +265,7 @@ def test_tap_targets_are_at_least_44_px_on_a_phone(browser, live_server):
     context.close()
 
 
-def test_an_error_keeps_the_question_and_offers_to_try_again(page, live_server):
+def test_an_error_keeps_the_question_and_offers_to_try_again(page: Page, live_server: str) -> None:
     page.goto(live_server + "/")
     page.route("**/tur", lambda route: route.abort())
     box = page.get_by_label(BOX)
@@ -273,7 +281,7 @@ def test_an_error_keeps_the_question_and_offers_to_try_again(page, live_server):
     expect(page.get_by_role("alert")).to_have_count(0)
 
 
-def test_the_widget_says_no_results_without_offering_all_results(page, host_site):  # noqa: F811
+def test_the_widget_says_no_results_without_offering_all_results(page: Page, host_site: str) -> None:  # noqa: F811
     page.goto(host_site + "/index.html")
     widget_input(page).type("zxqwvyq")
     expect(page.locator("sok-search .sok-status")).to_have_text("Inga träffar.")

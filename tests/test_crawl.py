@@ -7,10 +7,12 @@ import gzip
 import time
 import tracemalloc
 import zlib
+from collections.abc import Iterator
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from indexer.corpus.crawl import http as http_module
 from indexer.corpus.model import DocumentError
@@ -24,16 +26,16 @@ from tests.site_fixture import Site, page, pdf
 
 
 @pytest.fixture()
-def site():
+def site() -> Iterator[Site]:
     with Site() as served:
         yield served
 
 
-def crawl(site: Site, *args: str):
+def crawl(site: Site, *args: str) -> Result:
     return CliRunner().invoke(main, ["crawl", f"{site.base}/sitemap.xml", "--delay", "0", "--timeout", "1", *args])
 
 
-def crawl_from(site: Site, path: str, corpus, *args: str):
+def crawl_from(site: Site, path: str, corpus: Path, *args: str) -> Result:
     """``sok crawl`` from ``path`` of the site (a page or a sitemap) into ``corpus``."""
     return CliRunner().invoke(main, ["crawl", f"{site.base}{path}", "--corpus", str(corpus), "--delay", "0",
                                      "--timeout", "1", *args])
@@ -46,7 +48,7 @@ def sitemap(site: Site, paths: list[str], tag: str = "urlset") -> bytes:
             + "".join(f"<{item}><loc>{site.base}{path}</loc></{item}>" for path in paths) + f"</{tag}>").encode()
 
 
-def stored_urls(corpus) -> set[str]:
+def stored_urls(corpus: Path) -> set[str]:
     """The addresses of the pages a crawl stored (from their sidecars)."""
     return {line.split(": ", 1)[1] for sidecar in corpus.rglob("*.meta.yml")
             for line in sidecar.read_text(encoding="utf-8").splitlines() if line.startswith("url: ")}
@@ -57,7 +59,7 @@ def times_of(site: Site, path: str) -> list[float]:
     return [when for requested, when in site.request_times if requested == path]
 
 
-def test_the_crawl_obeys_robots_stays_polite_and_names_every_failed_address(site, tmp_path):
+def test_the_crawl_obeys_robots_stays_polite_and_names_every_failed_address(site: Site, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     result = crawl(site, "--corpus", str(corpus))
     assert result.exit_code == 0, result.output
@@ -72,7 +74,7 @@ def test_the_crawl_obeys_robots_stays_polite_and_names_every_failed_address(site
     assert stored == [".html", ".html", ".html", ".pdf"]  # start page, bygglov, the redirect's target, the PDF
 
 
-def test_a_crawled_page_answers_with_a_link_to_its_heading_and_a_pdf_with_its_page(site, tmp_path):
+def test_a_crawled_page_answers_with_a_link_to_its_heading_and_a_pdf_with_its_page(site: Site, tmp_path: Path) -> None:
     index = tmp_path / "index"
     result = crawl(site, "--corpus", str(tmp_path / "corpus"), "--index", str(index))
     assert result.exit_code == 0, result.output
@@ -87,7 +89,7 @@ def test_a_crawled_page_answers_with_a_link_to_its_heading_and_a_pdf_with_its_pa
     assert found["kind"] == "pdf"
 
 
-def test_crawling_again_changes_nothing_and_indexing_again_does_no_work(site, tmp_path):
+def test_crawling_again_changes_nothing_and_indexing_again_does_no_work(site: Site, tmp_path: Path) -> None:
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     assert crawl(site, "--corpus", str(corpus), "--index", str(index)).exit_code == 0
     files = {path: path.stat().st_mtime_ns for path in corpus.rglob("*") if path.is_file()}
@@ -101,7 +103,7 @@ def test_crawling_again_changes_nothing_and_indexing_again_does_no_work(site, tm
     assert "redan aktuellt" in again.output
 
 
-def test_an_html_page_keeps_its_main_content_headings_and_metadata():
+def test_an_html_page_keeps_its_main_content_headings_and_metadata() -> None:
     html = page("Bygglov", '<h1>Bygglov</h1><p>Text om <b>bygglov</b>.</p><h2 id="avgift">Avgift</h2>'
                 "<p>Avgiften beror på storleken.</p><table><tr><th>Åtgärd</th><th>Avgift</th></tr>"
                 "<tr><td>Nybyggnad</td><td>20 000 kr</td></tr></table>",
@@ -113,12 +115,12 @@ def test_an_html_page_keeps_its_main_content_headings_and_metadata():
     assert "kakor" not in doc.text and "Storgatan" not in doc.text and "Intranät" not in doc.text
 
 
-def test_a_page_without_any_address_is_refused():
+def test_a_page_without_any_address_is_refused() -> None:
     with pytest.raises(DocumentError, match="url saknas"):
         read_html(b"<html><body><p>Text</p></body></html>", "test")
 
 
-def test_a_broken_pdf_in_the_corpus_is_reported_and_the_rest_indexed(tmp_path):
+def test_a_broken_pdf_in_the_corpus_is_reported_and_the_rest_indexed(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "rapport.pdf").write_bytes(pdf(["Rapport om cykelvägar i Exempelby."]))
@@ -133,14 +135,14 @@ def test_a_broken_pdf_in_the_corpus_is_reported_and_the_rest_indexed(tmp_path):
     assert "url saknas" in reasons["utan-adress.pdf"]
 
 
-def test_pdf_pages_become_sections_that_link_to_their_page():
+def test_pdf_pages_become_sections_that_link_to_their_page() -> None:
     doc = read_pdf(pdf(["Första sidan om parker.", "Andra sidan om lekplatser."]), "test",
                    url="https://exempelby.se/parker.pdf")
     assert doc.kind == "pdf"
     assert "## Sida 2 {#page=2}" in doc.text and "lekplatser" in doc.text
 
 
-def test_a_changed_page_is_replaced_and_a_removed_one_deleted_on_the_next_crawl(site, tmp_path):
+def test_a_changed_page_is_replaced_and_a_removed_one_deleted_on_the_next_crawl(site: Site, tmp_path: Path) -> None:
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     assert crawl(site, "--corpus", str(corpus), "--index", str(index)).exit_code == 0
     kind, _ = site.pages["/bygglov.html"]
@@ -159,7 +161,7 @@ def test_a_changed_page_is_replaced_and_a_removed_one_deleted_on_the_next_crawl(
     assert not [r for r in found if "arsrapport.pdf" in r["url"]]  # the bygglov pages may still be near in meaning
 
 
-def test_the_title_in_an_article_header_is_kept_and_the_site_banner_dropped():
+def test_the_title_in_an_article_header_is_kept_and_the_site_banner_dropped() -> None:
     html = ("<html lang='sv'><head><title>Avfall</title></head><body><header><nav>Meny</nav>Kommunens logga</header>"
             "<article><header><h1 id='avfall'>Avfall och återvinning</h1></header><p>Sopor hämtas varannan vecka.</p>"
             "</article><footer>Kontakta oss</footer></body></html>")
@@ -168,7 +170,7 @@ def test_the_title_in_an_article_header_is_kept_and_the_site_banner_dropped():
     assert "logga" not in doc.text and "Meny" not in doc.text and "Kontakta oss" not in doc.text
 
 
-def test_a_crawl_from_the_start_page_follows_its_links_to_pages_and_pdfs(site, tmp_path):
+def test_a_crawl_from_the_start_page_follows_its_links_to_pages_and_pdfs(site: Site, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     result = CliRunner().invoke(main, ["crawl", f"{site.base}/", "--corpus", str(corpus), "--delay", "0",
                                        "--timeout", "1"])
@@ -183,7 +185,7 @@ def test_a_crawl_from_the_start_page_follows_its_links_to_pages_and_pdfs(site, t
 # -- robots.txt as RFC 9309 says ------------------------------------------------
 
 
-def test_a_robots_txt_reached_through_five_redirects_is_obeyed(site, tmp_path):
+def test_a_robots_txt_reached_through_five_redirects_is_obeyed(site: Site, tmp_path: Path) -> None:
     hops = ["/robots.txt", "/r1", "/r2", "/r3", "/r4", "/regler/robots.txt"]
     site.redirects = dict(pairwise(hops))  # five redirects
     site.pages["/regler/robots.txt"] = ("text/plain", b"User-agent: *\nDisallow: /privat/\nDisallow: /bygglov.html\n")
@@ -194,7 +196,7 @@ def test_a_robots_txt_reached_through_five_redirects_is_obeyed(site, tmp_path):
     assert f"{site.base}/" in stored_urls(tmp_path / "corpus")  # what the rules allow is still fetched
 
 
-def test_a_robots_txt_redirected_more_than_five_times_stops_the_crawl_and_says_why(site, tmp_path):
+def test_a_robots_txt_redirected_more_than_five_times_stops_the_crawl_and_says_why(site: Site, tmp_path: Path) -> None:
     hops = ["/robots.txt", "/r1", "/r2", "/r3", "/r4", "/r5", "/regler/robots.txt"]
     site.redirects = dict(pairwise(hops))  # six redirects
     result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
@@ -205,7 +207,7 @@ def test_a_robots_txt_redirected_more_than_five_times_stops_the_crawl_and_says_w
     assert not stored_urls(tmp_path / "corpus")
 
 
-def test_robots_rules_use_wildcards_the_longest_match_and_our_own_group(site, tmp_path):
+def test_robots_rules_use_wildcards_the_longest_match_and_our_own_group(site: Site, tmp_path: Path) -> None:
     site.pages["/robots.txt"] = ("text/plain", b"User-agent: *\nDisallow: /\n\n"
                                  b"User-agent: SokBot\nDisallow: /privat/\nAllow: /privat/oppet.html\n"
                                  b"Disallow: /*.pdf$\nDisallow: /*?\nDisallow: /lika.html\nAllow: /lika.html\n")
@@ -221,7 +223,7 @@ def test_robots_rules_use_wildcards_the_longest_match_and_our_own_group(site, tm
     assert f"Hoppar över {site.base}/arsrapport.pdf: förbjuden i robots.txt" in result.output
 
 
-def test_only_the_first_500_kib_of_a_robots_txt_are_read(site, tmp_path):
+def test_only_the_first_500_kib_of_a_robots_txt_are_read(site: Site, tmp_path: Path) -> None:
     padding = b"".join(b"# " + b"x" * 97 + b"\n" for _ in range(5200))  # 520 000 bytes of comments
     site.pages["/robots.txt"] = ("text/plain", b"User-agent: *\nDisallow: /privat/\n" + padding
                                  + b"Disallow: /bygglov.html\n")
@@ -231,7 +233,8 @@ def test_only_the_first_500_kib_of_a_robots_txt_are_read(site, tmp_path):
     assert f"{site.base}/bygglov.html" in stored_urls(tmp_path / "corpus")  # its rule lies past 500 KiB
 
 
-def test_a_robots_txt_answering_429_stops_the_crawl_after_backing_off(site, tmp_path, monkeypatch):
+def test_a_robots_txt_answering_429_stops_the_crawl_after_backing_off(site: Site, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(http_module, "BACKOFF_S", 0.05)
     site.answers["/robots.txt"] = [(429, {}, b"")] * 10
     result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
@@ -241,7 +244,7 @@ def test_a_robots_txt_answering_429_stops_the_crawl_after_backing_off(site, tmp_
     assert not stored_urls(tmp_path / "corpus")
 
 
-def test_a_robots_txt_answering_503_with_retry_after_is_asked_again_and_obeyed(site, tmp_path):
+def test_a_robots_txt_answering_503_with_retry_after_is_asked_again_and_obeyed(site: Site, tmp_path: Path) -> None:
     site.answers["/robots.txt"] = [(503, {"Retry-After": "1"}, b"")]
     result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
     assert result.exit_code == 0, result.output
@@ -251,7 +254,7 @@ def test_a_robots_txt_answering_503_with_retry_after_is_asked_again_and_obeyed(s
     assert f"{site.base}/bygglov.html" in stored_urls(tmp_path / "corpus")
 
 
-def test_a_crawl_delay_of_a_day_is_neither_obeyed_nor_ignored_the_crawl_stops(site, tmp_path):
+def test_a_crawl_delay_of_a_day_is_neither_obeyed_nor_ignored_the_crawl_stops(site: Site, tmp_path: Path) -> None:
     _, rules = site.pages["/robots.txt"]
     site.pages["/robots.txt"] = ("text/plain", b"User-agent: *\nCrawl-delay: 86400\n" + rules)
     result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
@@ -263,7 +266,7 @@ def test_a_crawl_delay_of_a_day_is_neither_obeyed_nor_ignored_the_crawl_stops(si
 # -- sitemaps -------------------------------------------------------------------
 
 
-def test_the_sitemaps_robots_txt_names_are_used_when_the_crawl_starts_from_a_page(site, tmp_path):
+def test_the_sitemaps_robots_txt_names_are_used_when_the_crawl_starts_from_a_page(site: Site, tmp_path: Path) -> None:
     _, rules = site.pages["/robots.txt"]
     site.pages["/robots.txt"] = ("text/plain", rules + f"Sitemap: {site.base}/karta.xml.gz\n"
                                  "Sitemap: https://annan.example/sitemap.xml\n".encode())
@@ -279,7 +282,7 @@ def test_the_sitemaps_robots_txt_names_are_used_when_the_crawl_starts_from_a_pag
     assert "https://annan.example/sitemap.xml: sitemap i robots.txt på en annan webbplats" in result.output
 
 
-def test_a_gzipped_sitemap_given_as_start_is_unpacked(site, tmp_path):
+def test_a_gzipped_sitemap_given_as_start_is_unpacked(site: Site, tmp_path: Path) -> None:
     site.pages["/sitemap.xml.gz"] = ("application/octet-stream", gzip.compress(
         sitemap(site, ["/", "/bygglov.html", "/arsrapport.pdf"])))
     result = crawl_from(site, "/sitemap.xml.gz", tmp_path / "corpus")
@@ -288,7 +291,7 @@ def test_a_gzipped_sitemap_given_as_start_is_unpacked(site, tmp_path):
                                                  f"{site.base}/arsrapport.pdf"}
 
 
-def test_a_sitemap_that_cannot_be_read_removes_nothing_from_the_corpus(site, tmp_path):
+def test_a_sitemap_that_cannot_be_read_removes_nothing_from_the_corpus(site: Site, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     site.pages["/karta.xml.gz"] = ("application/gzip", gzip.compress(sitemap(site, ["/", "/bygglov.html"])))
     assert crawl_from(site, "/karta.xml.gz", corpus).exit_code == 0
@@ -301,7 +304,7 @@ def test_a_sitemap_that_cannot_be_read_removes_nothing_from_the_corpus(site, tmp
                                                                                  f"{site.base}/bygglov.html"}
 
 
-def test_a_gzip_bomb_sitemap_is_refused_without_unpacking_it_into_memory(site, tmp_path):
+def test_a_gzip_bomb_sitemap_is_refused_without_unpacking_it_into_memory(site: Site, tmp_path: Path) -> None:
     packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
     bomb = packer.compress(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
     spaces = b" " * 2**20
@@ -324,7 +327,7 @@ def test_a_gzip_bomb_sitemap_is_refused_without_unpacking_it_into_memory(site, t
 # -- 429 and 503: waiting as the server asks --------------------------------------
 
 
-def test_pages_answering_429_or_503_are_fetched_after_their_retry_after(site, tmp_path):
+def test_pages_answering_429_or_503_are_fetched_after_their_retry_after(site: Site, tmp_path: Path) -> None:
     site.answers["/bygglov.html"] = [(503, {"Retry-After": "1"}, b"")]
     later = int(time.time()) + 3
     site.answers["/arsrapport.pdf"] = [(429, {"Retry-After": email.utils.formatdate(later, usegmt=True)}, b"")]
@@ -336,8 +339,9 @@ def test_pages_answering_429_or_503_are_fetched_after_their_retry_after(site, tm
     assert times_of(site, "/arsrapport.pdf")[1] >= later  # Retry-After as an HTTP date
 
 
-def test_a_page_that_stays_unavailable_is_asked_again_with_growing_pauses_then_reported(site, tmp_path,
-                                                                                      monkeypatch):
+def test_a_page_that_stays_unavailable_is_asked_again_with_growing_pauses_then_reported(
+        site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(http_module, "BACKOFF_S", 0.2)
     site.answers["/bygglov.html"] = [(503, {}, b"")] * 10
     result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")
@@ -351,7 +355,7 @@ def test_a_page_that_stays_unavailable_is_asked_again_with_growing_pauses_then_r
     assert f"{site.base}/arsrapport.pdf" in stored_urls(tmp_path / "corpus")  # the crawl went on
 
 
-def test_a_retry_after_longer_than_the_cap_is_not_waited_for_and_the_page_reported(site, tmp_path):
+def test_a_retry_after_longer_than_the_cap_is_not_waited_for_and_the_page_reported(site: Site, tmp_path: Path) -> None:
     site.answers["/bygglov.html"] = [(429, {"Retry-After": "3600"}, b"")]
     started = time.monotonic()
     result = crawl_from(site, "/sitemap.xml", tmp_path / "corpus")

@@ -13,7 +13,7 @@ from indexer.corpus.readers.jsonl import iter_jsonl
 from tests.conftest import CORPUS
 
 
-def test_seed_pages_are_in_the_corpus_unchanged(shared_seeds):
+def test_seed_pages_are_in_the_corpus_unchanged(shared_seeds: Path) -> None:
     seeds = shared_seeds
     docs = {doc.title: doc for doc in read_corpus(CORPUS).documents}
     assert set(docs) >= {"Det här har vi gjort tidigare", "Tillväxt"}
@@ -24,13 +24,13 @@ def test_seed_pages_are_in_the_corpus_unchanged(shared_seeds):
         assert docs[title].text == (seeds / name).read_text(encoding="utf-8")
 
 
-def write(tmp_path, name, content: bytes):
+def write(tmp_path: Path, name: str, content: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(content)
     return path
 
 
-def test_front_matter_fields(tmp_path):
+def test_front_matter_fields(tmp_path: Path) -> None:
     path = write(tmp_path, "a.md", "---\ntitle: Sida\nurl: https://x.se/a\npublisher: Kommunen\n---\nText här.\n"
                  .encode())
     doc = read_corpus_file(path)
@@ -38,7 +38,7 @@ def test_front_matter_fields(tmp_path):
         "Sida", "https://x.se/a", "Kommunen", "sv", "Text här.\n")
 
 
-def test_bad_files_are_reported_and_the_rest_is_read(tmp_path):
+def test_bad_files_are_reported_and_the_rest_is_read(tmp_path: Path) -> None:
     write(tmp_path, "good.md", b"---\ntitle: Bra\nurl: https://x.se/bra\n---\nInneh\xc3\xa5ll.\n")
     write(tmp_path, "latin1.md", b"---\ntitle: Fel\nurl: https://x.se/fel\n---\nInneh\xe5ll.\n")
     write(tmp_path, "empty.md", b"")
@@ -59,7 +59,7 @@ def test_bad_files_are_reported_and_the_rest_is_read(tmp_path):
     assert "http" in reasons["js.md"]
 
 
-def test_jsonl_rows_and_their_problems(tmp_path):
+def test_jsonl_rows_and_their_problems(tmp_path: Path) -> None:
     rows = [
         json.dumps({"url": "https://x.se/1", "title": "Ett", "text": "# Ett\n\nText.", "publisher": "P",
                     "published": "2020-01-01"}),
@@ -70,8 +70,8 @@ def test_jsonl_rows_and_their_problems(tmp_path):
     ]
     path = write(tmp_path, "in.jsonl", ("\n".join(rows) + "\n").encode() + b"\xff\xfe\n")
     items = list(iter_jsonl(path))
-    docs = [item for item in items if hasattr(item, "url")]
-    problems = [str(item) for item in items if not hasattr(item, "url")]
+    docs = [item for item in items if isinstance(item, Document)]
+    problems = [str(item) for item in items if not isinstance(item, Document)]
     assert [(d.title, d.publisher, d.published) for d in docs] == [("Ett", "P", "2020-01-01")]
     assert len(problems) == 4
     assert any(":2: inte giltig JSON" in p for p in problems)
@@ -92,7 +92,7 @@ URLS = [
 ]
 
 
-def test_page_urls_are_read_as_valid_percent_encoded_urls(tmp_path):
+def test_page_urls_are_read_as_valid_percent_encoded_urls(tmp_path: Path) -> None:
     for number, (written, _) in enumerate(URLS):
         quoted = written.replace("'", "''")
         write(tmp_path, f"{number}.md", f"---\ntitle: Sida\nurl: '{quoted}'\n---\nText.\n".encode())
@@ -114,7 +114,7 @@ BAD_URLS = [
 ]
 
 
-def test_urls_that_cannot_be_made_valid_are_refused_with_the_reason(tmp_path):
+def test_urls_that_cannot_be_made_valid_are_refused_with_the_reason(tmp_path: Path) -> None:
     for number, (written, _) in enumerate(BAD_URLS):
         write(tmp_path, f"{number}.md", f"---\ntitle: Sida\nurl: {written}\n---\nText.\n".encode())
     result = read_corpus(tmp_path)
@@ -123,7 +123,7 @@ def test_urls_that_cannot_be_made_valid_are_refused_with_the_reason(tmp_path):
     assert [(written, reasons.get(number)) for number, (written, _) in enumerate(BAD_URLS)] == BAD_URLS
 
 
-def test_a_heading_id_that_cannot_be_a_link_refuses_the_page_by_name(tmp_path):
+def test_a_heading_id_that_cannot_be_a_link_refuses_the_page_by_name(tmp_path: Path) -> None:
     write(tmp_path, "ok.md", "---\ntitle: Ok\nurl: https://x.se/ok\n---\n## Avgift {#avgift-\"för\"<år>}\n\nText.\n"
           .encode())
     write(tmp_path, "directive.md", b"---\ntitle: D\nurl: https://x.se/d\n---\n## Avgift {#a:~:text=fel}\n\nText.\n")
@@ -135,7 +135,7 @@ def test_a_heading_id_that_cannot_be_a_link_refuses_the_page_by_name(tmp_path):
     assert "styrtecken" in reasons["control.md"]
 
 
-def test_an_html_page_with_an_unusable_canonical_url_keeps_its_fetch_address(tmp_path):
+def test_an_html_page_with_an_unusable_canonical_url_keeps_its_fetch_address(tmp_path: Path) -> None:
     from indexer.corpus.readers.html import read_html
 
     html = '<html><head><title>T</title><link rel="canonical" href="https://x.se/a&#10;b"></head><p>Text.</p></html>'
@@ -148,7 +148,8 @@ def _row(number: int, text: str = "Text.") -> str:
     return json.dumps({"url": f"https://x.se/{number}", "title": f"Rad {number}", "text": text})
 
 
-def test_an_overlong_jsonl_row_is_named_and_the_next_rows_are_read(tmp_path, monkeypatch):
+def test_an_overlong_jsonl_row_is_named_and_the_next_rows_are_read(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jsonl, "MAX_JSONL_ROW_BYTES", 1000)
     rows = [_row(1), _row(2, "ord " * 2000), _row(3, "x" * 900), _row(4, "ord " * 300_000)]
     path = write(tmp_path, "in.jsonl", "\n".join(rows).encode())  # the last row has no line break
@@ -159,7 +160,8 @@ def test_an_overlong_jsonl_row_is_named_and_the_next_rows_are_read(tmp_path, mon
                         f"{path}:4: raden är större än 1000 byte (samma gräns som för en fil); den hoppas över"]
 
 
-def test_a_25_mb_jsonl_row_is_refused_fast_without_being_read_whole(tmp_path, monkeypatch):
+def test_a_25_mb_jsonl_row_is_refused_fast_without_being_read_whole(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "stor.jsonl"
     with path.open("w", encoding="utf-8") as handle:
         handle.write("\n".join([_row(1), _row(2, "ord " * (25 * 1024 * 1024 // 4)), _row(3)]) + "\n")

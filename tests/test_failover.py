@@ -42,7 +42,7 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @pytest.mark.slow
-def test_nginx_retries_the_other_replica_when_one_is_killed_during_load(mixed_index, tmp_path):
+def test_nginx_retries_the_other_replica_when_one_is_killed_during_load(mixed_index: Path, tmp_path: Path) -> None:
     first, first_port = start_replica(mixed_index, tmp_path / "first.log")
     second, second_port = start_replica(mixed_index, tmp_path / "second.log")
     port = free_port()

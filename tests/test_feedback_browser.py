@@ -9,7 +9,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.conftest import LIVE_ADMIN_TOKEN, live_server_log
 from tests.test_widget import AXE, axe_violations, widget_input
@@ -39,14 +39,14 @@ def wait_until_listed(live_server: str, questions: list[str]) -> set[str]:
     deadline = time.monotonic() + 10
     while True:
         unhelpful_table(live_server)  # the statistics page flushes the worker's rows
-        with sqlite3.connect(live_server_log.analytics) as connection:
+        with sqlite3.connect(live_server_log.analytics or "") as connection:
             unhelpful = {query for (query,) in connection.execute("SELECT query FROM feedback WHERE helpful = 0")}
         if set(questions) <= unhelpful or time.monotonic() > deadline:
             return unhelpful
         time.sleep(0.3)
 
 
-def answer_nej(scope) -> None:
+def answer_nej(scope: Page | Locator) -> None:
     """Click "Nej" in the verdict group under an answer and see the thanks."""
     group = scope.get_by_role("group", name=ASKED)
     expect(group).to_be_visible()
@@ -55,7 +55,7 @@ def answer_nej(scope) -> None:
     expect(group.get_by_role("button")).to_have_count(0)
 
 
-def test_nej_on_the_page_in_the_chat_and_in_the_widget_is_stored_masked(page, live_server):
+def test_nej_on_the_page_in_the_chat_and_in_the_widget_is_stored_masked(page: Page, live_server: str) -> None:
     on_page = "när pågick utveckla svenska städer? ring 070-123 45 67"
     page.goto(live_server + "/?" + urllib.parse.urlencode({"q": on_page}))
     shared_card = page.locator("#samtal .turn").first  # rendered by the server for a shared link
@@ -86,7 +86,7 @@ def test_nej_on_the_page_in_the_chat_and_in_the_widget_is_stored_masked(page, li
         assert not any(secret in question for question in unhelpful), secret
 
 
-def test_the_verdict_buttons_work_from_the_keyboard(page, live_server):
+def test_the_verdict_buttons_work_from_the_keyboard(page: Page, live_server: str) -> None:
     page.goto(live_server + "/")
     box = page.get_by_label("Din fråga eller dina sökord")
     box.fill("när pågick utveckla svenska städer")
@@ -123,7 +123,7 @@ def test_the_verdict_buttons_work_from_the_keyboard(page, live_server):
     assert {"när pågick utveckla svenska städer", "när började projektet kompetensarena stockholm"} <= table
 
 
-def test_nej_on_a_follow_up_in_the_chat_is_listed_with_the_question_it_follows(page, live_server):
+def test_nej_on_a_follow_up_in_the_chat_is_listed_with_the_question_it_follows(page: Page, live_server: str) -> None:
     page.goto(live_server + "/")
     box = page.get_by_label("Din fråga eller dina sökord")
     for question in ("hur länge pågår Kompetensarena Stockholm?", "och vilka aktörer medverkar?"):
@@ -139,13 +139,14 @@ def test_nej_on_a_follow_up_in_the_chat_is_listed_with_the_question_it_follows(p
     deadline, clicks = time.monotonic() + 10, 0
     while clicks < 1 and time.monotonic() < deadline:
         unhelpful_table(live_server)  # the statistics page flushes the worker's rows
-        with sqlite3.connect(live_server_log.analytics) as connection:  # the top-20 table may not list it
+        with sqlite3.connect(live_server_log.analytics or "") as connection:  # the top-20 table may not list it
             clicks = connection.execute("SELECT COUNT(*) FROM clicks WHERE query = ?", (listed,)).fetchone()[0]
         time.sleep(0.3)
     assert clicks == 1
 
 
-def test_without_javascript_the_page_asks_with_a_form_and_with_it_once(browser, page, live_server):
+def test_without_javascript_the_page_asks_with_a_form_and_with_it_once(browser: Browser, page: Page,
+                                                                       live_server: str) -> None:
     question = "när pågick projektet kompetensarena?"
     context = browser.new_context(java_script_enabled=False, locale="sv-SE")
     no_script = context.new_page()
@@ -165,7 +166,7 @@ def test_without_javascript_the_page_asks_with_a_form_and_with_it_once(browser, 
     expect(page.get_by_role("form", name=ASKED)).to_have_count(0)
 
 
-def test_axe_finds_no_violations_in_the_form_and_the_thanks_page(browser, live_server):
+def test_axe_finds_no_violations_in_the_form_and_the_thanks_page(browser: Browser, live_server: str) -> None:
     if not AXE.exists():
         pytest.fail("axe-core saknas: kör 'npm ci' (make test gör det)")
     context = browser.new_context(bypass_csp=True)  # only the test's injection of axe bypasses the policy
@@ -180,7 +181,7 @@ def test_axe_finds_no_violations_in_the_form_and_the_thanks_page(browser, live_s
     context.close()
 
 
-def test_axe_finds_no_violations_around_the_verdict_buttons(browser, live_server):
+def test_axe_finds_no_violations_around_the_verdict_buttons(browser: Browser, live_server: str) -> None:
     if not AXE.exists():
         pytest.fail("axe-core saknas: kör 'npm ci' (make test gör det)")
     context = browser.new_context(bypass_csp=True)  # only the test's injection of axe bypasses the policy

@@ -61,7 +61,7 @@ def clean_environment() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def serving_venv(tmp_path_factory) -> Path:
+def serving_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A virtual environment made by the Makefile's serving setup (requirements/run.txt) alone."""
     venv = tmp_path_factory.mktemp("fresh") / "venv"
     setup = subprocess.run(["make", "--no-print-directory", "setup-run", f"VENV={venv}"], cwd=ROOT,
@@ -71,7 +71,7 @@ def serving_venv(tmp_path_factory) -> Path:
     return venv
 
 
-def test_the_serving_environment_has_no_test_tools_and_imports_every_module(serving_venv):
+def test_the_serving_environment_has_no_test_tools_and_imports_every_module(serving_venv: Path) -> None:
     installed = subprocess.run([str(serving_venv / "bin" / "python"), "-m", "pip", "list", "--format=json"],
                                capture_output=True, text=True, check=True).stdout
     names = {package["name"].lower() for package in json.loads(installed)}
@@ -82,7 +82,7 @@ def test_the_serving_environment_has_no_test_tools_and_imports_every_module(serv
     assert json.loads(imported.stdout.strip().splitlines()[-1]) == {}
 
 
-def test_make_run_builds_the_seed_index_serves_and_answers(serving_venv, tmp_path):
+def test_make_run_builds_the_seed_index_serves_and_answers(serving_venv: Path, tmp_path: Path) -> None:
     port, index, log = free_port(), tmp_path / "index", tmp_path / "make-run.log"
     with log.open("w") as output:
         process = subprocess.Popen(

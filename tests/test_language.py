@@ -12,7 +12,7 @@ from search_app.query.plan import Synonyms, plan_query
 
 
 @pytest.fixture(scope="module")
-def splitter():
+def splitter() -> CompoundSplitter:
     return CompoundSplitter(build_lexicon(["kompetensarena", "pilotkommunerna"]))
 
 
@@ -31,11 +31,11 @@ def splitter():
         ("utveckling", ["utveckling"]),
     ],
 )
-def test_compound_splitting(splitter, word, parts):
+def test_compound_splitting(splitter: CompoundSplitter, word: str, parts: list[str]) -> None:
     assert splitter.split(word) == parts
 
 
-def test_compound_parts_are_stemmed_and_at_least_four_letters(splitter):
+def test_compound_parts_are_stemmed_and_at_least_four_letters(splitter: CompoundSplitter) -> None:
     analyzer = SwedishAnalyzer(splitter.lexicon)
     assert analyzer.compound_parts("samhällsplaneringen") == ["samhäll", "planering"]
     assert analyzer.compound_parts("pilotkommunerna") == ["pilot", "kommun"]
@@ -44,17 +44,17 @@ def test_compound_parts_are_stemmed_and_at_least_four_letters(splitter):
 
 @pytest.mark.parametrize(("text", "folded"), [("Överkalix", "Överkalix".translate({})), ("överkalix", "overkalix"),
                                               ("samhällsplanering", "samhallsplanering"), ("årsmöte", "arsmote")])
-def test_folding(text, folded):
+def test_folding(text: str, folded: str) -> None:
     assert fold(text) == folded
 
 
-def test_four_grams_are_folded():
+def test_four_grams_are_folded() -> None:
     assert word_grams("Östhammar".lower()) == ["osth", "stha", "tham", "hamm", "amma", "mmar"]
     assert word_grams("eu") == []
     assert word_grams("eu-finansierat")[:2] == ["fina", "inan"]
 
 
-def test_index_fields_of_a_section(splitter):
+def test_index_fields_of_a_section(splitter: CompoundSplitter) -> None:
     fields = SwedishAnalyzer(splitter.lexicon).index_fields(
         ("Det här har vi gjort tidigare", "Stärkt lokal attraktionskraft"), "De tio pilotkommunerna Överkalix.")
     assert fields["body"] == "tio pilotkommun överkalix"
@@ -64,7 +64,7 @@ def test_index_fields_of_a_section(splitter):
     assert "attraktionskraft" in fields["head"]
 
 
-def test_a_part_typed_alone_is_searched_in_the_parts_field(splitter):
+def test_a_part_typed_alone_is_searched_in_the_parts_field(splitter: CompoundSplitter) -> None:
     plan = plan_query("planering", SwedishAnalyzer(splitter.lexicon))
     parts = {(t.field, t.term) for t in plan.terms}
     assert ("parts", "planering") in parts and ("body", "planering") in parts
@@ -72,19 +72,19 @@ def test_a_part_typed_alone_is_searched_in_the_parts_field(splitter):
     assert whole["body"] > whole["parts"]  # a whole-word match ranks above a part match
 
 
-def test_protected_words_are_not_stemmed():
+def test_protected_words_are_not_stemmed() -> None:
     assert SwedishAnalyzer().terms("Projekt Sthlm") == ["projek", "sthlm"]
     assert SwedishAnalyzer(protected=frozenset({"projekt"})).terms("Projekt Sthlm") == ["projekt", "sthlm"]
 
 
-def test_neuter_definite_et_is_dropped_for_known_words(splitter):
+def test_neuter_definite_et_is_dropped_for_known_words(splitter: CompoundSplitter) -> None:
     analyzer = SwedishAnalyzer(splitter.lexicon)
     assert analyzer.terms("projektet projekt") == ["projek"]
     assert analyzer.terms("landstinget landsting") == ["landsting"]
     assert analyzer.terms("paket") == ["paket"]  # "pak" is too short to be the bare word
 
 
-def test_synonyms_expand_questions_both_ways(splitter):
+def test_synonyms_expand_questions_both_ways(splitter: CompoundSplitter) -> None:
     analyzer = SwedishAnalyzer(splitter.lexicon)
     synonyms = Synonyms.parse("landsting, region\n# kommentar\nbidrag, stöd, finansiering\n", analyzer)
     assert synonyms.expand(analyzer.terms("landstinget i Stockholm")) == ["region"]
@@ -93,7 +93,7 @@ def test_synonyms_expand_questions_both_ways(splitter):
     assert synonyms.expand(analyzer.terms("cykelbana")) == []
 
 
-def test_multiword_synonym_entries():
+def test_multiword_synonym_entries() -> None:
     analyzer = SwedishAnalyzer()
     synonyms = Synonyms.parse("jämställdhet, jämlikhet mellan kvinnor och män", analyzer)
     assert synonyms.expand(analyzer.terms("jämlikhet mellan kvinnor och män")) == ["jämställd"]
@@ -124,7 +124,7 @@ def test_multiword_synonym_entries():
         ("pilotkommuner", "other"),
     ],
 )
-def test_question_types(question, kind):
+def test_question_types(question: str, kind: str) -> None:
     assert question_type(question) == kind
 
 
@@ -148,17 +148,17 @@ def test_question_types(question, kind):
         ("Innovationskraft Sthlm är en samverkansplattform.", "definition", True),
     ],
 )
-def test_sentences_offer_the_fact_asked_for(sentence, kind, expected):
+def test_sentences_offer_the_fact_asked_for(sentence: str, kind: str, expected: bool) -> None:
     assert holds_fact_of_kind(sentence, kind) is expected
 
 
-def test_focus_of_a_question(splitter):
+def test_focus_of_a_question(splitter: CompoundSplitter) -> None:
     analyzer = SwedishAnalyzer(splitter.lexicon)
     assert focus_term("vilka tre områden skulle stödjas", analyzer) == "områd"
     assert focus_term("hur många pilotprojekt fanns", analyzer) == "pilotprojek"
 
 
-def test_the_focus_term_is_the_indexed_stem(splitter):
+def test_the_focus_term_is_the_indexed_stem(splitter: CompoundSplitter) -> None:
     # One chain: the focus is the term the index holds ("projektet" → "projekt" → "projek"), not a bare Snowball stem.
     analyzer = SwedishAnalyzer(splitter.lexicon)
     assert focus_term("vilka projektet finns", analyzer) == analyzer.terms("projektet")[0] == "projek"
@@ -169,5 +169,5 @@ def test_the_focus_term_is_the_indexed_stem(splitter):
     [("och när pågick det?", True), ("vem är kontakt där?", True), ("och målen?", True),
      ("vilka kommuner var pilotkommuner", False), ("hur länge pågår kompetensarena", False)],
 )
-def test_follow_up_detection(splitter, question, follow_up):
+def test_follow_up_detection(splitter: CompoundSplitter, question: str, follow_up: bool) -> None:
     assert is_follow_up(question, SwedishAnalyzer(splitter.lexicon)) is follow_up

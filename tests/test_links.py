@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 import re
 import string
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 
 from search_app.cli import main
 from search_app.query.links import deep_link
@@ -36,7 +39,7 @@ def check_url(url: str) -> None:
     assert not set("\"'<> \n\\") & set(url), url
 
 
-def test_deep_link_percent_encodes_a_heading_id():
+def test_deep_link_percent_encodes_a_heading_id() -> None:
     assert deep_link("https://x.se/a", "Avgift", anchor='översikt"<b>') == (
         "https://x.se/a#%C3%B6versikt%22%3Cb%3E:~:text=Avgift")
     link = deep_link("https://x.se/a", "Avgift", anchor="a:~:text=ond")
@@ -44,7 +47,7 @@ def test_deep_link_percent_encodes_a_heading_id():
     check_url(link)
 
 
-def test_deep_link_escapes_a_stored_url_it_did_not_read_itself():
+def test_deep_link_escapes_a_stored_url_it_did_not_read_itself() -> None:
     link = deep_link('https://x.se/en sida/"x"', "Avgift för bygglov")
     assert link == "https://x.se/en%20sida/%22x%22#:~:text=Avgift%20f%C3%B6r%20bygglov"
     check_url(link)
@@ -89,7 +92,7 @@ JSONL_ROWS = [
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, FlaskClient]]:
     """The hostile corpus indexed with ``sok index --no-semantic``: the command's output and a client."""
     folder = tmp_path_factory.mktemp("hostile-links")
     corpus, index = folder / "corpus", folder / "index"
@@ -106,7 +109,7 @@ def hostile(tmp_path_factory):
     app.extensions["sok_index"].close()
 
 
-def test_refused_pages_are_named_in_the_build_report(hostile):
+def test_refused_pages_are_named_in_the_build_report(hostile: tuple[str, Path, FlaskClient]) -> None:
     output, rows, _ = hostile
     skipped = {line.removeprefix("Hoppar över ") for line in output.splitlines() if line.startswith("Hoppar över ")}
     expected = {name: reason for name, (_, reason) in CORPUS.items() if not reason.startswith("https://")}
@@ -116,7 +119,7 @@ def test_refused_pages_are_named_in_the_build_report(hostile):
     assert len(skipped) == len(expected) + 1, output
 
 
-def test_every_url_in_search_and_ask_is_a_valid_absolute_url(hostile):
+def test_every_url_in_search_and_ask_is_a_valid_absolute_url(hostile: tuple[str, Path, FlaskClient]) -> None:
     _, _, client = hostile
     urls = []
     search = client.get("/api/search", query_string={"q": "bygglov", "limit": 50}).get_json()

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +11,7 @@ from tests.conftest import CORPUS, ROOT, free_port, sok_executable, wait_for
 
 
 @pytest.mark.slow
-def test_no_failed_request_under_load_with_a_rebuild(tmp_path, shared_data):
+def test_no_failed_request_under_load_with_a_rebuild(tmp_path: Path, shared_data: Path) -> None:
     pages = tmp_path / "pages.jsonl"
     with (shared_data / "regeringen-se-pages" / "regeringen_part01.jsonl").open(encoding="utf-8") as handle:
         pages.write_text("".join(line for _, line in zip(range(60), handle, strict=False)), encoding="utf-8")

@@ -10,6 +10,11 @@ from __future__ import annotations
 import inspect
 import re
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
 
 from search_app.settings import defaults
 from search_app.web import api
@@ -25,12 +30,12 @@ def spec_operations() -> set[tuple[str, str]]:
     return {(path, method.upper()) for path, methods in SPEC["paths"].items() for method in methods}
 
 
-def test_every_route_is_described_and_every_description_routed(app):
+def test_every_route_is_described_and_every_description_routed(app: Flask) -> None:
     routed = set()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/static") or rule.rule in SKIP_ROUTES:
             continue
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
             routed.add((rule.rule.replace("/api/v1/", "/api/").replace("/api/", "/api/v1/"), method))
     assert routed == spec_operations()
     aliases = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")
@@ -48,7 +53,7 @@ _HELPERS = {"read_publisher(request.args)": ("publisher",), "read_publisher(body
             "_beacon(": ("q", "history"), "_counted()": ("count",)}
 
 
-def parameters_in_code(view) -> set[str]:
+def parameters_in_code(view: Callable[..., object]) -> set[str]:
     source = inspect.getsource(view)
     return set(_READ.findall(source)) | {name for call, names in _HELPERS.items() if call in source for name in names}
 
@@ -63,12 +68,12 @@ def parameters_in_spec(path: str) -> set[str]:
     return names
 
 
-def test_every_parameter_the_code_reads_is_described_and_the_other_way_round():
+def test_every_parameter_the_code_reads_is_described_and_the_other_way_round() -> None:
     for path, view in VIEWS.items():
         assert parameters_in_code(view) == parameters_in_spec(path), path
 
 
-def test_the_described_limits_are_the_configured_ones():
+def test_the_described_limits_are_the_configured_ones() -> None:
     config = defaults()
     q = SPEC["components"]["parameters"]["q"]["schema"]
     assert q["maxLength"] == config["MAX_QUERY_CHARS"]
@@ -78,7 +83,7 @@ def test_the_described_limits_are_the_configured_ones():
     assert search["offset"]["schema"]["maximum"] == config["MAX_OFFSET"]
 
 
-def fields_of(schema: dict, value: object, seen: dict[str, set[str]], name: str) -> None:
+def fields_of(schema: dict, value: Any, seen: dict[str, set[str]], name: str) -> None:
     """Check ``value`` against the properties of ``schema`` and note which properties occurred."""
     schema = resolve(SPEC, schema)
     if "oneOf" in schema:
@@ -109,7 +114,7 @@ def response_schema(path: str, method: str, status: str) -> dict:
     return next(iter(content.values()))["schema"]
 
 
-def test_every_response_field_is_described_and_every_described_field_occurs(client):
+def test_every_response_field_is_described_and_every_described_field_occurs(client: FlaskClient) -> None:
     seen: dict[str, set[str]] = defaultdict(set)
     calls = [
         ("/api/v1/search", "get", {"q": "pilotkommuner"}), ("/api/v1/search", "get", {"q": "bygglov", "type": "page"}),
@@ -137,7 +142,7 @@ def test_every_response_field_is_described_and_every_described_field_occurs(clie
     assert set(SPEC["components"]["schemas"]["AskResponse"]["properties"]) == seen["/api/v1/ask"]
 
 
-def test_the_description_and_a_readable_page_are_served_without_other_sites(client):
+def test_the_description_and_a_readable_page_are_served_without_other_sites(client: FlaskClient) -> None:
     served = client.get("/openapi.json")
     assert served.status_code == 200 and served.get_json() == SPEC
     assert SPEC["openapi"].startswith("3.1")
@@ -148,7 +153,7 @@ def test_the_description_and_a_readable_page_are_served_without_other_sites(clie
     assert not re.search(r'(?:src|href)="(?:https?:)?//', page)  # no third-party requests
 
 
-def test_every_described_field_and_parameter_has_a_description():
+def test_every_described_field_and_parameter_has_a_description() -> None:
     def walk(node: object, where: str) -> None:
         if isinstance(node, dict):
             for key, value in (node.get("properties") or {}).items():

@@ -7,25 +7,29 @@ import re
 import subprocess
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from search_app.web.app import create_app
 from tests.conftest import ROOT, free_port, sok_executable, wait_for
 
 
-def test_readyz_says_ready_once_a_snapshot_is_open(client):
+def test_readyz_says_ready_once_a_snapshot_is_open(client: FlaskClient) -> None:
     response = client.get("/readyz")
-    assert response.status_code == 200 and response.json["status"] == "ready"
+    assert response.status_code == 200 and (response.json or {})["status"] == "ready"
     assert response.headers["Cache-Control"] == "no-store"
 
 
 @pytest.fixture()
-def make_app():
+def make_app() -> Iterator[Callable[..., Flask]]:
     """create_app with settings; every app made is closed after the test."""
     made = []
 
-    def make(**config):
+    def make(**config: object) -> Flask:
         app = create_app({"TESTING": True, "ANALYTICS_DB": "", **config})
         made.append(app)
         return app
@@ -35,16 +39,17 @@ def make_app():
         app.extensions["sok_index"].close()
 
 
-def test_readyz_is_503_without_an_index(tmp_path, make_app):
+def test_readyz_is_503_without_an_index(tmp_path: Path, make_app: Callable[..., Flask]) -> None:
     response = make_app(INDEX_DIR=str(tmp_path / "none")).test_client().get("/readyz")
     assert response.status_code == 503 and response.headers["Content-Type"] == "application/problem+json"
 
 
-def test_metrics_are_off_unless_configured(client):
+def test_metrics_are_off_unless_configured(client: FlaskClient) -> None:
     assert client.get("/metrics").status_code == 404
 
 
-def test_metrics_on_loopback_refuse_proxied_and_remote_clients(mixed_index, make_app):
+def test_metrics_on_loopback_refuse_proxied_and_remote_clients(mixed_index: Path,
+                                                               make_app: Callable[..., Flask]) -> None:
     local = make_app(INDEX_DIR=str(mixed_index), METRICS="loopback").test_client()
     assert local.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
     assert local.get("/metrics", environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 404
@@ -53,7 +58,7 @@ def test_metrics_on_loopback_refuse_proxied_and_remote_clients(mixed_index, make
     assert forwarded.status_code == 404  # a local nginx forwarding someone else
 
 
-def test_an_unknown_metrics_mode_is_refused_at_start(mixed_index, make_app):
+def test_an_unknown_metrics_mode_is_refused_at_start(mixed_index: Path, make_app: Callable[..., Flask]) -> None:
     with pytest.raises(ValueError, match="METRICS"):
         make_app(INDEX_DIR=str(mixed_index), METRICS="yes")
 
@@ -66,7 +71,7 @@ def sample(text: str, name: str, **labels: str) -> float:
 
 
 @pytest.mark.slow
-def test_metrics_count_every_workers_requests_under_sok_serve(mixed_index, tmp_path):
+def test_metrics_count_every_workers_requests_under_sok_serve(mixed_index: Path, tmp_path: Path) -> None:
     port, log = free_port(), tmp_path / "server.log"
     env = {**os.environ, "SOK_METRICS": "loopback", "SOK_RATE_LIMIT_PER_MINUTE": "0"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
@@ -100,12 +105,12 @@ def test_metrics_count_every_workers_requests_under_sok_serve(mixed_index, tmp_p
     assert len(pids) == 2
 
 
-def test_sok_version_prints_the_installed_version():
+def test_sok_version_prints_the_installed_version() -> None:
     result = subprocess.run([sok_executable(), "--version"], capture_output=True, text=True, check=True)
     assert re.fullmatch(r"sok \d+\.\d+\.\d+\S*\n", result.stdout)
 
 
-def test_serve_opens_no_control_socket_unless_asked(tmp_path):
+def test_serve_opens_no_control_socket_unless_asked(tmp_path: Path) -> None:
     from search_app.web.server import control_socket_options
 
     assert control_socket_options(None) == {"control_socket_disable": True}
@@ -115,7 +120,7 @@ def test_serve_opens_no_control_socket_unless_asked(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_reload_keeps_serving_and_the_metrics_folder_goes_with_the_server(mixed_index, tmp_path):
+def test_a_reload_keeps_serving_and_the_metrics_folder_goes_with_the_server(mixed_index: Path, tmp_path: Path) -> None:
     import signal
     import tempfile
     import time

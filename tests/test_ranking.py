@@ -1,12 +1,14 @@
 """Ranking rules a user notices: headings over body, phrases over scattered words, whole words over parts."""
 
+from collections.abc import Iterator
+
 import pytest
 
 from indexer.build import build_snapshot
 from indexer.corpus.model import Document
 from indexer.snapshot.reader import current_snapshot
 from search_app.query.search import search
-from search_app.query.snapshot import open_snapshot
+from search_app.query.snapshot import OpenSnapshot, open_snapshot
 
 FILLER = "Här finns mer text om hur arbetet går till i praktiken och vem som gör vad under året. "
 
@@ -16,7 +18,7 @@ def page(slug: str, title: str, text: str) -> Document:
 
 
 @pytest.fixture(scope="module")
-def snap(tmp_path_factory):
+def snap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenSnapshot]:
     documents = [
         page("rubrik", "Cykelparkering", "Information om platser vid stationen. " + FILLER),
         page("brodtext", "Stationen", "Vid stationen finns cykelparkering och taxi. " + FILLER),
@@ -32,20 +34,20 @@ def snap(tmp_path_factory):
     opened.engine.close()
 
 
-def urls(snap, query):
+def urls(snap: OpenSnapshot, query: str) -> list[str]:
     return [p.url.split("#")[0].rsplit("/", 1)[1] for p in search(snap, query, limit=10).passages]
 
 
-def test_a_heading_match_ranks_above_a_body_match(snap):
+def test_a_heading_match_ranks_above_a_body_match(snap: OpenSnapshot) -> None:
     found = urls(snap, "cykelparkering")
     assert found.index("rubrik") < found.index("brodtext")
 
 
-def test_words_standing_together_rank_above_scattered_words(snap):
+def test_words_standing_together_rank_above_scattered_words(snap: OpenSnapshot) -> None:
     found = urls(snap, "regionala utvecklingsansvaret")
     assert found.index("fras") < found.index("spritt")
 
 
-def test_a_whole_word_ranks_above_a_compound_part(snap):
+def test_a_whole_word_ranks_above_a_compound_part(snap: OpenSnapshot) -> None:
     found = urls(snap, "planering")
     assert found[:2] == ["hel", "del"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -14,13 +15,13 @@ from search_app.query import fusion, plan
 from search_app.settings import defaults
 
 
-def test_the_fitted_file_weighs_every_highlight_feature_and_nothing_else():
+def test_the_fitted_file_weighs_every_highlight_feature_and_nothing_else() -> None:
     fitted = json.loads(FITTED_FILE.read_text(encoding="utf-8"))
     assert set(fitted["highlight"]) == set(FEATURES)
     assert dict(PROFILE.highlight) == highlight.WEIGHTS
 
 
-def test_what_the_fitting_script_writes_is_what_every_stage_reads(tmp_path):
+def test_what_the_fitting_script_writes_is_what_every_stage_reads(tmp_path: Path) -> None:
     path = tmp_path / "ranking_profile.json"
     changed = dict(PROFILE.highlight) | {"length": 1.5}
     save_fitted(changed, "a test", path)
@@ -31,7 +32,7 @@ def test_what_the_fitting_script_writes_is_what_every_stage_reads(tmp_path):
     assert load_profile(path).digest() == PROFILE.digest()
 
 
-def test_the_stages_and_the_settings_take_their_weights_from_the_profile():
+def test_the_stages_and_the_settings_take_their_weights_from_the_profile() -> None:
     assert (PROFILE.bm25.k1, PROFILE.bm25.b) == (whoosh.BM25_K1, whoosh.BM25_B)
     assert PROFILE.fields.head == plan.HEAD_WEIGHT and PROFILE.fusion.semantic_weight == fusion.SEMANTIC_WEIGHT
     config = defaults()
@@ -39,7 +40,7 @@ def test_the_stages_and_the_settings_take_their_weights_from_the_profile():
     assert config["ANSWER_PASSAGES"] == PROFILE.answer.passages
 
 
-def test_the_profile_cannot_be_changed_in_place():
+def test_the_profile_cannot_be_changed_in_place() -> None:
     with pytest.raises(AttributeError):
         PROFILE.bm25.k1 = 1.2  # type: ignore[misc]
     with pytest.raises(TypeError):

@@ -1,10 +1,13 @@
 """Sentences that point back, and the answer card that shows what they point to."""
 
+from typing import Any
+
 import pytest
 
 from indexer.language.reference import antecedent, definite_form_of, points_back, repeats_earlier_noun
 from search_app.answer.ask import ask
 from search_app.answer.sentences import GAP, context_before
+from search_app.query.snapshot import OpenSnapshot
 
 POINTING = [
     ("Vi kallar det för J+.", True),
@@ -38,7 +41,7 @@ POINTING = [
 
 
 @pytest.mark.parametrize(("sentence", "expected"), POINTING)
-def test_pronouns_and_demonstratives_that_point_back(sentence, expected):
+def test_pronouns_and_demonstratives_that_point_back(sentence: str, expected: bool) -> None:
     assert points_back(sentence) is expected
 
 
@@ -53,11 +56,11 @@ DEFINITE = [
 
 
 @pytest.mark.parametrize(("word", "earlier", "determiner", "expected"), DEFINITE)
-def test_definite_forms(word, earlier, determiner, expected):
+def test_definite_forms(word: str, earlier: Any, determiner: Any, expected: bool) -> None:
     assert definite_form_of(word, earlier, determiner) is expected
 
 
-def test_a_definite_noun_points_to_the_sentence_that_introduced_it():
+def test_a_definite_noun_points_to_the_sentence_that_introduced_it() -> None:
     assert repeats_earlier_noun("Projektet pågår till 2020.", "X är ett EU-finansierat projekt för vuxna.")
     assert repeats_earlier_noun("De tre områdena var:", "Uppdraget gav tre huvudsakliga områden.")
     # Not introduced (a verb, or a noun already definite): nothing to point to.
@@ -65,7 +68,7 @@ def test_a_definite_noun_points_to_the_sentence_that_introduced_it():
     assert not repeats_earlier_noun("Länsstyrelsen fördelar bidrag.", "Länsstyrelsen arbetar i länet.")
 
 
-def test_the_antecedent_is_the_sentence_before_or_the_introducing_one():
+def test_the_antecedent_is_the_sentence_before_or_the_introducing_one() -> None:
     sentences = ["Kompetensarena är ett projekt för vuxna.", "Målet är att främja utbildning.",
                  "Projektet pågår till 2020.", "Vi kallar det för K+."]
     assert antecedent(sentences, 2) == 0
@@ -74,7 +77,7 @@ def test_the_antecedent_is_the_sentence_before_or_the_introducing_one():
     assert antecedent(sentences, 0) is None
 
 
-def test_context_follows_a_chain_and_marks_a_gap():
+def test_context_follows_a_chain_and_marks_a_gap() -> None:
     sentences = ["Ett perspektiv.", "Det innebär mer.", "Vi kallar det för J+."]
     assert context_before(sentences, 2) == "Ett perspektiv. Det innebär mer. "
     assert context_before(["Det är ett projekt.", "Målet är gott.", "Projektet pågår."], 2) == \
@@ -82,7 +85,7 @@ def test_context_follows_a_chain_and_marks_a_gap():
     assert context_before(sentences, 0) == ""
 
 
-def test_the_answer_holds_the_sentence_it_points_back_to(seed_snapshot):
+def test_the_answer_holds_the_sentence_it_points_back_to(seed_snapshot: OpenSnapshot) -> None:
     answer = ask(seed_snapshot, "vad är J+").answer
     assert answer is not None
     assert answer.text.endswith("Vi kallar det för J+.")

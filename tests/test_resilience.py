@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -20,7 +21,7 @@ from tests.conftest import CORPUS, ROOT, free_port, sok_executable
 
 
 @pytest.fixture(scope="module")
-def many_pages(tmp_path_factory, shared_data):
+def many_pages(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
     """About 1,500 real pages, enough for a build that takes a few seconds."""
     path = tmp_path_factory.mktemp("pages") / "pages.jsonl"
     source = shared_data / "regeringen-se-pages" / "regeringen_part02.jsonl"
@@ -32,7 +33,7 @@ def many_pages(tmp_path_factory, shared_data):
     return path
 
 
-def test_kill_9_during_a_build_leaves_the_old_index_serving(tmp_path, many_pages):
+def test_kill_9_during_a_build_leaves_the_old_index_serving(tmp_path: Path, many_pages: Path) -> None:
     index = tmp_path / "index"
     subprocess.run([sok_executable(), "index", "--corpus", str(CORPUS), "--index", str(index)], check=True,
                    capture_output=True, cwd=ROOT)
@@ -60,7 +61,7 @@ def test_kill_9_during_a_build_leaves_the_old_index_serving(tmp_path, many_pages
 
 
 @pytest.mark.slow  # run once, in the Whoosh pass: the embedding cache is the same whichever engine (33 s)
-def test_kill_9_while_embedding_keeps_the_old_index_and_what_was_embedded(tmp_path, shared_data):
+def test_kill_9_while_embedding_keeps_the_old_index_and_what_was_embedded(tmp_path: Path, shared_data: Path) -> None:
     pages = tmp_path / "pages.jsonl"
     with (shared_data / "regeringen-se-pages" / "regeringen_part02.jsonl").open(encoding="utf-8") as handle:
         pages.write_text("".join(line for _, line in zip(range(40), handle, strict=False)), encoding="utf-8")
@@ -87,18 +88,19 @@ def test_kill_9_while_embedding_keeps_the_old_index_and_what_was_embedded(tmp_pa
     snap.engine.close()
     finished = subprocess.run(build, capture_output=True, text=True, cwd=ROOT, env=env)
     assert finished.returncode == 0, finished.stderr
-    _embedded, cached = (int(n) for n in re.search(r"(\d+) enheter inbäddade, (\d+) från cachen",
-                                                      finished.stdout).groups())
+    counts = re.search(r"(\d+) enheter inbäddade, (\d+) från cachen", finished.stdout)
+    assert counts, finished.stdout
+    cached = int(counts.group(2))
     assert cached >= kept - before  # what the killed build embedded was not embedded again
     assert current_snapshot(index) != serving
 
 
-def _cached_rows(database) -> int:
+def _cached_rows(database: Path) -> int:
     with sqlite3.connect(database) as connection:
         return connection.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
 
 
-def test_serve_says_what_to_run_when_the_index_is_corrupt(tmp_path):
+def test_serve_says_what_to_run_when_the_index_is_corrupt(tmp_path: Path) -> None:
     index = tmp_path / "index"
     subprocess.run([sok_executable(), "index", "--corpus", str(CORPUS), "--index", str(index)], check=True,
                    capture_output=True, cwd=ROOT)
@@ -119,7 +121,7 @@ def test_serve_says_what_to_run_when_the_index_is_corrupt(tmp_path):
     assert "sok index" in result.stderr
 
 
-def test_every_broken_corpus_file_is_named_and_the_rest_indexed(tmp_path):
+def test_every_broken_corpus_file_is_named_and_the_rest_indexed(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     good = "---\ntitle: Bra sida\nurl: https://x.se/bra\n---\nInnehåll om cykelvägar.\n"
@@ -149,7 +151,7 @@ def test_every_broken_corpus_file_is_named_and_the_rest_indexed(tmp_path):
     snap.engine.close()
 
 
-def test_a_worker_starting_with_a_broken_current_falls_back_and_says_so(tmp_path):
+def test_a_worker_starting_with_a_broken_current_falls_back_and_says_so(tmp_path: Path) -> None:
     from search_app.web.app import create_app
 
     index = tmp_path / "index"

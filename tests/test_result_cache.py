@@ -4,6 +4,8 @@ import random
 import zlib
 from pathlib import Path
 
+from flask.testing import FlaskClient
+
 from indexer.build import build_snapshot
 from indexer.corpus.model import Document
 from indexer.language.memo import DICT_SLOT_BYTES, entry_bytes
@@ -11,7 +13,7 @@ from search_app.web.app import create_app
 from search_app.web.caching import ResultCache
 
 
-def test_a_repeated_question_is_answered_from_the_cache_with_the_same_body(client):
+def test_a_repeated_question_is_answered_from_the_cache_with_the_same_body(client: FlaskClient) -> None:
     first = client.get("/api/ask", query_string={"q": "vilka kommuner var pilotkommuner?"})
     second = client.get("/api/ask", query_string={"q": "vilka kommuner var pilotkommuner?"})
     assert (first.headers["X-Sok-Cache"], second.headers["X-Sok-Cache"]) == ("miss", "hit")
@@ -25,7 +27,7 @@ def test_a_repeated_question_is_answered_from_the_cache_with_the_same_body(clien
     assert len(limited.get_json()["results"]) == 1 and len(wider.get_json()["results"]) > 1
 
 
-def test_a_new_snapshot_is_never_answered_from_the_old_ones_cache(tmp_path):
+def test_a_new_snapshot_is_never_answered_from_the_old_ones_cache(tmp_path: Path) -> None:
     def page(text: str) -> Document:
         return Document(url="https://example.se/cykel", title="Cykelvägar", text=text)
 
@@ -41,7 +43,7 @@ def test_a_new_snapshot_is_never_answered_from_the_old_ones_cache(tmp_path):
     app.extensions["sok_index"].close()
 
 
-def test_the_cache_can_be_switched_off(mixed_index):
+def test_the_cache_can_be_switched_off(mixed_index: Path) -> None:
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "RESULT_CACHE_MB": 0})
     client = app.test_client()
     for _ in range(2):
@@ -49,7 +51,7 @@ def test_the_cache_can_be_switched_off(mixed_index):
     app.extensions["sok_index"].close()
 
 
-def test_the_least_recently_used_answer_leaves_first_and_partial_answers_are_not_kept():
+def test_the_least_recently_used_answer_leaves_first_and_partial_answers_are_not_kept() -> None:
     def body(key: str, size: int = 200) -> bytes:  # bytes that do not compress
         return random.Random(key).randbytes(size)
 
@@ -64,12 +66,12 @@ def test_the_least_recently_used_answer_leaves_first_and_partial_answers_are_not
     assert cache.get(snapshot, "a") == body("a") and cache.get(snapshot, "c") == body("c")
     cache.put(snapshot, "huge", body("x", 600))  # larger than the whole cache: not kept, nothing dropped
     assert cache.get(snapshot, "huge") is None and cache.get(snapshot, "a") is not None
-    body, hit = cache.cached(snapshot, "partial", lambda: (b"cut short", False))
-    assert (body, hit) == (b"cut short", False)
+    kept, hit = cache.cached(snapshot, "partial", lambda: (b"cut short", False))
+    assert (kept, hit) == (b"cut short", False)
     assert cache.get(snapshot, "partial") is None
 
 
-def test_long_keys_count_against_the_cache_size():
+def test_long_keys_count_against_the_cache_size() -> None:
     """A chat's key holds its question and history (up to 5.5 KB): 2,000 of them with tiny bodies stay
     within the cache's bytes (the keys were not counted: 11 MB for a cache of 64 KB)."""
     cache = ResultCache(max_bytes=64 * 1024)

@@ -2,9 +2,11 @@
 
 import json
 import time
+from pathlib import Path
 
 import pytest
-from flask import Response
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from indexer.budgets import ADMIN_FAILURES_PER_MINUTE
 from indexer.build import SemanticOptions, build_snapshot
@@ -13,7 +15,7 @@ from search_app.web.app import create_app
 from search_app.web.security import RateLimiter
 
 
-def test_html_responses_carry_a_strict_content_security_policy(client):
+def test_html_responses_carry_a_strict_content_security_policy(client: FlaskClient) -> None:
     for path in ("/", "/?q=pilotkommuner", "/demo", "/finns-inte"):
         response = client.get(path)
         policy = response.headers["Content-Security-Policy"]
@@ -23,20 +25,20 @@ def test_html_responses_carry_a_strict_content_security_policy(client):
         assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
-def test_json_responses_are_nosniff_and_no_response_sets_a_cookie(client):
+def test_json_responses_are_nosniff_and_no_response_sets_a_cookie(client: FlaskClient) -> None:
     for path in ("/api/search?q=tillväxt", "/api/ask?q=tillväxt", "/api/suggest?q=till", "/healthz", "/"):
         response = client.get(path)
         assert "Set-Cookie" not in response.headers
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_frame_ancestors_is_configurable(mixed_index):
+def test_frame_ancestors_is_configurable(mixed_index: Path) -> None:
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "FRAME_ANCESTORS": "https://kommun.example"})
     assert "frame-ancestors https://kommun.example" in app.test_client().get("/").headers["Content-Security-Policy"]
     app.extensions["sok_index"].close()
 
 
-def test_rate_limit_answers_429_with_retry_after(mixed_index):
+def test_rate_limit_answers_429_with_retry_after(mixed_index: Path) -> None:
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "RATE_LIMIT_PER_MINUTE": 60,
                       "RATE_LIMIT_BURST": 3})
     client = app.test_client()
@@ -50,20 +52,20 @@ def test_rate_limit_answers_429_with_retry_after(mixed_index):
     app.extensions["sok_index"].close()
 
 
-def test_token_bucket_refills_over_time():
+def test_token_bucket_refills_over_time() -> None:
     limiter = RateLimiter(per_minute=60, burst=2)
     assert [limiter.wait_s("a", now=0.0) for _ in range(3)] == [0.0, 0.0, pytest.approx(1.0)]
     assert limiter.wait_s("b", now=0.0) == 0.0  # clients are counted apart
     assert limiter.wait_s("a", now=1.5) == 0.0
 
 
-def test_request_body_limit(client):
+def test_request_body_limit(client: FlaskClient) -> None:
     response = client.post("/api/ask", data=json.dumps({"q": "x" * 20_000}), content_type="application/json")
     assert response.status_code == 413
     assert response.get_json()["detail"] == "Förfrågan är för stor."
 
 
-def test_a_slow_query_returns_what_was_found_marked_partial(tmp_path):
+def test_a_slow_query_returns_what_was_found_marked_partial(tmp_path: Path) -> None:
     """Whoosh stops at the time limit and says so; tantivy has no limit to apply and always finishes."""
     words = [f"ord{i}" for i in range(300)]
     documents = [
@@ -86,7 +88,7 @@ def test_a_slow_query_returns_what_was_found_marked_partial(tmp_path):
     relaxed.extensions["sok_index"].close()
 
 
-def test_access_log_keeps_no_client_address(live_server):
+def test_access_log_keeps_no_client_address(live_server: str) -> None:
     import urllib.request
 
     from tests.conftest import live_server_log
@@ -94,6 +96,7 @@ def test_access_log_keeps_no_client_address(live_server):
     with urllib.request.urlopen(live_server + "/api/search?q=tillv%C3%A4xt&privacy=1", timeout=10) as response:
         assert "Set-Cookie" not in response.headers
     deadline = time.monotonic() + 10  # gunicorn writes the access line after the response
+    assert live_server_log.path is not None
     while "GET /api/search" not in (log := live_server_log.path.read_text()) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert "GET /api/search" in log
@@ -102,7 +105,7 @@ def test_access_log_keeps_no_client_address(live_server):
     assert "127.0.0.1" not in log
 
 
-def test_behind_a_proxy_each_forwarded_client_has_its_own_rate_limit(mixed_index):
+def test_behind_a_proxy_each_forwarded_client_has_its_own_rate_limit(mixed_index: Path) -> None:
     limits = {"TESTING": True, "INDEX_DIR": str(mixed_index), "RATE_LIMIT_PER_MINUTE": 60, "RATE_LIMIT_BURST": 2}
     proxied = create_app({**limits, "PROXY_COUNT": 1}).test_client()
     for client in ("203.0.113.1", "203.0.113.2"):
@@ -114,7 +117,7 @@ def test_behind_a_proxy_each_forwarded_client_has_its_own_rate_limit(mixed_index
     assert statuses == [200, 200, 429]
 
 
-def test_other_host_names_get_400_and_links_name_the_configured_host(mixed_index):
+def test_other_host_names_get_400_and_links_name_the_configured_host(mixed_index: Path) -> None:
     """`Host: evil.example` made /demo's embed snippet load http://evil.example/widget.js, and a 308 point there."""
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "ALLOWED_HOSTS": "sok.example.se"})
     client = app.test_client()
@@ -136,7 +139,7 @@ def test_other_host_names_get_400_and_links_name_the_configured_host(mixed_index
     app.extensions["sok_index"].close()
 
 
-def test_without_trusted_hosts_only_this_machines_names_are_answered(mixed_index):
+def test_without_trusted_hosts_only_this_machines_names_are_answered(mixed_index: Path) -> None:
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index)})
     client = app.test_client()
     for host in ("localhost", "localhost:8000", "127.0.0.1:5000", "[::1]:8000", "LOCALHOST"):
@@ -148,7 +151,7 @@ def test_without_trusted_hosts_only_this_machines_names_are_answered(mixed_index
     app.extensions["sok_index"].close()
 
 
-def test_forwarded_headers_count_only_from_configured_proxies(mixed_index, live_server):
+def test_forwarded_headers_count_only_from_configured_proxies(mixed_index: Path, live_server: str) -> None:
     """With PROXY_COUNT=0, X-Forwarded-Proto made the served embed snippet say https (gunicorn trusted 127.0.0.1)."""
     import urllib.request
 
@@ -164,14 +167,14 @@ def test_forwarded_headers_count_only_from_configured_proxies(mixed_index, live_
     proxied.extensions["sok_index"].close()
 
 
-def test_the_statistics_token_is_read_from_the_header_only_and_guesses_are_limited(mixed_index):
+def test_the_statistics_token_is_read_from_the_header_only_and_guesses_are_limited(mixed_index: Path) -> None:
     """The token in ?token= (kept by access logs) opened the page; "bearer" in lower case did not; wrong
     tokens were limited only by the shared rate limit (about 240 guesses a minute)."""
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index), "ADMIN_TOKEN": "hemlig-nyckel",
                       "ANALYTICS_DB": "", "RATE_LIMIT_PER_MINUTE": 0, "PROXY_COUNT": 1})
     client = app.test_client()
 
-    def stats(token: str = "", scheme: str = "Bearer", who: str = "203.0.113.4", query: str = "") -> Response:
+    def stats(token: str = "", scheme: str = "Bearer", who: str = "203.0.113.4", query: str = "") -> TestResponse:
         headers = {"X-Forwarded-For": who} | ({"Authorization": f"{scheme} {token}"} if token else {})
         return client.get("/admin/stats" + query, headers=headers)
 

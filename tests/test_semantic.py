@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from indexer.snapshot.layout import SnapshotError
 from indexer.snapshot.reader import current_snapshot
 from search_app.answer.ask import ask
 from search_app.query.search import search
-from search_app.query.snapshot import open_snapshot
+from search_app.query.snapshot import OpenSnapshot, open_snapshot
 from search_app.web.app import create_app
 from tests.conftest import ROOT, sok_executable
 
@@ -53,21 +54,21 @@ def options(tmp_path: Path, enabled: bool = True) -> SemanticOptions:
 
 
 @pytest.fixture(scope="module")
-def family_index(tmp_path_factory) -> Path:
+def family_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("family")
     build_snapshot(root / "index", [FAMILY, *OTHERS], semantic=options(root))
     return root / "index"
 
 
 @pytest.fixture(scope="module")
-def family(family_index):
+def family(family_index: Path) -> Iterator[OpenSnapshot]:
     snap = open_snapshot(current_snapshot(family_index)).warm()
     yield snap
     snap.engine.close()
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN))
-def test_the_encoder_gives_the_golden_vectors_of_three_swedish_sentences(name):
+def test_the_encoder_gives_the_golden_vectors_of_three_swedish_sentences(name: str) -> None:
     golden = json.loads(GOLDEN[name].read_text(encoding="utf-8"))
     encoder = load_encoder(name)
     assert (encoder.model_id, encoder.dim) == (golden["model_id"], golden["dim"])
@@ -84,7 +85,7 @@ def test_the_encoder_gives_the_golden_vectors_of_three_swedish_sentences(name):
     assert not np.allclose(encoder.encode_queries([same])[0], encoder.encode_passages([same])[0], atol=1e-3)
 
 
-def test_a_question_that_shares_no_word_with_the_section_still_finds_it(family):
+def test_a_question_that_shares_no_word_with_the_section_still_finds_it(family: OpenSnapshot) -> None:
     section_words = set(family.analyzer.terms(FAMILY.text))
     assert not set(family.analyzer.terms(PARAPHRASE)) & section_words
     result = search(family, PARAPHRASE, limit=3)
@@ -92,36 +93,39 @@ def test_a_question_that_shares_no_word_with_the_section_still_finds_it(family):
     assert all(p.title != "Föräldrapenning" for p in search(replace(family, semantic=None), PARAPHRASE).passages)
 
 
-def test_the_answer_holds_the_fact_asked_for_in_other_words(family):
+def test_the_answer_holds_the_fact_asked_for_in_other_words(family: OpenSnapshot) -> None:
     answer = ask(family, PARAPHRASE).answer
     assert answer is not None and "480 dagar" in answer.text
     assert answer.url.startswith(FAMILY.url)
     assert ask(family, "Vad kostar en pizza i Rom?").answer is None
 
 
-def test_filters_hold_for_sections_found_by_meaning(family):
+def test_filters_hold_for_sections_found_by_meaning(family: OpenSnapshot) -> None:
     other = search(family, PARAPHRASE, publisher="Transportstyrelsen").passages
     assert all(p.publisher == "Transportstyrelsen" for p in other)
     assert search(family, PARAPHRASE, publisher="Försäkringskassan").passages[0].title == "Föräldrapenning"
     assert not search(family, PARAPHRASE, kind="pdf").passages
 
 
-def test_a_follow_up_is_embedded_with_its_borrowed_subject(family):
+def test_a_follow_up_is_embedded_with_its_borrowed_subject(family: OpenSnapshot) -> None:
     result = ask(family, "och hur ansöker man?", history=["Hur många dagar föräldrapenning får man?"])
     assert result.answer is not None and "Mina sidor" in result.answer.text
 
 
-def test_a_second_build_embeds_nothing_and_a_changed_page_only_its_own_units(tmp_path):
+def test_a_second_build_embeds_nothing_and_a_changed_page_only_its_own_units(tmp_path: Path) -> None:
     first = build_snapshot(tmp_path / "index", [FAMILY, *OTHERS], semantic=options(tmp_path))
+    assert first.embedding is not None
     assert first.embedding.embedded == first.embedding.units > 0 and first.embedding.cached == 0
     again = build_snapshot(tmp_path / "index", [FAMILY, *OTHERS], semantic=options(tmp_path), force=True)
+    assert again.embedding is not None
     assert again.embedding.embedded == 0 and again.embedding.cached == first.embedding.units
     changed = replace(OTHERS[1], text=OTHERS[1].text + " Avgiften beror på husets storlek.")
     third = build_snapshot(tmp_path / "index", [FAMILY, OTHERS[0], changed, OTHERS[2]], semantic=options(tmp_path))
+    assert third.embedding is not None
     assert third.embedding.embedded == 1  # the Bygglov section is one unit; every other unit came from the cache
 
 
-def test_sok_index_prints_what_it_embedded_and_what_came_from_the_cache(tmp_path):
+def test_sok_index_prints_what_it_embedded_and_what_came_from_the_cache(tmp_path: Path) -> None:
     corpus = ROOT / "corpus"
     command = [sok_executable(), "index", "--corpus", str(corpus), "--index", str(tmp_path / "index")]
     environment = {"SOK_EMBEDDING_CACHE": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin",
@@ -132,7 +136,7 @@ def test_sok_index_prints_what_it_embedded_and_what_came_from_the_cache(tmp_path
     assert "Vektorer: 0 enheter inbäddade" in second.stdout
 
 
-def test_a_worker_refuses_vectors_of_another_encoder(family_index, tmp_path):
+def test_a_worker_refuses_vectors_of_another_encoder(family_index: Path, tmp_path: Path) -> None:
     folder = tmp_path / "index"
     shutil.copytree(family_index, folder, symlinks=True)
     current = current_snapshot(folder)
@@ -147,7 +151,7 @@ def test_a_worker_refuses_vectors_of_another_encoder(family_index, tmp_path):
     app.extensions["sok_index"].close()
 
 
-def test_no_semantic_builds_lexical_only_and_healthz_says_which_mode(tmp_path, family_index):
+def test_no_semantic_builds_lexical_only_and_healthz_says_which_mode(tmp_path: Path, family_index: Path) -> None:
     build_snapshot(tmp_path / "index", [FAMILY, *OTHERS], semantic=options(tmp_path, enabled=False))
     current = current_snapshot(tmp_path / "index")
     assert not (current / "vectors").exists()
@@ -161,7 +165,7 @@ def test_no_semantic_builds_lexical_only_and_healthz_says_which_mode(tmp_path, f
         app.extensions["sok_index"].close()
 
 
-def test_workers_share_the_cores_between_their_encoders():
+def test_workers_share_the_cores_between_their_encoders() -> None:
     from search_app.web.server import encoder_threads
 
     assert [encoder_threads(workers, cores=2) for workers in (1, 2, 3)] == [2, 1, 1]

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.slow
 UNITS = ROOT / "deploy" / "systemd"
 
 
-def test_a_port_in_use_is_one_swedish_line_saying_how_to_pick_another(seed_index):
+def test_a_port_in_use_is_one_swedish_line_saying_how_to_pick_another(seed_index: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -32,7 +33,7 @@ def test_a_port_in_use_is_one_swedish_line_saying_how_to_pick_another(seed_index
     assert f"Porten {port} används redan" in lines[0] and "make run PORT=" in lines[0]
 
 
-def test_json_logs_and_the_operators_own_gunicorn_settings(seed_index, tmp_path):
+def test_json_logs_and_the_operators_own_gunicorn_settings(seed_index: Path, tmp_path: Path) -> None:
     config = tmp_path / "gunicorn.conf.py"
     config.write_text('loglevel = "debug"\nworkers = 3\n', encoding="utf-8")
     port, log = free_port(), tmp_path / "serve.log"
@@ -62,7 +63,7 @@ def test_json_logs_and_the_operators_own_gunicorn_settings(seed_index, tmp_path)
         assert "127.0.0.1" not in json.dumps(line) and "pilotkommuner" not in json.dumps(line)
 
 
-def test_the_systemd_units_verify(tmp_path):
+def test_the_systemd_units_verify(tmp_path: Path) -> None:
     if shutil.which("systemd-analyze") is None:
         pytest.fail("systemd-analyze saknas: installera Debian-paketet systemd (.ci/run gör det)")
     # The units name /opt/sok, where docs/operations.md installs Sök; here the command is this checkout's.

@@ -1,5 +1,7 @@
 """Settings: one typed table, read once by one loader for the app and every command."""
 
+from pathlib import Path
+
 import pytest
 
 from search_app.settings import SETTINGS, SettingError, defaults, load_settings
@@ -7,13 +9,13 @@ from search_app.web.app import create_app
 
 
 @pytest.fixture(autouse=True)
-def no_sok_environment(monkeypatch):
+def no_sok_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """The loader sees only what each test sets (conftest sets a few SOK_* for the whole run)."""
     for name in [*(f"SOK_{setting.name}" for setting in SETTINGS), "SOK_CONFIG"]:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_every_setting_has_a_plain_type():
+def test_every_setting_has_a_plain_type() -> None:
     assert {type(setting.default) for setting in SETTINGS} <= {bool, int, float, str}
     assert load_settings() == defaults()
 
@@ -30,13 +32,14 @@ def test_every_setting_has_a_plain_type():
     ("SOK_ANALYTICS_DB", "", "ANALYTICS_DB", ""),
     ("SOK_ENGINE", "tantivy", "ENGINE", "tantivy"),
 ])
-def test_environment_values_are_converted_by_the_defaults_type(monkeypatch, variable, text, name, value):
+def test_environment_values_are_converted_by_the_defaults_type(monkeypatch: pytest.MonkeyPatch, variable: str,
+                                                               text: str, name: str, value: object) -> None:
     monkeypatch.setenv(variable, text)
     loaded = load_settings()[name]
     assert loaded == value and type(loaded) is type(value)
 
 
-def test_the_file_then_the_environment_then_the_overrides(monkeypatch, tmp_path):
+def test_the_file_then_the_environment_then_the_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     config = tmp_path / "sok.cfg"
     config.write_text("MAX_LIMIT = 20\nDEFAULT_LIMIT = 5\nPROXY_COUNT = 1\nSECRET_KEY = 'x'\nlower = 1\n",
                       encoding="utf-8")
@@ -55,14 +58,16 @@ def test_the_file_then_the_environment_then_the_overrides(monkeypatch, tmp_path)
     ({"SOK_SEMANTIC": "kanske"}, "SOK_SEMANTIC"),
     ({"SOK_MIN_ANSWER_CONFIDENCE": "hög"}, "SOK_MIN_ANSWER_CONFIDENCE"),
 ])
-def test_a_bad_value_names_the_setting_and_where_it_came_from(monkeypatch, given, source):
+def test_a_bad_value_names_the_setting_and_where_it_came_from(monkeypatch: pytest.MonkeyPatch, given: dict[str, str],
+                                                              source: str) -> None:
     for variable, text in given.items():
         monkeypatch.setenv(variable, text)
     with pytest.raises(SettingError, match=source):
         load_settings()
 
 
-def test_bad_values_in_the_file_and_the_overrides_are_named_too(monkeypatch, tmp_path):
+def test_bad_values_in_the_file_and_the_overrides_are_named_too(monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: Path) -> None:
     config = tmp_path / "sok.cfg"
     config.write_text("MAX_OFFSET = 'många'\n", encoding="utf-8")
     monkeypatch.setenv("SOK_CONFIG", str(config))
@@ -75,13 +80,13 @@ def test_bad_values_in_the_file_and_the_overrides_are_named_too(monkeypatch, tmp
         load_settings({"MAX_LIMIT": True})
 
 
-def test_a_missing_config_file_is_named(monkeypatch, tmp_path):
+def test_a_missing_config_file_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SOK_CONFIG", str(tmp_path / "saknas.cfg"))
     with pytest.raises(SettingError, match=r"saknas\.cfg"):
         load_settings()
 
 
-def test_the_app_reads_typed_settings(monkeypatch, tmp_path):
+def test_the_app_reads_typed_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SOK_ADMIN_TOKEN", "12345")
     monkeypatch.setenv("SOK_RESULT_CACHE_MB", "0.5")
     app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path), "ANALYTICS_DB": None})

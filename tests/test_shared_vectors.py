@@ -25,7 +25,7 @@ def mapped_files(array: np.ndarray) -> Path:
     return Path(str(array.filename))
 
 
-def test_two_workers_map_one_copy_that_damage_to_the_snapshot_does_not_reach(tmp_path):
+def test_two_workers_map_one_copy_that_damage_to_the_snapshot_does_not_reach(tmp_path: Path) -> None:
     folder = snapshot(tmp_path / "index", "a", seed=1)
     first, second = SnapshotVectors(folder), SnapshotVectors(folder)
     assert mapped_files(first.units) == mapped_files(second.units)
@@ -39,7 +39,7 @@ def test_two_workers_map_one_copy_that_damage_to_the_snapshot_does_not_reach(tmp
         SnapshotVectors(folder)
 
 
-def test_a_newer_snapshot_of_the_index_replaces_the_older_copy(tmp_path):
+def test_a_newer_snapshot_of_the_index_replaces_the_older_copy(tmp_path: Path) -> None:
     old = SnapshotVectors(snapshot(tmp_path / "index", "a", seed=1))
     new = SnapshotVectors(snapshot(tmp_path / "index", "b", seed=2))
     assert not mapped_files(old.units).exists() and mapped_files(new.units).exists()
@@ -48,7 +48,7 @@ def test_a_newer_snapshot_of_the_index_replaces_the_older_copy(tmp_path):
     assert mapped_files(new.units).exists() and mapped_files(other_index.units).exists()
 
 
-def test_the_copy_of_a_removed_index_goes_when_another_copy_is_made(tmp_path):
+def test_the_copy_of_a_removed_index_goes_when_another_copy_is_made(tmp_path: Path) -> None:
     gone = SnapshotVectors(snapshot(tmp_path / "gone", "a", seed=1))
     copy = mapped_files(gone.units)
     (tmp_path / "gone" / "snapshots" / "a" / VECTORS_DIR / VECTOR_UNITS).unlink()

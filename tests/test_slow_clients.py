@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ class Attack:
     for as long as the attack runs (as a real slowloris would).
     """
 
-    def __init__(self, port: int, slow: int, idle: int):
+    def __init__(self, port: int, slow: int, idle: int) -> None:
         self.port, self.slow_count, self.idle_count = port, slow, idle
         self.slow: list[tuple[socket.socket, int]] = []
         self.idle: list[socket.socket] = []
@@ -53,7 +54,7 @@ class Attack:
         time.sleep(1)  # every connection is open and has started before the measured requests
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(timeout=10)
         for sock in [s for s, _ in self.slow] + self.idle:
@@ -125,7 +126,7 @@ def stop_server(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(autouse=True)
-def enough_file_descriptors():
+def enough_file_descriptors() -> Iterator[None]:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
     yield
@@ -133,7 +134,7 @@ def enough_file_descriptors():
 
 
 @pytest.mark.slow
-def test_fifty_slow_and_fifty_idle_connections_do_not_stop_sok_serve(mixed_index, tmp_path):
+def test_fifty_slow_and_fifty_idle_connections_do_not_stop_sok_serve(mixed_index: Path, tmp_path: Path) -> None:
     server, port = start_server(mixed_index, tmp_path / "server.log")
     base = f"http://127.0.0.1:{port}"
     try:
@@ -148,7 +149,7 @@ def test_fifty_slow_and_fifty_idle_connections_do_not_stop_sok_serve(mixed_index
 
 
 @pytest.mark.slow
-def test_five_hundred_slow_and_five_hundred_idle_connections_behind_nginx(mixed_index, tmp_path):
+def test_five_hundred_slow_and_five_hundred_idle_connections_behind_nginx(mixed_index: Path, tmp_path: Path) -> None:
     server, replica_port = start_server(mixed_index, tmp_path / "server.log", proxied=True)
     port = free_port()
     nginx = start_nginx(tmp_path, [str(replica_port)], port)

@@ -1,7 +1,10 @@
 """Search-as-you-type completions, the publisher filter and CORS for the widget."""
+from pathlib import Path
+
+from flask.testing import FlaskClient
 
 
-def test_suggest_completes_headings_and_words(client):
+def test_suggest_completes_headings_and_words(client: FlaskClient) -> None:
     body = client.get("/api/suggest?q=komp").get_json()
     texts = [s["text"] for s in body["suggestions"]]
     kinds = {s["kind"] for s in body["suggestions"]}
@@ -13,12 +16,12 @@ def test_suggest_completes_headings_and_words(client):
                                   "tillvaxtskapande-samhallsplanering/det-har-har-vi-gjort-tidigare.html"}
 
 
-def test_suggest_needs_a_query(client):
+def test_suggest_needs_a_query(client: FlaskClient) -> None:
     assert client.get("/api/suggest?q=").status_code == 400
     assert client.get("/api/suggest?q=zzzzq").get_json()["suggestions"] == []
 
 
-def test_publisher_filter(client):
+def test_publisher_filter(client: FlaskClient) -> None:
     everything = client.get("/api/search?q=tillväxt&limit=50").get_json()["results"]
     assert {r["publisher"] for r in everything} >= {"Tillväxtverket", "Länsstyrelsen Stockholm"}
     only = client.get("/api/search", query_string={"q": "tillväxt", "publisher": "Tillväxtverket",
@@ -29,7 +32,7 @@ def test_publisher_filter(client):
     assert all(p["publisher"] == "Länsstyrelsen Stockholm" for p in asked["passages"])
 
 
-def test_cors_allows_any_origin_by_default(client):
+def test_cors_allows_any_origin_by_default(client: FlaskClient) -> None:
     response = client.get("/api/search?q=tillväxt", headers={"Origin": "https://kommun.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     preflight = client.options("/api/ask", headers={"Origin": "https://kommun.example",
@@ -39,7 +42,7 @@ def test_cors_allows_any_origin_by_default(client):
     assert preflight.headers["Access-Control-Allow-Headers"] == "Content-Type"
 
 
-def test_cors_with_a_configured_list(mixed_index):
+def test_cors_with_a_configured_list(mixed_index: Path) -> None:
     from search_app.web.app import create_app
 
     app = create_app({"TESTING": True, "INDEX_DIR": str(mixed_index),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 import indexer.engines.base as base
 import indexer.engines.whoosh as whoosh_engine
@@ -13,7 +16,7 @@ from indexer.corpus.readers import read_corpus
 from indexer.engines.base import QueryPlan, WeightedTerm
 from indexer.snapshot.reader import current_snapshot
 from search_app.query.search import facets, search
-from search_app.query.snapshot import open_snapshot
+from search_app.query.snapshot import OpenSnapshot, open_snapshot
 from tests.conftest import CORPUS
 
 #: Questions as users type them: right, with a typo, without å/ä/ö, with a compound the pages split.
@@ -23,7 +26,7 @@ QUESTIONS = ["pilotkommuner", "pilotkomuner", "vilka kommuner var pilotkommuner?
 
 
 @pytest.fixture(scope="module")
-def whoosh_snapshot(tmp_path_factory):
+def whoosh_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenSnapshot]:
     """A lexical-only Whoosh snapshot of the seed pages (the words' own ranking, no vectors)."""
     root = tmp_path_factory.mktemp("two-stage")
     build_snapshot(root, read_corpus(CORPUS).documents, language_dir=CORPUS, engine_name="whoosh",
@@ -33,16 +36,18 @@ def whoosh_snapshot(tmp_path_factory):
     snap.engine.close()
 
 
-def _ranked(snap, question: str, two_stage: bool) -> list[tuple[str, float]]:
-    snap.engine.two_stage = two_stage
+def _ranked(snap: OpenSnapshot, question: str, two_stage: bool) -> list[tuple[str, float]]:
+    engine = snap.engine
+    assert isinstance(engine, whoosh_engine.WhooshEngine)
+    engine.two_stage = two_stage
     try:
         return [(p.id, round(p.score, 6)) for p in search(snap, question, limit=5).passages]
     finally:
-        snap.engine.two_stage = True
+        engine.two_stage = True
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
-def test_two_stages_find_what_one_stage_finds(whoosh_snapshot, question):
+def test_two_stages_find_what_one_stage_finds(whoosh_snapshot: OpenSnapshot, question: str) -> None:
     single = _ranked(whoosh_snapshot, question, two_stage=False)
     double = _ranked(whoosh_snapshot, question, two_stage=True)
     # The best sections, with the very same scores: the second stage scores as the single stage did.
@@ -50,13 +55,14 @@ def test_two_stages_find_what_one_stage_finds(whoosh_snapshot, question):
     assert double or question == "hur ansöker jag om bygglov"  # no seed page has either word
 
 
-def test_a_typo_and_missing_diacritics_find_the_sections_of_the_right_word(whoosh_snapshot):
+def test_a_typo_and_missing_diacritics_find_the_sections_of_the_right_word(whoosh_snapshot: OpenSnapshot) -> None:
     for typed, right in [("pilotkomuner", "pilotkommuner"), ("overkalix", "överkalix"),
                          ("jamstalldhet", "jämställdhet")]:
         assert _ranked(whoosh_snapshot, typed, True)[0][0] == _ranked(whoosh_snapshot, right, True)[0][0]
 
 
-def test_a_total_beyond_the_bound_is_an_estimate(whoosh_snapshot, monkeypatch):
+def test_a_total_beyond_the_bound_is_an_estimate(whoosh_snapshot: OpenSnapshot,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     exact = search(whoosh_snapshot, "kommun")
     assert exact.total_exact and exact.total > 2
     monkeypatch.setattr(whoosh_engine, "TOTAL_BOUND", 2)
@@ -69,7 +75,7 @@ def test_a_total_beyond_the_bound_is_an_estimate(whoosh_snapshot, monkeypatch):
     assert 0 < few.total <= 2 and few.total_exact  # a rare word is still counted
 
 
-def test_the_page_says_more_than_the_bound(app, client, monkeypatch):
+def test_the_page_says_more_than_the_bound(app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(whoosh_engine, "TOTAL_BOUND", 2)
     monkeypatch.setitem(app.jinja_env.globals, "total_bound", 2)
     body = client.get("/api/search", query_string={"q": "kommun", "limit": 3}).get_json()
@@ -81,7 +87,8 @@ def test_the_page_says_more_than_the_bound(app, client, monkeypatch):
     assert "Fler än 2 träffar" in html
 
 
-def test_a_question_of_common_words_only_still_finds_sections(whoosh_snapshot, monkeypatch):
+def test_a_question_of_common_words_only_still_finds_sections(whoosh_snapshot: OpenSnapshot,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     # Every word common (here: in more than one section): the first stage must not fall back to
     # the plan's terms that occur nowhere (the serving probe asks the corpus's most common word).
     monkeypatch.setattr(base, "COMMON_SECTIONS", 1)
@@ -91,7 +98,7 @@ def test_a_question_of_common_words_only_still_finds_sections(whoosh_snapshot, m
     whoosh_snapshot.probe()
 
 
-def test_terms_found_nowhere_do_not_stand_for_a_rarer_word():
+def test_terms_found_nowhere_do_not_stand_for_a_rarer_word() -> None:
     plan = QueryPlan(stems=["ska"], terms=[WeightedTerm("body", "ska", 1.0), WeightedTerm("parts", "ska", 0.5)])
     frequency = {"body": 24_000, "parts": 0}
     chosen = base.first_stage(plan, lambda word: True, lambda item: frequency[item.field])

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 from indexer.build import SemanticOptions, build_snapshot
 from indexer.corpus.readers import read_corpus
@@ -21,13 +24,13 @@ from tests.conftest import CORPUS
 WORDS_ONLY = SemanticOptions(enabled=False)
 
 
-def serve(index) -> tuple:
+def serve(index: Path) -> tuple:
     app = create_app({"TESTING": True, "INDEX_DIR": str(index), "RATE_LIMIT_PER_MINUTE": 0})
     return app, app.test_client()
 
 
 @pytest.fixture(scope="module")
-def seed_words(tmp_path_factory):
+def seed_words(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
     """The product corpus, indexed for words only."""
     index = tmp_path_factory.mktemp("seed-words")
     build_snapshot(index, read_corpus(CORPUS).documents, language_dir=CORPUS, semantic=WORDS_ONLY)
@@ -36,7 +39,7 @@ def seed_words(tmp_path_factory):
     app.extensions["sok_index"].close()
 
 
-def found(client, query: str) -> tuple[int, list[str]]:
+def found(client: FlaskClient, query: str) -> tuple[int, list[str]]:
     body = client.get("/api/search", query_string={"q": query, "limit": 50}).get_json()
     return body["total"], [result["id"] for result in body["results"]]
 
@@ -51,13 +54,14 @@ QUESTIONS = {
 
 
 @pytest.mark.parametrize("question", QUESTIONS.values(), ids=QUESTIONS.keys())
-def test_a_question_with_decomposed_or_invisible_characters_finds_what_the_plain_word_finds(seed_words, question):
+def test_a_question_with_decomposed_or_invisible_characters_finds_what_the_plain_word_finds(seed_words: FlaskClient,
+                                                                                            question: str) -> None:
     total, ids = found(seed_words, "tillväxt")
     assert total == 18  # the seed's sections under "tillväxt" headings, the empty "Kontakt" one too
     assert found(seed_words, question) == (total, ids)
 
 
-def test_a_decomposed_question_gets_the_same_answer(seed_words):
+def test_a_decomposed_question_gets_the_same_answer(seed_words: FlaskClient) -> None:
     def answer(question: str) -> dict:
         return seed_words.get("/api/ask", query_string={"q": question}).get_json()["answer"]
 
@@ -80,7 +84,7 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def unicode_pages(tmp_path_factory):
+def unicode_pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
     corpus = tmp_path_factory.mktemp("unicode-corpus")
     for name, text in PAGES.items():
         (corpus / f"{name}.md").write_text(f"---\ntitle: Sidan {name}\nurl: https://exempel.se/{name}\n---\n{text}\n",
@@ -97,7 +101,8 @@ def _plain(text: str) -> str:
 
 
 @pytest.mark.parametrize("question", ["tillväxt", "tillva\u0308xt", "till\u00adväxt"])
-def test_pages_with_decomposed_or_invisible_characters_are_found_and_marked(unicode_pages, question):
+def test_pages_with_decomposed_or_invisible_characters_are_found_and_marked(unicode_pages: FlaskClient,
+                                                                            question: str) -> None:
     body = unicode_pages.get("/api/search", query_string={"q": question, "limit": 50}).get_json()
     by_page = {result["url"].split("#", 1)[0].rsplit("/", 1)[1]: result for result in body["results"]}
     assert set(by_page) == set(PAGES) - {"other"}

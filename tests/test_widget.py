@@ -6,10 +6,12 @@ import http.server
 import json
 import re
 import threading
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import expect
+from flask.testing import FlaskClient
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from indexer.language.questions import opens_question
 from tests.conftest import ROOT
@@ -35,7 +37,7 @@ def host_page(endpoint: str, extra_head: str = "", attributes: str = "") -> str:
 
 
 @pytest.fixture(scope="module")
-def host_site(tmp_path_factory, live_server):
+def host_site(tmp_path_factory: pytest.TempPathFactory, live_server: str) -> Iterator[str]:
     """Host pages on another origin (another port) that embed the widget."""
     folder = tmp_path_factory.mktemp("host")
     (folder / "index.html").write_text(host_page(live_server), encoding="utf-8")
@@ -53,15 +55,16 @@ def host_site(tmp_path_factory, live_server):
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
-def widget_input(page):
+def widget_input(page: Page) -> Locator:
     return page.locator("sok-search").get_by_role("combobox")
 
 
-def test_question_shows_the_answer_card_and_keyboard_moves_through_results(page, host_site, live_server):
+def test_question_shows_the_answer_card_and_keyboard_moves_through_results(page: Page, host_site: str,
+                                                                           live_server: str) -> None:
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(host_site + "/index.html")
@@ -92,7 +95,7 @@ def test_question_shows_the_answer_card_and_keyboard_moves_through_results(page,
     assert hosts <= {urlparse(host_site).netloc, urlparse(live_server).netloc, "tillvaxtverket.se"}
 
 
-def test_escape_closes_and_ctrl_k_focuses(page, host_site):
+def test_escape_closes_and_ctrl_k_focuses(page: Page, host_site: str) -> None:
     page.goto(host_site + "/index.html")
     page.locator("h1").click()
     page.keyboard.press("Control+k")
@@ -105,14 +108,14 @@ def test_escape_closes_and_ctrl_k_focuses(page, host_site):
     expect(box).to_have_attribute("aria-expanded", "false")
 
 
-def test_show_all_results_opens_the_full_page(page, host_site, live_server):
+def test_show_all_results_opens_the_full_page(page: Page, host_site: str, live_server: str) -> None:
     page.goto(host_site + "/index.html")
     widget_input(page).type("jämställdhet")
     link = page.locator("sok-search .sok-all")
     expect(link).to_have_attribute("href", live_server + "/?q=j%C3%A4mst%C3%A4lldhet")
 
 
-def test_results_are_grouped_under_their_page(page, host_site):
+def test_results_are_grouped_under_their_page(page: Page, host_site: str) -> None:
     page.goto(host_site + "/index.html")
     widget_input(page).type("samhällsplanering")
     groups = page.locator("sok-search [role=group]")
@@ -124,10 +127,12 @@ def test_results_are_grouped_under_their_page(page, host_site):
     expect(page.locator("sok-search mark").first).to_be_visible()
 
 
-def test_hostile_host_css_cannot_break_the_widget(page, host_site):
+def test_hostile_host_css_cannot_break_the_widget(page: Page, host_site: str) -> None:
     page.goto(host_site + "/hostile.html")
     box = widget_input(page)
-    width = box.bounding_box()["width"]
+    bounds = box.bounding_box()
+    assert bounds is not None
+    width = bounds["width"]
     assert width > 100
     box.type("vilka kommuner var pilotkommuner?")
     expect(page.locator("sok-search .sok-answer")).to_contain_text("Överkalix")
@@ -135,7 +140,7 @@ def test_hostile_host_css_cannot_break_the_widget(page, host_site):
     assert font == "16px"
 
 
-def test_english_strings_and_limit(page, host_site):
+def test_english_strings_and_limit(page: Page, host_site: str) -> None:
     page.goto(host_site + "/english.html")
     box = widget_input(page)
     expect(box).to_have_attribute("placeholder", "Search or ask a question")
@@ -144,13 +149,13 @@ def test_english_strings_and_limit(page, host_site):
     expect(page.locator("sok-search [role=option] .sok-title")).to_have_count(3)
 
 
-def test_endpoint_down_is_shown_in_swedish_without_errors(page, host_site):
+def test_endpoint_down_is_shown_in_swedish_without_errors(page: Page, host_site: str) -> None:
     page.goto(host_site + "/down.html")
     widget_input(page).type("pilotkommuner")
     expect(page.locator("sok-search .sok-error")).to_have_text("Sök kan inte nås just nu. Försök igen om en stund.")
 
 
-def test_no_cookies_and_no_storage(page, host_site):
+def test_no_cookies_and_no_storage(page: Page, host_site: str) -> None:
     page.goto(host_site + "/index.html")
     widget_input(page).type("pilotkommuner")
     expect(page.locator("sok-search [role=option]").first).to_be_visible()
@@ -158,7 +163,7 @@ def test_no_cookies_and_no_storage(page, host_site):
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0
 
 
-def test_narrow_phone_and_200_percent_zoom(browser, host_site):
+def test_narrow_phone_and_200_percent_zoom(browser: Browser, host_site: str) -> None:
     context = browser.new_context(viewport={"width": 320, "height": 640}, device_scale_factor=2)
     page = context.new_page()
     page.goto(host_site + "/index.html")
@@ -166,18 +171,19 @@ def test_narrow_phone_and_200_percent_zoom(browser, host_site):
     box.type("pilotkommuner")
     panel = page.locator("sok-search .sok-panel")
     expect(panel).to_be_visible()
-    assert panel.bounding_box()["width"] <= 320
+    bounds = panel.bounding_box()
+    assert bounds is not None and bounds["width"] <= 320
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()
 
 
-def axe_violations(page) -> list:
+def axe_violations(page: Page) -> list:
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     return [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
 
 
-def test_axe_finds_no_violations_in_the_open_widget(page, host_site):
+def test_axe_finds_no_violations_in_the_open_widget(page: Page, host_site: str) -> None:
     if not AXE.exists():
         pytest.fail("axe-core saknas: kör 'npm ci' (make test gör det)")
     page.goto(host_site + "/index.html")
@@ -186,7 +192,7 @@ def test_axe_finds_no_violations_in_the_open_widget(page, host_site):
     assert axe_violations(page) == []
 
 
-def test_axe_finds_no_violations_on_the_main_page_and_demo(browser, live_server):
+def test_axe_finds_no_violations_on_the_main_page_and_demo(browser: Browser, live_server: str) -> None:
     # Sök's own pages forbid inline scripts; only the test's injection of axe may bypass that.
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
@@ -199,7 +205,7 @@ def test_axe_finds_no_violations_on_the_main_page_and_demo(browser, live_server)
     context.close()
 
 
-def test_demo_widget_is_styled_under_the_strict_content_security_policy(page, live_server):
+def test_demo_widget_is_styled_under_the_strict_content_security_policy(page: Page, live_server: str) -> None:
     violations: list[str] = []
     page.on("console", lambda message: violations.append(message.text) if "Content Security Policy"
             in message.text else None)
@@ -212,12 +218,12 @@ def test_demo_widget_is_styled_under_the_strict_content_security_policy(page, li
     assert violations == []
 
 
-def test_widget_size_budget():
+def test_widget_size_budget() -> None:
     css_and_js = WIDGET.read_bytes()
     assert len(gzip.compress(css_and_js, compresslevel=9)) <= 20 * 1024
 
 
-def test_widget_is_served_with_a_javascript_type(client):
+def test_widget_is_served_with_a_javascript_type(client: FlaskClient) -> None:
     with client.get("/widget.js") as response:
         assert response.status_code == 200
         assert response.mimetype == "text/javascript"
@@ -226,7 +232,7 @@ def test_widget_is_served_with_a_javascript_type(client):
     assert "localStorage" not in source and "document.cookie" not in source
 
 
-def test_the_widget_and_the_page_agree_on_what_is_a_question(client):
+def test_the_widget_and_the_page_agree_on_what_is_a_question(client: FlaskClient) -> None:
     """The widget decides question or search before it asks the server; it decides by the page's own rule."""
     source = client.get("/widget.js").get_data(as_text=True)
     served = re.search(r'var QUESTION_WORDS = new RegExp\(("(?:[^"\\]|\\.)*"), "i"\)', source)
@@ -239,7 +245,7 @@ def test_the_widget_and_the_page_agree_on_what_is_a_question(client):
     assert "vad|" not in WIDGET.read_text(encoding="utf-8")  # no copy of the words in the file itself
 
 
-def test_a_question_without_a_question_mark_gets_the_answer_card(page, host_site):
+def test_a_question_without_a_question_mark_gets_the_answer_card(page: Page, host_site: str) -> None:
     asked: list[str] = []
     page.on("request", lambda request: asked.append(urlparse(request.url).path))
     page.goto(host_site + "/index.html")
@@ -248,14 +254,14 @@ def test_a_question_without_a_question_mark_gets_the_answer_card(page, host_site
     assert "/api/v1/ask" in asked or "/api/ask" in asked
 
 
-def test_no_empty_answer_card_for_plain_searches(page, host_site):
+def test_no_empty_answer_card_for_plain_searches(page: Page, host_site: str) -> None:
     page.goto(host_site + "/index.html")
     widget_input(page).type("jämställdhet")
     expect(page.locator("sok-search [role=option]").first).to_be_visible()
     expect(page.locator("sok-search .sok-answer")).to_be_hidden()
 
 
-def test_too_many_requests_is_shown_in_swedish(page, host_site, live_server):
+def test_too_many_requests_is_shown_in_swedish(page: Page, host_site: str, live_server: str) -> None:
     page.route(live_server + "/api/**", lambda route: route.fulfill(
         status=429, headers={"Retry-After": "5", "Access-Control-Allow-Origin": "*"},
         content_type="application/problem+json", body='{"type": "/api/docs#problem-too-many-requests", "status": 429}'))

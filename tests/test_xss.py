@@ -1,10 +1,11 @@
 """Nothing a document or a query contains is ever run: the page, the chat and the widget."""
 
 import json
+from collections.abc import Iterator
 from urllib.parse import quote, urlparse
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Dialog, Locator, Page, Route, expect
 
 from tests.test_widget import host_site, widget_input  # noqa: F401  (fixture and helper)
 
@@ -13,24 +14,29 @@ HOSTILE_QUERY = 'skräppost "><img src=x onerror=alert(4)> <script>alert(5)</scr
 
 
 @pytest.fixture()
-def guarded(browser):
+def guarded(browser: Browser) -> Iterator[Page]:
     """A page that records dialogs and script errors; the test fails if any happened."""
     context = browser.new_context()
     page = context.new_page()
     events: list[str] = []
-    page.on("dialog", lambda dialog: (events.append("dialog: " + dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog: Dialog) -> None:
+        events.append("dialog: " + dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.on("pageerror", lambda error: events.append("error: " + str(error)))
     yield page
     context.close()
     assert events == []
 
 
-def link_schemes(page, selector="a[href]") -> set[str]:
+def link_schemes(page: Page, selector: str="a[href]") -> set[str]:
     hrefs = page.locator(selector).evaluate_all("nodes => nodes.map(n => n.href)")
     return {urlparse(href).scheme for href in hrefs}
 
 
-def test_server_rendered_results_escape_documents_and_queries(guarded, live_server):
+def test_server_rendered_results_escape_documents_and_queries(guarded: Page, live_server: str) -> None:
     guarded.goto(live_server + "/?q=" + quote(HOSTILE_QUERY))
     expect(guarded.locator(".hit-link").first).to_contain_text("<script>alert('titel')</script> Testsida")
     expect(guarded.locator(".snippet").first).to_contain_text('"><img src=x onerror=alert(2)>')
@@ -39,7 +45,7 @@ def test_server_rendered_results_escape_documents_and_queries(guarded, live_serv
     assert guarded.get_by_label("Din fråga eller dina sökord").input_value() == HOSTILE_QUERY
 
 
-def test_chat_shows_hostile_text_as_text(guarded, live_server):
+def test_chat_shows_hostile_text_as_text(guarded: Page, live_server: str) -> None:
     guarded.goto(live_server + "/")
     box = guarded.get_by_label("Din fråga eller dina sökord")
     box.fill(HOSTILE_QUERY)
@@ -50,7 +56,7 @@ def test_chat_shows_hostile_text_as_text(guarded, live_server):
     assert link_schemes(guarded, "#samtal a[href]") <= {"http", "https"}
 
 
-def test_widget_shows_hostile_text_as_text(guarded, host_site):  # noqa: F811
+def test_widget_shows_hostile_text_as_text(guarded: Page, host_site: str) -> None:  # noqa: F811
     guarded.goto(host_site + "/index.html")
     widget_input(guarded).type(HOSTILE_QUERY)
     expect(guarded.locator("sok-search .sok-title").first).to_be_visible()
@@ -75,7 +81,7 @@ SNIPPETS = [
 ]
 
 
-def snippet_shapes(locator) -> list:
+def snippet_shapes(locator: Locator) -> list:
     return locator.evaluate_all("nodes => nodes.map(n => [...n.childNodes].map(c => [c.nodeName, c.textContent]))")
 
 
@@ -84,12 +90,12 @@ def fake_passages() -> list[dict]:
              "snippet": snippet, "publisher": "Testverket"} for number, snippet in enumerate(SNIPPETS)]
 
 
-def answer_with(route, body: dict) -> None:
+def answer_with(route: Route, body: dict) -> None:
     route.fulfill(status=200, content_type="application/json", headers={"Access-Control-Allow-Origin": "*"},
                   body=json.dumps(body))
 
 
-def test_the_widget_sanitises_snippets_to_text_and_marks(guarded, live_server, host_site):  # noqa: F811
+def test_the_widget_sanitises_snippets_to_text_and_marks(guarded: Page, live_server: str, host_site: str) -> None:  # noqa: F811
     # The chat shows turns the server renders (templates/turn.html, escaped by Jinja, as the page without
     # JavaScript): the widget is the one place that builds snippets from JSON in the browser.
     passages = fake_passages()

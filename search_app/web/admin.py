@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import math
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask.blueprints import BlueprintSetupState
@@ -62,7 +63,7 @@ def _too_many_failures() -> Response | None:
     return response
 
 
-def _page(template: str, code: int = 200, **context):
+def _page(template: str, code: int = 200, **context: Any) -> Response:
     response = current_app.make_response(render_template(template, **context))
     response.status_code = code
     response.headers["Cache-Control"] = "no-store"

@@ -9,6 +9,7 @@ padding: ``embeddings`` is ``tokens × hidden``, ``mean`` is ``hidden``.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from indexer.semantic.e5.weights import E5Weights
 OPSET = 17
 
 
-def build_graph(weights: E5Weights):  # -> onnx.ModelProto (onnx is imported here, at build time only)
+def build_graph(weights: E5Weights) -> Any:  # onnx.ModelProto (onnx is imported here, at build time only)
     """The float32 graph of ``weights``' transformer (word embeddings stay outside: the caller adds them)."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
@@ -31,7 +32,7 @@ def build_graph(weights: E5Weights):  # -> onnx.ModelProto (onnx is imported her
         initialisers.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
         return name
 
-    def node(op: str, inputs: list[str], output: str, **attributes) -> str:
+    def node(op: str, inputs: list[str], output: str, **attributes: Any) -> str:
         nodes.append(helper.make_node(op, inputs, [output], name=output, **attributes))
         return output
 
