@@ -63,6 +63,11 @@ class EngineWeights:
     #: cost time and tell the sections apart hardly at all.
     max_gram_df_share: float = 0.2
     phrase_slop: int = 3
+    #: Candidates the first stage of a two-stage search passes to the second (more when paging deeper).
+    first_stage_candidates: int = 100
+    #: A term in more sections than this finds no first-stage candidates (it still scores them) unless the
+    #: question has no rarer term: a section with none of the question's rarer words rarely ranks first.
+    common_sections: int = 1000
 
 
 @dataclass(frozen=True)
@@ -108,10 +113,20 @@ class AnswerWeights:
     meaning_useful: float = 0.5
     #: The margin feature of a question with one candidate (no runner-up).
     margin_cap: float = 5.0
+    #: Characters an answer card holds without feeling long; each ``length_step_chars`` more is one unit of
+    #: the chooser's "long" feature (the learned model was fitted with these two).
+    short_answer_chars: int = 250
+    length_step_chars: int = 100
+    #: A line of fewer words than this, without sentence punctuation, is a link or a label, not prose.
+    link_line_words: int = 12
+    #: At most this many earlier sentences are shown for a span that points back (one may point back again).
+    max_context_sentences: int = 2
     #: Weight of a follow-up's borrowed words, as a share of their own.
     context_share: float = 0.3
     #: The share of the question's other words a contact must carry to be the answer.
     contact_coverage: float = 0.6
+    #: At most this much of a contact section's own text (a switchboard, a mailbox) is quoted.
+    contact_quote_chars: int = 250
     #: Share of a term found without diacritics ("overkalix" for "överkalix").
     folded_share: float = 0.9
     #: Share of a term that ends a longer found word: the head of a compound ("kommun" in "pilotkommun").

@@ -32,13 +32,13 @@ PHRASE_SLOP = PROFILE.engine.phrase_slop
 #: The analysed fields an indexed section carries (``indexer.fields`` makes them).
 FIELDS = ("body", "head", "folded", "parts", "grams")
 #: Candidates the first stage of a two-stage search passes to the second (more when paging deeper).
-CANDIDATES = 100
+CANDIDATES = PROFILE.engine.first_stage_candidates
 #: Matching sections counted exactly; beyond this many a two-stage search estimates the total.
 TOTAL_BOUND = 1000
 #: A term in more sections than this finds no candidates (it still scores them), unless the
 #: question has no rarer term: at 51k sections a few such words made the first stage read
 #: most of the index, and a section with none of the question's rarer words rarely ranks first.
-COMMON_SECTIONS = 1000
+COMMON_SECTIONS = PROFILE.engine.common_sections
 
 
 #: The engines' input contract: a question already analysed into weighted terms per field

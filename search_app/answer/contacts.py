@@ -24,7 +24,7 @@ GENERIC_CONTACT_WORDS = "kontakt kontakta kontaktperson kontaktpersoner ansvarig
 #: The share of the question's other words a contact must carry to be the answer.
 CONTACT_COVERAGE = PROFILE.answer.contact_coverage
 #: At most this much of a contact section's own text (a switchboard, a mailbox) is quoted.
-QUOTED_CHARS = 250
+QUOTED_CHARS = PROFILE.answer.contact_quote_chars
 
 
 def contact_terms(contact: Contact, analyzer: SwedishAnalyzer) -> set[str]:

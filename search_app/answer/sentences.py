@@ -53,10 +53,10 @@ MEANING_WEIGHT = PROFILE.answer.meaning_weight
 KIND_GROUPS = {"time": ("time",), "quantity": ("number", "amount"), "who": ("person", "who", "contact"),
                "list": ("list",), "definition": ("definition",)}
 #: Characters a card holds without feeling long; each LENGTH_STEP_CHARS more is one unit of the "long" feature.
-SHORT_ANSWER_CHARS = 250
-LENGTH_STEP_CHARS = 100
+SHORT_ANSWER_CHARS = PROFILE.answer.short_answer_chars
+LENGTH_STEP_CHARS = PROFILE.answer.length_step_chars
 #: A link line has fewer words than LINK_LINE_WORDS and no sentence punctuation.
-LINK_LINE_WORDS = 12
+LINK_LINE_WORDS = PROFILE.answer.link_line_words
 #: Punctuation that ends a sentence (or introduces a list) rather than a link or a label.
 SENTENCE_END = ".!?:"
 #: A sentence that shares no word with the question and holds no fact asked for is a candidate only if its
@@ -65,7 +65,7 @@ MEANING_USEFUL = PROFILE.answer.meaning_useful
 #: The margin feature of a question with one candidate (no runner-up).
 MARGIN_CAP = PROFILE.answer.margin_cap
 #: At most this many earlier sentences are shown for a span that points back (one may point back again).
-MAX_CONTEXT_SENTENCES = 2
+MAX_CONTEXT_SENTENCES = PROFILE.answer.max_context_sentences
 #: Joins a context sentence to a later one that does not follow it directly.
 GAP = " … "
 
