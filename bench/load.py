@@ -32,7 +32,7 @@ FALLBACK_QUESTIONS = ["vilka kommuner var pilotkommuner?", "pilotkommuner", "jä
 def load_questions() -> list[str]:
     """The seed questions, plus SweQUAD-MC's when the shared data sets are there."""
     questions = list(FALLBACK_QUESTIONS)
-    seeds = ROOT / "tests" / "quality" / "seed_questions.jsonl"
+    seeds = ROOT / "tests" / "data" / "seed_questions.jsonl"
     if seeds.exists():
         questions += [json.loads(line)["question"] for line in seeds.read_text(encoding="utf-8").splitlines() if line]
     swequad = ROOT.parent / "shared" / "data" / "swequad-mc" / "swequad_mc_questions.jsonl"

@@ -129,8 +129,8 @@ def evaluate(name: str, dataset: Dataset, documents: list[Document] | None = Non
 
 
 def seed_dataset() -> Dataset:
-    """The seed pages and the questions of tests/quality."""
-    questions = read_questions(ROOT / "tests" / "quality" / "seed_questions.jsonl")
+    """The seed pages and the questions of tests/data/seed_questions.jsonl."""
+    questions = read_questions(ROOT / "tests" / "data" / "seed_questions.jsonl")
     return Dataset("seed pages", read_corpus(ROOT / "corpus").documents, questions)
 
 

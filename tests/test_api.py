@@ -206,3 +206,14 @@ def test_every_api_error_is_problem_json_with_swedish_and_english_details(client
         body = response.get_json()
         assert body["type"] == f"/api/docs#problem-{kind}" and body["status"] == status
         assert body["title"] and body["detail"] and body["detail_en"]
+
+
+def test_every_api_path_also_lives_under_v1_with_the_version_header(client: FlaskClient) -> None:
+    for path, query in (("/api/search", {"q": "pilotkommuner"}), ("/api/ask", {"q": "pilotkommuner"}),
+                        ("/api/suggest", {"q": "pilot"}), ("/api/contacts", {})):
+        old = client.get(path, query_string=query)
+        new = client.get(path.replace("/api/", "/api/v1/"), query_string=query)
+        assert old.status_code == new.status_code == 200, path
+        assert old.get_json() == new.get_json(), path
+        assert new.headers["Sok-Api-Version"] == "1"
+    assert client.post("/api/v1/ask", json={"q": "pilotkommuner"}).status_code == 200

@@ -1,4 +1,4 @@
-"""Golden tests for the language features: compounds, folding, grams, synonyms, protected words,
+"""Golden tests for the language features: compounds, folding, grams, protected words,
 question types and follow-ups."""
 
 import pytest
@@ -8,7 +8,6 @@ from indexer.language.analysis import fold
 from indexer.language.compounds import CompoundSplitter
 from indexer.language.lexicon import build_lexicon
 from indexer.language.questions import focus_term, holds_fact_of_kind, is_follow_up, question_type
-from search_app.query.plan import Synonyms, plan_query
 
 
 @pytest.fixture(scope="module")
@@ -64,14 +63,6 @@ def test_index_fields_of_a_section(splitter: CompoundSplitter) -> None:
     assert "attraktionskraft" in fields["head"]
 
 
-def test_a_part_typed_alone_is_searched_in_the_parts_field(splitter: CompoundSplitter) -> None:
-    plan = plan_query("planering", SwedishAnalyzer(splitter.lexicon))
-    parts = {(t.field, t.term) for t in plan.terms}
-    assert ("parts", "planering") in parts and ("body", "planering") in parts
-    whole = {t.field: t.weight for t in plan.terms if t.term == "planering"}
-    assert whole["body"] > whole["parts"]  # a whole-word match ranks above a part match
-
-
 def test_protected_words_are_not_stemmed() -> None:
     assert SwedishAnalyzer().terms("Projekt Sthlm") == ["projek", "sthlm"]
     assert SwedishAnalyzer(protected=frozenset({"projekt"})).terms("Projekt Sthlm") == ["projekt", "sthlm"]
@@ -82,22 +73,6 @@ def test_neuter_definite_et_is_dropped_for_known_words(splitter: CompoundSplitte
     assert analyzer.terms("projektet projekt") == ["projek"]
     assert analyzer.terms("landstinget landsting") == ["landsting"]
     assert analyzer.terms("paket") == ["paket"]  # "pak" is too short to be the bare word
-
-
-def test_synonyms_expand_questions_both_ways(splitter: CompoundSplitter) -> None:
-    analyzer = SwedishAnalyzer(splitter.lexicon)
-    synonyms = Synonyms.parse("landsting, region\n# kommentar\nbidrag, stöd, finansiering\n", analyzer)
-    assert synonyms.expand(analyzer.terms("landstinget i Stockholm")) == ["region"]
-    assert synonyms.expand(analyzer.terms("regionens ansvar")) == ["landsting"]
-    assert synonyms.expand(analyzer.terms("söka bidrag")) == ["stöd", "finansiering"]
-    assert synonyms.expand(analyzer.terms("cykelbana")) == []
-
-
-def test_multiword_synonym_entries() -> None:
-    analyzer = SwedishAnalyzer()
-    synonyms = Synonyms.parse("jämställdhet, jämlikhet mellan kvinnor och män", analyzer)
-    assert synonyms.expand(analyzer.terms("jämlikhet mellan kvinnor och män")) == ["jämställd"]
-    assert synonyms.expand(analyzer.terms("kvinnor")) == []
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Retrieval and answer quality on questions about the seed pages, as citizens and staff ask them.
 
-The questions (tests/quality/seed_questions.jsonl) name a passage that answers
+The questions (tests/data/seed_questions.jsonl) name a passage that answers
 them, or none when the corpus holds no answer. Floors, not exact values: the
 measured numbers are in the README.
 """
@@ -15,7 +15,7 @@ import pytest
 from search_app.answer.ask import ask
 from search_app.query.snapshot import OpenSnapshot
 
-QUESTIONS = Path(__file__).parent / "quality" / "seed_questions.jsonl"
+QUESTIONS = Path(__file__).parent / "data" / "seed_questions.jsonl"
 HIT_AT_3_FLOOR = 0.9
 HIT_AT_1_FLOOR = 0.8
 ANSWER_FLOOR = 0.7

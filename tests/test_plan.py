@@ -1,4 +1,5 @@
-"""Ranking rules a user notices: headings over body, phrases over scattered words, whole words over parts."""
+"""search_app/query/plan.py: the ranking rules its weights make (headings over body, phrases over scattered words,
+whole words over parts) and its synonyms."""
 
 from collections.abc import Iterator
 
@@ -6,7 +7,11 @@ import pytest
 
 from indexer.build import build_snapshot
 from indexer.corpus.model import Document
+from indexer.fields import SwedishAnalyzer
+from indexer.language.compounds import CompoundSplitter
+from indexer.language.lexicon import build_lexicon
 from indexer.snapshot.reader import current_snapshot
+from search_app.query.plan import Synonyms, plan_query
 from search_app.query.search import search
 from search_app.query.snapshot import OpenSnapshot, open_snapshot
 
@@ -51,3 +56,32 @@ def test_words_standing_together_rank_above_scattered_words(snap: OpenSnapshot) 
 def test_a_whole_word_ranks_above_a_compound_part(snap: OpenSnapshot) -> None:
     found = urls(snap, "planering")
     assert found[:2] == ["hel", "del"]
+
+
+@pytest.fixture(scope="module")
+def splitter() -> CompoundSplitter:
+    return CompoundSplitter(build_lexicon(["kompetensarena", "pilotkommunerna"]))
+
+
+def test_a_part_typed_alone_is_searched_in_the_parts_field(splitter: CompoundSplitter) -> None:
+    plan = plan_query("planering", SwedishAnalyzer(splitter.lexicon))
+    parts = {(t.field, t.term) for t in plan.terms}
+    assert ("parts", "planering") in parts and ("body", "planering") in parts
+    whole = {t.field: t.weight for t in plan.terms if t.term == "planering"}
+    assert whole["body"] > whole["parts"]  # a whole-word match ranks above a part match
+
+
+def test_synonyms_expand_questions_both_ways(splitter: CompoundSplitter) -> None:
+    analyzer = SwedishAnalyzer(splitter.lexicon)
+    synonyms = Synonyms.parse("landsting, region\n# kommentar\nbidrag, stöd, finansiering\n", analyzer)
+    assert synonyms.expand(analyzer.terms("landstinget i Stockholm")) == ["region"]
+    assert synonyms.expand(analyzer.terms("regionens ansvar")) == ["landsting"]
+    assert synonyms.expand(analyzer.terms("söka bidrag")) == ["stöd", "finansiering"]
+    assert synonyms.expand(analyzer.terms("cykelbana")) == []
+
+
+def test_multiword_synonym_entries() -> None:
+    analyzer = SwedishAnalyzer()
+    synonyms = Synonyms.parse("jämställdhet, jämlikhet mellan kvinnor och män", analyzer)
+    assert synonyms.expand(analyzer.terms("jämlikhet mellan kvinnor och män")) == ["jämställd"]
+    assert synonyms.expand(analyzer.terms("kvinnor")) == []

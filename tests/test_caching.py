@@ -1,4 +1,5 @@
-"""The per-worker result cache: repeated questions are answered from memory, never from an old index."""
+"""web/caching.py: the per-worker result cache (repeated questions answered from memory, never from an old index)
+and HTTP caching (ETag and Cache-Control until the index changes)."""
 
 import random
 import zlib
@@ -82,3 +83,31 @@ def test_long_keys_count_against_the_cache_size() -> None:
     kept = sum(cache.get(snapshot, ("ask", f"fråga {n}", tuple(f"{n} {'ä' * 497}" for _ in range(10)), None))
                is not None for n in range(2_000))
     assert 0 < kept <= 64 * 1024 // (10 * 500)
+
+
+def test_a_conditional_request_is_answered_304_until_the_index_changes(tmp_path: Path) -> None:
+    def page(text: str) -> Document:
+        return Document(url="https://example.se/parker", title="Parker", text=text)
+
+    build_snapshot(tmp_path, [page("Parkerna i Exempelby sköts av kommunen.")])
+    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path), "SNAPSHOT_CHECK_INTERVAL_S": 0})
+    client = app.test_client()
+    first = client.get("/api/search", query_string={"q": "parkerna"})
+    tag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+    again = client.get("/api/search", query_string={"q": "parkerna"}, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == tag
+    other = client.get("/api/search", query_string={"q": "kommunen"}, headers={"If-None-Match": tag})
+    assert other.status_code == 200  # another question, another tag
+    build_snapshot(tmp_path, [page("Parkerna i Exempelby sköts nu av en förening.")])
+    changed = client.get("/api/search", query_string={"q": "parkerna"}, headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert "förening" in changed.get_json()["results"][0]["text"]
+    app.extensions["sok_index"].close()
+
+
+def test_errors_and_posted_questions_are_not_stored(client: FlaskClient) -> None:
+    error = client.get("/api/search", query_string={"q": ""})
+    assert error.status_code == 400 and error.headers["Cache-Control"] == "no-store" and "ETag" not in error.headers
+    posted = client.post("/api/ask", json={"q": "pilotkommuner"})
+    assert posted.headers["Cache-Control"] == "no-store" and "ETag" not in posted.headers
