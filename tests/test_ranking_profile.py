@@ -8,8 +8,8 @@ import pytest
 
 from indexer.engines import whoosh
 from indexer.ranking_profile import FITTED_FILE, PROFILE, load_profile, save_fitted
-from search_app.answer import highlight
-from search_app.answer.fact_spans import FEATURES
+from search_app.answer.fact import highlight
+from search_app.answer.fact.candidates import FEATURES
 from search_app.query import fusion, plan
 from search_app.settings import defaults
 
