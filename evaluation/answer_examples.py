@@ -34,7 +34,7 @@ from search_app.answer.sentences import (
     candidates,
 )
 from search_app.query.question import Question, read_question
-from search_app.query.search import search
+from search_app.query.search import Passage, search
 from search_app.query.snapshot import OpenSnapshot, open_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,28 +99,38 @@ def lexical_snapshot(documents: list[Document]) -> OpenSnapshot:
 
 
 def cached_examples(name: str, snap: OpenSnapshot, questions: list[EvalQuestion]) -> list[Example]:
-    """``examples``, kept in var/eval/ under a hash of the questions, the snapshot and the code that makes them
-    (the retrieval, the question's reading and the candidates)."""
+    """Each question's candidate spans, labelled: the searches (passages and question vectors) are kept in
+    var/eval/ under a hash of the questions, the snapshot and the code that makes them (retrieval and the
+    question's reading); the candidates and their features are made afresh (a few seconds), so a change of
+    features needs no new search."""
     digest = hashlib.sha256(f"{name}|{snap.semantic is not None}|{len(questions)}".encode())
     for question in questions:
         digest.update(question.question.encode())
-    answer = ROOT / "search_app" / "answer"
-    code = [*(ROOT / "search_app" / "query").rglob("*.py"), *(ROOT / "indexer").rglob("*.py"),
-            answer / "sentences.py", answer / "matching.py"]
-    for path in sorted(code):
+    for path in sorted([*(ROOT / "search_app" / "query").rglob("*.py"), *(ROOT / "indexer").rglob("*.py")]):
         digest.update(path.read_bytes())
-    path = CACHE / f"train-answers-{digest.hexdigest()[:16]}.pickle"
+    path = CACHE / f"answer-searches-{digest.hexdigest()[:16]}.pickle"
     if path.exists():
         with path.open("rb") as file:
-            return pickle.load(file)  # noqa: S301 -- written by this script, in this checkout's var/
-    rows = examples(snap, questions)
-    with path.open("wb") as file:
-        pickle.dump(rows, file)
-    return rows
+            searched = pickle.load(file)  # noqa: S301 -- written by this script, in this checkout's var/
+    else:
+        searched = searches(snap, questions)
+        with path.open("wb") as file:
+            pickle.dump(searched, file)
+    return [example(snap, item) for item in searched]
 
 
-def examples(snap: OpenSnapshot, questions: list[EvalQuestion]) -> list[Example]:
-    """Each question searched and read as ``ask`` does, its candidate spans labelled."""
+@dataclass
+class Searched:
+    """One question read and searched as ``ask`` does: its passages and (on a semantic snapshot) its vector."""
+
+    item: EvalQuestion
+    question: Question
+    passages: list[Passage]
+    vector: np.ndarray | None
+
+
+def searches(snap: OpenSnapshot, questions: list[EvalQuestion]) -> list[Searched]:
+    """Each question read and searched as ``ask`` does."""
     rows = []
     started = time.monotonic()
     for number, item in enumerate(questions):
@@ -129,12 +139,18 @@ def examples(snap: OpenSnapshot, questions: list[EvalQuestion]) -> list[Example]
         question = read_question(item.question, snap.analyzer)
         passages = search(snap, question.searched, limit=PASSAGES, exact_total=False).passages
         vector = snap.semantic.query_vector(question.searched) if snap.semantic is not None else None
-        asked = asked_question(snap, question)
-        found = candidates(snap, asked, passages, vector)
-        labels = np.array([_holds(candidate, item.answer_text) for candidate in found], dtype=np.float64)
-        rows.append(Example(question, item.answer_text, item.answerable, found, labels, vector is not None,
-                            len(asked.weights)))
+        rows.append(Searched(item, question, passages, vector))
     return rows
+
+
+def example(snap: OpenSnapshot, searched: Searched) -> Example:
+    """A searched question's candidate spans, labelled."""
+    item, question = searched.item, searched.question
+    asked = asked_question(snap, question)
+    found = candidates(snap, asked, searched.passages, searched.vector)
+    labels = np.array([_holds(candidate, item.answer_text) for candidate in found], dtype=np.float64)
+    return Example(question.with_vector(searched.vector), item.answer_text, item.answerable, found, labels,
+                   searched.vector is not None, len(asked.weights))
 
 
 def _holds(candidate: Candidate, gold: tuple[str, ...]) -> bool:

@@ -61,7 +61,9 @@ from search_app.query.snapshot import OpenSnapshot, open_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "eval"
-EMBEDDING_CACHE = ROOT / "var" / "embedding-cache"
+#: The embedding cache the evaluation's builds read and add to: SOK_EMBEDDING_CACHE (as ``sok index`` reads it), else
+#: var/embedding-cache of this checkout.
+EMBEDDING_CACHE = Path(os.environ.get("SOK_EMBEDDING_CACHE", "").strip() or ROOT / "var" / "embedding-cache")
 QUALITY_DOC = ROOT / "docs" / "quality.md"
 DISTRACTOR_PAGES = 5000
 #: Hybrid hit@1 at least this many points above the baseline.

@@ -9,7 +9,7 @@ punctuation and the indefinite articles "en" and "ett" removed; the best of
 the gold answers). A question without a highlight scores 0. For comparison,
 the F1 of the whole answer text.
 
-``--fit`` chooses ``search_app.answer.highlight.WEIGHTS`` on SweQUAD-MC
+``--fit`` chooses ``search_app.answer.fact.highlight.WEIGHTS`` on SweQUAD-MC
 training (coordinate ascent of each weight over a grid, from the current
 weights, while the mean F1 rises), prints them and writes them to
 indexer/ranking_profile.json (the ranking profile's fitted values); dev and
@@ -33,10 +33,10 @@ from evaluation.datasets import Dataset, squad_sv, swequad_mc
 from evaluation.run import CODE_COMMIT, QUALITY_DOC, indexes, machine
 from indexer.language.questions import asks_for_fact, question_slot, question_type
 from indexer.ranking_profile import save_fitted
-from search_app.answer import highlight
-from search_app.answer.answer_words import read_words
 from search_app.answer.ask import ask
-from search_app.answer.fact_spans import FEATURES, candidates
+from search_app.answer.fact import highlight
+from search_app.answer.fact.candidates import FEATURES, candidates
+from search_app.answer.fact.words import read_words
 from search_app.query.snapshot import OpenSnapshot
 
 SECTION = "## The exact fact (answer.highlight)"

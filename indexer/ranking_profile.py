@@ -152,7 +152,7 @@ class RankingProfile:
     engine: EngineWeights = field(default_factory=EngineWeights)
     fusion: FusionWeights = field(default_factory=FusionWeights)
     answer: AnswerWeights = field(default_factory=AnswerWeights)
-    #: Weight of each feature of a highlight candidate (``search_app.answer.fact_spans.FEATURES``), fitted.
+    #: Weight of each feature of a highlight candidate (``search_app.answer.fact.candidates.FEATURES``), fitted.
     highlight: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
     def to_dict(self) -> dict:

@@ -10,7 +10,7 @@ import numpy as np
 from indexer.build import SemanticOptions, build_snapshot
 from indexer.corpus.model import Document
 from indexer.snapshot.reader import current_snapshot
-from search_app.answer.answer_model import MODEL_FILE, answer_model
+from search_app.answer.answer_model import MODEL_FILE, Linear, answer_model
 from search_app.answer.ask import ask
 from search_app.answer.sentences import CHOOSER_FEATURES, CONFIDENCE_FEATURES
 from search_app.query.snapshot import open_snapshot
@@ -21,6 +21,7 @@ def test_the_shipped_parameters_name_the_features_the_code_computes() -> None:
     assert model.chooser.names == CHOOSER_FEATURES
     assert model.confidence.names == CONFIDENCE_FEATURES
     for linear in (model.chooser, model.confidence):
+        assert isinstance(linear, Linear)
         assert np.isfinite(linear.weights).all() and (linear.scale > 0).all()
         assert len(linear.weights) == len(linear.names) == len(linear.mean)
     assert model.source.startswith("answer_model.json sha256:")

@@ -12,7 +12,7 @@ from indexer.fields import SwedishAnalyzer
 from indexer.language.facts import AGENT_RE, AMOUNT_RE, BODY_RE, CONDITION_RE, COUNT_RE, LIST_RE, TIME_RE, spans
 from indexer.language.questions import asks_for_fact, question_slot
 from search_app.answer.ask import ask
-from search_app.answer.highlight import find_highlight
+from search_app.answer.fact import find_highlight
 from search_app.query.question import read_question
 from search_app.query.snapshot import OpenSnapshot
 

@@ -11,8 +11,9 @@ import tantivy
 from indexer.engines import base, whoosh
 from indexer.engines import tantivy as tantivy_engine
 from indexer.ranking_profile import FITTED_FILE, PROFILE, Bm25, load_profile, save_fitted
-from search_app.answer import ask, contacts, followups, highlight, matching, sentences
-from search_app.answer.fact_spans import FEATURES
+from search_app.answer import ask, contacts, followups, matching, sentences
+from search_app.answer.fact import highlight
+from search_app.answer.fact.candidates import FEATURES
 from search_app.query import fusion, plan, search, vectors
 from search_app.settings import defaults
 

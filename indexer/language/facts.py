@@ -6,7 +6,7 @@ kronor per månad", "11,6 miljarder", "63 dagar", "Skatteverket", "Länsstyrelse
 Skåne", "Flen, Gotland och Haninge", a bulleted list's lines, a quotation, and
 the condition that answers "när" as a date does ("om du har fått …"). The
 answer step picks the exact fact of an answer with them
-(``search_app.answer.fact_spans``).
+(``search_app.answer.fact.candidates``).
 """
 
 from __future__ import annotations

@@ -55,13 +55,47 @@ class Linear:
 
 
 @dataclass(frozen=True)
+class Mlp:
+    """A linear function of named features plus one hidden layer of rectified units, standardised as ``Linear``:
+    ``linear(z) + sum(out * relu(hidden @ z + hidden_bias))`` with ``z = (x - mean) / scale``."""
+
+    names: tuple[str, ...]
+    linear: Linear
+    hidden: np.ndarray
+    hidden_bias: np.ndarray
+    out: np.ndarray
+
+    def raw(self, rows: np.ndarray) -> np.ndarray:
+        """The score of each row of features (in the order of ``names``)."""
+        z = (rows - self.linear.mean) / self.linear.scale
+        hidden = np.maximum(z @ self.hidden.T + self.hidden_bias, 0.0)
+        return self.linear.bias + z @ self.linear.weights + hidden @ self.out
+
+    def as_dict(self) -> dict:
+        """The JSON shape."""
+        return {**self.linear.as_dict(), "kind": "mlp", "hidden": self.hidden.tolist(),
+                "hidden_bias": self.hidden_bias.tolist(), "out": self.out.tolist()}
+
+
+def scorer_from_dict(data: dict) -> Linear | Mlp:
+    """A ``Linear`` or an ``Mlp`` (``"kind": "mlp"``) from its JSON shape."""
+    linear = Linear.from_dict(data)
+    if data.get("kind") != "mlp":
+        return linear
+    return Mlp(linear.names, linear, np.asarray(data["hidden"], dtype=np.float64),
+               np.asarray(data["hidden_bias"], dtype=np.float64), np.asarray(data["out"], dtype=np.float64))
+
+
+@dataclass(frozen=True)
 class AnswerModel:
     """The chooser, the confidence model, and where they come from."""
 
-    chooser: Linear
+    chooser: Linear | Mlp
     confidence: Linear
     #: The file's name and the first 12 hex digits of its SHA-256 (what ``make eval`` records).
     source: str
+    #: The confidence model's probability below which no answer is given (None: the coverage alone decides).
+    gate: float | None = None
 
 
 @lru_cache(maxsize=4)
@@ -70,4 +104,5 @@ def answer_model(path: Path = MODEL_FILE) -> AnswerModel:
     raw = path.read_bytes()
     data = json.loads(raw)
     source = f"{path.name} sha256:{hashlib.sha256(raw).hexdigest()[:12]}"
-    return AnswerModel(Linear.from_dict(data["chooser"]), Linear.from_dict(data["confidence"]), source)
+    return AnswerModel(scorer_from_dict(data["chooser"]), Linear.from_dict(data["confidence"]), source,
+                       data.get("gate"))

@@ -11,7 +11,7 @@ span's coverage of the question's words (or its meaning share); below
 ``MIN_ANSWER_CONFIDENCE`` there is no answer, and a passage that shares no
 word with the question is never an answer. An answer carries its exact fact,
 the span of its text that answers the question
-(:mod:`search_app.answer.highlight`).
+(:mod:`search_app.answer.fact`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from search_app.answer.contacts import (
     describe_missing_contact,
     names_a_contact,
 )
+from search_app.answer.fact import Highlight, fact_at, find_highlight
 from search_app.answer.followups import with_context
-from search_app.answer.highlight import Highlight, fact_at, find_highlight
 from search_app.answer.matching import term_weights
 from search_app.answer.sentences import AskedQuestion, best_span
 from search_app.query.labels import source_label

@@ -27,7 +27,7 @@ from indexer.language.questions import holds_fact_of_kind
 from indexer.language.reference import antecedent
 from indexer.ranking_profile import PROFILE
 from indexer.semantic.units import group_sentences, section_sentences, sentence_units
-from search_app.answer.answer_model import AnswerModel, answer_model
+from search_app.answer.answer_model import AnswerModel, Linear, answer_model
 from search_app.answer.matching import coverage, match_share
 from search_app.query.search import Passage
 from search_app.query.snapshot import OpenSnapshot
@@ -52,6 +52,8 @@ MEANING_WEIGHT = PROFILE.answer.meaning_weight
 #: Question kinds read together when the chooser weighs a fact of the asked kind.
 KIND_GROUPS = {"time": ("time",), "quantity": ("number", "amount"), "who": ("person", "who", "contact"),
                "list": ("list",), "definition": ("definition",)}
+#: The question kind whose fact stands for each group in the "holds_" features (the broadest of the group).
+HELD_KINDS = {"time": "time", "quantity": "number", "who": "who", "list": "list", "definition": "definition"}
 #: Characters a card holds without feeling long; each LENGTH_STEP_CHARS more is one unit of the "long" feature.
 SHORT_ANSWER_CHARS = PROFILE.answer.short_answer_chars
 LENGTH_STEP_CHARS = PROFILE.answer.length_step_chars
@@ -131,6 +133,7 @@ def candidates(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage]
     """
     terms = snap.analyzer.terms
     found: list[Candidate] = []
+    asked_groups = {f"asked_{group}": float(asked.kind in kinds) for group, kinds in KIND_GROUPS.items()}
     top_score = max((passage.score for passage in passages[:SENTENCE_PASSAGES]), default=0.0)
     for rank, passage in enumerate(passages[:SENTENCE_PASSAGES]):
         heading_terms = set(terms(" ".join(passage.heading_path)))
@@ -142,7 +145,9 @@ def candidates(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage]
         shares = [_Shares(asked, found_terms) for found_terms in sentence_terms]
         offered = [holds_fact_of_kind(sentence, asked.kind) for sentence in sentences]
         useful = [shares[i].any_word or offered[i] or meaning[i] >= MEANING_USEFUL for i in range(len(sentences))]
-        where = {"rank": float(rank), "passage_score": passage.score / top_score if top_score > 0 else 0.0}
+        where = {"rank": float(rank), "passage_score": passage.score / top_score if top_score > 0 else 0.0,
+                 **_passage_features(asked, shares, heading_terms)}
+        holds: dict[int, dict[str, float]] = {}
         for first in range(len(sentences)):
             for last in range(first, min(first + MAX_ANSWER_SENTENCES, len(sentences))):
                 if not (useful[first] and useful[last]):
@@ -152,6 +157,7 @@ def candidates(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage]
                                      shares[first : last + 1], max(meaning[first : last + 1]),
                                      any(offered[first : last + 1]))
                 features.update(where, position=math.log1p(first), first=float(first == 0))
+                features.update(_kinds_held(sentences, first, last, holds), **asked_groups)
                 found.append(Candidate(passage, sentences, first, last, features))
     return found
 
@@ -167,6 +173,11 @@ def best_span(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage],
     order = np.argsort(-scores, kind="stable")
     best = found[int(order[0])]
     confidence = answer_confidence(best)
+    if model.gate is not None:
+        margin = float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else MARGIN_CAP
+        read = confidence_features(best, float(scores[order[0]]), margin, len(asked.weights))
+        if learned_confidence(model.confidence, best, read) < model.gate:
+            return None  # the confidence model says the passages hold no answer
     context = context_before(best.sentences, best.first)
     return Span(context + best.text, confidence, best.passage, len(context))
 
@@ -182,6 +193,17 @@ def answer_confidence(best: Candidate) -> float:
     return min(1.0, confidence) * (MISSING_FACT_FACTOR if features["missing_fact"] else 1.0)
 
 
+def learned_confidence(confidence: Linear, best: Candidate, read: dict[str, float]) -> float:
+    """The confidence model's probability that the chosen span holds the answer (``read``: its
+    ``confidence_features``): 0 for a span sharing no word with the question and not near it in meaning, and
+    MISSING_FACT_FACTOR of it without the kind of fact asked for, as ``answer_confidence`` has them."""
+    features = best.features
+    if features["lexical"] == 0 and features["meaning"] < MEANING_USEFUL:
+        return 0.0
+    factor = MISSING_FACT_FACTOR if features["missing_fact"] else 1.0
+    return factor * float(confidence.probability(feature_rows([read], confidence.names))[0])
+
+
 def feature_rows(found: list[Candidate] | list[dict[str, float]], names: tuple[str, ...]) -> np.ndarray:
     """The features ``names`` of each candidate (or feature dict), one row each."""
     dicts = [item.features if isinstance(item, Candidate) else item for item in found]
@@ -191,12 +213,8 @@ def feature_rows(found: list[Candidate] | list[dict[str, float]], names: tuple[s
 def confidence_features(best: Candidate, score: float, margin: float, question_terms: int) -> dict[str, float]:
     """What the confidence model reads of the chosen candidate (not whether the snapshot has vectors: the training
     sets with unanswerable questions have none, so that would only tell the data sets apart)."""
-    features = best.features
-    return {"best": score, "margin": min(margin, MARGIN_CAP), "lexical": features["lexical"],
-            "in_span": features["in_span"], "no_word": features["no_word"], "meaning": features["meaning"],
-            "offered": features["offered"], "missing_fact": features["missing_fact"],
-            "question_terms": math.log1p(question_terms), "rank": features["rank"],
-            "passage_score": features["passage_score"]}
+    return {**best.features, "best": score, "margin": min(margin, MARGIN_CAP),
+            "question_terms": math.log1p(question_terms)}
 
 
 def context_before(sentences: list[str], first: int) -> str:
@@ -263,6 +281,34 @@ def _features(span: list[str], span_terms: set[str], heading_terms: set[str], as
     for group, kinds in KIND_GROUPS.items():
         features[f"offered_{group}"] = float(offered and asked.kind in kinds)
     return features
+
+
+def _passage_features(asked: AskedQuestion, shares: list[_Shares], heading_terms: set[str]) -> dict[str, float]:
+    """What the whole passage holds of the question: its coverage of the question's weight (sentences and heading),
+    and the largest share of that weight carried by one term it lacks altogether (a question about something the
+    passage never names is often one it cannot answer)."""
+    total = sum(asked.weights.values())
+    if not total:
+        return {"passage_lexical": 0.0, "missing_weight": 0.0}
+    folded = {fold_term(term) for term in heading_terms}
+    held = {term: max([match_share(term, heading_terms, folded), *(s.terms[term] for s in shares)])
+            for term in asked.weights}
+    return {"passage_lexical": sum(asked.weights[term] * share for term, share in held.items()) / total,
+            "missing_weight": max((asked.weights[term] / total for term, share in held.items() if share == 0),
+                                  default=0.0)}
+
+
+def _kinds_held(sentences: list[str], first: int, last: int, holds: dict[int, dict[str, float]]) -> dict[str, float]:
+    """Which kinds of fact (KIND_GROUPS, whatever the question asks) the span's sentences hold; ``holds`` keeps
+    each sentence's answer for the passage's other spans."""
+    found = dict.fromkeys((f"holds_{group}" for group in KIND_GROUPS), 0.0)
+    for number in range(first, last + 1):
+        if number not in holds:
+            holds[number] = {f"holds_{group}": float(holds_fact_of_kind(sentences[number], kind))
+                             for group, kind in HELD_KINDS.items()}
+        for name, value in holds[number].items():
+            found[name] = max(found[name], value)
+    return found
 
 
 def _is_link_line(sentence: str) -> bool:

@@ -1,6 +1,6 @@
 """Candidate facts in an answer's text, and what each looks like beside the question.
 
-The answer is read word by word (:mod:`search_app.answer.answer_words`): each
+The answer is read word by word (:mod:`search_app.answer.fact.words`): each
 word is the question's own (it carries a question term, or it is a function
 word the question also uses) or new. A
 candidate is a stretch of new words inside one clause (commas may fall inside
@@ -35,7 +35,7 @@ from indexer.language.facts import (
 )
 from indexer.language.questions import Slot
 from indexer.ranking_profile import PROFILE
-from search_app.answer.answer_words import Word, beside, distances, prefix_sums
+from search_app.answer.fact.words import Word, beside, distances, prefix_sums
 
 #: A fact of the asked kind counts in a sentence holding at least this share of the best sentence's question words
 #: (1: in the best sentences only; 0.5 did worse on SweQUAD-MC training).

@@ -4,7 +4,7 @@ The answer's sentences hold more than the fact; the highlight is the part a
 reader looks for: the date or period for "när / hur länge / vilket år", the
 amount with its unit for "hur mycket / hur många", the person or body for
 "vem", the items for "vilka", the defining phrase for "vad är". Candidates
-and their features are :mod:`search_app.answer.fact_spans`'; the best by
+and their features are :mod:`search_app.answer.fact.candidates`'; the best by
 ``WEIGHTS`` is the highlight. There is none when no span is clearly the
 answer: the question asks for no fact (how something is done, or it is only
 key words), or no word of the answer is the question's (nothing shows where
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from indexer.fields import SwedishAnalyzer
 from indexer.ranking_profile import PROFILE
-from search_app.answer.answer_words import read_words
-from search_app.answer.fact_spans import FEATURES, Candidate, candidates
+from search_app.answer.fact.candidates import FEATURES, Candidate, candidates
+from search_app.answer.fact.words import read_words
 from search_app.query.question import Question
 
 

@@ -2,7 +2,7 @@
 clauses end, and what each word's neighbourhood says.
 
 Each word is the question's (it carries a question term, or it is a function
-word the question also uses) or new; :mod:`search_app.answer.fact_spans`
+word the question also uses) or new; :mod:`search_app.answer.fact.candidates`
 builds its candidates from the runs of new words.
 """
 
