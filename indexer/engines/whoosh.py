@@ -36,7 +36,7 @@ from indexer.engines.base import (
 )
 from indexer.engines.whoosh_files import PlainFileStorage, lengths_in_memory
 from indexer.engines.whoosh_files import build as build  # the engine's build, as the registry calls it
-from indexer.engines.whoosh_postings import Postings
+from indexer.engines.whoosh_postings import Postings, TermPostings, in_order_near, tree_sum
 from indexer.engines.writing import read_record
 from indexer.ranking_profile import PROFILE
 
@@ -90,6 +90,7 @@ class WhooshEngine:
             lengths_in_memory(self._searcher.reader())
             self._priors = np.array(weighting.priors, dtype=np.float64)
             self._postings = Postings(self._searcher, BM25_K1, BM25_B)
+            self._body_format = self._index.schema["body"].format
         except Exception as error:  # Whoosh raises many kinds here
             raise EngineError(f"kan inte öppna indexet i {path} ({error}); bygg om det med 'sok index'") from error
         self.path = path
@@ -162,39 +163,49 @@ class WhooshEngine:
         scores = np.zeros(len(candidates))
         if not len(candidates):
             return scores, False
-        holding: dict[str, np.ndarray] = {}
+        body: dict[str, TermPostings] = {}
         for item in plan.terms:
             if deadline is not None and time.monotonic() > deadline:
                 return scores * self._priors[candidates], True
             if item.field == "grams" and self._common_gram(item.term):
                 continue
-            postings = self._postings.at(item.field, item.term, candidates)
+            postings = self._postings.at(item.field, item.term, candidates, values=item.field == "body")
             if item.field == "body":
-                holding[item.term] = postings.ids
+                body[item.term] = postings
             if len(postings.ids):
                 places = np.searchsorted(candidates, postings.ids)
                 scores[places] += item.weight * self._postings.bm25(item.field, item.term, postings.weights,
                                                                      postings.ids)
-        context = self._searcher.context()
         for name, words, weight in plan.phrases:
-            inside = candidates
-            for word in words:
-                held = holding[word] if name == "body" and word in holding else \
-                    self._postings.at(name, word, candidates).ids
-                inside = inside[np.isin(inside, held)]
-            if not len(inside):
+            if name != "body":
                 continue
-            matcher = Phrase(name, list(words), slop=PHRASE_SLOP, boost=weight).matcher(self._searcher, context)
-            for docnum in inside.tolist():
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() == docnum:
-                    scores[np.searchsorted(candidates, docnum)] += matcher.score()
+            for word in words:
+                if word not in body:
+                    body[word] = self._postings.at("body", word, candidates, values=True)
+            for docnum, score in self._phrase_scores([(word, body[word]) for word in words]):
+                scores[np.searchsorted(candidates, docnum)] += score * weight
         return scores * self._priors[candidates], False
+
+    def _phrase_scores(self, words: list[tuple[str, TermPostings]]) -> list[tuple[int, float]]:
+        """(section, summed BM25F of the words in ``body``) where ``words`` occur in order within PHRASE_SLOP.
+
+        As Whoosh's ``Phrase`` (a ``SpanNear2``: in order, 1 to ``slop`` positions apart) matches
+        and scores them: the words' own scores, added as its binary tree of matchers adds them.
+        """
+        shared = words[0][1].ids
+        for _, postings in words[1:]:
+            shared = shared[np.isin(shared, postings.ids)]
+        found = []
+        for docnum in shared.tolist():
+            places = [int(np.searchsorted(postings.ids, docnum)) for _, postings in words]
+            positions = [self._body_format.decode_positions(postings.values[place])  # type: ignore[index]
+                         for (_, postings), place in zip(words, places, strict=True)]
+            if in_order_near(positions, PHRASE_SLOP):
+                scores = [float(self._postings.bm25("body", word, postings.weights[place : place + 1],
+                                                    postings.ids[place : place + 1])[0])
+                          for (word, postings), place in zip(words, places, strict=True)]
+                found.append((docnum, tree_sum(scores)))
+        return found
 
     def _total(self, matched: int, plan: QueryPlan, publisher: str | None, kind: str | None) -> tuple[int, bool]:
         """The first stage's ``matched`` sections when at most TOTAL_BOUND, else an estimate (and not exact)."""

@@ -180,3 +180,34 @@ def _selected(block: tuple[np.ndarray, np.ndarray, Any], wanted: np.ndarray | No
         where = places[ids[places] == wanted]
     picked_values = [raw_values[i] for i in where.tolist()] if values else []
     return ids[where], weights[where], picked_values
+
+
+def in_order_near(positions: list[list[int]], slop: int) -> bool:
+    """Whether words at these positions occur in order, each 1 to ``slop`` positions after the span before.
+
+    Whoosh's ``SpanNear2`` (``ordered=True``, ``mindist=1``) on the positions of one section.
+    """
+    spans = {(position, position) for position in positions[0]}
+    for following in positions[1:]:
+        joined = set()
+        for start, end in spans:
+            for position in following:
+                if position < start:
+                    continue
+                if position > end + slop:
+                    break
+                distance = 0 if position <= end else position - end
+                if 1 <= distance <= slop:
+                    joined.add((start, max(end, position)))
+        spans = joined
+        if not spans:
+            return False
+    return bool(spans)
+
+
+def tree_sum(values: list[float]) -> float:
+    """``values`` added as Whoosh's ``make_binary_tree`` of additive matchers adds their scores."""
+    if len(values) == 1:
+        return values[0]
+    half = len(values) // 2
+    return tree_sum(values[:half]) + tree_sum(values[half:])
