@@ -55,6 +55,32 @@ def test_two_stages_find_what_one_stage_finds(whoosh_snapshot: OpenSnapshot, que
     assert double or question == "hur ansöker jag om bygglov"  # no seed page has either word
 
 
+@pytest.mark.parametrize("question", ["vilka kommuner var pilotkommuner", "kontaktperson för kompetensarena stockholm",
+                                      "samhällsplanering i kommunen", "när pågick satsningen i kommunerna"])
+def test_every_section_both_queries_rank_has_the_same_score(whoosh_snapshot: OpenSnapshot, question: str) -> None:
+    # Beyond the best three: each of twenty sections, phrases and grams included, scores alike both ways.
+    engine = whoosh_snapshot.engine
+    assert isinstance(engine, whoosh_engine.WhooshEngine)
+    engine.two_stage = False
+    try:
+        single = {p.id: round(p.score, 6) for p in search(whoosh_snapshot, question, limit=20).passages}
+    finally:
+        engine.two_stage = True
+    double = {p.id: round(p.score, 6) for p in search(whoosh_snapshot, question, limit=20).passages}
+    shared = single.keys() & double.keys()
+    assert len(shared) >= min(5, len(single))  # the rest the single stage found through grams alone
+    assert {key: double[key] for key in shared} == {key: single[key] for key in shared}
+
+
+def test_a_phrase_needs_its_words_in_order_and_near() -> None:
+    from indexer.engines.whoosh_postings import in_order_near
+    assert in_order_near([[3], [4]], 3) and in_order_near([[3], [6]], 3)
+    assert not in_order_near([[3], [7]], 3)  # too far apart
+    assert not in_order_near([[5], [3]], 3)  # the wrong order
+    assert not in_order_near([[3], [3]], 3)  # one word is not a phrase of two
+    assert in_order_near([[1, 9], [2, 40], [4]], 3)
+
+
 def test_a_typo_and_missing_diacritics_find_the_sections_of_the_right_word(whoosh_snapshot: OpenSnapshot) -> None:
     for typed, right in [("pilotkomuner", "pilotkommuner"), ("overkalix", "överkalix"),
                          ("jamstalldhet", "jämställdhet")]:

@@ -6,13 +6,14 @@ pre-analysed fields, each section's score multiplied by its prior.
 
 from __future__ import annotations
 
-import itertools
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import collectors, scoring, sorting
 from whoosh.query import And, ConstantScoreQuery, Or, Phrase, Term
 from whoosh.searching import Searcher
@@ -35,16 +36,13 @@ from indexer.engines.base import (
 )
 from indexer.engines.whoosh_files import PlainFileStorage, lengths_in_memory
 from indexer.engines.whoosh_files import build as build  # the engine's build, as the registry calls it
+from indexer.engines.whoosh_postings import Postings, TermPostings, in_order_near, tree_sum
 from indexer.engines.writing import read_record
 from indexer.ranking_profile import PROFILE
 
 BM25_K1 = PROFILE.bm25.k1
 BM25_B = PROFILE.bm25.b
-#: The first stage's collector without Whoosh's block-quality skipping and matcher replacement:
-#: with terms in at most COMMON_SECTIONS sections each, the union is small, and at the 44k pages
-#: the bookkeeping cost more than it skipped (measured in docs/benchmark-notes.md).
-FIRST_STAGE_QUALITY = False
-FIRST_STAGE_REPLACE = 0
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 class PriorBM25F(scoring.BM25F):
@@ -79,7 +77,7 @@ def two_stage_default() -> bool:
 
 
 class WhooshEngine:
-    """An open Whoosh index with one reused searcher (and one for the unweighted first stage)."""
+    """An open Whoosh index with one reused searcher; the two-stage query reads its postings directly."""
 
     honours_time_limit = True
 
@@ -90,9 +88,9 @@ class WhooshEngine:
             self._searcher = self._index.searcher(weighting=weighting)
             weighting.priors = list(self._searcher.reader().column_reader("prior"))
             lengths_in_memory(self._searcher.reader())
-            # The first stage ranks without the prior: a final() would switch off Whoosh's block-quality skipping.
-            self._plain = Searcher(self._searcher.reader(), weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1),
-                                   closereader=False)
+            self._priors = np.array(weighting.priors, dtype=np.float64)
+            self._postings = Postings(self._searcher, BM25_K1, BM25_B)
+            self._body_format = self._index.schema["body"].format
         except Exception as error:  # Whoosh raises many kinds here
             raise EngineError(f"kan inte öppna indexet i {path} ({error}); bygg om det med 'sok index'") from error
         self.path = path
@@ -105,41 +103,47 @@ class WhooshEngine:
         """Sections matching any term of ``plan``, best first, within ``time_limit_s`` if given.
 
         In two stages (the default): the question's own words (and the looser forms of
-        the words the index does not know) find the :data:`CANDIDATES` best sections with
-        Whoosh's pruning; the whole plan then rescores only those. The total is exact up
-        to :data:`TOTAL_BOUND` and estimated beyond.
+        the words the index does not know) find the :data:`CANDIDATES` best sections;
+        the whole plan then rescores only those. The total is exact up to
+        :data:`TOTAL_BOUND` and estimated beyond.
         """
         if not self.two_stage:
             return self._search_every_match(plan, limit, offset, publisher, time_limit_s, kind)
-        first = self._first_stage_query(plan)
-        if first is None:
-            return Page(0, [])
-        first = self._filtered(first, publisher, kind)
+        deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
+        matched, first_scores = self._first_stage_matches(plan, publisher, kind)
         wanted = offset + limit
-        collector: Any = collectors.TopCollector(limit=max(CANDIDATES, wanted), usequality=FIRST_STAGE_QUALITY,
-                                                replace=FIRST_STAGE_REPLACE)
-        collector, partial = _collect(self._plain, first, collector, time_limit_s)
-        candidates = sorted(hit.docnum for hit in collector.results())
-        scored = sorted(self._rescore(plan, candidates).items(), key=lambda item: (-item[1], item[0]))
-        hits = [Hit(read_record(self._searcher.stored_fields(docnum)["data"]), score)
-                for docnum, score in scored[offset:wanted]]
+        best = np.lexsort((matched, -first_scores))[: max(CANDIDATES, wanted)]
+        candidates = np.sort(matched[best])
+        scores, partial = self._rescore(plan, candidates, deadline)
+        order = np.lexsort((candidates, -scores))[offset:wanted]
+        hits = [Hit(read_record(self._searcher.stored_fields(int(candidates[i]))["data"]), float(scores[i]))
+                for i in order]
         if not exact_total:
-            return Page(len(scored), hits, partial, total_exact=False)
-        total, exact = self._total(first, plan, publisher, kind)
-        return Page(max(total, len(scored)), hits, partial, total_exact=exact and not partial)
+            return Page(len(candidates), hits, partial, total_exact=False)
+        total, exact = self._total(len(matched), plan, publisher, kind)
+        return Page(max(total, len(candidates)), hits, partial, total_exact=exact and not partial)
 
-    def _filtered(self, query: Any, publisher: str | None, kind: str | None) -> Any:
-        # Filters go in the query rather than a FilterCollector, which a time limit would bypass.
-        if publisher:
-            query = And([query, ConstantScoreQuery(Term("publisher_key", publisher.lower()), 0.0)])
-        if kind:
-            query = And([query, ConstantScoreQuery(Term("kind", kind), 0.0)])
-        return query
-
-    def _first_stage_query(self, plan: QueryPlan) -> Or | None:
-        clauses = [Term(item.field, item.term, boost=item.weight) for item in self._first_stage(plan)
-                   if item.field != "grams" or not self._common_gram(item.term)]
-        return Or(clauses) if clauses else None
+    def _first_stage_matches(self, plan: QueryPlan, publisher: str | None,
+                             kind: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """The sections the first stage finds (sorted numbers) and their BM25F scores over its terms."""
+        found, scored = [], []
+        for item in self._first_stage(plan):
+            if item.field == "grams" and self._common_gram(item.term):
+                continue
+            postings = self._postings.all(item.field, item.term)
+            if len(postings.ids):
+                found.append(postings.ids)
+                scored.append(item.weight * self._postings.bm25(item.field, item.term, postings.weights, postings.ids))
+        if not found:
+            return _NONE, np.zeros(0)
+        matched, inverse = np.unique(np.concatenate(found), return_inverse=True)
+        scores = np.bincount(inverse, weights=np.concatenate(scored), minlength=len(matched))
+        # Filters keep only the sections of one publisher and of one kind.
+        for name, value in (("publisher_key", publisher.lower() if publisher else None), ("kind", kind)):
+            if value:
+                keep = np.isin(matched, self._postings.all(name, value).ids)
+                matched, scores = matched[keep], scores[keep]
+        return matched, scores
 
     def _first_stage(self, plan: QueryPlan) -> list[WeightedTerm]:
         return first_stage(plan, self._known, lambda item: self._searcher.doc_frequency(item.field, item.term))
@@ -150,37 +154,65 @@ class WhooshEngine:
     def _common_gram(self, gram: str) -> bool:
         return self._searcher.doc_frequency("grams", gram) > MAX_GRAM_DF_SHARE * max(self._searcher.doc_count(), 1)
 
-    def _rescore(self, plan: QueryPlan, candidates: list[int]) -> dict[int, float]:
-        """The full plan's score (BM25F over every term and phrase, times the prior) of each candidate."""
-        scores = dict.fromkeys(candidates, 0.0)
-        if not candidates:
-            return scores
-        query = self._query(plan)
-        clauses = query.subqueries if query is not None else []
-        context = self._searcher.context()
-        for clause in clauses:
-            matcher = clause.matcher(self._searcher, context)
-            for docnum in candidates:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() == docnum:
-                    scores[docnum] += matcher.score()
-        priors = self._searcher.weighting.priors
-        return {docnum: score * priors[docnum] for docnum, score in scores.items()}
+    def _rescore(self, plan: QueryPlan, candidates: np.ndarray, deadline: float | None) -> tuple[np.ndarray, bool]:
+        """The full plan's score (BM25F over every term and phrase, times the prior) of each candidate.
 
-    def _total(self, first: Any, plan: QueryPlan, publisher: str | None, kind: str | None) -> tuple[int, bool]:
-        """The first stage's matches: counted when at most TOTAL_BOUND, else estimated (and not exact)."""
+        Terms are summed in the plan's order, as the single-stage query's clauses are; a
+        phrase is looked for only in the candidates that hold all of its words.
+        """
+        scores = np.zeros(len(candidates))
+        if not len(candidates):
+            return scores, False
+        body: dict[str, TermPostings] = {}
+        for item in plan.terms:
+            if deadline is not None and time.monotonic() > deadline:
+                return scores * self._priors[candidates], True
+            if item.field == "grams" and self._common_gram(item.term):
+                continue
+            postings = self._postings.at(item.field, item.term, candidates, values=item.field == "body")
+            if item.field == "body":
+                body[item.term] = postings
+            if len(postings.ids):
+                places = np.searchsorted(candidates, postings.ids)
+                scores[places] += item.weight * self._postings.bm25(item.field, item.term, postings.weights,
+                                                                     postings.ids)
+        for name, words, weight in plan.phrases:
+            if name != "body":
+                continue
+            for word in words:
+                if word not in body:
+                    body[word] = self._postings.at("body", word, candidates, values=True)
+            for docnum, score in self._phrase_scores([(word, body[word]) for word in words]):
+                scores[np.searchsorted(candidates, docnum)] += score * weight
+        return scores * self._priors[candidates], False
+
+    def _phrase_scores(self, words: list[tuple[str, TermPostings]]) -> list[tuple[int, float]]:
+        """(section, summed BM25F of the words in ``body``) where ``words`` occur in order within PHRASE_SLOP.
+
+        As Whoosh's ``Phrase`` (a ``SpanNear2``: in order, 1 to ``slop`` positions apart) matches
+        and scores them: the words' own scores, added as its binary tree of matchers adds them.
+        """
+        shared = words[0][1].ids
+        for _, postings in words[1:]:
+            shared = shared[np.isin(shared, postings.ids)]
+        found = []
+        for docnum in shared.tolist():
+            places = [int(np.searchsorted(postings.ids, docnum)) for _, postings in words]
+            positions = [self._body_format.decode_positions(postings.values[place])  # type: ignore[index]
+                         for (_, postings), place in zip(words, places, strict=True)]
+            if in_order_near(positions, PHRASE_SLOP):
+                scores = [float(self._postings.bm25("body", word, postings.weights[place : place + 1],
+                                                    postings.ids[place : place + 1])[0])
+                          for (word, postings), place in zip(words, places, strict=True)]
+                found.append((docnum, tree_sum(scores)))
+        return found
+
+    def _total(self, matched: int, plan: QueryPlan, publisher: str | None, kind: str | None) -> tuple[int, bool]:
+        """The first stage's ``matched`` sections when at most TOTAL_BOUND, else an estimate (and not exact)."""
+        if matched <= TOTAL_BOUND:
+            return matched, True
         sections = self._searcher.doc_count()
         frequencies = [self._searcher.doc_frequency(item.field, item.term) for item in self._first_stage(plan)]
-        if max(frequencies, default=0) <= TOTAL_BOUND:
-            matcher = first.matcher(self._plain, self._plain.context())
-            counted = sum(1 for _ in itertools.islice(matcher.all_ids(), TOTAL_BOUND + 1))
-            if counted <= TOTAL_BOUND:
-                return counted, True
         estimate = estimated_union(sections, frequencies)
         for name, value in (("publisher_key", publisher.lower() if publisher else None), ("kind", kind)):
             if value:
@@ -202,6 +234,14 @@ class WhooshEngine:
         hits = [Hit(read_record(hit["data"]), float(hit.score)) for hit in results[offset : offset + limit]]
         return Page(len(results), hits, partial)
 
+    def _filtered(self, query: Any, publisher: str | None, kind: str | None) -> Any:
+        # Filters go in the query rather than a FilterCollector, which a time limit would bypass.
+        if publisher:
+            query = And([query, ConstantScoreQuery(Term("publisher_key", publisher.lower()), 0.0)])
+        if kind:
+            query = And([query, ConstantScoreQuery(Term("kind", kind), 0.0)])
+        return query
+
     def _query(self, plan: QueryPlan) -> Or | None:
         clauses = [Term(item.field, item.term, boost=item.weight) for item in plan.terms
                    if item.field != "grams" or not self._common_gram(item.term)]
@@ -216,19 +256,12 @@ class WhooshEngine:
         """
         if not self.two_stage:
             return self._facets_of_every_match(plan)
-        first = self._first_stage_query(plan)
-        if first is None:
+        matched, first_scores = self._first_stage_matches(plan, None, None)
+        if not len(matched):
             return FacetCounts([], [])
-        _total, exact = self._total(first, plan, None, None)
-        if exact:
-            matcher = first.matcher(self._plain, self._plain.context())
-            docnums = list(matcher.all_ids())
-        else:
-            collector = collectors.TopCollector(limit=CANDIDATES, usequality=FIRST_STAGE_QUALITY,
-                                                replace=FIRST_STAGE_REPLACE)
-            self._plain.search_with_collector(first, collector)
-            docnums = [hit.docnum for hit in collector.results()]
-        counted = {name: Counter(self._field_values(name)[docnum] for docnum in docnums)
+        exact = len(matched) <= TOTAL_BOUND
+        docnums = matched if exact else matched[np.lexsort((matched, -first_scores))[:CANDIDATES]]
+        counted = {name: Counter(map(self._field_values(name).__getitem__, docnums.tolist()))
                    for name in ("publisher", "kind")}
         publisher, kind = (sorted(((value, count) for value, count in counted[name].items() if value),
                                   key=lambda item: (-item[1], item[0])) for name in ("publisher", "kind"))
@@ -286,7 +319,6 @@ class WhooshEngine:
 
     def close(self) -> None:
         """Release the searchers and the index files."""
-        self._plain.close()
         self._searcher.close()
         self._index.close()
 

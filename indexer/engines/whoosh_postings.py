@@ -1,0 +1,213 @@
+"""Whoosh's postings read directly, for the two-stage query; part of the Whoosh engine.
+
+Whoosh's own matchers step through postings one Python call at a time (each block's
+ids delta-decoded in a generator, a candidate found by stepping through its block).
+This module reads a term's whole posting list with one read, walks its block headers,
+decodes only the blocks it needs, and scores with numpy: the same BM25F as Whoosh's
+``BM25FScorer`` (same idf, average field length and byte-rounded field lengths), so a
+section's score is Whoosh's score, summed in another order.
+
+Reads Whoosh's ``whoosh3`` codec files (Whoosh is pinned): a posting list is a magic
+header and blocks of ``[length][pickled info][zlib'd pickled (id deltas, weights, values)]``.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import struct
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh.codec import whoosh3
+from whoosh.util.numeric import byte_to_length
+
+from indexer.engines.base import FIELDS
+
+_INT = struct.Struct("!i")
+#: A posting list starts with this tag (whoosh3's WHOOSH3_HEADER_MAGIC is four bytes).
+_HEADER = 4
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    """One segment's posting list of a term: its bytes and each block's last id and data span."""
+
+    data: bytes
+    max_ids: np.ndarray
+    spans: list[tuple[int, int, int]]  # (start, end, compression) of each block's data
+
+
+@dataclass(frozen=True)
+class TermPostings:
+    """A term's postings at some sections: global section numbers, weights, and (in ``body``) encoded positions."""
+
+    ids: np.ndarray
+    weights: np.ndarray
+    values: list[Any] | None = None
+
+
+class Postings:
+    """Direct reads of an open Whoosh searcher's postings, and BM25F scores from them."""
+
+    def __init__(self, searcher: Any, k1: float, b: float):
+        self._searcher = searcher
+        reader = searcher.reader()
+        self._leaves = [(leaf, offset, leaf.doc_count_all()) for leaf, offset in reader.leaf_readers()]
+        self.sections = reader.doc_count_all()
+        self._k1, self._b = k1, b
+        #: Each field's length per section as BM25F reads it (byte-rounded), 1 where a section has none.
+        self.lengths = {name: self._field_lengths(name) for name in FIELDS}
+        self._avgfl = {name: searcher.avg_field_length(name) or 1 for name in FIELDS}
+
+    def _field_lengths(self, name: str) -> np.ndarray:
+        lengths = np.ones(self.sections, dtype=np.float64)
+        table = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float64)
+        for leaf, offset, count in self._leaves:
+            column = leaf._perdoc._cached_reader(f"_{name}_len", whoosh3.LENGTHS_COLUMN)  # private; Whoosh is pinned
+            if column is None:
+                continue
+            raw = np.frombuffer(column if isinstance(column, bytes) else bytes(list(column)), dtype=np.uint8)
+            lengths[offset : offset + count] = np.where(raw > 0, table[raw], 1.0)
+        return lengths
+
+    def bm25(self, field: str, term: str, weights: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """Whoosh's ``bm25`` of ``term`` in ``field`` for postings of these weights at these sections."""
+        idf = self._searcher.idf(field, term)
+        k1, b = self._k1, self._b
+        lengths = self.lengths[field][ids]
+        return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / self._avgfl[field])))
+
+    def all(self, field: str, term: str, values: bool = False) -> TermPostings:
+        """Every posting of ``term`` in ``field``."""
+        return self._read(field, term, None, values)
+
+    def at(self, field: str, term: str, candidates: np.ndarray, values: bool = False) -> TermPostings:
+        """The postings of ``term`` in ``field`` at the sorted section numbers ``candidates`` that hold it."""
+        return self._read(field, term, candidates, values)
+
+    def _read(self, field: str, term: str, candidates: np.ndarray | None, values: bool) -> TermPostings:
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        found: list[Any] = []
+        for leaf, offset, count in self._leaves:
+            wanted = None
+            if candidates is not None:
+                wanted = candidates[(candidates >= offset) & (candidates < offset + count)] - offset
+                if not len(wanted):
+                    continue
+            for block_ids, block_weights, block_values in self._leaf_postings(leaf, field, term, wanted, values):
+                ids.append(block_ids + offset)
+                weights.append(block_weights)
+                if values:
+                    found += block_values
+        if not ids:
+            return TermPostings(_EMPTY, np.zeros(0), [] if values else None)
+        return TermPostings(np.concatenate(ids), np.concatenate(weights), found if values else None)
+
+    def _leaf_postings(self, leaf: Any, field: str, term: str, wanted: np.ndarray | None,
+                       values: bool) -> list[tuple[np.ndarray, np.ndarray, list[Any]]]:
+        try:
+            info = leaf.term_info(field, term)
+        except Exception:  # TermNotFound, or a field this segment lacks
+            return []
+        if info.is_inlined():
+            ids, weights, values_ = info.inlined_postings()
+            block = _decoded(ids, weights, values_, already_ids=True)
+            return [_selected(block, wanted, values)]
+        blocks = _blocks(leaf._terms._postfile, *info.extent())  # private; Whoosh is pinned
+        needed: list[int]
+        if wanted is None:
+            needed = list(range(len(blocks.spans)))
+        else:
+            needed = sorted(set(np.searchsorted(blocks.max_ids, wanted).tolist()) - {len(blocks.spans)})
+        out = []
+        for index in needed:
+            start, end, compression = blocks.spans[index]
+            raw = blocks.data[start:end]
+            block = _decoded(*pickle.loads(zlib.decompress(raw) if compression else raw))  # noqa: S301 (Whoosh's own block format, in our snapshot)
+            picked = _selected(block, wanted, values)
+            if len(picked[0]):
+                out.append(picked)
+        return out
+
+
+def _blocks(postfile: Any, offset: int, length: Any) -> _Blocks:
+    # whoosh3 reads a term info's length as a 1-tuple (its own reads never use it).
+    data = bytes(postfile.get(offset, length[0] if isinstance(length, tuple) else length))
+    stream = io.BytesIO(data)
+    position = _HEADER
+    max_ids: list[int] = []
+    spans: list[tuple[int, int, int]] = []
+    while position < len(data):
+        size = _INT.unpack_from(data, position)[0]
+        last = size < 0
+        start = position + _INT.size
+        stream.seek(start)
+        info = pickle.load(stream)  # noqa: S301 (Whoosh's own block header, in our snapshot)
+        end = start + abs(size)
+        max_ids.append(info[1])
+        spans.append((stream.tell(), end, info[3]))
+        position = end
+        if last:
+            break
+    return _Blocks(data, np.array(max_ids, dtype=np.int64), spans)
+
+
+def _decoded(ids: Any, weights: Any, values: Any, already_ids: bool = False) -> tuple[np.ndarray, np.ndarray, Any]:
+    numbers = np.array(ids, dtype=np.int64)
+    if not already_ids:
+        numbers = np.cumsum(numbers)
+    if weights is None:
+        weighted = np.ones(len(numbers))
+    elif isinstance(weights, float):
+        weighted = np.full(len(numbers), weights)
+    else:
+        weighted = np.array(weights, dtype=np.float64)
+    return numbers, weighted, values
+
+
+def _selected(block: tuple[np.ndarray, np.ndarray, Any], wanted: np.ndarray | None,
+              values: bool) -> tuple[np.ndarray, np.ndarray, list[Any]]:
+    ids, weights, raw_values = block
+    if wanted is None:
+        where = np.arange(len(ids))
+    else:
+        places = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        where = places[ids[places] == wanted]
+    picked_values = [raw_values[i] for i in where.tolist()] if values else []
+    return ids[where], weights[where], picked_values
+
+
+def in_order_near(positions: list[list[int]], slop: int) -> bool:
+    """Whether words at these positions occur in order, each 1 to ``slop`` positions after the span before.
+
+    Whoosh's ``SpanNear2`` (``ordered=True``, ``mindist=1``) on the positions of one section.
+    """
+    spans = {(position, position) for position in positions[0]}
+    for following in positions[1:]:
+        joined = set()
+        for start, end in spans:
+            for position in following:
+                if position < start:
+                    continue
+                if position > end + slop:
+                    break
+                distance = 0 if position <= end else position - end
+                if 1 <= distance <= slop:
+                    joined.add((start, max(end, position)))
+        spans = joined
+        if not spans:
+            return False
+    return bool(spans)
+
+
+def tree_sum(values: list[float]) -> float:
+    """``values`` added as Whoosh's ``make_binary_tree`` of additive matchers adds their scores."""
+    if len(values) == 1:
+        return values[0]
+    half = len(values) // 2
+    return tree_sum(values[:half]) + tree_sum(values[half:])
