@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from functools import lru_cache
+from typing import Any
 
 from indexer.language.questions import QUESTION_OPENERS
 
@@ -38,7 +39,7 @@ _lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _identifier():  # type: ignore[no-untyped-def]
+def _identifier() -> Any:
     """The model, loaded once (about 0.3 s) and restricted to CANDIDATES."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
