@@ -13,6 +13,7 @@ question): docs/quality-studies.md, ``python -m evaluation.language_study``.
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
 from typing import Any
@@ -73,3 +74,29 @@ def question_language(text: str) -> str:
 def is_swedish(language: str) -> bool:
     """Whether a question in ``language`` is read as Swedish."""
     return language in READ_AS_SWEDISH
+
+
+_WORD_RE = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
+
+
+def names_and_numbers(text: str) -> str:
+    """The words of a question in another language that the Swedish pages may share: numbers, names and
+    abbreviations (a capitalised word that does not open a sentence, a word in capitals), and words in the
+    Latin alphabet inside a question in another script ("Kriegers Flak" in an Arabic question)."""
+    other_script = any(char.isalpha() and not _latin(char) for char in text)
+    kept = []
+    for found in _WORD_RE.finditer(text):
+        word = found.group()
+        before = text[: found.start()].rstrip()
+        opens = not before or before[-1] in ".!?:;\"«“¿¡"
+        if any(char.isdigit() for char in word) or (word.isupper() and len(word) > 1):
+            kept.append(word)
+        elif other_script and _latin(word[0]):
+            kept.append(word)
+        elif word[0].isupper() and not opens and not other_script:
+            kept.append(word)
+    return " ".join(kept)
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() or "À" <= char <= "ɏ"

@@ -22,13 +22,13 @@ SIMILARITY_LOW = PROFILE.fusion.similarity_low
 SIMILARITY_HIGH = PROFILE.fusion.similarity_high
 
 
-def similarity_share(similarity: float) -> float:
-    """An encoder similarity on a 0–1 scale: SIMILARITY_LOW (unrelated text) → 0, SIMILARITY_HIGH → 1.
+def similarity_share(similarity: float, low: float = SIMILARITY_LOW, high: float = SIMILARITY_HIGH) -> float:
+    """An encoder similarity on a 0–1 scale: ``low`` (unrelated text) → 0, ``high`` (a clear match) → 1.
 
     Used where absolute similarity matters (fusion, answers): near-equal
     similarities stay near-equal instead of being stretched apart.
     """
-    return min(1.0, max(0.0, (similarity - SIMILARITY_LOW) / (SIMILARITY_HIGH - SIMILARITY_LOW)))
+    return min(1.0, max(0.0, (similarity - low) / (high - low)))
 
 
 #: Characters per encoder token of a word in the letters of an alphabet (Latin, Arabic, Cyrillic, Greek …)
