@@ -143,6 +143,39 @@ class AnswerWeights:
 
 
 @dataclass(frozen=True)
+class CrossLingualWeights:
+    """How a question in another language than Swedish is searched and answered from the Swedish pages by meaning
+    (``search_app.query.language``, ``search_app.answer.crosslingual``). multilingual-e5-small places such a
+    question nearer its Swedish passage than other passages, but lower than a Swedish question would be
+    (an English question and its answering section about 0.84-0.88)."""
+
+    #: The weight of the semantic side: the question's words are rarely the page's (names and numbers are).
+    semantic_weight: float = 0.85
+    #: A section that shares no word with the question must be at least this similar to be a result: any of the
+    #: pool's nearest sections is, since the question's words are rarely the page's (and an Arabic question's
+    #: best match is often below 0.82, under the Swedish question's unrelated text).
+    min_semantic_only: float = -1.0
+    #: The similarity of unrelated text and of a clear match, across languages.
+    similarity_low: float = 0.78
+    similarity_high: float = 0.88
+    #: How many top passages are read unit by unit for the answer.
+    passages: int = 3
+    #: The answer's confidence is its unit's lead over the crowd: its similarity less the mean similarity of the
+    #: question's ``crowd`` nearest sections (each language has its own level: an Arabic question's best match
+    #: is often below 0.82, a Polish one's above 0.85). A lead of ``lead_low`` is confidence 0, ``lead_high`` 1.
+    crowd: int = 50
+    lead_low: float = 0.01
+    lead_high: float = 0.04
+    #: Credit for a unit that holds the kind of fact the question asks for (a date for "when"), in confidence.
+    fact_bonus: float = 0.15
+    #: What each lower rank of its passage costs a unit, in confidence.
+    rank_step: float = 0.05
+    #: Below this confidence there is no answer (a lead of 0.025: the dev set's no-answer questions led by at most
+    #: 0.025, its answered ones by 0.04 on average).
+    min_confidence: float = 0.5
+
+
+@dataclass(frozen=True)
 class RankingProfile:
     """Every ranking and answer weight: hand-set defaults, and the fitted ones read from ``FITTED_FILE``."""
 
@@ -152,12 +185,14 @@ class RankingProfile:
     engine: EngineWeights = field(default_factory=EngineWeights)
     fusion: FusionWeights = field(default_factory=FusionWeights)
     answer: AnswerWeights = field(default_factory=AnswerWeights)
+    crosslingual: CrossLingualWeights = field(default_factory=CrossLingualWeights)
     #: Weight of each feature of a highlight candidate (``search_app.answer.fact.candidates.FEATURES``), fitted.
     highlight: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
     def to_dict(self) -> dict:
         """Every value, as plain JSON types."""
-        stages = {name: asdict(getattr(self, name)) for name in ("bm25", "fields", "engine", "fusion", "answer")}
+        stages = {name: asdict(getattr(self, name)) for name in ("bm25", "fields", "engine", "fusion", "answer",
+                                                                       "crosslingual")}
         return {"name": self.name, **stages, "highlight": dict(self.highlight)}
 
     def digest(self) -> str:

@@ -27,11 +27,13 @@ from search_app.answer.contacts import (
     describe_missing_contact,
     names_a_contact,
 )
+from search_app.answer.crosslingual import crosslingual_answer
 from search_app.answer.fact import Highlight, fact_at, find_highlight
 from search_app.answer.followups import with_context
 from search_app.answer.matching import term_weights
 from search_app.answer.sentences import AskedQuestion, best_span
 from search_app.query.labels import source_label
+from search_app.query.language import SWEDISH, is_swedish, question_language
 from search_app.query.links import deep_link
 from search_app.query.question import Question, read_question
 from search_app.query.search import Passage, search
@@ -76,6 +78,8 @@ class AskResult:
     partial: bool = False
     #: The engine's best score for the words alone (see ``SearchResult.lexical_best``).
     lexical_best: float = 0.0
+    #: The language the question is asked in (``query.language.question_language``): "sv" unless clearly another.
+    language: str = SWEDISH
 
 
 def ask(
@@ -94,6 +98,7 @@ def ask(
     both are searched together, the follow-up's own words weighing more.
     """
     read = read_question(question, snap.analyzer, history)
+    language = question_language(question)
     result = search(snap, read.searched, limit=passages, publisher=publisher, time_limit_s=time_limit_s,
                      exact_total=False)
     answer = None
@@ -105,10 +110,24 @@ def ask(
         # The search encoded the question unless its time ran out: then the answer goes without meaning too.
         if snap.semantic is not None and not result.partial:
             read = read.with_vector(snap.semantic.query_vector(read.searched))
-        answer = passage_answer(snap, read, result.passages)
+        if is_swedish(language):
+            answer = passage_answer(snap, read, result.passages)
+        else:
+            answer = foreign_answer(snap, read, language, result.passages)
     if answer is not None and answer.confidence < min_confidence:
         answer = None
-    return AskResult(question, answer, result.passages, result.partial, result.lexical_best)
+    return AskResult(question, answer, result.passages, result.partial, result.lexical_best, language)
+
+
+def foreign_answer(snap: OpenSnapshot, question: Question, language: str, passages: list[Passage]) -> Answer | None:
+    """The answer to a question in another language than Swedish, by meaning (:mod:`search_app.answer.crosslingual`)."""
+    found = crosslingual_answer(snap, question.searched, language, question.vector, passages)
+    if found is None:
+        return None
+    passage = found.passage
+    fact = Highlight(found.text[found.fact[0] : found.fact[1]], *found.fact) if found.fact else None
+    return Answer(found.text, deep_link(_page_url(passage), found.text, kind=passage.kind), passage.title,
+                  passage.section, found.confidence, fact, passage.label)
 
 
 def passage_answer(snap: OpenSnapshot, question: Question, passages: list[Passage]) -> Answer | None:

@@ -32,6 +32,19 @@ class Fusion:
     semantic_weight: float = SEMANTIC_WEIGHT
     rule: str = "scaled"  # "scaled", "minmax" or "rrf"
     rrf_k: float = 60.0
+    #: The similarities that "scaled" puts at 0 and 1 (``vectors.similarity_share``).
+    similarity_low: float = PROFILE.fusion.similarity_low
+    similarity_high: float = PROFILE.fusion.similarity_high
+    #: A section that shares no word with the question must be at least this similar to it to be a result.
+    min_semantic_only: float = PROFILE.fusion.min_semantic_only
+
+
+#: How a question in another language than Swedish is ranked: by meaning, on the scale of similarities across
+#: languages (``PROFILE.crosslingual``).
+CROSSLINGUAL = Fusion(semantic_weight=PROFILE.crosslingual.semantic_weight,
+                      similarity_low=PROFILE.crosslingual.similarity_low,
+                      similarity_high=PROFILE.crosslingual.similarity_high,
+                      min_semantic_only=PROFILE.crosslingual.min_semantic_only)
 
 
 def _minmax(scores: dict[str, float], floor: float | None = None) -> dict[str, float]:
@@ -42,8 +55,9 @@ def _minmax(scores: dict[str, float], floor: float | None = None) -> dict[str, f
     return {key: (value - low) / span if span > 0 else 1.0 for key, value in scores.items()}
 
 
-def _scaled(scores: dict[str, float]) -> dict[str, float]:
-    return {key: similarity_share(value) for key, value in scores.items()}
+def _scaled(scores: dict[str, float], fusion: Fusion) -> dict[str, float]:
+    return {key: similarity_share(value, fusion.similarity_low, fusion.similarity_high)
+            for key, value in scores.items()}
 
 
 def fuse(lexical: dict[str, float], semantic: dict[str, float], fusion: Fusion = Fusion(),
@@ -69,7 +83,7 @@ def fuse(lexical: dict[str, float], semantic: dict[str, float], fusion: Fusion =
         fused = {key: (1 - weight) * rrf(lexical_rank, key) + weight * rrf(semantic_rank, key) for key in keys}
     else:
         lexical_norm = _minmax(lexical, lexical_floor)
-        semantic_norm = _scaled(semantic) if fusion.rule == "scaled" else _minmax(semantic)
+        semantic_norm = _scaled(semantic, fusion) if fusion.rule == "scaled" else _minmax(semantic)
         fused = {key: (1 - weight) * lexical_norm.get(key, 0.0) + weight * semantic_norm.get(key, 0.0)
                  for key in keys}
     return sorted(fused.items(), key=lambda item: item[1], reverse=True)

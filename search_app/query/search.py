@@ -11,8 +11,9 @@ from indexer.engines.base import SectionRecord
 from indexer.fields import SwedishAnalyzer
 from indexer.language.sentences import split_sentences
 from indexer.ranking_profile import PROFILE
-from search_app.query.fusion import POOL, Fusion, fuse
+from search_app.query.fusion import CROSSLINGUAL, POOL, Fusion, fuse
 from search_app.query.labels import source_label
+from search_app.query.language import is_swedish, names_and_numbers, question_language
 from search_app.query.links import deep_link
 from search_app.query.plan import plan_query
 from search_app.query.snapshot import OpenSnapshot
@@ -133,8 +134,16 @@ class RankedSections:
 def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
                   publisher: str | None = None, time_limit_s: float | None = None,
                   exact_total: bool = True, kind: str | None = None, fusion: Fusion | None = None) -> RankedSections:
-    """The sections that answer ``query``, best first: fused on a semantic snapshot, lexical otherwise."""
-    plan = plan_query(query, snap.analyzer, snap.synonyms)
+    """The sections that answer ``query``, best first: fused on a semantic snapshot, lexical otherwise.
+
+    A question in another language than Swedish is ranked mostly by meaning (``fusion.CROSSLINGUAL`` unless
+    ``fusion`` is given), its words searched only for the names and numbers the Swedish pages may share
+    (``language.names_and_numbers``; all of them on a lexical-only snapshot, where words are all there is)."""
+    swedish = is_swedish(question_language(query))
+    if fusion is None:
+        fusion = Fusion() if swedish else CROSSLINGUAL
+    searched = query if swedish or snap.semantic is None else names_and_numbers(query)
+    plan = plan_query(searched, snap.analyzer, snap.synonyms)
     terms_to_mark = [item.term for item in plan.terms if item.field == "body"]
     if snap.semantic is None:
         page = snap.engine.search(plan, limit=limit, offset=offset, publisher=publisher, time_limit_s=time_limit_s,
@@ -149,10 +158,11 @@ def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int =
     lexical = {hit.fields["id"]: hit.score for hit in page.hits}
     # The time limit covers the encoder too: once it is spent, the words' ranking is the result.
     out_of_time = page.partial or (time_limit_s is not None and time.monotonic() - started >= time_limit_s)
-    semantic = {} if out_of_time else semantic_candidates(snap, query, pool, lexical, publisher, kind)
+    semantic = {} if out_of_time else semantic_candidates(snap, query, pool, lexical, publisher, kind,
+                                                              fusion.min_semantic_only)
     # A pool the engine could not fill is scaled from 0: its weakest candidate is not "no match".
     floor = 0.0 if len(lexical) < pool else None
-    ranked = fuse(lexical, semantic, fusion or Fusion(), floor)[offset : offset + limit]
+    ranked = fuse(lexical, semantic, fusion, floor)[offset : offset + limit]
     records.update(snap.engine.fetch([key for key, _ in ranked if key not in records]))
     only_semantic = sum(key not in lexical for key in semantic)
     return RankedSections([(records[key], score) for key, score in ranked if key in records],
@@ -182,8 +192,10 @@ MIN_SEMANTIC_ONLY = PROFILE.fusion.min_semantic_only
 
 
 def semantic_candidates(snap: OpenSnapshot, query: str, pool: int, lexical: dict[str, float],
-                        publisher: str | None, kind: str | None) -> dict[str, float]:
-    """The similarity to ``query`` of the nearest sections and of every lexical candidate."""
+                        publisher: str | None, kind: str | None,
+                        min_semantic_only: float = MIN_SEMANTIC_ONLY) -> dict[str, float]:
+    """The similarity to ``query`` of the nearest sections (those at least ``min_semantic_only``) and of every
+    lexical candidate."""
     semantic_index = snap.semantic
     if semantic_index is None:  # a lexical-only snapshot: no similarities
         return {}
@@ -199,5 +211,5 @@ def semantic_candidates(snap: OpenSnapshot, query: str, pool: int, lexical: dict
     if rest:
         numbers = np.array([store.number[key] for key in rest])
         scores.update(zip(rest, map(float, semantic_index.search.section_scores(vector, numbers)), strict=True))
-    scores.update({key: value for key, value in found.items() if key not in scores and value >= MIN_SEMANTIC_ONLY})
+    scores.update({key: value for key, value in found.items() if key not in scores and value >= min_semantic_only})
     return scores

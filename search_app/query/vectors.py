@@ -22,25 +22,31 @@ SIMILARITY_LOW = PROFILE.fusion.similarity_low
 SIMILARITY_HIGH = PROFILE.fusion.similarity_high
 
 
-def similarity_share(similarity: float) -> float:
-    """An encoder similarity on a 0–1 scale: SIMILARITY_LOW (unrelated text) → 0, SIMILARITY_HIGH → 1.
+def similarity_share(similarity: float, low: float = SIMILARITY_LOW, high: float = SIMILARITY_HIGH) -> float:
+    """An encoder similarity on a 0–1 scale: ``low`` (unrelated text) → 0, ``high`` (a clear match) → 1.
 
     Used where absolute similarity matters (fusion, answers): near-equal
     similarities stay near-equal instead of being stretched apart.
     """
-    return min(1.0, max(0.0, (similarity - SIMILARITY_LOW) / (SIMILARITY_HIGH - SIMILARITY_LOW)))
+    return min(1.0, max(0.0, (similarity - low) / (high - low)))
 
 
-#: Characters per encoder token of a word in ASCII and Swedish letters and digits: XLM-R's pieces of
-#: Swedish words are longer, of random letters shorter (about 1.6 characters); any other character
-#: (CJK, rare letters, symbols) is counted as a token of its own, as it often is one.
+#: Characters per encoder token of a word in the letters of an alphabet (Latin, Arabic, Cyrillic, Greek …)
+#: and digits: XLM-R's pieces of Swedish words are longer, of Arabic and Ukrainian questions about 3-4
+#: characters, of random letters shorter (about 1.6); any other character (CJK ideographs, syllabaries,
+#: symbols) is counted as a token of its own, as it often is one.
 CHARS_PER_TOKEN = 3
-_COMMON = frozenset("abcdefghijklmnopqrstuvwxyzåäöéü0123456789")
+#: Code points from here on (CJK radicals, kana, ideographs, Hangul …) are counted one token each.
+_FIRST_IDEOGRAPHIC = 0x2E80
+
+
+def _common(char: str) -> bool:
+    return char.isalnum() and ord(char) < _FIRST_IDEOGRAPHIC
 
 
 def estimated_tokens(word: str) -> int:
     """Encoder tokens a lowercase ``word`` is expected to take (SweQUAD-MC's questions: at most 48 in all)."""
-    common = sum(1 for char in word if char in _COMMON)
+    common = sum(1 for char in word if _common(char))
     return math.ceil(common / CHARS_PER_TOKEN) + len(word) - common
 
 

@@ -14,6 +14,7 @@ from indexer.language.analysis import words
 from indexer.language.questions import is_follow_up, opens_question
 from search_app.answer.ask import Answer
 from search_app.query.search import Passage
+from search_app.web.card_strings import SWEDISH, card_language, card_strings, from_page
 from search_app.wording import site_of, swedish_date
 
 #: (lowest confidence, words) from the surest down. The steps rest on how often an answer held the gold
@@ -73,19 +74,50 @@ class AnswerCard:
     site: str = ""
     #: "3 maj 2024", the page's date in Swedish ("" when the corpus does not know it).
     date: str = ""
+    #: The question's language: the card's own words are in it (``card_strings``), the answer stays Swedish.
+    language: str = SWEDISH
+
+    @property
+    def lang(self) -> str:
+        """The language of the card's own words (``lang`` on the card)."""
+        return card_language(self.language)
+
+    @property
+    def dir(self) -> str:
+        """The direction of the card's own words: "rtl" for Arabic and Persian (``dir`` on the card)."""
+        return card_strings(self.language)["dir"]
+
+    @property
+    def label(self) -> str:
+        """The card's accessible name ("Svar", "Answer", "الإجابة" …)."""
+        return card_strings(self.language)["label"]
+
+    @property
+    def source_word(self) -> str:
+        """"Källa:" in the card's language."""
+        return card_strings(self.language)["source"]
+
+    @property
+    def from_page(self) -> str:
+        """For a question in another language: that the answer is in Swedish, and whose page it is from."""
+        return "" if self.language == SWEDISH else from_page(self.language, self.publisher)
 
 
-def answer_card(answer: Answer | None, passages: Sequence[Passage] = (), shape: str = "question") -> AnswerCard | None:
-    """The card for ``answer`` (None for none); its publisher and date come from its passage among ``passages``."""
+def answer_card(answer: Answer | None, passages: Sequence[Passage] = (), shape: str = "question",
+                language: str = SWEDISH) -> AnswerCard | None:
+    """The card for ``answer`` (None for none) to a question in ``language``; its publisher and date come from its
+    passage among ``passages``. A card for a question in another language says so in that language and
+    ``card_strings``' check line stands for the Swedish confidence words."""
     if answer is None:
         return None
     data = answer.as_dict()
     before, fact, after = split_at_fact(answer.text, data.get("highlight"))
     page = answer.url.split("#", 1)[0]
     passage = next((p for p in passages if p.url.split("#", 1)[0] == page), None)
-    return AnswerCard(before, fact, after, safe_url(answer.url), answer.label,
-                      confidence_wording(answer.confidence, shape), passage.publisher if passage else "",
-                      site_of(answer.url), swedish_date(passage.published) if passage else "")
+    wording = confidence_wording(answer.confidence, shape) if language == SWEDISH else card_strings(language)["check"]
+    return AnswerCard(before, fact, after, safe_url(answer.url), answer.label, wording,
+                      passage.publisher if passage else "", site_of(answer.url),
+                      swedish_date(passage.published) if passage else "", language)
 
 
 def split_at_fact(text: str, highlight: Mapping | None) -> tuple[str, str, str]:

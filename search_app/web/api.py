@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from indexer.snapshot.layout import SnapshotError
 from search_app.answer.ask import ask
 from search_app.answer.contacts import find_contacts
+from search_app.query.language import is_swedish
 from search_app.query.search import facets, search
 from search_app.query.spelling import suggest
 from search_app.web.analytics.clicks import ResultPages
@@ -105,7 +106,8 @@ def api_ask() -> Response:
             "question": result.question,
             "answer": result.answer.as_dict() if result.answer else None,
             "partial": result.partial,
-            "suggestion": suggest(snap, question, result.lexical_best),
+            "suggestion": suggest(snap, question, result.lexical_best) if is_swedish(result.language) else None,
+            "language": result.language,
             "passages": [p.as_dict() for p in result.passages],
         }
 

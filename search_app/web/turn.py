@@ -13,10 +13,12 @@ from urllib.parse import urlencode
 from flask import current_app
 
 from search_app.answer.ask import ask
+from search_app.query.language import is_swedish, question_language
 from search_app.query.search import SearchResult, facets, search
 from search_app.query.snapshot import OpenSnapshot
 from search_app.query.spelling import suggest
 from search_app.web.answer_card import AnswerCard, answer_card, question_shape, shows_card
+from search_app.web.card_strings import SWEDISH, card_language, card_strings
 from search_app.web.request_context import ChatQuestion, chat_question, record_search, time_limit_s
 
 PAGE_SIZE = 10
@@ -36,6 +38,23 @@ class Turn:
     shape: str = "question"
     suggestion: str | None = None
     facets: dict[str, list[dict]] = field(default_factory=dict)
+    #: The question's language ("sv" unless clearly another): the card and the no-answer line speak it.
+    language: str = SWEDISH
+
+    @property
+    def no_answer(self) -> str:
+        """That no sure answer was found, in the question's language."""
+        return card_strings(self.language)["no_answer"]
+
+    @property
+    def lang(self) -> str:
+        """The language of the turn's own words about a question in another language."""
+        return card_language(self.language)
+
+    @property
+    def dir(self) -> str:
+        """Their direction ("rtl" for Arabic and Persian)."""
+        return card_strings(self.language)["dir"]
 
     @property
     def question(self) -> str:
@@ -79,15 +98,18 @@ def answer_turn(snap: OpenSnapshot, question: str, history: list[str], page: int
     turn = Turn(asked, number, page, publisher, kind, shape=question_shape(question, asked.context, snap.analyzer))
     turn.result = search(snap, asked.searched, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
                          time_limit_s=time_limit_s(), publisher=publisher, kind=kind)
-    turn.suggestion = suggest(snap, question, turn.result.lexical_best)
+    # A question in another language is not misspelt Swedish: no "Menade du".
+    turn.suggestion = suggest(snap, question, turn.result.lexical_best) if is_swedish(question_language(question)) \
+        else None
     turn.facets = facets(snap, asked.searched)
     if page == 1 and kind is None:  # the card knows no type filter: a PDF-only list gets none
         config = current_app.config
         found = ask(snap, question, history=[asked.context] if asked.context else [],
                     passages=config["ANSWER_PASSAGES"], min_confidence=config["MIN_ANSWER_CONFIDENCE"],
                     publisher=publisher, time_limit_s=time_limit_s())
+        turn.language = found.language
         if found.answer is not None and shows_card(found.answer.confidence, turn.shape):
-            turn.card = answer_card(found.answer, found.passages, turn.shape)
+            turn.card = answer_card(found.answer, found.passages, turn.shape, found.language)
         # Asked as a question too, so an unanswered question reaches the statistics' list.
         record_search("page-ask", asked.recorded, turn.result.total, turn.card is not None)
     else:

@@ -175,6 +175,32 @@
     }
   };
 
+  // The answer card's own words for a question in another language than Swedish (data.language from /api/ask),
+  // per language; the answer itself stays as the Swedish page words it. A language without a table gets English's.
+  // The page's table of the same strings is search_app/web/card_strings.py.
+  var CARD_STRINGS = {
+    en: { answer: "Answer", fromPage: "The answer is in Swedish, from {publisher}'s page:",
+          fromThisPage: "The answer is in Swedish, from this page:", source: "Source", dir: "ltr" },
+    ar: { answer: "الإجابة", fromPage: "الإجابة باللغة السويدية، من صفحة {publisher}:",
+          fromThisPage: "الإجابة باللغة السويدية، من هذه الصفحة:", source: "المصدر", dir: "rtl" },
+    fa: { answer: "پاسخ", fromPage: "پاسخ به زبان سوئدی است، از صفحهٔ {publisher}:",
+          fromThisPage: "پاسخ به زبان سوئدی است، از این صفحه:", source: "منبع", dir: "rtl" },
+    so: { answer: "Jawaab", fromPage: "Jawaabtu waa af-Iswiidhish, waxayna ka timid bogga {publisher}:",
+          fromThisPage: "Jawaabtu waa af-Iswiidhish, waxayna ka timid boggan:", source: "Isha", dir: "ltr" },
+    pl: { answer: "Odpowiedź", fromPage: "Odpowiedź jest po szwedzku, ze strony {publisher}:",
+          fromThisPage: "Odpowiedź jest po szwedzku, z tej strony:", source: "Źródło", dir: "ltr" },
+    uk: { answer: "Відповідь", fromPage: "Відповідь шведською мовою, зі сторінки {publisher}:",
+          fromThisPage: "Відповідь шведською мовою, з цієї сторінки:", source: "Джерело", dir: "ltr" },
+    fi: { answer: "Vastaus", fromPage: "Vastaus on ruotsiksi, sivulta {publisher}:",
+          fromThisPage: "Vastaus on ruotsiksi, tältä sivulta:", source: "Lähde", dir: "ltr" }
+  };
+
+  // The card's language for a question in ``language`` (null for Swedish, whose words are the widget's own).
+  function cardLanguage(language) {
+    if (!language || language === "sv") return null;
+    return CARD_STRINGS[language] ? language : "en";
+  }
+
   var CSS = [
     // !important here wins over the host page's !important rules on <sok-search> itself.
     ":host{all:initial!important;display:block!important;box-sizing:border-box!important;max-width:100%!important;",
@@ -193,7 +219,7 @@
     ".sok-panel{display:block;margin-top:.4em;border:1px solid var(--sok-color-border,#8a8a8a);border-radius:var(--sok-radius,6px);",
     "background:var(--sok-color-bg,#fff);padding:.5em;max-height:70vh;overflow:auto}",
     ".sok-status{display:block;font-size:.9em;color:var(--sok-color-muted,#4a4a4a);margin:.2em 0}",
-    ".sok-answer{display:block;border-left:4px solid var(--sok-color-accent,#0b5cad);padding:.3em .7em;margin:.2em 0 .6em;white-space:pre-line}",
+    ".sok-answer{display:block;border-inline-start:4px solid var(--sok-color-accent,#0b5cad);padding:.3em .7em;margin:.2em 0 .6em;white-space:pre-line}",
     ".sok-answer h2,.sok-group-title{font-size:.8em;text-transform:uppercase;letter-spacing:.04em;margin:.2em 0;color:var(--sok-color-muted,#4a4a4a)}",
     ".sok-list,.sok-group{display:block;list-style:none;margin:0;padding:0}",
     ".sok-option{display:block;padding:.45em .5em;border-radius:calc(var(--sok-radius,6px) - 2px);cursor:pointer}",
@@ -201,7 +227,7 @@
     ".sok-title{display:block;color:var(--sok-color-accent,#0b5cad);font-weight:600;text-decoration:underline}",
     ".sok-snippet{display:block;margin:.15em 0 0;font-size:.92em}",
     "mark{background:var(--sok-color-mark,#fff1a8);color:inherit}",
-    ".sok-source,.sok-publisher{display:block;font-size:.85em;color:var(--sok-color-muted,#4a4a4a)}",
+    ".sok-source,.sok-publisher,.sok-language{display:block;font-size:.85em;color:var(--sok-color-muted,#4a4a4a)}",
     ".sok-all{display:inline-block;margin:.2em .5em 0;padding:.6em 0;min-height:44px;color:var(--sok-color-accent,#0b5cad)}",
     ".sok-error{color:#a40000;font-weight:600}",
     ".sok-feedback{display:block;margin:.4em 0 0;font-size:.9em}",
@@ -399,21 +425,39 @@
       this.answerBox.hidden = !(isQuestion && data.answer);
       // A screen reader hears the fact first: in the live status and right after the card's heading.
       var fact = isQuestion && data.answer ? factParts(data.answer.text, data.answer.highlight) : null;
+      var cardLang = isQuestion ? cardLanguage(data.language) : null;
+      var card = cardLang ? CARD_STRINGS[cardLang] : null;
+      if (card) {
+        this.answerBox.setAttribute("lang", cardLang);
+        this.answerBox.setAttribute("dir", card.dir);
+      } else {
+        this.answerBox.removeAttribute("lang");
+        this.answerBox.removeAttribute("dir");
+      }
       if (isQuestion && data.answer) {
-        this.answerBox.append(el("h2", "", s.answer));
+        var page = data.answer.url.split("#")[0];
+        var from = passages.filter(function (passage) { return passage.url.split("#")[0] === page; })[0];
+        this.answerBox.append(el("h2", "", card ? card.answer : s.answer));
+        if (card) {
+          this.answerBox.append(el("p", "sok-language", from && from.publisher
+            ? card.fromPage.replace("{publisher}", from.publisher) : card.fromThisPage));
+        }
         if (fact) this.answerBox.append(el("span", "sok-hidden", fact[1] + "."));
-        this.answerBox.append(answerText(data.answer, "p", ""));
-        var source = el("span", "sok-source", s.source + ": ");
+        var text = answerText(data.answer, "p", "");
+        text.setAttribute("lang", "sv");
+        text.setAttribute("dir", "ltr");
+        this.answerBox.append(text);
+        var source = el("span", "sok-source", (card ? card.source : s.source) + ": ");
         var href = safeUrl(data.answer.url);
         var link = el(href ? "a" : "span", "", sourceLabel(data.answer));
         if (href) {
           link.href = href;
           link.addEventListener("click", function () { self.counted(query, href); });
         }
+        link.setAttribute("lang", "sv");
+        link.setAttribute("dir", "ltr");
         source.appendChild(link);
         this.answerBox.appendChild(source);
-        var page = data.answer.url.split("#")[0];
-        var from = passages.filter(function (passage) { return passage.url.split("#")[0] === page; })[0];
         if (from) this.answerBox.appendChild(el("span", "sok-publisher", this.origin(from)));
         var answerBox = this.answerBox;
         var verdictId = this.uid + "-fb";

@@ -1,0 +1,88 @@
+"""Answers to a question in another language than Swedish, from the Swedish pages, by meaning.
+
+The question shares few or no words with the page that answers it, so the
+Swedish chooser (:mod:`search_app.answer.sentences`, whose features are the
+question's Swedish words) cannot pick the answer. Here every answer unit (a
+few consecutive sentences, as the snapshot's vectors hold them) of the top
+passages is scored by its similarity to the question's vector, on the scale
+of similarities across languages, with credit when it holds the kind of fact
+the question's words ask for (a date for "when", an amount for "how much": see
+:mod:`indexer.language.foreign`) and a small cost for each lower rank of its
+passage. Similarities across languages sit at each language's own level, so a
+unit's confidence is its lead over the crowd: its similarity less the mean of
+the question's nearest sections' (``PROFILE.crosslingual``). The best unit is
+the answer when its confidence reaches ``MIN_CONFIDENCE``; otherwise there is
+none (honest no-answer). Its fact is the first span of the asked kind in it,
+when it holds one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexer.language.facts import AMOUNT_RE, BODY_RE, COUNT_RE, NAME_RE, TIME_RE
+from indexer.language.foreign import foreign_question_kind
+from indexer.language.questions import holds_fact_of_kind
+from indexer.ranking_profile import PROFILE
+from indexer.semantic.units import group_sentences, section_sentences
+from search_app.query.search import Passage
+from search_app.query.snapshot import OpenSnapshot
+from search_app.query.snippets import passage_text
+from search_app.query.vectors import similarity_share
+
+WEIGHTS = PROFILE.crosslingual
+#: Below this confidence (the answering unit's similarity share across languages) there is no answer.
+MIN_CONFIDENCE = WEIGHTS.min_confidence
+#: Where the fact of each kind is looked for in the answering unit, in order.
+FACT_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
+    "time": (TIME_RE,), "amount": (AMOUNT_RE, COUNT_RE), "number": (COUNT_RE, AMOUNT_RE),
+    "who": (NAME_RE, BODY_RE),
+}
+
+
+@dataclass(frozen=True)
+class UnitAnswer:
+    """The answering unit of a passage: its text, its confidence and its fact (start, end in ``text``)."""
+
+    text: str
+    confidence: float
+    passage: Passage
+    fact: tuple[int, int] | None
+
+
+def crosslingual_answer(snap: OpenSnapshot, question: str, language: str, vector: np.ndarray | None,
+                        passages: list[Passage]) -> UnitAnswer | None:
+    """The unit of the top passages that best answers ``question`` (asked in ``language``) by meaning, or None."""
+    if vector is None or snap.semantic is None:
+        return None
+    kind = foreign_question_kind(question, language)
+    crowd = float(np.mean(snap.semantic.search.nearest(vector, WEIGHTS.crowd).scores))
+    best: tuple[float, UnitAnswer] | None = None
+    for rank, passage in enumerate(passages[: WEIGHTS.passages]):
+        sentences = section_sentences(passage_text(passage.text))
+        scores = snap.semantic.unit_scores(vector, passage.id)
+        spans = group_sentences(sentences)
+        if scores is None or len(scores) < len(spans):
+            continue  # no vectors for this section, or another cut of its text
+        for unit, (first, last) in enumerate(spans):
+            text = " ".join(sentences[first : last + 1])
+            share = similarity_share(float(scores[unit]) - crowd, WEIGHTS.lead_low, WEIGHTS.lead_high)
+            offered = kind != "other" and holds_fact_of_kind(text, kind)
+            score = share + WEIGHTS.fact_bonus * offered - WEIGHTS.rank_step * rank
+            if best is None or score > best[0]:
+                best = (score, UnitAnswer(text, share, passage, fact_span(text, kind)))
+    if best is None or best[1].confidence < MIN_CONFIDENCE:
+        return None
+    return best[1]
+
+
+def fact_span(text: str, kind: str) -> tuple[int, int] | None:
+    """Where the first fact of ``kind`` stands in ``text`` (start, end), or None."""
+    for pattern in FACT_PATTERNS.get(kind, ()):
+        found = pattern.search(text)
+        if found:
+            return found.start(), found.end()
+    return None
