@@ -131,8 +131,14 @@ class AnswerWeights:
     folded_share: float = 0.9
     #: Share of a term that ends a longer found word: the head of a compound ("kommun" in "pilotkommun").
     compound_head_share: float = 0.7
+    #: A compound head is at least this long, and the compound this much longer.
+    compound_head_min_chars: int = 4
+    compound_extra_chars: int = 2
     #: Share of a term found with another ending ("pilotkomun", "kompetensarenan").
     near_share: float = 0.7
+    #: Near terms share at least this many first letters, and all but their last ``near_end_chars``.
+    near_min_prefix: int = 5
+    near_end_chars: int = 2
     #: A word of the answer counts as the question's when it carries a question term at least this loosely.
     asked_share: float = 0.7
     #: Words this common (Zipf frequency) say little on their own ("också", "ofta", "även").

@@ -46,6 +46,8 @@ STAGES = [
     (vectors.SIMILARITY_LOW, PROFILE.fusion.similarity_low),
     (search.MIN_SEMANTIC_ONLY, PROFILE.fusion.min_semantic_only),
     (matching.NEAR_SHARE, PROFILE.answer.near_share),
+    ((matching.MIN_HEAD_CHARS, matching.NEAR_MIN_PREFIX),
+     (PROFILE.answer.compound_head_min_chars, PROFILE.answer.near_min_prefix)),
     (sentences.MARGIN_CAP, PROFILE.answer.margin_cap),
     (sentences.SHORT_ANSWER_CHARS, PROFILE.answer.short_answer_chars),
     (sentences.MAX_CONTEXT_SENTENCES, PROFILE.answer.max_context_sentences),

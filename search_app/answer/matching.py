@@ -16,13 +16,13 @@ FOLDED_SHARE = PROFILE.answer.folded_share
 #: Share of a term that ends a longer found word: the head of a compound ("kommun" in "pilotkommun").
 COMPOUND_HEAD_SHARE = PROFILE.answer.compound_head_share
 #: A compound head is at least this long, and the compound this much longer.
-MIN_HEAD_CHARS = 4
-COMPOUND_EXTRA_CHARS = 2
+MIN_HEAD_CHARS = PROFILE.answer.compound_head_min_chars
+COMPOUND_EXTRA_CHARS = PROFILE.answer.compound_extra_chars
 #: Share of a term found with another ending ("pilotkomun", "kompetensarenan").
 NEAR_SHARE = PROFILE.answer.near_share
 #: Near terms share at least this many first letters, and all but their last NEAR_END_CHARS.
-NEAR_MIN_PREFIX = 5
-NEAR_END_CHARS = 2
+NEAR_MIN_PREFIX = PROFILE.answer.near_min_prefix
+NEAR_END_CHARS = PROFILE.answer.near_end_chars
 
 
 def term_weights(snap: OpenSnapshot, terms: list[str]) -> dict[str, float]:
