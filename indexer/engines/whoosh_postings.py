@@ -16,7 +16,9 @@ from __future__ import annotations
 import io
 import pickle
 import struct
+import threading
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,10 @@ _INT = struct.Struct("!i")
 #: A posting list starts with this tag (whoosh3's WHOOSH3_HEADER_MAGIC is four bytes).
 _HEADER = 4
 _EMPTY = np.zeros(0, dtype=np.int64)
+#: Posting lists and decoded blocks a worker keeps between searches, in bytes (about); the least
+#: recently used terms go first. Questions share many terms (their 4-grams most of all), and a
+#: block decoded once (zlib and pickle, in Whoosh's format) is not decoded again.
+CACHE_BYTES = 48 * 2**20
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,15 @@ class _Blocks:
     data: bytes
     max_ids: np.ndarray
     spans: list[tuple[int, int, int]]  # (start, end, compression) of each block's data
+
+
+@dataclass
+class _Term:
+    """A cached posting list: its blocks' headers and the blocks decoded so far; ``size`` in bytes, about."""
+
+    blocks: _Blocks
+    decoded: dict[int, tuple[np.ndarray, np.ndarray, Any]]
+    size: int = 0
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,9 @@ class Postings:
         #: Each field's length per section as BM25F reads it (byte-rounded), 1 where a section has none.
         self.lengths = {name: self._field_lengths(name) for name in FIELDS}
         self._avgfl = {name: searcher.avg_field_length(name) or 1 for name in FIELDS}
+        self._cache: OrderedDict[tuple[int, str, str], _Term | None] = OrderedDict()
+        self._cached = 0
+        self._lock = threading.Lock()
 
     def _field_lengths(self, name: str) -> np.ndarray:
         lengths = np.ones(self.sections, dtype=np.float64)
@@ -93,13 +111,14 @@ class Postings:
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         found: list[Any] = []
-        for leaf, offset, count in self._leaves:
+        for number, (leaf, offset, count) in enumerate(self._leaves):
             wanted = None
             if candidates is not None:
                 wanted = candidates[(candidates >= offset) & (candidates < offset + count)] - offset
                 if not len(wanted):
                     continue
-            for block_ids, block_weights, block_values in self._leaf_postings(leaf, field, term, wanted, values):
+            for block_ids, block_weights, block_values in self._leaf_postings(number, leaf, field, term, wanted,
+                                                                              values):
                 ids.append(block_ids + offset)
                 weights.append(block_weights)
                 if values:
@@ -108,31 +127,63 @@ class Postings:
             return TermPostings(_EMPTY, np.zeros(0), [] if values else None)
         return TermPostings(np.concatenate(ids), np.concatenate(weights), found if values else None)
 
-    def _leaf_postings(self, leaf: Any, field: str, term: str, wanted: np.ndarray | None,
+    def _leaf_postings(self, number: int, leaf: Any, field: str, term: str, wanted: np.ndarray | None,
                        values: bool) -> list[tuple[np.ndarray, np.ndarray, list[Any]]]:
-        try:
-            info = leaf.term_info(field, term)
-        except Exception:  # TermNotFound, or a field this segment lacks
+        entry = self._term(number, leaf, field, term)
+        if entry is None:
             return []
-        if info.is_inlined():
-            ids, weights, values_ = info.inlined_postings()
-            block = _decoded(ids, weights, values_, already_ids=True)
-            return [_selected(block, wanted, values)]
-        blocks = _blocks(leaf._terms._postfile, *info.extent())  # private; Whoosh is pinned
+        blocks = entry.blocks
         needed: list[int]
         if wanted is None:
-            needed = list(range(len(blocks.spans)))
+            needed = list(range(len(blocks.max_ids)))
         else:
-            needed = sorted(set(np.searchsorted(blocks.max_ids, wanted).tolist()) - {len(blocks.spans)})
+            needed = sorted(set(np.searchsorted(blocks.max_ids, wanted).tolist()) - {len(blocks.max_ids)})
         out = []
         for index in needed:
-            start, end, compression = blocks.spans[index]
-            raw = blocks.data[start:end]
-            block = _decoded(*pickle.loads(zlib.decompress(raw) if compression else raw))
+            block = entry.decoded.get(index)
+            if block is None:
+                start, end, compression = blocks.spans[index]
+                raw = blocks.data[start:end]
+                ids, weights, raw_values = pickle.loads(zlib.decompress(raw) if compression else raw)
+                block = entry.decoded[index] = _decoded(ids, weights, raw_values if field == "body" else None)
+                with self._lock:
+                    self._grow(entry, 200 + 16 * len(block[0]) + sum(map(len, block[2] or ())))
             picked = _selected(block, wanted, values)
             if len(picked[0]):
                 out.append(picked)
         return out
+
+    def _term(self, number: int, leaf: Any, field: str, term: str) -> _Term | None:
+        """The posting list of ``term`` in segment ``number`` (its headers, and the blocks decoded so far)."""
+        key = (number, field, term)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        try:
+            info = leaf.term_info(field, term)
+        except Exception:  # TermNotFound, or a field this segment lacks
+            entry = None
+        else:
+            if info.is_inlined():
+                ids, weights, raw_values = info.inlined_postings()
+                block = _decoded(ids, weights, raw_values, already_ids=True)
+                entry = _Term(_Blocks(b"", block[0][-1:], []), {0: block})
+            else:
+                entry = _Term(_blocks(leaf._terms._postfile, *info.extent()), {})  # private; Whoosh is pinned
+        with self._lock:
+            self._cache[key] = entry
+            self._grow(entry, 100 + (len(entry.blocks.data) if entry else 0))
+        return entry
+
+    def _grow(self, entry: _Term | None, size: int) -> None:
+        """Count ``size`` more bytes cached (for ``entry``); drop the least recently used terms beyond CACHE_BYTES."""
+        if entry is not None:
+            entry.size += size
+        self._cached += size
+        while self._cached > CACHE_BYTES and len(self._cache) > 1:
+            _, dropped = self._cache.popitem(last=False)
+            self._cached -= dropped.size if dropped else 100
 
 
 def _blocks(postfile: Any, offset: int, length: Any) -> _Blocks:
