@@ -43,6 +43,8 @@ from indexer.ranking_profile import PROFILE
 BM25_K1 = PROFILE.bm25.k1
 BM25_B = PROFILE.bm25.b
 _NONE = np.zeros(0, dtype=np.int64)
+#: Document frequencies remembered per worker (about 100 bytes each) before the memo starts afresh.
+FREQUENCIES_KEPT = 200_000
 
 
 class PriorBM25F(scoring.BM25F):
@@ -91,12 +93,14 @@ class WhooshEngine:
             self._priors = np.array(weighting.priors, dtype=np.float64)
             self._postings = Postings(self._searcher, BM25_K1, BM25_B)
             self._body_format = self._index.schema["body"].format
+            self._sections = self._searcher.doc_count()
         except Exception as error:  # Whoosh raises many kinds here
             raise EngineError(f"kan inte öppna indexet i {path} ({error}); bygg om det med 'sok index'") from error
         self.path = path
         #: Two stages (a pruned first stage, the full query on its candidates) or the full query on every match.
         self.two_stage = two_stage_default() if two_stage is None else two_stage
         self._labels: dict[str, list[str]] = {}
+        self._frequencies: dict[tuple[str, str], int] = {}
 
     def search(self, plan: QueryPlan, limit: int = 10, offset: int = 0, publisher: str | None = None,
                time_limit_s: float | None = None, exact_total: bool = True, kind: str | None = None) -> Page:
@@ -146,13 +150,13 @@ class WhooshEngine:
         return matched, scores
 
     def _first_stage(self, plan: QueryPlan) -> list[WeightedTerm]:
-        return first_stage(plan, self._known, lambda item: self._searcher.doc_frequency(item.field, item.term))
+        return first_stage(plan, self._known, lambda item: self.document_frequency(item.term, item.field))
 
     def _known(self, word: str) -> bool:
-        return bool(self._searcher.doc_frequency("body", word) or self._searcher.doc_frequency("head", word))
+        return bool(self.document_frequency(word, "body") or self.document_frequency(word, "head"))
 
     def _common_gram(self, gram: str) -> bool:
-        return self._searcher.doc_frequency("grams", gram) > MAX_GRAM_DF_SHARE * max(self._searcher.doc_count(), 1)
+        return self.document_frequency(gram, "grams") > MAX_GRAM_DF_SHARE * max(self._sections, 1)
 
     def _rescore(self, plan: QueryPlan, candidates: np.ndarray, deadline: float | None) -> tuple[np.ndarray, bool]:
         """The full plan's score (BM25F over every term and phrase, times the prior) of each candidate.
@@ -212,7 +216,7 @@ class WhooshEngine:
         if matched <= TOTAL_BOUND:
             return matched, True
         sections = self._searcher.doc_count()
-        frequencies = [self._searcher.doc_frequency(item.field, item.term) for item in self._first_stage(plan)]
+        frequencies = [self.document_frequency(item.term, item.field) for item in self._first_stage(plan)]
         estimate = estimated_union(sections, frequencies)
         for name, value in (("publisher_key", publisher.lower() if publisher else None), ("kind", kind)):
             if value:
@@ -301,8 +305,14 @@ class WhooshEngine:
         return found
 
     def document_frequency(self, term: str, field: str = "body") -> int:
-        """In how many sections ``term`` occurs in ``field``."""
-        return self._searcher.doc_frequency(field, term)
+        """In how many sections ``term`` occurs in ``field`` (remembered: a lookup reads the term tables)."""
+        key = (field, term)
+        found = self._frequencies.get(key)
+        if found is None:
+            if len(self._frequencies) >= FREQUENCIES_KEPT:
+                self._frequencies.clear()
+            found = self._frequencies[key] = self._searcher.doc_frequency(field, term)
+        return found
 
     def idf(self, term: str, field: str = "body") -> float:
         """Inverse document frequency of an analysed term in ``field``."""

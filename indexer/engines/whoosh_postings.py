@@ -2,10 +2,11 @@
 
 Whoosh's own matchers step through postings one Python call at a time (each block's
 ids delta-decoded in a generator, a candidate found by stepping through its block).
-This module reads a term's whole posting list with one read, walks its block headers,
-decodes only the blocks it needs, and scores with numpy: the same BM25F as Whoosh's
-``BM25FScorer`` (same idf, average field length and byte-rounded field lengths), so a
-section's score is Whoosh's score, summed in another order.
+This module reads a term's posting list with one read, decodes its blocks into numpy
+arrays once, keeps them for later questions (:data:`CACHE_BYTES`, least recently used
+out first), and scores with numpy: the same BM25F as Whoosh's ``BM25FScorer`` (same
+idf, average field length and byte-rounded field lengths), so a section's score is
+Whoosh's score, summed in another order.
 
 Reads Whoosh's ``whoosh3`` codec files (Whoosh is pinned): a posting list is a magic
 header and blocks of ``[length][pickled info][zlib'd pickled (id deltas, weights, values)]``.
@@ -16,7 +17,9 @@ from __future__ import annotations
 import io
 import pickle
 import struct
+import threading
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,15 +33,21 @@ _INT = struct.Struct("!i")
 #: A posting list starts with this tag (whoosh3's WHOOSH3_HEADER_MAGIC is four bytes).
 _HEADER = 4
 _EMPTY = np.zeros(0, dtype=np.int64)
+#: Posting lists and decoded blocks a worker keeps between searches, in bytes (about); the least
+#: recently used terms go first. Questions share many terms (their 4-grams most of all), and a
+#: block decoded once (zlib and pickle, in Whoosh's format) is not decoded again.
+CACHE_BYTES = 48 * 2**20
 
 
-@dataclass(frozen=True)
-class _Blocks:
-    """One segment's posting list of a term: its bytes and each block's last id and data span."""
+@dataclass
+class _Term:
+    """A decoded posting list of one segment: local section numbers, weights (float32: whole counts),
+    the encoded positions in ``body``; ``size`` in bytes, about."""
 
-    data: bytes
-    max_ids: np.ndarray
-    spans: list[tuple[int, int, int]]  # (start, end, compression) of each block's data
+    ids: np.ndarray
+    weights: np.ndarray
+    values: list[Any] | None
+    size: int = 0
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,9 @@ class Postings:
         #: Each field's length per section as BM25F reads it (byte-rounded), 1 where a section has none.
         self.lengths = {name: self._field_lengths(name) for name in FIELDS}
         self._avgfl = {name: searcher.avg_field_length(name) or 1 for name in FIELDS}
+        self._cache: OrderedDict[tuple[int, str, str], _Term | None] = OrderedDict()
+        self._cached = 0
+        self._lock = threading.Lock()
 
     def _field_lengths(self, name: str) -> np.ndarray:
         lengths = np.ones(self.sections, dtype=np.float64)
@@ -93,93 +105,89 @@ class Postings:
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         found: list[Any] = []
-        for leaf, offset, count in self._leaves:
-            wanted = None
-            if candidates is not None:
-                wanted = candidates[(candidates >= offset) & (candidates < offset + count)] - offset
-                if not len(wanted):
-                    continue
-            for block_ids, block_weights, block_values in self._leaf_postings(leaf, field, term, wanted, values):
-                ids.append(block_ids + offset)
-                weights.append(block_weights)
-                if values:
-                    found += block_values
+        for number, (leaf, offset, _) in enumerate(self._leaves):
+            entry = self._term(number, leaf, field, term)
+            if entry is None:
+                continue
+            if candidates is None:
+                where = slice(None)
+            else:
+                places = np.minimum(np.searchsorted(entry.ids, candidates - offset), len(entry.ids) - 1)
+                where = places[entry.ids[places] == candidates - offset]
+            ids.append(entry.ids[where] + offset)
+            weights.append(entry.weights[where])
+            if values and entry.values is not None:
+                found += entry.values[where] if isinstance(where, slice) else [entry.values[i] for i in where.tolist()]
         if not ids:
             return TermPostings(_EMPTY, np.zeros(0), [] if values else None)
-        return TermPostings(np.concatenate(ids), np.concatenate(weights), found if values else None)
+        return TermPostings(np.concatenate(ids).astype(np.int64), np.concatenate(weights).astype(np.float64),
+                            found if values else None)
 
-    def _leaf_postings(self, leaf: Any, field: str, term: str, wanted: np.ndarray | None,
-                       values: bool) -> list[tuple[np.ndarray, np.ndarray, list[Any]]]:
+    def _term(self, number: int, leaf: Any, field: str, term: str) -> _Term | None:
+        """The decoded posting list of ``term`` in segment ``number``, from the cache when it is there."""
+        key = (number, field, term)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
         try:
             info = leaf.term_info(field, term)
         except Exception:  # TermNotFound, or a field this segment lacks
-            return []
-        if info.is_inlined():
-            ids, weights, values_ = info.inlined_postings()
-            block = _decoded(ids, weights, values_, already_ids=True)
-            return [_selected(block, wanted, values)]
-        blocks = _blocks(leaf._terms._postfile, *info.extent())  # private; Whoosh is pinned
-        needed: list[int]
-        if wanted is None:
-            needed = list(range(len(blocks.spans)))
+            entry = None
         else:
-            needed = sorted(set(np.searchsorted(blocks.max_ids, wanted).tolist()) - {len(blocks.spans)})
-        out = []
-        for index in needed:
-            start, end, compression = blocks.spans[index]
-            raw = blocks.data[start:end]
-            block = _decoded(*pickle.loads(zlib.decompress(raw) if compression else raw))  # noqa: S301 (Whoosh's own block format, in our snapshot)
-            picked = _selected(block, wanted, values)
-            if len(picked[0]):
-                out.append(picked)
-        return out
+            if info.is_inlined():
+                entry = _decoded([info.inlined_postings()], field == "body", already_ids=True)
+            else:
+                entry = _decoded(_blocks(leaf._terms._postfile, *info.extent()), field == "body")  # private
+        with self._lock:
+            self._cache[key] = entry
+            self._cached += entry.size if entry else 100
+            while self._cached > CACHE_BYTES and len(self._cache) > 1:
+                _, dropped = self._cache.popitem(last=False)
+                self._cached -= dropped.size if dropped else 100
+        return entry
 
 
-def _blocks(postfile: Any, offset: int, length: Any) -> _Blocks:
+def _blocks(postfile: Any, offset: int, length: Any) -> list[tuple[Any, Any, Any]]:
+    """Each block's (id deltas, weights, values) of the posting list at ``offset`` in ``postfile``."""
     # whoosh3 reads a term info's length as a 1-tuple (its own reads never use it).
     data = bytes(postfile.get(offset, length[0] if isinstance(length, tuple) else length))
     stream = io.BytesIO(data)
     position = _HEADER
-    max_ids: list[int] = []
-    spans: list[tuple[int, int, int]] = []
+    blocks = []
     while position < len(data):
         size = _INT.unpack_from(data, position)[0]
-        last = size < 0
         start = position + _INT.size
         stream.seek(start)
-        info = pickle.load(stream)  # noqa: S301 (Whoosh's own block header, in our snapshot)
+        # Whoosh's own pickled block header and block (S301: files of our own snapshot, checksummed at open):
+        # (postings, last id, max weight, compression, min and max length).
+        info = pickle.load(stream)  # noqa: S301
         end = start + abs(size)
-        max_ids.append(info[1])
-        spans.append((stream.tell(), end, info[3]))
+        raw = data[stream.tell() : end]
+        blocks.append(pickle.loads(zlib.decompress(raw) if info[3] else raw))  # noqa: S301
         position = end
-        if last:
+        if size < 0:  # the last block
             break
-    return _Blocks(data, np.array(max_ids, dtype=np.int64), spans)
+    return blocks
 
 
-def _decoded(ids: Any, weights: Any, values: Any, already_ids: bool = False) -> tuple[np.ndarray, np.ndarray, Any]:
-    numbers = np.array(ids, dtype=np.int64)
-    if not already_ids:
-        numbers = np.cumsum(numbers)
-    if weights is None:
-        weighted = np.ones(len(numbers))
-    elif isinstance(weights, float):
-        weighted = np.full(len(numbers), weights)
-    else:
-        weighted = np.array(weights, dtype=np.float64)
-    return numbers, weighted, values
-
-
-def _selected(block: tuple[np.ndarray, np.ndarray, Any], wanted: np.ndarray | None,
-              values: bool) -> tuple[np.ndarray, np.ndarray, list[Any]]:
-    ids, weights, raw_values = block
-    if wanted is None:
-        where = np.arange(len(ids))
-    else:
-        places = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
-        where = places[ids[places] == wanted]
-    picked_values = [raw_values[i] for i in where.tolist()] if values else []
-    return ids[where], weights[where], picked_values
+def _decoded(blocks: list[tuple[Any, Any, Any]], keep_values: bool, already_ids: bool = False) -> _Term:
+    """One posting list from its blocks: section numbers, weights and (``keep_values``) the encoded positions."""
+    ids, weights, values = [], [], []
+    for block_ids, block_weights, block_values in blocks:
+        numbers = np.array(block_ids, dtype=np.int64)
+        ids.append(numbers if already_ids else np.cumsum(numbers))
+        if block_weights is None:
+            weights.append(np.ones(len(numbers), dtype=np.float32))
+        elif isinstance(block_weights, float):
+            weights.append(np.full(len(numbers), block_weights, dtype=np.float32))
+        else:
+            weights.append(np.array(block_weights, dtype=np.float32))
+        if keep_values:
+            values += block_values
+    entry = _Term(np.concatenate(ids).astype(np.int32), np.concatenate(weights), values if keep_values else None)
+    entry.size = 200 + entry.ids.nbytes + entry.weights.nbytes + sum(40 + len(value) for value in values)
+    return entry
 
 
 def in_order_near(positions: list[list[int]], slop: int) -> bool:
