@@ -5,7 +5,7 @@ Arabic card right to left with the Swedish answer left to right."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.test_conversation_browser import ask
 from tests.test_crosslingual import ARABIC, ENGLISH
@@ -14,12 +14,12 @@ from tests.test_widget import QuietHandler, host_site, widget_input  # noqa: F40
 pytestmark = pytest.mark.browser
 
 
-def direction(locator) -> str:
+def direction(locator: Locator) -> str:
     """The text direction the browser lays ``locator`` out in."""
-    return locator.evaluate("element => getComputedStyle(element).direction")
+    return str(locator.evaluate("element => getComputedStyle(element).direction"))
 
 
-def test_the_page_answers_in_english_from_the_swedish_page(page, live_server):
+def test_the_page_answers_in_english_from_the_swedish_page(page: Page, live_server: str) -> None:
     page.goto(live_server + "/")
     ask(page, ENGLISH)
     card = page.locator("#samtal .answer")
@@ -30,7 +30,7 @@ def test_the_page_answers_in_english_from_the_swedish_page(page, live_server):
     assert direction(card) == "ltr"
 
 
-def test_the_page_shows_the_arabic_card_right_to_left(page, live_server):
+def test_the_page_shows_the_arabic_card_right_to_left(page: Page, live_server: str) -> None:
     page.goto(live_server + "/")
     ask(page, ARABIC)
     card = page.locator("#samtal .answer")
@@ -44,7 +44,7 @@ def test_the_page_shows_the_arabic_card_right_to_left(page, live_server):
     assert border == ["4px", "0px"]  # the accent stands where an Arabic reader starts
 
 
-def test_the_widget_answers_in_english_and_in_arabic(page, host_site):  # noqa: F811
+def test_the_widget_answers_in_english_and_in_arabic(page: Page, host_site: str) -> None:  # noqa: F811
     page.goto(host_site + "/index.html")
     box = widget_input(page)
     box.click()

@@ -185,8 +185,8 @@ QUESTION_MARKS = ("?", "\u061f", "\uff1f")
 
 
 def opens_question(text: str) -> bool:
-    """Whether ``text`` reads as a question, not a search: it ends with a question mark ("?", Arabic and Persian "؟",
-    full-width "？") or opens with a question's first word."""
+    """Whether ``text`` reads as a question, not a search: it ends with one of QUESTION_MARKS (the Latin, the
+    Arabic and Persian, the full-width) or opens with a question's first word."""
     text = text.strip()
     return text.endswith(QUESTION_MARKS) or bool(_QUESTION_START_RE.match(text))
 
