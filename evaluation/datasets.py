@@ -18,6 +18,7 @@ from indexer.corpus.readers.jsonl import iter_jsonl
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 EVERYDAY_QUESTIONS = Path(__file__).resolve().parent / "data" / "everyday_dev.jsonl"
+CROSSLINGUAL_QUESTIONS = Path(__file__).resolve().parent / "data" / "crosslingual_dev.jsonl"
 #: Pages in the everyday-words set's pool (its questions were written over the first of these).
 EVERYDAY_POOL = 2000
 EVAL_HOST = "https://eval.sok.invalid"
@@ -92,6 +93,16 @@ def regeringen_sample(count: int, data: Path = SHARED_DATA) -> list[Document]:
 def everyday_dev(data: Path = SHARED_DATA) -> Dataset:
     """Questions in everyday words over regeringen.se pages (evaluation/data/EVERYDAY.md), in their 2,000-page pool."""
     return Dataset("everyday words dev", regeringen_sample(EVERYDAY_POOL, data), read_questions(EVERYDAY_QUESTIONS))
+
+
+def crosslingual_dev(language: str, data: Path = SHARED_DATA) -> Dataset:
+    """The cross-lingual dev set's questions in ``language`` (evaluation/data/CROSSLINGUAL.md) over the everyday
+    set's 2,000-page pool: questions in English, Arabic and Polish about Swedish pages, with the page and its fact."""
+    rows = [json.loads(line) for line in CROSSLINGUAL_QUESTIONS.read_text(encoding="utf-8").splitlines() if line]
+    questions = [Question(row["question"], tuple(row.get("expect_urls") or ()), (),
+                          (row["fact"],) if row.get("fact") else ())
+                 for row in rows if row["language"] == language]
+    return Dataset(f"cross-lingual dev ({language})", regeringen_sample(EVERYDAY_POOL, data), questions)
 
 
 def squad_sv(answerable: int = 500, unanswerable: int = 500, data: Path = SHARED_DATA) -> Dataset:

@@ -15,6 +15,9 @@ from search_app.web.analytics.stats import read_stats
 from search_app.web.app import create_app
 from tests.conftest import stored
 
+#: A row of the searches table as a file written before questions had a language holds it.
+SEARCH_ROW = "INSERT INTO searches (hour, surface, query, results, answered) VALUES "
+
 TOKEN = {"Authorization": "Bearer hemlig-nyckel"}
 
 
@@ -30,7 +33,7 @@ def test_unanswered_and_unhelpful_questions_are_listed_with_counts_per_week(coun
     app, database = counted
     client = app.test_client()
     with sqlite3.connect(database) as connection:  # written last week by an earlier run of the service
-        connection.executemany("INSERT INTO searches VALUES (?, 'ask', ?, ?, 0)",
+        connection.executemany(SEARCH_ROW + "(?, 'ask', ?, ?, 0)",
                                [(hour(7), "hur förnyar jag mitt pass", 2)] * 3 + [(hour(7), "var ligger badhuset", 0)])
         connection.execute("INSERT INTO feedback VALUES (?, ?, 0)", (hour(7), "när pågick utveckla svenska städer"))
     for _ in range(2):  # this week: asked again, no answer
@@ -75,7 +78,7 @@ def test_a_question_asked_through_a_shared_page_link_counts_as_unanswered_too(co
     app, database = counted
     client = app.test_client()
     with sqlite3.connect(database) as connection:  # a page search from before the page answered questions
-        connection.execute("INSERT INTO searches VALUES (?, 'page', 'var ligger simhallen', 0, 0)", (hour(1),))
+        connection.execute(SEARCH_ROW + "(?, 'page', 'var ligger simhallen', 0, 0)", (hour(1),))
     for _ in range(2):  # a shared /?q= link nobody could answer, opened twice
         html = client.get("/", query_string={"q": "hur förnyar jag mitt pass"}).get_data(as_text=True)
         assert 'class="answer"' not in html
@@ -157,7 +160,7 @@ def test_a_statistics_file_from_before_the_verdicts_still_reads(tmp_path: Path) 
     with sqlite3.connect(database) as connection:
         connection.executescript("CREATE TABLE searches (hour, surface, query, results, answered);"
                                  "CREATE TABLE clicks (hour, query, url);")
-        connection.execute("INSERT INTO searches VALUES (?, 'ask', 'var ligger badhuset', 0, 0)", (hour(0),))
+        connection.execute(SEARCH_ROW + "(?, 'ask', 'var ligger badhuset', 0, 0)", (hour(0),))
     stats = read_stats(database)
     assert [row.query for row in stats.missing.unanswered] == ["var ligger badhuset"]
     assert stats.missing.unhelpful == [] and stats.missing.not_helpful == 0

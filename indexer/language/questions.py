@@ -180,10 +180,15 @@ QUESTION_START = ("^(?:" + "|".join(sorted(QUESTION_OPENERS | ENGLISH_QUESTION_O
 _QUESTION_START_RE = re.compile(QUESTION_START, re.IGNORECASE)
 
 
+#: The question marks that end a question, whatever its language.
+QUESTION_MARKS = ("?", "\u061f", "\uff1f")
+
+
 def opens_question(text: str) -> bool:
-    """Whether ``text`` reads as a question, not a search: it ends with "?" or opens with a question's first word."""
+    """Whether ``text`` reads as a question, not a search: it ends with one of QUESTION_MARKS (the Latin, the
+    Arabic and Persian, the full-width) or opens with a question's first word."""
     text = text.strip()
-    return text.endswith("?") or bool(_QUESTION_START_RE.match(text))
+    return text.endswith(QUESTION_MARKS) or bool(_QUESTION_START_RE.match(text))
 
 
 #: Question words followed by the noun they ask about ("vilka *kommuner*", "hur många *pilotprojekt*").

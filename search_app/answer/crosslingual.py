@@ -36,6 +36,8 @@ from search_app.query.vectors import similarity_share
 WEIGHTS = PROFILE.crosslingual
 #: Below this confidence (the answering unit's similarity share across languages) there is no answer.
 MIN_CONFIDENCE = WEIGHTS.min_confidence
+#: What the confidence of a unit without the kind of fact asked for keeps (the Swedish answer step's share).
+MISSING_FACT_FACTOR = PROFILE.answer.missing_fact_factor
 #: Where the fact of each kind is looked for in the answering unit, in order.
 FACT_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     "time": (TIME_RE,), "amount": (AMOUNT_RE, COUNT_RE), "number": (COUNT_RE, AMOUNT_RE),
@@ -72,8 +74,10 @@ def crosslingual_answer(snap: OpenSnapshot, question: str, language: str, vector
             share = similarity_share(float(scores[unit]) - crowd, WEIGHTS.lead_low, WEIGHTS.lead_high)
             offered = kind != "other" and holds_fact_of_kind(text, kind)
             score = share + WEIGHTS.fact_bonus * offered - WEIGHTS.rank_step * rank
+            # As in Swedish (sentences.MISSING_FACT_FACTOR): without the kind of fact asked for, it does not answer.
+            confidence = share * (MISSING_FACT_FACTOR if kind != "other" and not offered else 1.0)
             if best is None or score > best[0]:
-                best = (score, UnitAnswer(text, share, passage, fact_span(text, kind)))
+                best = (score, UnitAnswer(text, confidence, passage, fact_span(text, kind)))
     if best is None or best[1].confidence < MIN_CONFIDENCE:
         return None
     return best[1]

@@ -71,6 +71,24 @@ def question_language(text: str) -> str:
     return language
 
 
+#: Languages' names in Swedish, as the statistics page shows them (any other by its code).
+SWEDISH_NAMES = {
+    "sv": "svenska", "en": "engelska", "ar": "arabiska", "so": "somaliska", "fa": "persiska", "pl": "polska",
+    "uk": "ukrainska", "fi": "finska", "de": "tyska", "fr": "franska", "es": "spanska", "ru": "ryska",
+    "tr": "turkiska", "ku": "kurdiska", "ps": "pashto", "ur": "urdu", "zh": "kinesiska", "th": "thailändska",
+    "vi": "vietnamesiska", "it": "italienska", "pt": "portugisiska", "nl": "nederländska", "et": "estniska",
+    "lt": "litauiska", "lv": "lettiska", "ro": "rumänska", "bs": "bosniska", "hr": "kroatiska", "sr": "serbiska",
+    "sq": "albanska", "am": "amhariska", "hi": "hindi", "bn": "bengali", "ja": "japanska", "ko": "koreanska",
+    "sw": "swahili", "he": "hebreiska", "el": "grekiska", "hu": "ungerska", "cs": "tjeckiska", "sk": "slovakiska",
+    "bg": "bulgariska", "tl": "tagalog",
+}
+
+
+def swedish_name(language: str) -> str:
+    """The name in Swedish of ``language`` (an ISO 639-1 code), or the code when it has none here."""
+    return SWEDISH_NAMES.get(language, language)
+
+
 def is_swedish(language: str) -> bool:
     """Whether a question in ``language`` is read as Swedish."""
     return language in READ_AS_SWEDISH

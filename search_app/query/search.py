@@ -13,7 +13,7 @@ from indexer.language.sentences import split_sentences
 from indexer.ranking_profile import PROFILE
 from search_app.query.fusion import CROSSLINGUAL, POOL, Fusion, fuse
 from search_app.query.labels import source_label
-from search_app.query.language import is_swedish, names_and_numbers, question_language
+from search_app.query.language import guess_language, is_swedish, names_and_numbers, question_language
 from search_app.query.links import deep_link
 from search_app.query.plan import plan_query
 from search_app.query.snapshot import OpenSnapshot
@@ -139,7 +139,8 @@ def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int =
     A question in another language than Swedish is ranked mostly by meaning (``fusion.CROSSLINGUAL`` unless
     ``fusion`` is given), its words searched only for the names and numbers the Swedish pages may share
     (``language.names_and_numbers``; all of them on a lexical-only snapshot, where words are all there is)."""
-    swedish = is_swedish(question_language(query))
+    language = question_language(query)
+    swedish = is_swedish(language)
     if fusion is None:
         fusion = Fusion() if swedish else CROSSLINGUAL
     searched = query if swedish or snap.semantic is None else names_and_numbers(query)
@@ -160,6 +161,10 @@ def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int =
     out_of_time = page.partial or (time_limit_s is not None and time.monotonic() - started >= time_limit_s)
     semantic = {} if out_of_time else semantic_candidates(snap, query, pool, lexical, publisher, kind,
                                                               fusion.min_semantic_only)
+    if not swedish and semantic and SAME_LANGUAGE_DISCOUNT:
+        records.update(snap.engine.fetch([key for key in semantic if key not in records]))
+        semantic = {key: value - SAME_LANGUAGE_DISCOUNT * written_in(records[key]["text"], language)
+                    if key in records else value for key, value in semantic.items()}
     # A pool the engine could not fill is scaled from 0: its weakest candidate is not "no match".
     floor = 0.0 if len(lexical) < pool else None
     ranked = fuse(lexical, semantic, fusion, floor)[offset : offset + limit]
@@ -184,6 +189,20 @@ def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
     ranked = rank_sections(snap, query, limit, offset, publisher, time_limit_s, exact_total, kind)
     passages = [to_passage(record, score, ranked.terms_to_mark, snap.analyzer) for record, score in ranked.hits]
     return SearchResult(query, ranked.total, passages, ranked.partial, ranked.total_exact, ranked.lexical_best)
+
+
+#: What a section written in the question's own language (not Swedish) loses of its similarity: the encoder puts
+#: text in the question's language nearer to it than text that says the same in Swedish.
+SAME_LANGUAGE_DISCOUNT = PROFILE.crosslingual.same_language_discount
+
+
+def written_in(text: str, language: str) -> bool:
+    """Whether ``text`` (its start) is written in ``language``."""
+    return guess_language(text[:LANGUAGE_SAMPLE_CHARS])[0] == language
+
+
+#: How much of a section's text its language is read from.
+LANGUAGE_SAMPLE_CHARS = 400
 
 
 #: A section that shares no word with the question must be at least this similar to it to be a result

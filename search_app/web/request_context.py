@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 
+from search_app.query.language import question_language
 from search_app.query.question import subject_context
 from search_app.query.snapshot import OpenSnapshot
 from search_app.web.index_handle import IndexHandle
@@ -69,4 +70,4 @@ def record_search(surface: str, query: str, results: int, answered: bool = False
         note_question(answered)
     analytics = current_app.extensions.get("sok_analytics")
     if analytics is not None:
-        analytics.search(surface, query, results, answered)
+        analytics.search(surface, query, results, answered, question_language(query))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from search_app.query.language import swedish_name
 from search_app.web.analytics.missing import Missing, read_missing
 
 
@@ -22,6 +23,13 @@ class QueryStat:
     results: int | None
     #: Searches of this query followed by a click, each counted once: never more than ``searches``.
     clicks: int
+    #: The language it was asked in (``search_app.query.language``; "sv" in a file from before languages).
+    language: str = "sv"
+
+    @property
+    def language_name(self) -> str:
+        """The language's name in Swedish ("engelska")."""
+        return swedish_name(self.language)
 
     @property
     def click_through(self) -> float:
@@ -42,6 +50,8 @@ class Stats:
     clicked: int = 0
     #: What citizens could not find: unanswered questions and answers rated "Nej", per week.
     missing: Missing = field(default_factory=Missing)
+    #: Searches per language asked in, most first: (Swedish name, count).
+    languages: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def click_through(self) -> float:
@@ -78,16 +88,24 @@ def read_stats(path: Path, limit: int = 20, today: date | None = None) -> Stats:
         clicks = connection.execute("SELECT COUNT(*) FROM clicks").fetchone()[0] + expired[1]
         clicked = connection.execute(_CLICKED).fetchone()[0] + expired[2]
 
+        # A file written before questions had a language has no such column: its searches were read as Swedish.
+        has_language = any(row[1] == "language" for row in connection.execute("PRAGMA table_info(searches)"))
+        language = "MAX(s.language)" if has_language else "'sv'"
+
         def rows(where: str) -> list[QueryStat]:
             # ``where`` is one of the two constants below, never user text.
             found = connection.execute(
                 "SELECT s.query, COUNT(*), MAX(CASE WHEN s.surface != 'ask' THEN s.results END), "  # noqa: S608
-                "MIN(COUNT(*), (SELECT COUNT(*) FROM clicks c WHERE c.query = s.query)) "
+                f"MIN(COUNT(*), (SELECT COUNT(*) FROM clicks c WHERE c.query = s.query)), {language} "
                 f"FROM searches s {where} GROUP BY s.query ORDER BY COUNT(*) DESC, s.query LIMIT ?", (limit,))
             return [QueryStat(*row) for row in found]
 
+        per_language = connection.execute(
+            "SELECT language, COUNT(*) FROM searches GROUP BY language ORDER BY COUNT(*) DESC, language"
+        ).fetchall() if has_language else ([("sv", total - expired[0])] if total > expired[0] else [])
         return Stats(total, clicks, rows(""), rows("WHERE s.results = 0"), clicked,
-                     read_missing(connection, tables, limit, today))
+                     read_missing(connection, tables, limit, today),
+                     [(swedish_name(code), count) for code, count in per_language])
     except sqlite3.Error as error:
         raise StatsUnavailable(str(error)) from None
     finally:

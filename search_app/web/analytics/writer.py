@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS searches (
     surface TEXT NOT NULL,     -- search, ask, page, page-ask
     query TEXT NOT NULL,
     results INTEGER NOT NULL,
-    answered INTEGER NOT NULL  -- 1 when /api/ask or the page's card gave an answer
+    answered INTEGER NOT NULL, -- 1 when /api/ask or the page's card gave an answer
+    language TEXT NOT NULL DEFAULT 'sv'  -- the question's language (search_app.query.language)
 );
 CREATE TABLE IF NOT EXISTS clicks (
     hour TEXT NOT NULL,
@@ -95,9 +96,10 @@ class Analytics:
         except (sqlite3.Error, OSError) as error:  # the flusher makes it later
             log.warning("analytics: %s cannot be opened yet (%s)", path, error)
 
-    def search(self, surface: str, query: str, results: int, answered: bool = False) -> None:
-        """Note one search (``surface``: search, ask, page or page-ask, see web.request_context.record_search)."""
-        self._add("searches", (_hour(), surface, normalise(query), int(results), int(answered)))
+    def search(self, surface: str, query: str, results: int, answered: bool = False, language: str = "sv") -> None:
+        """Note one search (``surface``: search, ask, page or page-ask, see web.request_context.record_search) and
+        the language it was asked in."""
+        self._add("searches", (_hour(), surface, normalise(query), int(results), int(answered), language))
 
     def click(self, query: str, url: str) -> None:
         """Note that ``url`` (a result page of ``query``) was opened."""
@@ -198,9 +200,11 @@ class Analytics:
     def _write(self, rows: list[tuple[str, tuple]], purge: bool) -> None:
         with self._connection() as connection:
             connection.executescript(SCHEMA)  # a deleted or replaced file gets its tables back
+            add_language_column(connection)
             written_to = _identity(self.path)
             connection.execute("BEGIN IMMEDIATE")
-            connection.executemany("INSERT INTO searches VALUES (?, ?, ?, ?, ?)",
+            connection.executemany("INSERT INTO searches (hour, surface, query, results, answered, language) "
+                                   "VALUES (?, ?, ?, ?, ?, ?)",
                                    [row for table, row in rows if table == "searches"])
             connection.executemany("INSERT INTO clicks VALUES (?, ?, ?)",
                                    [row for table, row in rows if table == "clicks"])
@@ -245,6 +249,14 @@ class Analytics:
             log.warning("analytics: %s written again after %.0f s; %d rows were dropped while it could not be",
                         self.path, time.monotonic() - self._failing_since, self.dropped)
             self._failing_since = None
+
+
+def add_language_column(connection: sqlite3.Connection) -> None:
+    """Give a statistics file written before questions had a language its ``language`` column (each old row
+    "sv")."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(searches)")}
+    if "language" not in columns:
+        connection.execute("ALTER TABLE searches ADD COLUMN language TEXT NOT NULL DEFAULT 'sv'")
 
 
 def _identity(path: Path) -> tuple[int, int]:

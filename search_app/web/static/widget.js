@@ -120,7 +120,7 @@
   // A question goes to /api/ask (an answer card), anything else to /api/search. This is decided before
   // any request is sent, so the API could only say it one round trip later. The words that open a question
   // are indexer/language/questions.py's QUESTION_START, the page's own rule: /widget.js fills them in
-  // (search_app/web/widget.py); this file as it lies takes only a final "?" for a question.
+  // (search_app/web/widget.py); this file as it lies takes only a final question mark for a question.
   var QUESTION_WORDS = new RegExp("(?!)" /* sok:question-start */, "i");
 
   // Every text the widget shows, per language.
@@ -401,7 +401,7 @@
       this.request = new AbortController();
       this.status.textContent = s.searching;
       var publisher = this.getAttribute("publisher") || "";
-      var isQuestion = /\?\s*$/.test(query) || QUESTION_WORDS.test(query);
+      var isQuestion = /[?\u061f\uff1f]\s*$/.test(query) || QUESTION_WORDS.test(query);  // "?", Arabic "؟", "？"
       var main = isQuestion
         ? this.api("/api/ask", { q: query, publisher: publisher, count: count })
         : this.api("/api/search", { q: query, limit: String(this.limit), publisher: publisher, count: count });
