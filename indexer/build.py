@@ -17,6 +17,7 @@ from indexer.engines.base import IndexedSection, QueryPlan, WeightedTerm
 from indexer.fields import SwedishAnalyzer
 from indexer.language.lexicon import build_lexicon
 from indexer.sections.split import Section
+from indexer.semantic.ann import write_ann
 from indexer.semantic.cache import EmbeddingCache
 from indexer.semantic.embed import EmbedReport, embed_sections
 from indexer.semantic.encoder import Encoder, load_encoder
@@ -195,6 +196,8 @@ def build_snapshot(
             finally:
                 cache.close()
             clock.lap("embedding")
+            if write_ann(building):
+                clock.lap("vector index")
         write_contacts(building, contacts)
         manifest = Manifest.new(corpus_hash=fingerprint, documents=len(documents), sections=count,
                                 contacts=len(contacts), engine=engine_name, encoder=encoder_id)

@@ -257,7 +257,9 @@ def test_a_broken_newest_snapshot_fails_no_request_and_restarted_workers_fall_ba
 
 
 @pytest.mark.slow
-def test_vectors_broken_when_published_or_truncated_while_served_fail_no_request(tmp_path: Path) -> None:
+def test_vectors_broken_when_published_or_truncated_while_served_fail_no_request(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOK_ANN_MIN_UNITS", "1")  # every snapshot also has its approximate index, as a large one
     index = tmp_path / "index"
     older = build(index, semantic=True).name
     server = Server(index, tmp_path / "server.log")
@@ -273,7 +275,8 @@ def test_vectors_broken_when_published_or_truncated_while_served_fail_no_request
             assert traffic.health[-1][2].get("degraded") is None, traffic.health[-1]
             workers = sorted(server.workers())
             truncated = time.monotonic()
-            truncate(fresh / "vectors" / "units.f32")  # the serving snapshot's vectors, in place
+            truncate(fresh / "vectors" / "units.f32")  # the serving snapshot's vectors and index, in place
+            truncate(fresh / "vectors" / "units.hnsw")
             run_for(3)
             workers_after = sorted(server.workers())
         log = server.text()

@@ -13,8 +13,8 @@ memory (:mod:`indexer.semantic.shared`), which damage to the snapshot's file
 does not reach (the app notices the damaged file by its size and moves to
 another snapshot). :class:`VectorSearch` is the small interface the
 app needs; :class:`ExactVectorSearch` scans the matrix with numpy, which is
-fast enough for tens of thousands of sections, and an ANN library can take
-its place for millions.
+fast enough for tens of thousands of sections; a snapshot of many units also
+carries an approximate index (:mod:`indexer.semantic.ann`).
 """
 
 from __future__ import annotations
@@ -102,6 +102,19 @@ class SnapshotVectors:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def best_unit_scores(self, query: np.ndarray, sections: np.ndarray) -> np.ndarray:
+        """The similarity to ``query`` of each of ``sections`` (its best unit's; -1 for one without units)."""
+        sections = np.asarray(sections, dtype=np.intp)
+        starts, ends = self.offsets[sections], self.offsets[sections + 1]
+        lengths = (ends - starts).astype(np.intp)
+        if not lengths.sum():
+            return np.full(len(sections), -1.0, dtype=np.float32)
+        firsts = np.cumsum(lengths) - lengths  # where each section's units begin in the gathered rows
+        rows = np.arange(int(lengths.sum()), dtype=np.intp) + np.repeat(starts - firsts, lengths)
+        scores = self.units[rows] @ query
+        best = np.maximum.reduceat(scores, np.minimum(firsts, len(scores) - 1))
+        return np.where(lengths > 0, best, -1.0).astype(np.float32)
+
     def allowed(self, publisher: str | None, kind: str | None) -> np.ndarray | None:
         """A mask of the sections that pass the publisher and kind filters (None: all)."""
         if not publisher and not kind:
@@ -142,8 +155,7 @@ class ExactVectorSearch:
 
     def section_scores(self, query: np.ndarray, sections: np.ndarray) -> np.ndarray:
         """The similarity of each of ``sections`` to ``query``."""
-        return np.array([self.unit_scores(query, int(number)).max(initial=-1.0) for number in sections],
-                        dtype=np.float32)
+        return self.vectors.best_unit_scores(query, sections)
 
     def unit_scores(self, query: np.ndarray, section: int) -> np.ndarray:
         """The similarity of each unit of one section to ``query``."""

@@ -18,7 +18,8 @@ An index folder holds immutable snapshots and a ``current`` symlink::
         engine/         the search engine's files (``indexer.engines.registry`` names its marker file)
         vectors/        answer-unit vectors of the encoder named in the manifest (not in a
                         lexical-only snapshot; see indexer.semantic.vectors):
-          units.f32, offsets.i32, sections.tsv.gz
+          units.f32, offsets.i32, sections.tsv.gz; in a snapshot of many units also
+          units.hnsw and units.hnsw.sha256 (see indexer.semantic.ann)
 
 This module names those files and checks a manifest; writing a snapshot is
 :mod:`indexer.snapshot.writer`'s job, finding and checking one
@@ -60,6 +61,9 @@ VECTORS_DIR = "vectors"
 VECTOR_UNITS = "units.f32"
 VECTOR_OFFSETS = "offsets.i32"
 VECTOR_SECTIONS = "sections.tsv.gz"
+#: The approximate nearest-unit index of a large snapshot, and the SHA-256 of its bytes.
+VECTOR_ANN = "units.hnsw"
+VECTOR_ANN_DIGEST = "units.hnsw.sha256"
 #: Engine lock files: made and removed by the engine at run time, not part of the snapshot.
 LOCK_SUFFIXES = (".lock", "WRITELOCK")
 

@@ -13,8 +13,9 @@ import numpy as np
 from indexer.budgets import QUERY_VECTORS_KEPT, QUESTION_TOKENS
 from indexer.language.analysis import words
 from indexer.ranking_profile import PROFILE
+from indexer.semantic.ann import open_search
 from indexer.semantic.encoder import Encoder, EncoderError, check_same_encoder, encoder_id, load_encoder
-from indexer.semantic.vectors import ExactVectorSearch, SnapshotVectors, VectorSearch
+from indexer.semantic.vectors import SnapshotVectors, VectorSearch
 from indexer.snapshot.layout import Manifest
 
 #: The encoder's similarity of unrelated text and of a clear match (multilingual-e5-small's range).
@@ -97,7 +98,7 @@ class SemanticIndex:
         check_same_encoder(manifest.encoder, encoder.model_id if encoder else encoder_id())
         self._encoder = encoder
         self.vectors = SnapshotVectors(folder)
-        self.search: VectorSearch = ExactVectorSearch(self.vectors)
+        self.search: VectorSearch = open_search(folder, self.vectors)
         self._kept: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
