@@ -146,7 +146,8 @@ def free_port() -> int:
 
 
 def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 30) -> None:
-    """Wait until ``url`` answers; fail with the server's log if it exits."""
+    """Wait until ``url`` answers; fail with the server's log if it exits. A server that does not answer in
+    time is stopped before the test fails: a fixture failing before its ``yield`` never reaches its teardown."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -156,7 +157,12 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 30
                 return
         except OSError:
             time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer in {seconds} s")
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    raise AssertionError(f"{url} did not answer in {seconds} s: {log.read_text()[-2000:]}")
 
 
 def sok_executable() -> str:
