@@ -71,8 +71,9 @@ eval: setup
 eval-quick: setup
 	$(BIN)/python -m evaluation.run --quick --no-write
 
-# The answer step's chooser and confidence model, learned from SQuAD-sv's training articles and
-# SweQUAD-MC training (needs ../shared/data); rewrites search_app/answer/answer_model.json. SweQUAD-MC
+# The answer step's chooser, confidence model (and its no-answer gate) and exact-fact scorer, learned from
+# SQuAD-sv's training articles and SweQUAD-MC training (needs ../shared/data); rewrites
+# search_app/answer/answer_model.json. SweQUAD-MC
 # is embedded as make eval embeds it (shared cache var/embedding-cache: about 40 min from empty on 2 cores).
 train-answers: setup
 	SOK_ENGINE=whoosh $(BIN)/python -m evaluation.train_answers --semantic

@@ -1,8 +1,7 @@
 """Which chooser: feature sets and models compared on the answer step's training and held-out examples.
 
 Today's features (``CHOOSER_FEATURES``), then with what the passage holds of
-the question and which kinds of fact a span holds beside the asked kind
-(``NEW_FEATURES``), each as the conditional logit and as the small MLP
+the question (``NEW_FEATURES``), each as the conditional logit and as the small MLP
 (``evaluation.train_answers``). With ``--sentence-vectors``, also with each
 sentence's own vector:
 
@@ -37,7 +36,7 @@ from evaluation.run import CACHE, EMBEDDING_CACHE, indexes
 from evaluation.train_answers import choose_gate, conditional_logit, conditional_mlp, fit_confidence, score
 from indexer.semantic.cache import EmbeddingCache
 from indexer.semantic.encoder import Encoder, load_encoder
-from search_app.answer.sentences import CHOOSER_FEATURES, CONFIDENCE_FEATURES, KIND_GROUPS, feature_rows
+from search_app.answer.sentences import CHOOSER_FEATURES, CONFIDENCE_FEATURES, feature_rows
 from search_app.query.vectors import encoder_text, similarity_share
 
 SENTENCE_FEATURES = ("sentence_meaning", "sentence_lead", "best_sentence")
@@ -98,10 +97,10 @@ def add_sentence_features(rows: list[Example], questions: dict[str, np.ndarray],
             candidate.features["best_sentence"] = float(vector is not None and similarity >= top)
 
 
-#: The features the study adds to today's chooser: what the passage holds of the question, and which kinds of
-#: fact the span holds beside which kind is asked (an MLP can read their interactions).
-NEW_FEATURES = ("passage_lexical", "missing_weight", *(f"asked_{group}" for group in KIND_GROUPS),
-                *(f"holds_{group}" for group in KIND_GROUPS))
+#: The features the study adds to today's chooser: what the passage holds of the question (the confidence model
+#: reads them). Which kinds of fact a span holds beside the asked kind (holds_* and asked_* per kind group) were
+#: tried too and removed: docs/quality-studies.md.
+NEW_FEATURES = ("passage_lexical", "missing_weight")
 
 
 def main() -> None:
@@ -109,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--semantic", action="store_true", help="SweQUAD-MC snapshots with vectors")
     parser.add_argument("--sentence-vectors", action="store_true", help="embed every candidate sentence")
+    parser.add_argument("--logit-only", action="store_true", help="leave out the MLP")
     args = parser.parse_args()
     documents, squad_train, squad_held = squad_split()
     squad = lexical_snapshot(documents)
@@ -126,6 +126,7 @@ def main() -> None:
         cache = EmbeddingCache(EMBEDDING_CACHE, encoder.model_id, encoder.dim)
         add_sentence_features(everything, question_vectors(everything, encoder),
                               sentence_vectors(everything, cache, encoder.encode_passages))
+        plans = plans[:1] if args.logit_only else plans
         plans += [("with sentence vectors", (*CHOOSER_FEATURES, *SENTENCE_FEATURES)),
                   ("with all", (*CHOOSER_FEATURES, *NEW_FEATURES, *SENTENCE_FEATURES))]
     usable = [example for example in train if example.labels.any()]
@@ -135,7 +136,7 @@ def main() -> None:
               f"{sum(example.answerable for example in rows)} answerable questions", flush=True)
     choosers = {}
     for name, features in plans:
-        for kind, fit in (("logit", conditional_logit), ("mlp", conditional_mlp)):
+        for kind, fit in (("logit", conditional_logit), ("mlp", conditional_mlp))[: 1 if args.logit_only else 2]:
             chooser = fit(features, [feature_rows(e.found, features) for e in usable], [e.labels for e in usable])
             choosers[name, kind] = chooser
             shown = []

@@ -12,6 +12,7 @@ from indexer.corpus.model import Document
 from indexer.snapshot.reader import current_snapshot
 from search_app.answer.answer_model import MODEL_FILE, Linear, answer_model
 from search_app.answer.ask import ask
+from search_app.answer.fact.candidates import FEATURES as HIGHLIGHT_FEATURES
 from search_app.answer.sentences import CHOOSER_FEATURES, CONFIDENCE_FEATURES
 from search_app.query.snapshot import open_snapshot
 
@@ -25,6 +26,23 @@ def test_the_shipped_parameters_name_the_features_the_code_computes() -> None:
         assert np.isfinite(linear.weights).all() and (linear.scale > 0).all()
         assert len(linear.weights) == len(linear.names) == len(linear.mean)
     assert model.source.startswith("answer_model.json sha256:")
+    assert model.highlight is not None and model.highlight.names == HIGHLIGHT_FEATURES
+    assert model.gate is None or 0.0 < model.gate < 1.0
+
+
+def test_the_learned_highlight_marks_the_amount_with_its_unit(tmp_path):
+    text = ("Bidraget till föreningar som arbetar med unga i glesbygd ökar nästa år. Varje förening kan "
+            "söka högst 250 000 kronor per år för sin verksamhet. Ansökan görs hos länsstyrelsen.")
+    build_snapshot(tmp_path, [Document(url="https://example.se/bidrag", title="Bidrag till föreningar", text=text)],
+                   semantic=SemanticOptions(enabled=False))
+    snap = open_snapshot(current_snapshot(tmp_path))
+    try:
+        answer = ask(snap, "Hur mycket bidrag kan en förening söka per år?").answer
+    finally:
+        snap.engine.close()
+    assert answer is not None and answer.highlight is not None
+    assert "250 000 kronor" in answer.highlight.text, answer.highlight  # the amount with its unit, whole
+    assert len(answer.highlight.text) < len(answer.text) / 2, answer.highlight  # not the sentence around it
 
 
 def test_the_parameters_say_what_they_were_trained_on_and_how_they_scored_on_data_not_trained_on() -> None:

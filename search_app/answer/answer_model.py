@@ -1,12 +1,12 @@
 """The learned answer step's parameters: one JSON file, written by ``python -m evaluation.train_answers``
 (``make train-answers``), read here once.
 
-It holds two linear models over named features: ``chooser`` ranks the
-candidate spans of sentences of one question (``search_app.answer.sentences``),
-and ``confidence``, a logistic regression over the best candidate's features,
-gives the probability that the chosen answer holds the fact asked for (trained
-and reported by the training script; not yet what ``ask`` decides with). Serving
-needs numpy only.
+It holds models over named features: ``chooser`` ranks the candidate spans of
+sentences of one question (``search_app.answer.sentences``); ``confidence``, a
+logistic regression over the best candidate's features, gives the probability
+that the chosen answer holds the fact asked for, and below ``gate`` no answer
+is given; ``highlight`` (a small MLP) ranks the exact fact's candidates
+(``search_app.answer.fact``). Serving needs numpy only.
 """
 
 from __future__ import annotations
@@ -96,6 +96,8 @@ class AnswerModel:
     source: str
     #: The confidence model's probability below which no answer is given (None: the coverage alone decides).
     gate: float | None = None
+    #: The exact fact's scorer over ``search_app.answer.fact.candidates.FEATURES`` (None: the profile's weights).
+    highlight: Linear | Mlp | None = None
 
 
 @lru_cache(maxsize=4)
@@ -104,5 +106,6 @@ def answer_model(path: Path = MODEL_FILE) -> AnswerModel:
     raw = path.read_bytes()
     data = json.loads(raw)
     source = f"{path.name} sha256:{hashlib.sha256(raw).hexdigest()[:12]}"
+    highlight = scorer_from_dict(data["highlight"]) if "highlight" in data else None
     return AnswerModel(scorer_from_dict(data["chooser"]), Linear.from_dict(data["confidence"]), source,
-                       data.get("gate"))
+                       data.get("gate"), highlight)

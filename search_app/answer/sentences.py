@@ -52,8 +52,6 @@ MEANING_WEIGHT = PROFILE.answer.meaning_weight
 #: Question kinds read together when the chooser weighs a fact of the asked kind.
 KIND_GROUPS = {"time": ("time",), "quantity": ("number", "amount"), "who": ("person", "who", "contact"),
                "list": ("list",), "definition": ("definition",)}
-#: The question kind whose fact stands for each group in the "holds_" features (the broadest of the group).
-HELD_KINDS = {"time": "time", "quantity": "number", "who": "who", "list": "list", "definition": "definition"}
 #: Characters a card holds without feeling long; each LENGTH_STEP_CHARS more is one unit of the "long" feature.
 SHORT_ANSWER_CHARS = PROFILE.answer.short_answer_chars
 LENGTH_STEP_CHARS = PROFILE.answer.length_step_chars
@@ -79,8 +77,8 @@ CHOOSER_FEATURES = (
 )
 #: The confidence model's features: the chosen candidate's, its chooser score and its lead over the next.
 CONFIDENCE_FEATURES = (
-    "best", "margin", "lexical", "in_span", "no_word", "meaning", "offered", "missing_fact",
-    "question_terms", "rank", "passage_score",
+    "best", "margin", "lexical", "in_span", "no_word", "offered", "missing_fact",
+    "question_terms", "rank", "passage_score", "passage_lexical", "missing_weight",
 )
 
 
@@ -133,7 +131,6 @@ def candidates(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage]
     """
     terms = snap.analyzer.terms
     found: list[Candidate] = []
-    asked_groups = {f"asked_{group}": float(asked.kind in kinds) for group, kinds in KIND_GROUPS.items()}
     top_score = max((passage.score for passage in passages[:SENTENCE_PASSAGES]), default=0.0)
     for rank, passage in enumerate(passages[:SENTENCE_PASSAGES]):
         heading_terms = set(terms(" ".join(passage.heading_path)))
@@ -147,7 +144,6 @@ def candidates(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage]
         useful = [shares[i].any_word or offered[i] or meaning[i] >= MEANING_USEFUL for i in range(len(sentences))]
         where = {"rank": float(rank), "passage_score": passage.score / top_score if top_score > 0 else 0.0,
                  **_passage_features(asked, shares, heading_terms)}
-        holds: dict[int, dict[str, float]] = {}
         for first in range(len(sentences)):
             for last in range(first, min(first + MAX_ANSWER_SENTENCES, len(sentences))):
                 if not (useful[first] and useful[last]):
@@ -157,7 +153,6 @@ def candidates(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage]
                                      shares[first : last + 1], max(meaning[first : last + 1]),
                                      any(offered[first : last + 1]))
                 features.update(where, position=math.log1p(first), first=float(first == 0))
-                features.update(_kinds_held(sentences, first, last, holds), **asked_groups)
                 found.append(Candidate(passage, sentences, first, last, features))
     return found
 
@@ -296,19 +291,6 @@ def _passage_features(asked: AskedQuestion, shares: list[_Shares], heading_terms
     return {"passage_lexical": sum(asked.weights[term] * share for term, share in held.items()) / total,
             "missing_weight": max((asked.weights[term] / total for term, share in held.items() if share == 0),
                                   default=0.0)}
-
-
-def _kinds_held(sentences: list[str], first: int, last: int, holds: dict[int, dict[str, float]]) -> dict[str, float]:
-    """Which kinds of fact (KIND_GROUPS, whatever the question asks) the span's sentences hold; ``holds`` keeps
-    each sentence's answer for the passage's other spans."""
-    found = dict.fromkeys((f"holds_{group}" for group in KIND_GROUPS), 0.0)
-    for number in range(first, last + 1):
-        if number not in holds:
-            holds[number] = {f"holds_{group}": float(holds_fact_of_kind(sentences[number], kind))
-                             for group, kind in HELD_KINDS.items()}
-        for name, value in holds[number].items():
-            found[name] = max(found[name], value)
-    return found
 
 
 def _is_link_line(sentence: str) -> bool:

@@ -5,7 +5,8 @@ reader looks for: the date or period for "när / hur länge / vilket år", the
 amount with its unit for "hur mycket / hur många", the person or body for
 "vem", the items for "vilka", the defining phrase for "vad är". Candidates
 and their features are :mod:`search_app.answer.fact.candidates`'; the best by
-``WEIGHTS`` is the highlight. There is none when no span is clearly the
+the learned scorer (``make train-answers``; the answer model file's
+``highlight``) is the highlight. There is none when no span is clearly the
 answer: the question asks for no fact (how something is done, or it is only
 key words), or no word of the answer is the question's (nothing shows where
 the fact would stand).
@@ -15,8 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from indexer.fields import SwedishAnalyzer
 from indexer.ranking_profile import PROFILE
+from search_app.answer.answer_model import answer_model
 from search_app.answer.fact.candidates import FEATURES, Candidate, candidates
 from search_app.answer.fact.words import read_words
 from search_app.query.question import Question
@@ -31,9 +35,9 @@ class Highlight:
     end: int
 
 
-#: Weight of each feature of a candidate (``fact_spans.FEATURES``), chosen on SweQUAD-MC training by
-#: ``python -m evaluation.span_study --fit``, which writes them to indexer/ranking_profile.json (a conditional
-#: logit over the same features did worse on SweQUAD-MC dev: docs/quality-studies.md).
+#: Weight of each feature of a candidate (``candidates.FEATURES``) where the answer model file has no learned scorer:
+#: the coordinate ascent of ``python -m evaluation.span_study --fit`` on SweQUAD-MC training, kept in
+#: indexer/ranking_profile.json (the learned scorer beat it on both held-out sets: docs/quality-studies.md).
 WEIGHTS: dict[str, float] = dict(PROFILE.highlight)
 
 
@@ -66,11 +70,18 @@ def highlight_candidates(question: Question, text: str, analyzer: SwedishAnalyze
 
 
 def best_candidate(found: list[Candidate], weights: dict[str, float] | None = None) -> Candidate | None:
-    """The candidate with the highest weighted features; a fact of the asked kind, if any, beats the others."""
-    vector = [(weights or WEIGHTS)[name] for name in FEATURES]
+    """The candidate the learned scorer (the answer model's ``highlight``) ranks first, or with ``weights`` (or
+    without a learned scorer, the profile's ``WEIGHTS``) the one with the highest weighted features; a fact of the
+    asked kind, if any, beats the others."""
     pool = [candidate for candidate in found if candidate.is_fact] or found
-    return max(pool, key=lambda candidate: sum(w * f for w, f in zip(vector, candidate.features, strict=True)),
-               default=None)
+    if not pool:
+        return None
+    learned = answer_model().highlight if weights is None else None
+    if learned is not None:
+        scores = learned.raw(np.array([candidate.features for candidate in pool], dtype=np.float64))
+        return pool[int(np.argmax(scores))]
+    vector = [(weights or WEIGHTS)[name] for name in FEATURES]
+    return max(pool, key=lambda candidate: sum(w * f for w, f in zip(vector, candidate.features, strict=True)))
 
 
 def fact_at(text: str, fact: str) -> Highlight | None:
