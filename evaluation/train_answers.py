@@ -1,4 +1,4 @@
-"""``make train-answers``: learn the answer step's chooser and confidence model (search_app/answer/answer_model.json).
+"""``make train-answers``: learn the answer step's chooser, confidence and exact fact (answer/answer_model.json).
 
 Training data (never a dev split): SQuAD-sv's articles before HELD_OUT_FROM
 (its answerable questions teach the chooser, its unanswerable ones the
@@ -10,12 +10,17 @@ the gold answer and no shorter span of it does.
 The chooser is a conditional logit over each question's candidates (the gold
 spans' share of the softmax), the confidence model a logistic regression over
 the chosen span's features (it held the gold, or not: an unanswerable question's
-answer never does). Both are fitted by full-batch gradient descent (Adam) from
-zero, so the same data give the same file. Then the held-out part of SQuAD-sv
-(articles from HELD_OUT_FROM, split by article) and SweQUAD-MC dev are scored,
-never fitted on.
+answer never does); its gate, the probability below which an answer the
+coverage gives is declined too, is chosen on training questions
+(``choose_gate``). The exact fact's scorer is a small MLP over the highlight
+candidates of the training answers whose chosen span holds the gold, their
+token F1 with the gold its labels (``fit_highlight``). All are fitted by
+full-batch gradient descent (Adam) from zero or a fixed-seed start, so the
+same data give the same file. Then the held-out part of SQuAD-sv (articles
+from HELD_OUT_FROM, split by article) and SweQUAD-MC dev are scored, never
+fitted on.
 
-    python -m evaluation.train_answers [--out PATH] [--semantic]
+    python -m evaluation.train_answers [--out PATH] [--semantic] [--chooser logit|mlp]
 
 Snapshots are lexical-only by default (``--semantic`` builds SweQUAD-MC's with
 vectors, as ``make eval`` does, so the chooser learns the meaning share too).
@@ -360,7 +365,8 @@ def main() -> None:
         "highlight": highlight.as_dict(),
     }
     args.out.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    for name, values in {**report, **{f"highlight, {key}": value for key, value in highlight_report.items()}}.items():
+    shown: dict[str, dict] = {**report, **{f"highlight, {key}": value for key, value in highlight_report.items()}}
+    for name, values in shown.items():
         print(f"{name}: " + ", ".join(f"{key} {_shown(value)}" for key, value in values.items()))
     print(f"wrote {args.out} in {elapsed:.0f} s")
 
