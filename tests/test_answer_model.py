@@ -30,7 +30,7 @@ def test_the_shipped_parameters_name_the_features_the_code_computes() -> None:
     assert model.gate is None or 0.0 < model.gate < 1.0
 
 
-def test_the_learned_highlight_marks_the_amount_with_its_unit(tmp_path):
+def test_the_learned_highlight_marks_the_amount_with_its_unit(tmp_path: Path) -> None:
     text = ("Bidraget till föreningar som arbetar med unga i glesbygd ökar nästa år. Varje förening kan "
             "söka högst 250 000 kronor per år för sin verksamhet. Ansökan görs hos länsstyrelsen.")
     build_snapshot(tmp_path, [Document(url="https://example.se/bidrag", title="Bidrag till föreningar", text=text)],
