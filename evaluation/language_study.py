@@ -34,7 +34,7 @@ def swedish_sets(data: Path = SHARED_DATA) -> dict[str, list[str]]:
         "SQuAD-sv dev": [qa["question"] for article in squad["data"] for paragraph in article["paragraphs"]
                          for qa in paragraph["qas"]],
         "everyday words dev": [row["question"] for row in jsonl(EVERYDAY_QUESTIONS)],
-        "seed pages": [row["question"] for row in jsonl(ROOT / "tests" / "quality" / "seed_questions.jsonl")],
+        "seed pages": [row["question"] for row in jsonl(ROOT / "tests" / "data" / "seed_questions.jsonl")],
     }
 
 

@@ -19,7 +19,9 @@ when it holds one.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -61,7 +63,8 @@ def crosslingual_answer(snap: OpenSnapshot, question: str, language: str, vector
     if vector is None or snap.semantic is None:
         return None
     kind = foreign_question_kind(question, language)
-    crowd = float(np.mean(snap.semantic.search.nearest(vector, WEIGHTS.crowd).scores))
+    crowd = max(float(np.mean(snap.semantic.search.nearest(vector, WEIGHTS.crowd).scores)),
+                reference_crowd(snap, vector))
     best: tuple[float, UnitAnswer] | None = None
     for rank, passage in enumerate(passages[: WEIGHTS.passages]):
         sentences = section_sentences(passage_text(passage.text))
@@ -81,6 +84,27 @@ def crosslingual_answer(snap: OpenSnapshot, question: str, language: str, vector
     if best is None or best[1].confidence < MIN_CONFIDENCE:
         return None
     return best[1]
+
+
+#: Ordinary Swedish sentences that answer no particular question: the crowd of a site too small for its own.
+REFERENCE_FILE = Path(__file__).with_name("crosslingual_reference.txt")
+_reference: dict[str, np.ndarray] = {}
+_reference_lock = threading.Lock()
+
+
+def reference_crowd(snap: OpenSnapshot, vector: np.ndarray) -> float:
+    """The question's mean similarity to the reference sentences (embedded once per encoder): on a site of a few
+    pages the crowd of its own nearest sections is every section, related or not, and an unrelated unit could
+    lead it by enough to answer."""
+    assert snap.semantic is not None  # noqa: S101 (crosslingual_answer checked it)
+    encoder = snap.semantic.encoder
+    with _reference_lock:
+        if encoder.model_id not in _reference:
+            lines = REFERENCE_FILE.read_text(encoding="utf-8").splitlines()
+            _reference[encoder.model_id] = encoder.encode_passages(
+                [line for line in lines if line.strip() and not line.startswith("#")])
+        vectors = _reference[encoder.model_id]
+    return float(np.mean(vectors @ vector))
 
 
 def fact_span(text: str, kind: str) -> tuple[int, int] | None:

@@ -34,11 +34,14 @@ def stats_command(db_path: Path | None, limit: int) -> None:
     opened = plural(stats.clicks, "öppnad träff", "öppnade träffar")
     click.echo(f"{plural(stats.searches, 'sökning', 'sökningar')}, {opened} "
                f"({100 * stats.click_through:.0f} % klick per sökning) i {path}")
+    if stats.languages:
+        click.echo("Språk: " + ", ".join(f"{name} {count}" for name, count in stats.languages))
     for title, rows in (("Vanligaste sökningarna", stats.top), ("Utan träffar", stats.zero_results)):
         click.echo(f"\n{title}:")
         for row in rows:
             hits = "" if row.results is None else plural(row.results, "träff", "träffar") + ", "
-            click.echo(f"  {row.searches:6d}  {row.query}  ({hits}{row.clicks} klick)")
+            language = "" if row.language == "sv" else f", {row.language_name}"
+            click.echo(f"  {row.searches:6d}  {row.query}  ({hits}{row.clicks} klick{language})")
         if not rows:
             click.echo("  (inga)")
     _echo_missing(stats.missing)

@@ -34,6 +34,7 @@ from indexer.snapshot.layout import (
 )
 from indexer.snapshot.reader import check_files, read_contacts
 from search_app.query.completions import Completer
+from search_app.query.language import guess_language
 from search_app.query.plan import Synonyms, plan_query
 from search_app.query.vectors import SemanticIndex
 
@@ -82,9 +83,11 @@ class OpenSnapshot:
         """Load what is otherwise loaded on first use, so that no request waits for it.
 
         This includes the build's compound splits of the corpus words, which the
-        analyser would otherwise work out again on a worker's first requests.
+        analyser would otherwise work out again on a worker's first requests, and
+        the model that reads a question's language.
         """
         _ = self.vocabulary, self.stem_counts, self.completer
+        guess_language("Sök")  # the language model (about 0.3 s and 80 MB of arrays, once per process)
         if self.semantic is not None:
             # The encoder's first call sets up its buffers; the first scan reads every vector.
             vector = self.semantic.query_vector("Sök")
