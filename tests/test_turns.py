@@ -67,7 +67,7 @@ def test_results_and_the_card_name_publisher_site_and_date(client: FlaskClient) 
 def test_a_turn_is_a_section_with_its_question_as_heading_and_the_full_result_list(client: FlaskClient) -> None:
     html = client.get("/?q=tillväxt").get_data(as_text=True)
     assert '<section class="turn" aria-labelledby="tur-1"' in html
-    assert '<h2 class="question" id="tur-1" tabindex="-1">tillväxt</h2>' in html
+    assert '<h2 class="question" id="tur-1" tabindex="-1" dir="auto">tillväxt</h2>' in html
     assert 'aria-label="Filtrera träffarna"' in html and "Nästa sida" in html
     assert 'aria-live' not in html[html.index('id="samtal"'):]  # the conversation is no live region
 
