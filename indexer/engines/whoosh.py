@@ -116,10 +116,13 @@ class WhooshEngine:
         best = np.lexsort((matched, -first_scores))[: max(CANDIDATES, wanted)]
         candidates = np.sort(matched[best])
         scores, partial = self._rescore(plan, candidates, deadline)
+        if partial:  # out of time: the first stage's ranking (times the prior) of what it found, and only that counted
+            order = np.argsort(matched[best])
+            scores = first_scores[best][order] * self._priors[candidates]
         order = np.lexsort((candidates, -scores))[offset:wanted]
         hits = [Hit(read_record(self._searcher.stored_fields(int(candidates[i]))["data"]), float(scores[i]))
                 for i in order]
-        if not exact_total:
+        if not exact_total or partial:
             return Page(len(candidates), hits, partial, total_exact=False)
         total, exact = self._total(len(matched), plan, publisher, kind)
         return Page(max(total, len(candidates)), hits, partial, total_exact=exact and not partial)
