@@ -1,4 +1,4 @@
-"""The Whoosh engine's searches; with :mod:`indexer.engines.whoosh_files` the only modules that import Whoosh.
+"""The Whoosh engine's searches; with ``whoosh_postings`` and ``whoosh_files`` the only modules that import Whoosh.
 
 Implements the contract of :mod:`indexer.engines.base` with BM25F over
 pre-analysed fields, each section's score multiplied by its prior.

@@ -1,7 +1,7 @@
 """Whoosh's files for Sök: the schema and writer of a new index, and plain-read storage to open one.
 
-Part of the Whoosh engine (:mod:`indexer.engines.whoosh` searches); with it, the only modules
-that import Whoosh.
+Part of the Whoosh engine (:mod:`indexer.engines.whoosh` searches, ``whoosh_postings`` reads postings); with
+them, the only modules that import Whoosh.
 """
 
 from __future__ import annotations
