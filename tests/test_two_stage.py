@@ -135,7 +135,8 @@ def test_terms_found_nowhere_do_not_stand_for_a_rarer_word() -> None:
         == ["parts"]
 
 
-def test_the_postings_cache_stays_within_its_bytes(whoosh_snapshot, monkeypatch):
+def test_the_postings_cache_stays_within_its_bytes(whoosh_snapshot: OpenSnapshot,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     # Each worker keeps the posting lists it decoded; questions of ever new words must not grow it past its budget.
     monkeypatch.setattr(whoosh_postings, "CACHE_BYTES", 20_000)
     postings = whoosh_postings.live_postings()
