@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 import indexer.engines.base as base
 import indexer.engines.whoosh as whoosh_engine
+import indexer.engines.whoosh_postings as whoosh_postings
 from indexer.build import SemanticOptions, build_snapshot
 from indexer.corpus.readers import read_corpus
 from indexer.engines.base import QueryPlan, WeightedTerm
@@ -132,3 +133,18 @@ def test_terms_found_nowhere_do_not_stand_for_a_rarer_word() -> None:
     frequency["parts"] = 10
     assert [item.field for item in base.first_stage(plan, lambda word: True, lambda item: frequency[item.field])] \
         == ["parts"]
+
+
+def test_the_postings_cache_stays_within_its_bytes(whoosh_snapshot: OpenSnapshot,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each worker keeps the posting lists it decoded; questions of ever new words must not grow it past its budget.
+    monkeypatch.setattr(whoosh_postings, "CACHE_BYTES", 20_000)
+    postings = whoosh_postings.live_postings()
+    for postings_reader in postings:
+        postings_reader.clear()
+    before = _ranked(whoosh_snapshot, "vilka kommuner var pilotkommuner", True)
+    for words in ["kommun satsning", "stockholm kompetens", "jämställdhet arbete", "samhällsplanering region",
+                  "bygglov ansökan", "överkalix pilot"]:
+        search(whoosh_snapshot, words)
+    assert all(0 < reader.cached_bytes <= 20_000 for reader in postings if reader.cached_bytes)
+    assert _ranked(whoosh_snapshot, "vilka kommuner var pilotkommuner", True) == before  # the same, cached or not

@@ -1,4 +1,4 @@
-"""The Whoosh engine's searches; with :mod:`indexer.engines.whoosh_files` the only modules that import Whoosh.
+"""The Whoosh engine's searches; with ``whoosh_postings`` and ``whoosh_files`` the only modules that import Whoosh.
 
 Implements the contract of :mod:`indexer.engines.base` with BM25F over
 pre-analysed fields, each section's score multiplied by its prior.
@@ -43,8 +43,6 @@ from indexer.ranking_profile import PROFILE
 BM25_K1 = PROFILE.bm25.k1
 BM25_B = PROFILE.bm25.b
 _NONE = np.zeros(0, dtype=np.int64)
-#: Document frequencies remembered per worker (about 100 bytes each) before the memo starts afresh.
-FREQUENCIES_KEPT = 200_000
 
 
 class PriorBM25F(scoring.BM25F):
@@ -100,7 +98,6 @@ class WhooshEngine:
         #: Two stages (a pruned first stage, the full query on its candidates) or the full query on every match.
         self.two_stage = two_stage_default() if two_stage is None else two_stage
         self._labels: dict[str, list[str]] = {}
-        self._frequencies: dict[tuple[str, str], int] = {}
 
     def search(self, plan: QueryPlan, limit: int = 10, offset: int = 0, publisher: str | None = None,
                time_limit_s: float | None = None, exact_total: bool = True, kind: str | None = None) -> Page:
@@ -119,10 +116,13 @@ class WhooshEngine:
         best = np.lexsort((matched, -first_scores))[: max(CANDIDATES, wanted)]
         candidates = np.sort(matched[best])
         scores, partial = self._rescore(plan, candidates, deadline)
+        if partial:  # out of time: the first stage's ranking (times the prior) of what it found, and only that counted
+            order = np.argsort(matched[best])
+            scores = first_scores[best][order] * self._priors[candidates]
         order = np.lexsort((candidates, -scores))[offset:wanted]
         hits = [Hit(read_record(self._searcher.stored_fields(int(candidates[i]))["data"]), float(scores[i]))
                 for i in order]
-        if not exact_total:
+        if not exact_total or partial:
             return Page(len(candidates), hits, partial, total_exact=False)
         total, exact = self._total(len(matched), plan, publisher, kind)
         return Page(max(total, len(candidates)), hits, partial, total_exact=exact and not partial)
@@ -305,14 +305,8 @@ class WhooshEngine:
         return found
 
     def document_frequency(self, term: str, field: str = "body") -> int:
-        """In how many sections ``term`` occurs in ``field`` (remembered: a lookup reads the term tables)."""
-        key = (field, term)
-        found = self._frequencies.get(key)
-        if found is None:
-            if len(self._frequencies) >= FREQUENCIES_KEPT:
-                self._frequencies.clear()
-            found = self._frequencies[key] = self._searcher.doc_frequency(field, term)
-        return found
+        """In how many sections ``term`` occurs in ``field``."""
+        return self._postings.frequency(field, term)
 
     def idf(self, term: str, field: str = "body") -> float:
         """Inverse document frequency of an analysed term in ``field``."""

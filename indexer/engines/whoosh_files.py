@@ -1,7 +1,7 @@
 """Whoosh's files for Sök: the schema and writer of a new index, and plain-read storage to open one.
 
-Part of the Whoosh engine (:mod:`indexer.engines.whoosh` searches); with it, the only modules
-that import Whoosh.
+Part of the Whoosh engine (:mod:`indexer.engines.whoosh` searches, ``whoosh_postings`` reads postings); with
+them, the only modules that import Whoosh.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from indexer.engines.writing import record_json, write_sections
 
 #: Writer processes: this machine has two cores, and Whoosh's own work is half the build.
 WRITER_PROCESSES = 2
+#: Each writer's posting pool, by Whoosh's own estimate, before it spills a sorted run to disk.
+WRITER_LIMIT_MB = 256
 
 
 class Terms(TEXT):
@@ -78,7 +80,7 @@ class WhooshWriter:
     def __init__(self, path: Path):
         self._index = whoosh_index.create_in(str(path), _schema())
         # Two processes: this machine has two cores, and Whoosh's own work is half the build.
-        self._writer = self._index.writer(procs=WRITER_PROCESSES, limitmb=256, multisegment=True)
+        self._writer = self._index.writer(procs=WRITER_PROCESSES, limitmb=WRITER_LIMIT_MB, multisegment=True)
 
     def add(self, item: IndexedSection) -> None:
         """Add one analysed section, its prior and its stored record."""

@@ -18,6 +18,7 @@ import io
 import pickle
 import struct
 import threading
+import weakref
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -37,6 +38,14 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 #: recently used terms go first. Questions share many terms (their 4-grams most of all), and a
 #: block decoded once (zlib and pickle, in Whoosh's format) is not decoded again.
 CACHE_BYTES = 48 * 2**20
+#: Document frequencies remembered (about 150 bytes each) before the memo starts afresh.
+FREQUENCIES_KEPT = 50_000
+_LIVE: weakref.WeakSet[Postings] = weakref.WeakSet()
+
+
+def live_postings() -> list[Postings]:
+    """The postings readers of the Whoosh indexes open in this process (to measure or empty their caches)."""
+    return list(_LIVE)
 
 
 @dataclass
@@ -74,6 +83,30 @@ class Postings:
         self._cache: OrderedDict[tuple[int, str, str], _Term | None] = OrderedDict()
         self._cached = 0
         self._lock = threading.Lock()
+        self._frequencies: dict[tuple[str, str], int] = {}
+        _LIVE.add(self)
+
+    @property
+    def cached_bytes(self) -> int:
+        """About how many bytes the decoded posting lists kept now take (at most :data:`CACHE_BYTES`)."""
+        return self._cached
+
+    def clear(self) -> None:
+        """Forget every kept posting list and document frequency."""
+        with self._lock:
+            self._cache.clear()
+            self._cached = 0
+            self._frequencies = {}
+
+    def frequency(self, field: str, term: str) -> int:
+        """In how many sections ``term`` occurs in ``field`` (remembered: a lookup reads the term tables)."""
+        key = (field, term)
+        found = self._frequencies.get(key)
+        if found is None:
+            if len(self._frequencies) >= FREQUENCIES_KEPT:
+                self._frequencies = {}
+            found = self._frequencies[key] = self._searcher.doc_frequency(field, term)
+        return found
 
     def _field_lengths(self, name: str) -> np.ndarray:
         lengths = np.ones(self.sections, dtype=np.float64)
