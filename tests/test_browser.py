@@ -100,7 +100,9 @@ def test_opening_a_result_is_counted_for_the_site_owner(page: Page, live_server:
                                          headers={"Authorization": f"Bearer {LIVE_ADMIN_TOKEN}"})
         with urllib.request.urlopen(request) as response:
             html = response.read().decode()
-        row = re.search(r"<td>jämställdhet</td><td>\d+</td><td>\d+</td><td>(\d+)</td>", html)
+        # Columns: question, language, searches, hits, clicks.
+        row = re.search(r"<td dir=\"auto\">jämställdhet</td><td>[^<]*</td><td>\d+</td><td>[^<]*</td><td>(\d+)</td>",
+                        html)
         if row and int(row.group(1)) >= 1:
             break
         time.sleep(0.3)
