@@ -68,7 +68,8 @@ WORD_MEMO_BYTES = 16 * 2**20
 #: word is near it; the work on a word grows with the square of its length); a longer one is analysed
 #: every time, as one part, as typed.
 LONGEST_WORD_CHARS = 48
-#: Question vectors a worker remembers (a follow-up, paging and facets reuse the question's).
+#: Question vectors a worker remembers, each under the question as asked and as the encoder read it (a
+#: follow-up, paging and facets reuse the question's; the answer step the search's).
 QUERY_VECTORS_KEPT = 256
 #: Failed statistics tokens a client may send per minute (per worker) before it gets 429.
 ADMIN_FAILURES_PER_MINUTE = 5

@@ -120,16 +120,21 @@ class SemanticIndex:
         ``:``, ``?``) change nothing here either, and no question costs the encoder
         more than a short one.
         """
+        with self._lock:  # the answer step asks again for the question the search encoded
+            if text in self._kept:
+                self._kept.move_to_end(text)
+                return self._kept[text]
         read = encoder_text(text, count=getattr(self.encoder, "count_query_tokens", None))
         if read is None:
             return None
         with self._lock:
-            if read in self._kept:
-                self._kept.move_to_end(read)
-                return self._kept[read]
-        vector = self.encoder.encode_queries([read])[0]
-        with self._lock:
-            self._kept[read] = vector
+            vector = self._kept.get(read)
+        if vector is None:
+            vector = self.encoder.encode_queries([read])[0]
+        with self._lock:  # by what was asked (no token count next time) and by what the encoder read
+            for key in (read, text):
+                self._kept[key] = vector
+                self._kept.move_to_end(key)
             while len(self._kept) > QUERY_VECTORS_KEPT:
                 self._kept.popitem(last=False)
         return vector

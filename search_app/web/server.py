@@ -104,11 +104,26 @@ def say_where_to_open(host: str, port: int, log_format: str) -> Callable[[Arbite
 
 
 def open_index_before_serving(worker: Worker) -> None:
-    """Open and warm the snapshot in a new worker before it takes its first request."""
+    """Open and warm the snapshot in a new worker before it takes its first request; then cap its thread pools."""
     try:
         worker.wsgi.extensions["sok_index"].get()
     except Exception as error:  # the requests will answer 503 and say why
         worker.log.warning("index not opened at start: %s", error)
+    limit_native_threads()
+
+
+def limit_native_threads() -> None:
+    """This worker's BLAS and OpenMP thread pools at its share of the cores (``SOK_ENCODER_THREADS``).
+
+    numpy's OpenBLAS otherwise runs a large product (the exact vector scan) on every core,
+    in each worker at once; its threads then wait on one another (measured: twice the time
+    and twice the CPU of one thread on two shared cores). Libraries loaded after this keep
+    their own counts (faiss sets its own to one: indexer.semantic.ann).
+    """
+    from threadpoolctl import threadpool_limits
+
+    value = os.environ.get("SOK_ENCODER_THREADS", "").strip()
+    threadpool_limits(limits=int(value) if value.isdigit() and int(value) > 0 else 1)
 
 
 def encoder_threads(workers: int, cores: int | None = None) -> int:
