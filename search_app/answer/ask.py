@@ -33,7 +33,7 @@ from search_app.answer.followups import with_context
 from search_app.answer.matching import term_weights
 from search_app.answer.sentences import AskedQuestion, best_span
 from search_app.query.labels import source_label
-from search_app.query.language import SWEDISH, is_swedish, question_language
+from search_app.query.language import SWEDISH, is_swedish
 from search_app.query.links import deep_link
 from search_app.query.question import Question, read_question
 from search_app.query.search import Passage, search
@@ -98,9 +98,9 @@ def ask(
     both are searched together, the follow-up's own words weighing more.
     """
     read = read_question(question, snap.analyzer, history)
-    language = question_language(question)
     result = search(snap, read.searched, limit=passages, publisher=publisher, time_limit_s=time_limit_s,
                      exact_total=False)
+    language = result.language  # read once, by the search: retrieval and answer agree on it
     answer = None
     if read.kind in CONTACT_KINDS and not publisher:
         answer = contact_answer(snap, f"{question} {read.context}")

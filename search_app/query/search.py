@@ -13,7 +13,7 @@ from indexer.language.sentences import split_sentences
 from indexer.ranking_profile import PROFILE
 from search_app.query.fusion import CROSSLINGUAL, POOL, Fusion, fuse
 from search_app.query.labels import source_label
-from search_app.query.language import guess_language, is_swedish, names_and_numbers, question_language
+from search_app.query.language import SWEDISH, guess_language, is_swedish, names_and_numbers, question_language
 from search_app.query.links import deep_link
 from search_app.query.plan import plan_query
 from search_app.query.snapshot import OpenSnapshot
@@ -64,6 +64,8 @@ class SearchResult:
     #: The engine's best score for the words alone (0 when no section shares a word): what
     #: spelling suggestions compare against.
     lexical_best: float = 0.0
+    #: The language the query was read as (``language.question_language``): "sv" unless clearly another.
+    language: str = SWEDISH
 
 
 def link_target(record: SectionRecord, text: str | None = None) -> str:
@@ -129,6 +131,7 @@ class RankedSections:
     lexical_best: float
     terms_to_mark: list[str]
     total_exact: bool = True
+    language: str = SWEDISH
 
 
 def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
@@ -150,7 +153,7 @@ def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int =
         page = snap.engine.search(plan, limit=limit, offset=offset, publisher=publisher, time_limit_s=time_limit_s,
                                   exact_total=exact_total, kind=kind)
         return RankedSections([(hit.fields, hit.score) for hit in page.hits], page.total, page.partial,
-                              page.hits[0].score if page.hits else 0.0, terms_to_mark, page.total_exact)
+                              page.hits[0].score if page.hits else 0.0, terms_to_mark, page.total_exact, language)
     pool = max(POOL, offset + limit)
     started = time.monotonic()
     page = snap.engine.search(plan, limit=pool, offset=0, publisher=publisher, time_limit_s=time_limit_s,
@@ -172,7 +175,7 @@ def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int =
     only_semantic = sum(key not in lexical for key in semantic)
     return RankedSections([(records[key], score) for key, score in ranked if key in records],
                           max(page.total, len(lexical)) + only_semantic, out_of_time,
-                          page.hits[0].score if page.hits else 0.0, terms_to_mark, page.total_exact)
+                          page.hits[0].score if page.hits else 0.0, terms_to_mark, page.total_exact, language)
 
 
 def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
@@ -188,7 +191,8 @@ def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
     """
     ranked = rank_sections(snap, query, limit, offset, publisher, time_limit_s, exact_total, kind)
     passages = [to_passage(record, score, ranked.terms_to_mark, snap.analyzer) for record, score in ranked.hits]
-    return SearchResult(query, ranked.total, passages, ranked.partial, ranked.total_exact, ranked.lexical_best)
+    return SearchResult(query, ranked.total, passages, ranked.partial, ranked.total_exact, ranked.lexical_best,
+                        ranked.language)
 
 
 #: What a section written in the question's own language (not Swedish) loses of its similarity: the encoder puts

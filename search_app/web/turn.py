@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from flask import current_app
 
 from search_app.answer.ask import ask
-from search_app.query.language import is_swedish, question_language
+from search_app.query.language import is_swedish
 from search_app.query.search import SearchResult, facets, search
 from search_app.query.snapshot import OpenSnapshot
 from search_app.query.spelling import suggest
@@ -99,8 +99,7 @@ def answer_turn(snap: OpenSnapshot, question: str, history: list[str], page: int
     turn.result = search(snap, asked.searched, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
                          time_limit_s=time_limit_s(), publisher=publisher, kind=kind)
     # A question in another language is not misspelt Swedish: no "Menade du".
-    turn.suggestion = suggest(snap, question, turn.result.lexical_best) if is_swedish(question_language(question)) \
-        else None
+    turn.suggestion = suggest(snap, question, turn.result.lexical_best) if is_swedish(turn.result.language) else None
     turn.facets = facets(snap, asked.searched)
     if page == 1 and kind is None:  # the card knows no type filter: a PDF-only list gets none
         config = current_app.config
