@@ -136,6 +136,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GUNICORN_CONFIG", "", "A gunicorn settings file (Python) for `sok serve`, read after Sök's own settings; "
             "`GUNICORN_CMD_ARGS` is read after it."),
     Setting("ENCODER_THREADS", 0, "Encoder threads per process (0: cores ÷ workers for `sok serve`, all for a build)."),
+    Setting("PRELOAD", True, "`sok serve` opens and warms the index, the encoder and the language model once in "
+            "its master process before it starts the workers, which share that memory (0: each worker loads its own)."),
     Setting("ANN_MIN_UNITS", 20000, "`sok index` adds an approximate vector index (faiss HNSW, int8) to snapshots "
             "of at least this many answer units; smaller ones are scanned exactly."),
 )

@@ -34,6 +34,8 @@ def serve(host: str, port: int, workers: int, control_socket: Path | None, index
     folder = index_folder(index_dir)
     snapshot = open_current(folder)  # no index: one line saying what to run, before gunicorn starts
     snapshot.engine.close()
+    semantic = snapshot.semantic is not None
+    del snapshot  # nothing of it stays mapped in the master
     if control_socket is None and config["CONTROL_SOCKET"]:
         control_socket = Path(config["CONTROL_SOCKET"])
     from indexer.build import semantic_options
@@ -42,11 +44,18 @@ def serve(host: str, port: int, workers: int, control_socket: Path | None, index
     # The encoder's files live beside the embedding cache of the index; built here, before the fork.
     cache = Path(config["EMBEDDING_CACHE"].strip() or semantic_options(folder).cache_dir)
     os.environ.setdefault("SOK_ENCODER_FILES", str(cache / "encoder"))
-    if snapshot.semantic is not None:
+    if semantic:
         try:
             prepare_encoder()
         except EncoderError as error:
             raise click.ClickException(str(error)) from None
+    if config["PRELOAD"]:  # loaded once here, shared by the forked workers (search_app.web.preload)
+        from search_app.web.preload import load_before_fork
+        from search_app.web.server import encoder_threads, limit_native_threads
+
+        os.environ.setdefault("SOK_ENCODER_THREADS", str(encoder_threads(workers)))
+        limit_native_threads()
+        load_before_fork(folder)
     # Only the index folder is handed over: the workers read the rest themselves, so a SIGHUP
     # reload still picks up a changed SOK_CONFIG file, as before.
     # The address served on counts as this machine's name while ALLOWED_HOSTS is empty.

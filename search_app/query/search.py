@@ -165,9 +165,12 @@ def rank_sections(snap: OpenSnapshot, query: str, limit: int = 10, offset: int =
     semantic = {} if out_of_time else semantic_candidates(snap, query, pool, lexical, publisher, kind,
                                                               fusion.min_semantic_only)
     if not swedish and semantic and SAME_LANGUAGE_DISCOUNT:
-        records.update(snap.engine.fetch([key for key in semantic if key not in records]))
-        semantic = {key: value - SAME_LANGUAGE_DISCOUNT * written_in(records[key]["text"], language)
-                    if key in records else value for key, value in semantic.items()}
+        known = snap.semantic.section_languages  # each section's language is read once per snapshot
+        unread = [key for key in semantic if key not in known]
+        records.update(snap.engine.fetch([key for key in unread if key not in records]))
+        known.update({key: text_language(records[key]["text"]) for key in unread if key in records})
+        semantic = {key: value - SAME_LANGUAGE_DISCOUNT * (known.get(key) == language)
+                    for key, value in semantic.items()}
     # A pool the engine could not fill is scaled from 0: its weakest candidate is not "no match".
     floor = 0.0 if len(lexical) < pool else None
     ranked = fuse(lexical, semantic, fusion, floor)[offset : offset + limit]
@@ -200,9 +203,9 @@ def search(snap: OpenSnapshot, query: str, limit: int = 10, offset: int = 0,
 SAME_LANGUAGE_DISCOUNT = PROFILE.crosslingual.same_language_discount
 
 
-def written_in(text: str, language: str) -> bool:
-    """Whether ``text`` (its start) is written in ``language``."""
-    return guess_language(text[:LANGUAGE_SAMPLE_CHARS])[0] == language
+def text_language(text: str) -> str:
+    """The language ``text`` (its start) is written in."""
+    return guess_language(text[:LANGUAGE_SAMPLE_CHARS])[0]
 
 
 #: How much of a section's text its language is read from.

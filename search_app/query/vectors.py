@@ -100,6 +100,9 @@ class SemanticIndex:
         self.vectors = SnapshotVectors(folder)
         self.search: VectorSearch = open_search(folder, self.vectors)
         self._kept: OrderedDict[str, np.ndarray] = OrderedDict()
+        #: The language each section is written in, by id, as a question in another language has read it
+        #: (``search_app.query.search``; at most one short entry per section of the snapshot).
+        self.section_languages: dict[str, str] = {}
         self._lock = threading.Lock()
 
     @property

