@@ -32,7 +32,7 @@ from pathlib import Path
 from bench import semantic, whoosh
 from bench.inputs import REPORT, SOK, WORK, corpus_file, fmt, quantiles_ms, question_pool, sfs_file
 from bench.peers import peers
-from bench.served import CLIENTS, Server, free_port, http_runs, ready
+from bench.served import CLIENTS, Server, free_port, http_runs, memory_text, preload_memory, ready
 from evaluation.run import CODE_COMMIT
 
 
@@ -130,10 +130,9 @@ def main() -> int:
         print("\n".join(lines))
         return 0
     semantic_lines = [] if args.no_semantic else semantic_section(pool, args.http_seconds)
-    if args.semantic_only:
+    if args.semantic_only:  # its section replaced in place: the sections after it stay
         REPORT.parent.mkdir(exist_ok=True)
-        kept = REPORT.read_text(encoding="utf-8").split(SEMANTIC_HEADING)[0].rstrip() if REPORT.exists() else ""
-        REPORT.write_text(kept + "\n" + "\n".join(semantic_lines) + "\n", encoding="utf-8")
+        replace_section(SEMANTIC_HEADING, semantic_lines[1:])
         print("\n".join(semantic_lines))
         return 0
     asked, warm_up = pool[: args.questions], pool[args.questions : args.questions + 300]
@@ -191,6 +190,7 @@ def large_hybrid_section(pool: list[str], seconds: float, pages: int) -> list[st
     if not lexical_index.exists():
         build([corpus], lexical_index, "tantivy")
     lexical = http_runs(lexical_index, pool[300:], seconds, (2,))[2]
+    preload = preload_memory(index, pool[-200:])
     from indexer.snapshot.layout import CURRENT
     scan = semantic.real_vector_scan((index / CURRENT).resolve(), pool[:200])
     lines = [
@@ -213,9 +213,12 @@ def large_hybrid_section(pool: list[str], seconds: float, pages: int) -> list[st
     lines += [
         f"| /api/ask load, 2 workers, cold, {CLIENTS} clients | {served['cold_load']} |"
         f" {lexical['cold_load']} |",
-        f"| memory per worker, RSS (PSS) | {', '.join(f'{mb:.0f}' for mb in served['worker_mb'])} MB"
-        f" ({', '.join(f'{mb:.0f}' for mb in served['worker_pss_mb'])} MB) |"
-        f" {', '.join(f'{mb:.0f}' for mb in lexical['worker_mb'])} MB |",
+        "| memory after the load, per worker RSS / PSS / USS (PSS without the shared vectors); the vectors once"
+        f" per machine; the master | {memory_text(served['memory'])} | {memory_text(lexical['memory'])} |",
+        "| the same after 200 questions (one client), loaded once in the master before the fork (default) |"
+        f" {memory_text(preload['preload'])} | – |",
+        "| the same, each worker loading its own copy (`SOK_PRELOAD=0`, as before) |"
+        f" {memory_text(preload['own'])} | – |",
     ]
     lines += [row[:-1] + "| – |" for row in semantic.scan_rows(scan)]
     return lines

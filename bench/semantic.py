@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from bench.served import memory_text
+
 ROOT = Path(__file__).resolve().parent.parent
 EMBEDDING_CACHE = ROOT / "var" / "embedding-cache"
 #: Pages of the fixed-seed regeringen.se sample; with SweFAQ, SweQUAD-MC and SQuAD-sv about 10,500 sections.
@@ -234,9 +236,9 @@ def render(built: dict, rate: dict, served: dict, scan: dict, cold_log: str, spe
                      f" {one['question_p50']:.1f} / {one['question_p95']:.1f} ms; {two['tokens_per_s']:.0f} tokens/s |")
     lines += [
         f"| /api/ask load, 2 workers, cold (every question new), 32 clients | {served['cold_load']} |",
-        f"| memory per worker, 2 workers, RSS (PSS: shared pages counted by share) |"
-        f" {', '.join(f'{mb:.0f} MB' for mb in served['worker_mb'])}"
-        f" ({', '.join(f'{mb:.0f} MB' for mb in served.get('worker_pss_mb', []))}) |",
+        "| memory after the load, 2 workers: per worker RSS / PSS / USS (PSS without the shared vectors; PSS"
+        f" counts shared pages by share, USS a worker's own); the vectors once per machine; the master |"
+        f" {memory_text(served['memory'])} |",
         f"| vector scan, {scan['sections']} sections ({scan['units']} units, {scan['matrix_mb']:.0f} MB; **synthetic"
         f" vectors**), top 50, p50 / p95 | {scan['p50']:.1f} / {scan['p95']:.1f} ms |",
         *scan_rows(real_scan),

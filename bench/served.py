@@ -60,38 +60,84 @@ class Server:
         run = subprocess.run(command + (["--unique"] if unique else []), capture_output=True, text=True)  # noqa: S603 (load.py)
         return "; ".join(run.stdout.strip().splitlines()[:2])
 
-    def worker_pss_mb(self) -> list[float]:
-        """Proportional memory of each gunicorn worker: pages shared with other processes counted by share."""
-        sizes = []
+    def workers(self) -> list[int]:
+        """The process ids of the gunicorn workers (children of the server process)."""
+        pids = []
         for status in Path("/proc").glob("[0-9]*/status"):
             try:
-                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-                if fields.get("PPid", "").strip() != str(self.process.pid):
-                    continue
-                rollup = (status.parent / "smaps_rollup").read_text()
+                text = status.read_text()
             except OSError:
                 continue
-            pss = re.search(r"^Pss:\s+(\d+) kB", rollup, flags=re.MULTILINE)
-            if pss:
-                sizes.append(int(pss.group(1)) / 1024)
-        return sizes
+            if re.search(rf"^PPid:\s+{self.process.pid}$", text, flags=re.MULTILINE):
+                pids.append(int(status.parent.name))
+        return sorted(pids)
+
+    def memory(self) -> dict:
+        """Memory of each worker and of the master (:func:`process_memory`), and the shared vectors once."""
+        workers = [process_memory(pid) for pid in self.workers()]
+        master = process_memory(self.process.pid)
+        return {"workers": workers, "master": master,
+                "vectors_mb": max([m["vectors_size"] for m in [*workers, master]], default=0.0)}
 
     def worker_memory_mb(self) -> list[float]:
         """Resident memory of each gunicorn worker (children of the server process)."""
-        sizes = []
-        for status in Path("/proc").glob("[0-9]*/status"):
-            try:
-                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-            except OSError:
-                continue
-            if fields.get("PPid", "").strip() == str(self.process.pid):
-                sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
-        return sizes
+        return [m["rss"] for m in self.memory()["workers"]]
 
     def stop(self) -> None:
         """Stop the server and wait for it to exit."""
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+def process_memory(pid: int) -> dict[str, float]:
+    """One process's memory in MB: ``rss``; ``pss`` (shared pages counted by share); ``uss`` (its own pages);
+    ``vectors_rss`` and ``vectors_pss``, the part of those that is the machine's shared vector copies
+    (``/dev/shm/sok-vectors-*``: one copy per machine however many workers map it), and ``vectors_size``,
+    the size of the copies it maps."""
+    sizes = {"rss": 0.0, "pss": 0.0, "uss": 0.0, "vectors_rss": 0.0, "vectors_pss": 0.0, "vectors_size": 0.0}
+    try:
+        text = Path(f"/proc/{pid}/smaps").read_text()
+    except OSError:
+        return sizes
+    vectors = False
+    for line in text.splitlines():
+        if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+            vectors = "sok-vectors-" in line
+            continue
+        name, _, value = line.partition(":")
+        if name == "Size" and vectors:
+            sizes["vectors_size"] += int(value.split()[0]) / 1024
+        elif name in ("Rss", "Pss", "Private_Clean", "Private_Dirty"):
+            mb = int(value.split()[0]) / 1024
+            key = {"Rss": "rss", "Pss": "pss"}.get(name, "uss")
+            sizes[key] += mb
+            if vectors and key != "uss":
+                sizes[f"vectors_{key}"] += mb
+    return sizes
+
+
+def memory_text(memory: dict) -> str:
+    """Per worker RSS / PSS / USS and PSS without the shared vectors, the vectors once per machine, the master."""
+    workers = "; ".join(f"{m['rss']:.0f} / {m['pss']:.0f} / {m['uss']:.0f} MB ({m['pss'] - m['vectors_pss']:.0f})"
+                        for m in memory["workers"])
+    master = memory["master"]
+    return (f"{workers}; vectors once per machine {memory['vectors_mb']:.0f} MB; master {master['rss']:.0f} /"
+            f" {master['pss']:.0f} / {master['uss']:.0f} MB")
+
+
+def preload_memory(index: Path, questions: list[str], workers: int = 2) -> dict[str, dict]:
+    """Memory after ``questions`` (one client) with the warm-up before the fork (``preload``) and without it
+    (``SOK_PRELOAD=0``: each worker loads its own), served one after the other."""
+    result = {}
+    for name, env in (("preload", {}), ("own", {"SOK_PRELOAD": "0"})):
+        server = Server(index, workers, free_port(), env)
+        try:
+            for question in questions:
+                server.ask(question)
+            result[name] = server.memory()
+        finally:
+            server.stop()
+    return result
 
 
 def http_runs(index: Path, pool: list[str], seconds: float, worker_counts: tuple[int, ...]) -> dict:
@@ -124,8 +170,8 @@ def http_runs(index: Path, pool: list[str], seconds: float, worker_counts: tuple
             for question in repeated * workers * 2:
                 server.ask(question)
             row["warm_load"] = server.load(repeated, seconds, unique=False)
-            row["worker_mb"] = server.worker_memory_mb()
-            row["worker_pss_mb"] = server.worker_pss_mb()
+            row["memory"] = server.memory()
+            row["worker_mb"] = [m["rss"] for m in row["memory"]["workers"]]
         finally:
             server.stop()
         results[workers] = row
