@@ -191,6 +191,9 @@ def large_hybrid_section(pool: list[str], seconds: float, pages: int) -> list[st
         build([corpus], lexical_index, "tantivy")
     lexical = http_runs(lexical_index, pool[300:], seconds, (2,))[2]
     preload = preload_memory(index, pool[-200:])
+    rate = semantic.cold_embedding_rate(corpus)
+    units = int(built["embedded"].split(" / ")[0]) + int(built["embedded"].split(" / ")[1]) if built["embedded"] \
+        else 0
     from indexer.snapshot.layout import CURRENT
     scan = semantic.real_vector_scan((index / CURRENT).resolve(), pool[:200])
     lines = [
@@ -206,6 +209,9 @@ def large_hybrid_section(pool: list[str], seconds: float, pages: int) -> list[st
         f"| build (embedding included; units embedded now / from the cache: {built['embedded']})"
         f" | {built['seconds'] / 60:.0f} min | (above) |",
     ]
+    lines.append(f"| embedding from an empty cache: 400 of these pages' units no cache holds, this run |"
+                 f" {semantic.rate_text(rate)}; the {units} units of the build at that rate: about"
+                 f" {units / rate['units_per_s'] / 60:.0f} min | – |")
     for state in ("cold", "warm"):
         key = f"{state} /api/ask"
         lines.append(f"| /api/ask over HTTP, one client, 2 workers, {state} p50 / p95 / p99 | {fmt(served[key])} |"

@@ -97,12 +97,20 @@ def cold_embedding_rate(corpus: Path, units: int = 400) -> dict:
     texts = unit_texts(corpus, units)
     encoder = load_encoder()
     tokens = token_count(texts, is_query=False)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(texts), 64):
         encoder.encode_passages(texts[start : start + 64])
     seconds = time.perf_counter() - started
     return {"units_per_s": len(texts) / seconds, "tokens_per_s": tokens / seconds,
-            "tokens_per_unit": tokens / len(texts)}
+            "tokens_per_unit": tokens / len(texts),
+            # CPU seconds of every thread per second of wall time: 2.0 is both cores busy all along.
+            "cores_busy": (time.process_time() - cpu) / seconds}
+
+
+def rate_text(rate: dict) -> str:
+    """:func:`cold_embedding_rate`'s measurement as a table cell."""
+    return (f"{rate['units_per_s']:.1f} units/s, {rate['tokens_per_s']:.0f} tokens/s ({rate['tokens_per_unit']:.0f}"
+            f" tokens per unit), {rate['cores_busy']:.2f} of {os.cpu_count()} cores busy")
 
 
 def encoder_comparison(corpus: Path, work: Path) -> dict:
@@ -217,8 +225,7 @@ def render(built: dict, rate: dict, served: dict, scan: dict, cold_log: str, spe
         f" the embedding cache; phases: {', '.join(f'{k} {v} s' for k, v in built['phases'].items())} |",
         f"| vectors in the snapshot | {built['vectors_mb']:.0f} MB (float32; one copy per machine in shared memory,"
         " mapped by every worker) |",
-        f"| embedding units no cache has seen (all cores) | {rate['units_per_s']:.1f} units/s,"
-        f" {rate['tokens_per_s']:.0f} tokens/s ({rate['tokens_per_unit']:.0f} tokens per unit) |",
+        f"| embedding units no cache has seen (all cores) | {rate_text(rate)} |",
         f"| embedding this corpus once | {cold_log} |",
     ]
     for endpoint in ("/api/ask", "/api/search"):
