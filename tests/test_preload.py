@@ -86,3 +86,29 @@ def test_a_missing_index_leaves_the_workers_to_say_so(tmp_path: Path) -> None:
     app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "nothing-here")})
     assert app.test_client().get("/healthz").status_code == 503
     app.extensions["sok_index"].close()
+
+
+def test_an_encoder_loaded_before_the_fork_still_embeds_passages_in_the_child() -> None:
+    """With one worker the encoder gets two threads; the master's warm-up starts them, the child has none."""
+    import os
+    import time
+
+    from indexer.semantic.encoder import load_encoder
+
+    encoder = load_encoder(threads=2)
+    texts = ["Föräldrapenning betalas ut i 480 dagar.", "Bygglov söks hos byggnadsnämnden."]
+    expected = encoder.encode_passages(texts)  # the pool's threads run in this process now
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child process
+        same = bool(abs(encoder.encode_passages(texts) - expected).max() < 1e-6)
+        os._exit(0 if same else 1)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(child, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.1)
+    os.kill(child, 9)
+    os.waitpid(child, 0)
+    raise AssertionError("the child's encoder hung on the parent's pool")

@@ -52,8 +52,13 @@ class OnnxE5Encoder:
         self.model_id = model_id
         self.threads = threads or len(os.sched_getaffinity(0))
         self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        if self._pool is not None:  # a forked child (a gunicorn worker) has none of the parent's pool threads
+            os.register_at_fork(after_in_child=self._new_pool)
         #: The question last counted and its ids (one tuple, replaced whole: safe for threads)
         self._counted: tuple[str | None, list[int]] = (None, [])
+
+    def _new_pool(self) -> None:
+        self._pool = ThreadPoolExecutor(self.threads)
 
     def token_ids(self, text: str, is_query: bool) -> list[int]:
         """The content ids of ``text`` with its e5 prefix (no ``<s>``/``</s>``)."""
