@@ -30,7 +30,7 @@ class Fusion:
     """How two rankings are mixed."""
 
     semantic_weight: float = SEMANTIC_WEIGHT
-    rule: str = "scaled"  # "scaled", "minmax" or "rrf"
+    rule: str = "scaled"  # "scaled", "ratio", "minmax" or "rrf"
     rrf_k: float = 60.0
     #: The similarities that "scaled" puts at 0 and 1 (``vectors.similarity_share``).
     similarity_low: float = PROFILE.fusion.similarity_low
@@ -53,6 +53,18 @@ def _minmax(scores: dict[str, float], floor: float | None = None) -> dict[str, f
     low, high = min(scores.values()) if floor is None else floor, max(scores.values())
     span = high - low
     return {key: (value - low) / span if span > 0 else 1.0 for key, value in scores.items()}
+
+
+def _ratio(scores: dict[str, float], keys: list[str], floor: float | None) -> dict[str, float]:
+    """Each score as a share of the best; a key without a score counts as the weakest that has one
+    (``floor`` instead when given: 0 when the engine returned every match)."""
+    if not scores:
+        return {}
+    high = max(scores.values())
+    if high <= 0:
+        return dict.fromkeys(keys, 0.0)
+    missing = min(scores.values()) if floor is None else floor
+    return {key: max(0.0, scores.get(key, missing)) / high for key in keys}
 
 
 def _scaled(scores: dict[str, float], fusion: Fusion) -> dict[str, float]:
@@ -82,8 +94,9 @@ def fuse(lexical: dict[str, float], semantic: dict[str, float], fusion: Fusion =
 
         fused = {key: (1 - weight) * rrf(lexical_rank, key) + weight * rrf(semantic_rank, key) for key in keys}
     else:
-        lexical_norm = _minmax(lexical, lexical_floor)
-        semantic_norm = _scaled(semantic, fusion) if fusion.rule == "scaled" else _minmax(semantic)
+        lexical_norm = (_ratio(lexical, keys, lexical_floor) if fusion.rule == "ratio"
+                        else _minmax(lexical, lexical_floor))
+        semantic_norm = _minmax(semantic) if fusion.rule == "minmax" else _scaled(semantic, fusion)
         fused = {key: (1 - weight) * lexical_norm.get(key, 0.0) + weight * semantic_norm.get(key, 0.0)
                  for key in keys}
     return sorted(fused.items(), key=lambda item: item[1], reverse=True)

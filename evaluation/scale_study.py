@@ -1,0 +1,256 @@
+"""Why hybrid ranking loses its lead over the words alone among all 44k regeringen.se pages, and what fixes it.
+
+Builds one snapshot of the 44k pages (with the SweQUAD-MC passages among them, so that its
+training questions can choose a rule at this size) once into var/study/, keyed by its documents,
+engine and encoder only: query-time variants need no rebuild when ``indexer/`` changes. Then each
+question's candidates are collected once (the engine's pool with its scores, the exact nearest
+sections by vector, the similarity of every lexical candidate) and every variant re-ranks them.
+
+    python -m evaluation.scale_study [--misses] [--pool N]
+
+``--misses`` prints, for the everyday set, what sits at rank 1 instead of the right page, and
+whether it is a copy of the same text under another address. Choose on SweQUAD-MC training; the
+everyday set and SweQUAD-MC dev are only reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from evaluation.datasets import EVERYDAY_POOL, EVERYDAY_QUESTIONS, regeringen_sample, swefaq_dev, swequad_mc
+from evaluation.metrics import DEPTH, Question, Ranked, first_hit, read_questions
+from evaluation.run import DISTRACTOR_PAGES
+from indexer.build import SemanticOptions, build_snapshot, corpus_hash
+from indexer.corpus.model import Document
+from indexer.engines.registry import configured_engine
+from indexer.semantic.encoder import configured_encoder
+from indexer.semantic.vectors import ExactVectorSearch
+from indexer.snapshot.layout import CURRENT
+from indexer.snapshot.reader import current_snapshot
+from search_app.query.fusion import POOL, Fusion, fuse
+from search_app.query.plan import plan_query
+from search_app.query.snapshot import OpenSnapshot, open_snapshot
+from search_app.query.vectors import SemanticIndex
+
+ROOT = Path(__file__).resolve().parent.parent
+STUDY_CACHE = ROOT / "var" / "study"
+EMBEDDING_CACHE = Path(os.environ.get("SOK_EMBEDDING_CACHE", "").strip() or ROOT / "var" / "embedding-cache")
+ALL_PAGES = 10**6
+#: Candidates collected from each side: twice the fusion's pool, so that larger pools can be tried.
+COLLECTED = 100
+#: Two pages whose smaller one shares at least this share of its 5-word runs with the other hold the same text.
+NEAR_COPY = 0.5
+
+
+def all_pages() -> list[Document]:
+    """Every regeringen.se page, in the fixed shuffle's order."""
+    return regeringen_sample(ALL_PAGES)
+
+
+def study_snapshot(documents: list[Document]) -> OpenSnapshot:
+    """A semantic snapshot of ``documents``, built once (vectors from the embedding cache) and opened."""
+    key = f"{corpus_hash(documents)}-{configured_engine()}-{configured_encoder()}"
+    root = STUDY_CACHE / key
+    if not (root / CURRENT).exists():
+        started = time.monotonic()
+        build_snapshot(root, documents, language_dir=ROOT / "corpus",
+                       semantic=SemanticOptions(enabled=True, cache_dir=EMBEDDING_CACHE))
+        print(f"  built {len(documents)} documents in {time.monotonic() - started:.0f} s", flush=True)
+    return open_snapshot(current_snapshot(root)).warm()
+
+
+@dataclass
+class Row:
+    """One question's candidates: the engine's pool (section id → score, best first), the similarity of the
+    nearest sections and of every lexical candidate, each candidate's page, and the right pages."""
+
+    question: Question
+    lexical: dict[str, float]
+    semantic: dict[str, float]
+    nearest: list[str]
+    urls: dict[str, str]
+
+
+def semantic_side(snap: OpenSnapshot) -> SemanticIndex:
+    """The snapshot's vectors and encoder (the study needs them)."""
+    if snap.semantic is None:
+        raise SystemExit("the study needs a semantic snapshot")
+    return snap.semantic
+
+
+def collect(snap: OpenSnapshot, questions: list[Question], pool: int = COLLECTED) -> list[Row]:
+    """Every answerable question's candidates, ``pool`` from each side (the exact nearest sections by vector)."""
+    semantic_index = semantic_side(snap)
+    store = semantic_index.vectors
+    exact = ExactVectorSearch(store)
+    rows = []
+    for question in questions:
+        if not question.expect_urls:
+            continue
+        plan = plan_query(question.question, snap.analyzer, snap.synonyms)
+        page = snap.engine.search(plan, limit=pool, exact_total=False)
+        lexical = {hit.fields["id"]: hit.score for hit in page.hits}
+        urls = {hit.fields["id"]: hit.fields["url"] for hit in page.hits}
+        vector = semantic_index.query_vector(question.question)
+        semantic: dict[str, float] = {}
+        nearest: list[str] = []
+        if vector is not None:
+            found = exact.nearest(vector, pool)
+            nearest = [store.ids[number] for number in found.sections]
+            semantic = dict(zip(nearest, map(float, found.scores), strict=True))
+            rest = [key for key in lexical if key not in semantic and key in store.number]
+            if rest:
+                numbers = np.array([store.number[key] for key in rest])
+                semantic.update(zip(rest, map(float, exact.section_scores(vector, numbers)), strict=True))
+        missing = [key for key in nearest if key not in urls]
+        urls.update({key: record["url"] for key, record in snap.engine.fetch(missing).items()})
+        rows.append(Row(question, lexical, semantic, nearest, urls))
+    return rows
+
+
+def fused_sections(row: Row, fusion: Fusion, pool: int = POOL) -> list[str]:
+    """Section ids best first, as ``search_app.query.search.rank_sections`` ranks them with ``fusion``."""
+    lexical = dict(list(row.lexical.items())[:pool])
+    nearest = set(row.nearest[:pool])
+    semantic = {key: value for key, value in row.semantic.items()
+                if key in lexical or (key in nearest and value >= fusion.min_semantic_only)}
+    floor = 0.0 if len(lexical) < pool else None
+    return [key for key, _ in fuse(lexical, semantic, fusion, floor)]
+
+
+def first_page(row: Row, sections: list[str]) -> int | None:
+    """The rank of the first right page among the pages of ``sections`` (None: not in the first ten)."""
+    return first_hit(row.question, [Ranked(row.urls[key], "") for key in sections if key in row.urls])
+
+
+def hit_at_1(rows: list[Row], rank: Callable[[Row], list[str]]) -> float:
+    """Page hit@1, in %, of a ranking over collected rows."""
+    return 100 * sum(first_page(row, rank(row)) == 0 for row in rows) / max(1, len(rows))
+
+
+#: A named ranking of one row's candidates.
+Variant = tuple[str, Callable[[Row], list[str]]]
+
+
+def fused(fusion: Fusion) -> Callable[[Row], list[str]]:
+    """A ranking by ``fusion``."""
+    return lambda row: fused_sections(row, fusion)
+
+
+def variants() -> list[Variant]:
+    """The rankings compared: each side alone, today's fusion, and the alternatives tried."""
+    found: list[Variant] = [("lexical only", lambda row: list(row.lexical)[:POOL]),
+                            ("semantic only (exact)", lambda row: row.nearest[:POOL]),
+                            ("today: scaled w 0.6", fused(Fusion()))]
+    for weight in (0.5, 0.7, 0.8, 0.9):
+        found.append((f"scaled w {weight}", fused(Fusion(weight))))
+    for weight in (0.6, 0.7, 0.8, 0.9):
+        found.append((f"minmax w {weight}", fused(Fusion(weight, "minmax"))))
+    for weight in (0.5, 0.6, 0.7, 0.8):
+        found.append((f"ratio w {weight}", fused(Fusion(weight, "ratio"))))
+    for weight in (0.5, 0.7):
+        found.append((f"rrf w {weight}", fused(Fusion(weight, "rrf"))))
+    return found
+
+
+def shingles(document: Document, size: int = 5) -> set[int]:
+    """Hashes of a page's runs of ``size`` words (title and text, lowercase)."""
+    tokens = re.findall(r"\w+", f"{document.title} {document.text}".lower())
+    return {hash(tuple(tokens[start : start + size])) for start in range(max(1, len(tokens) - size + 1))}
+
+
+def near_copy(first: set[int], second: set[int]) -> float:
+    """How much of the smaller page's text the other holds (0–1)."""
+    return len(first & second) / max(1, min(len(first), len(second)))
+
+
+def misses(snap: OpenSnapshot, rows: list[Row], pages: dict[str, Document]) -> None:
+    """For each side and today's fusion: how often the page at rank 1 instead of the right one is a copy of its
+    text (≥ 50 % of the smaller page's 5-word runs), and how often top-10 lists hold two such copies; then how
+    often the right page is among the 50 nearest sections by the approximate index and by the exact scan."""
+    cached: dict[str, set[int]] = {}
+
+    def runs(url: str) -> set[int]:
+        if url not in cached:
+            cached[url] = shingles(pages[url])
+        return cached[url]
+
+    for name, rank in variants()[:3]:
+        copies_first = lists_with_copies = 0
+        for row in rows:
+            top = list(dict.fromkeys(row.urls[key] for key in rank(row) if key in row.urls))[:DEPTH]
+            gold = row.question.expect_urls[0]
+            if top and top[0] != gold and near_copy(runs(gold), runs(top[0])) >= NEAR_COPY:
+                copies_first += 1
+            lists_with_copies += any(near_copy(runs(top[i]), runs(top[j])) >= NEAR_COPY
+                                     for i in range(len(top)) for j in range(i))
+        print(f"  {name}: rank 1 a copy of the right page's text {copies_first} times; "
+              f"top-10 lists with two copies {lists_with_copies} of {len(rows)}")
+    semantic_index = semantic_side(snap)
+    store, exact, found_ann, found_exact = semantic_index.vectors, ExactVectorSearch(semantic_index.vectors), 0, 0
+    for row in rows:
+        vector = semantic_index.query_vector(row.question.question)
+        if vector is None:
+            continue
+        for search, counter in ((semantic_index.search, "ann"), (exact, "exact")):
+            ids = [store.ids[number] for number in search.nearest(vector, POOL).sections]
+            urls = {record["url"] for record in snap.engine.fetch(ids).values()}
+            hit = bool(urls & set(row.question.expect_urls))
+            found_ann += hit and counter == "ann"
+            found_exact += hit and counter == "exact"
+    print(f"  right page among the {POOL} nearest sections: approximate index {found_ann}, exact scan {found_exact}"
+          f" of {len(rows)}")
+
+
+def main() -> None:
+    """Print page hit@1 of every variant on each data set at its own size and among all regeringen.se pages."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--misses", action="store_true", help="also say what stands at rank 1 on the everyday set")
+    parser.add_argument("--only", help="only the haystacks whose name contains this text (\"44k\", \"5k\", …)")
+    args = parser.parse_args()
+    quad_train, quad_dev, faq = swequad_mc("training"), swequad_mc("dev"), swefaq_dev()
+    everyday = read_questions(EVERYDAY_QUESTIONS)
+    pages = all_pages()
+    haystacks: list[tuple[str, list[Document], list[tuple[str, list[Question]]]]] = [
+        (" (own pages)", quad_train.documents, [("SweQUAD-MC training", quad_train.questions),
+                                    ("SweQUAD-MC dev", quad_dev.questions)]),
+        (" + 44k", quad_train.documents + pages, [("SweQUAD-MC training", quad_train.questions),
+                                                  ("SweQUAD-MC dev", quad_dev.questions)]),
+        (" (own pages)", faq.documents, [("SweFAQ dev", faq.questions)]),
+        (" + 5k", faq.documents + quad_dev.documents + pages[:DISTRACTOR_PAGES],
+         [("SweFAQ dev", faq.questions), ("SweQUAD-MC dev", quad_dev.questions)]),
+        (" (2k pool)", pages[:EVERYDAY_POOL], [("everyday dev", everyday)]),
+        (" (44k)", pages, [("everyday dev", everyday)]),
+    ]
+    columns: list[str] = []
+    table: dict[str, list[str]] = {name: [] for name, _ in variants()}
+    for suffix, documents, sets in haystacks:
+        if args.only and args.only not in suffix:
+            continue
+        snap = study_snapshot(documents)
+        for name, questions in sets:
+            started = time.monotonic()
+            rows = collect(snap, questions)
+            columns.append(f"{name}{suffix}")
+            print(f"  {columns[-1]}: {len(rows)} questions collected in {time.monotonic() - started:.0f} s", flush=True)
+            for variant, rank in variants():
+                table[variant].append(f"{hit_at_1(rows, rank):.1f}")
+            if args.misses and name == "everyday dev" and suffix == " (44k)":
+                misses(snap, rows, {page.url: page for page in pages})
+        snap.engine.close()
+    print("| variant | " + " | ".join(columns) + " |")
+    print("|---" * (len(columns) + 1) + "|")
+    for variant, cells in table.items():
+        print(f"| {variant} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
