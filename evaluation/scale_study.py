@@ -3,14 +3,17 @@
 Builds one snapshot of the 44k pages (with the SweQUAD-MC passages among them, so that its
 training questions can choose a rule at this size) once into var/study/, keyed by its documents,
 engine and encoder only: query-time variants need no rebuild when ``indexer/`` changes. Then each
-question's candidates are collected once (the engine's pool with its scores, the exact nearest
-sections by vector, the similarity of every lexical candidate) and every variant re-ranks them.
+question's candidates are collected once (the engine's pool with its scores, the nearest sections by
+vector as searches find them, the similarity of every lexical candidate) and every variant re-ranks
+them as ``search_app.query.search.rank_sections`` would.
 
-    python -m evaluation.scale_study [--misses] [--pool N]
+    python -m evaluation.scale_study [--misses] [--only TEXT]
 
-``--misses`` prints, for the everyday set, what sits at rank 1 instead of the right page, and
-whether it is a copy of the same text under another address. Choose on SweQUAD-MC training; the
-everyday set and SweQUAD-MC dev are only reported.
+``--misses`` says, for the everyday set over the 44k pages, how often the page at rank 1 instead of
+the right one holds the same text, and how often the right page is among the nearest sections by
+the approximate index and by the exact scan. Choose on SweQUAD-MC training; the other sets are
+only reported. The first run builds the SweQUAD-MC + 44k snapshot (vectors from the embedding
+cache; about 6 minutes on an idle 2-core machine, 35 under load).
 """
 
 from __future__ import annotations
@@ -87,10 +90,10 @@ def semantic_side(snap: OpenSnapshot) -> SemanticIndex:
 
 
 def collect(snap: OpenSnapshot, questions: list[Question], pool: int = COLLECTED) -> list[Row]:
-    """Every answerable question's candidates, ``pool`` from each side (the exact nearest sections by vector)."""
+    """Every answerable question's candidates, ``pool`` from each side (the nearest sections as the snapshot's
+    vector search finds them: its approximate index where it has one, as searches do)."""
     semantic_index = semantic_side(snap)
-    store = semantic_index.vectors
-    exact = ExactVectorSearch(store)
+    store, search = semantic_index.vectors, semantic_index.search
     rows = []
     for question in questions:
         if not question.expect_urls:
@@ -103,13 +106,13 @@ def collect(snap: OpenSnapshot, questions: list[Question], pool: int = COLLECTED
         semantic: dict[str, float] = {}
         nearest: list[str] = []
         if vector is not None:
-            found = exact.nearest(vector, pool)
+            found = search.nearest(vector, pool)
             nearest = [store.ids[number] for number in found.sections]
             semantic = dict(zip(nearest, map(float, found.scores), strict=True))
             rest = [key for key in lexical if key not in semantic and key in store.number]
             if rest:
                 numbers = np.array([store.number[key] for key in rest])
-                semantic.update(zip(rest, map(float, exact.section_scores(vector, numbers)), strict=True))
+                semantic.update(zip(rest, map(float, search.section_scores(vector, numbers)), strict=True))
         missing = [key for key in nearest if key not in urls]
         urls.update({key: record["url"] for key, record in snap.engine.fetch(missing).items()})
         rows.append(Row(question, lexical, semantic, nearest, urls))
@@ -148,7 +151,7 @@ def fused(fusion: Fusion) -> Callable[[Row], list[str]]:
 def variants() -> list[Variant]:
     """The rankings compared: each side alone, today's fusion, and the alternatives tried."""
     found: list[Variant] = [("lexical only", lambda row: list(row.lexical)[:POOL]),
-                            ("semantic only (exact)", lambda row: row.nearest[:POOL]),
+                            ("semantic only", lambda row: row.nearest[:POOL]),
                             ("today: scaled w 0.6", fused(Fusion()))]
     for weight in (0.5, 0.7, 0.8, 0.9):
         found.append((f"scaled w {weight}", fused(Fusion(weight))))
