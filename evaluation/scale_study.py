@@ -19,6 +19,7 @@ cache; about 6 minutes on an idle 2-core machine, 35 under load).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import time
@@ -80,6 +81,8 @@ class Row:
     semantic: dict[str, float]
     nearest: list[str]
     urls: dict[str, str]
+    #: How many answer units (vectors) each candidate with a vector has: its similarity is the best of them.
+    units: dict[str, int]
 
 
 def semantic_side(snap: OpenSnapshot) -> SemanticIndex:
@@ -115,15 +118,18 @@ def collect(snap: OpenSnapshot, questions: list[Question], pool: int = COLLECTED
                 semantic.update(zip(rest, map(float, search.section_scores(vector, numbers)), strict=True))
         missing = [key for key in nearest if key not in urls]
         urls.update({key: record["url"] for key, record in snap.engine.fetch(missing).items()})
-        rows.append(Row(question, lexical, semantic, nearest, urls))
+        units = {key: int(store.offsets[store.number[key] + 1] - store.offsets[store.number[key]])
+                 for key in semantic}
+        rows.append(Row(question, lexical, semantic, nearest, urls, units))
     return rows
 
 
-def fused_sections(row: Row, fusion: Fusion, pool: int = POOL) -> list[str]:
-    """Section ids best first, as ``search_app.query.search.rank_sections`` ranks them with ``fusion``."""
+def fused_sections(row: Row, fusion: Fusion, pool: int = POOL, per_unit_log: float = 0.0) -> list[str]:
+    """Section ids best first, as ``search_app.query.search.rank_sections`` ranks them with ``fusion``
+    (``per_unit_log``: a section's similarity minus this times the log of its number of units)."""
     lexical = dict(list(row.lexical.items())[:pool])
     nearest = set(row.nearest[:pool])
-    semantic = {key: value for key, value in row.semantic.items()
+    semantic = {key: value - per_unit_log * math.log(row.units.get(key, 1)) for key, value in row.semantic.items()
                 if key in lexical or (key in nearest and value >= fusion.min_semantic_only)}
     floor = 0.0 if len(lexical) < pool else None
     return [key for key, _ in fuse(lexical, semantic, fusion, floor)]
@@ -143,9 +149,9 @@ def hit_at_1(rows: list[Row], rank: Callable[[Row], list[str]]) -> float:
 Variant = tuple[str, Callable[[Row], list[str]]]
 
 
-def fused(fusion: Fusion) -> Callable[[Row], list[str]]:
-    """A ranking by ``fusion``."""
-    return lambda row: fused_sections(row, fusion)
+def fused(fusion: Fusion, per_unit_log: float = 0.0) -> Callable[[Row], list[str]]:
+    """A ranking by ``fusion`` (``per_unit_log``: see :func:`fused_sections`)."""
+    return lambda row: fused_sections(row, fusion, per_unit_log=per_unit_log)
 
 
 def variants() -> list[Variant]:
@@ -159,6 +165,8 @@ def variants() -> list[Variant]:
         found.append((f"minmax w {weight}", fused(Fusion(weight, "minmax"))))
     for weight in (0.5, 0.6, 0.7, 0.8):
         found.append((f"ratio w {weight}", fused(Fusion(weight, "ratio"))))
+    for per_unit in (0.002, 0.005, 0.01):  # the best of many units is higher by chance: long pages gain
+        found.append((f"scaled w 0.6, similarity − {per_unit} · ln(units)", fused(Fusion(), per_unit)))
     for weight in (0.5, 0.7):
         found.append((f"rrf w {weight}", fused(Fusion(weight, "rrf"))))
     return found
