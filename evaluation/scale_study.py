@@ -24,12 +24,13 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from evaluation.datasets import EVERYDAY_POOL, EVERYDAY_QUESTIONS, regeringen_sample, swefaq_dev, swequad_mc
+from evaluation.fusion_study import word_coverage
 from evaluation.metrics import DEPTH, Question, Ranked, first_hit, read_questions
 from evaluation.run import DISTRACTOR_PAGES
 from indexer.build import SemanticOptions, build_snapshot, corpus_hash
@@ -83,6 +84,8 @@ class Row:
     urls: dict[str, str]
     #: How many answer units (vectors) each candidate with a vector has: its similarity is the best of them.
     units: dict[str, int]
+    #: The share of the question's words (by idf) that the engine's best candidate holds.
+    coverage: float = 1.0
 
 
 def semantic_side(snap: OpenSnapshot) -> SemanticIndex:
@@ -120,7 +123,8 @@ def collect(snap: OpenSnapshot, questions: list[Question], pool: int = COLLECTED
         urls.update({key: record["url"] for key, record in snap.engine.fetch(missing).items()})
         units = {key: int(store.offsets[store.number[key] + 1] - store.offsets[store.number[key]])
                  for key in semantic}
-        rows.append(Row(question, lexical, semantic, nearest, urls, units))
+        coverage = word_coverage(snap, plan.stems, page.hits[0].fields) if page.hits else 1.0
+        rows.append(Row(question, lexical, semantic, nearest, urls, units, coverage))
     return rows
 
 
@@ -149,9 +153,16 @@ def hit_at_1(rows: list[Row], rank: Callable[[Row], list[str]]) -> float:
 Variant = tuple[str, Callable[[Row], list[str]]]
 
 
-def fused(fusion: Fusion, per_unit_log: float = 0.0) -> Callable[[Row], list[str]]:
-    """A ranking by ``fusion`` (``per_unit_log``: see :func:`fused_sections`)."""
-    return lambda row: fused_sections(row, fusion, per_unit_log=per_unit_log)
+def fused(fusion: Fusion, per_unit_log: float = 0.0,
+          uncovered_weight: float | None = None) -> Callable[[Row], list[str]]:
+    """A ranking by ``fusion`` (``per_unit_log``: see :func:`fused_sections`; ``uncovered_weight``: the semantic
+    weight grows from the fusion's towards this as the engine's best candidate holds less of the question's words)."""
+    def rank(row: Row) -> list[str]:
+        weight = fusion.semantic_weight
+        if uncovered_weight is not None:
+            weight += (uncovered_weight - weight) * (1 - row.coverage)
+        return fused_sections(row, replace(fusion, semantic_weight=weight), per_unit_log=per_unit_log)
+    return rank
 
 
 def variants() -> list[Variant]:
@@ -167,6 +178,9 @@ def variants() -> list[Variant]:
         found.append((f"ratio w {weight}", fused(Fusion(weight, "ratio"))))
     for per_unit in (0.002, 0.005, 0.01):  # the best of many units is higher by chance: long pages gain
         found.append((f"scaled w 0.6, similarity − {per_unit} · ln(units)", fused(Fusion(), per_unit)))
+    for low, high in ((0.6, 0.8), (0.6, 0.9), (0.6, 1.0), (0.5, 1.0)):
+        found.append((f"scaled w {low} → {high} as the words' best candidate covers less of the question",
+                       fused(Fusion(low), uncovered_weight=high)))
     for weight in (0.5, 0.7):
         found.append((f"rrf w {weight}", fused(Fusion(weight, "rrf"))))
     return found
