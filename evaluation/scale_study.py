@@ -197,6 +197,23 @@ def near_copy(first: set[int], second: set[int]) -> float:
     return len(first & second) / max(1, min(len(first), len(second)))
 
 
+#: Two pages whose larger one shares at least this share of its 5-word runs with the other say the same.
+SAME_TEXT = 0.8
+
+
+def _without_copies(urls: list[str], runs: Callable[[str], set[int]]) -> list[str]:
+    kept: list[str] = []
+    for url in urls:
+        if not any(len(runs(url) & runs(other)) / max(1, len(runs(url)), len(runs(other))) >= SAME_TEXT
+                   for other in kept):
+            kept.append(url)
+    return kept
+
+
+def _share(firsts: list[int | None], depth: int) -> str:
+    return f"{100 * sum(first is not None and first < depth for first in firsts) / max(1, len(firsts)):.1f}"
+
+
 def misses(snap: OpenSnapshot, rows: list[Row], pages: dict[str, Document]) -> None:
     """For each side and today's fusion: how often the page at rank 1 instead of the right one is a copy of its
     text (≥ 50 % of the smaller page's 5-word runs), and how often top-10 lists hold two such copies; then how
@@ -219,6 +236,15 @@ def misses(snap: OpenSnapshot, rows: list[Row], pages: dict[str, Document]) -> N
                                      for i in range(len(top)) for j in range(i))
         print(f"  {name}: rank 1 a copy of the right page's text {copies_first} times; "
               f"top-10 lists with two copies {lists_with_copies} of {len(rows)}")
+        collapsed = [_without_copies(list(dict.fromkeys(row.urls[key] for key in rank(row) if key in row.urls)),
+                                     runs) for row in rows]
+        before = [first_page(row, rank(row)) for row in rows]
+        after = [first_hit(row.question, [Ranked(url, "") for url in urls]) for row, urls in zip(rows, collapsed,
+                                                                                                  strict=True)]
+        dropped = sum(was is not None and now is None for was, now in zip(before, after, strict=True))
+        print(f"    with pages holding the same text as a better-ranked one dropped (≥ {SAME_TEXT:.0%} of the larger"
+              f" page's runs): hit@1 {_share(before, 1)} → {_share(after, 1)}, hit@3 {_share(before, 3)} → "
+              f"{_share(after, 3)}; the right page dropped as a copy {dropped} times")
     lexical_rank, semantic_rank = variants()[0][1], variants()[1][1]
     either = sum(first_page(row, lexical_rank(row)) == 0 or first_page(row, semantic_rank(row)) == 0 for row in rows)
     print(f"  right page at rank 1 by either side alone (the best any choice between them could do): {either}"
