@@ -1,8 +1,10 @@
 """Why hybrid ranking loses its lead over the words alone among all 44k regeringen.se pages, and what fixes it.
 
-Builds one snapshot of the 44k pages (with the SweQUAD-MC passages among them, so that its
-training questions can choose a rule at this size) once into var/study/, keyed by its documents,
-engine and encoder only: query-time variants need no rebuild when ``indexer/`` changes. Then each
+Opens a snapshot of each haystack: the SweQUAD-MC passages alone and among the 44k regeringen.se
+pages (so that its training questions can choose a rule at both sizes), SweFAQ dev alone, the 5k
+distractor haystack, the everyday set's 2,000-page pool and all 44k pages. Each is ``make eval``'s
+build when it has one of today's code (var/eval/), else the study's own, built once into var/study/
+and keyed by documents, engine and encoder only: query-time variants need no rebuild. Then each
 question's candidates are collected once (the engine's pool with its scores, the nearest sections by
 vector as searches find them, the similarity of every lexical candidate) and every variant re-ranks
 them as ``search_app.query.search.rank_sections`` would.
@@ -13,7 +15,10 @@ them as ``search_app.query.search.rank_sections`` would.
 the right one holds the same text, and how often the right page is among the nearest sections by
 the approximate index and by the exact scan. Choose on SweQUAD-MC training; the other sets are
 only reported. The first run builds the SweQUAD-MC + 44k snapshot (vectors from the embedding
-cache; about 6 minutes on an idle 2-core machine, 35 under load).
+cache: 24 minutes on the shared 2-core machine at load 8-20; the 44k pages alone took make eval about
+6 minutes idle), and any other haystack make eval has not built; collecting and re-ranking then take
+about 8 minutes under that load (SweQUAD-MC training: 962 questions, 1.5 minutes on its own pages, 2.5
+among the 44k).
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ import numpy as np
 from evaluation.datasets import EVERYDAY_POOL, EVERYDAY_QUESTIONS, regeringen_sample, swefaq_dev, swequad_mc
 from evaluation.fusion_study import word_coverage
 from evaluation.metrics import DEPTH, Question, Ranked, first_hit, read_questions
-from evaluation.run import DISTRACTOR_PAGES
+from evaluation.run import CACHE as EVAL_CACHE
+from evaluation.run import DISTRACTOR_PAGES, code_digest
 from indexer.build import SemanticOptions, build_snapshot, corpus_hash
 from indexer.corpus.model import Document
 from indexer.engines.registry import configured_engine
@@ -61,9 +67,13 @@ def all_pages() -> list[Document]:
 
 
 def study_snapshot(documents: list[Document]) -> OpenSnapshot:
-    """A semantic snapshot of ``documents``, built once (vectors from the embedding cache) and opened."""
-    key = f"{corpus_hash(documents)}-{configured_engine()}-{configured_encoder()}"
-    root = STUDY_CACHE / key
+    """A semantic snapshot of ``documents``, built once (vectors from the embedding cache) and opened: the study's
+    own, else ``make eval``'s of the same documents and code, else a new one in var/study/."""
+    engine_and_encoder = f"{configured_engine()}-{configured_encoder()}"
+    root = STUDY_CACHE / f"{corpus_hash(documents)}-{engine_and_encoder}"
+    made_by_eval = EVAL_CACHE / f"{corpus_hash(documents)}-{code_digest()}-{engine_and_encoder}-sok"
+    if not (root / CURRENT).exists() and (made_by_eval / CURRENT).exists():  # make eval's build of today's code
+        root = made_by_eval
     if not (root / CURRENT).exists():
         started = time.monotonic()
         build_snapshot(root, documents, language_dir=ROOT / "corpus",
