@@ -220,6 +220,24 @@ def _without_copies(urls: list[str], runs: Callable[[str], set[int]]) -> list[st
     return kept
 
 
+#: A year as a question names it, and a page's date as regeringen.se's addresses carry it ("/2019/05/"). Read
+#: only to measure how much of the loss is the wrong year; no ranking rule reads an address.
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_ADDRESS_DATE = re.compile(r"/((?:19|20)\d\d)/\d\d/")
+
+
+def _same_year(row: Row, sections: list[str]) -> list[str]:
+    """``sections`` without those of pages dated another year than one the question names (all when it names
+    none, or none would be left)."""
+    years = set(_YEAR.findall(row.question.question))
+
+    def dated_otherwise(key: str) -> bool:
+        found = _ADDRESS_DATE.search(row.urls.get(key, ""))
+        return found is not None and found.group(1) not in years
+
+    return [key for key in sections if not dated_otherwise(key)] or sections if years else sections
+
+
 def _share(firsts: list[int | None], depth: int) -> str:
     return f"{100 * sum(first is not None and first < depth for first in firsts) / max(1, len(firsts)):.1f}"
 
@@ -255,6 +273,9 @@ def misses(snap: OpenSnapshot, rows: list[Row], pages: dict[str, Document]) -> N
         print(f"    with pages holding the same text as a better-ranked one dropped (≥ {SAME_TEXT:.0%} of the larger"
               f" page's runs): hit@1 {_share(before, 1)} → {_share(after, 1)}, hit@3 {_share(before, 3)} → "
               f"{_share(after, 3)}; the right page dropped as a copy {dropped} times")
+    for name, rank in variants()[:3]:
+        same_year = 100 * sum(first_page(row, _same_year(row, rank(row))) == 0 for row in rows) / max(1, len(rows))
+        print(f"  {name}, pages dated another year than one the question names left out: {same_year:.1f}")
     lexical_rank, semantic_rank = variants()[0][1], variants()[1][1]
     either = sum(first_page(row, lexical_rank(row)) == 0 or first_page(row, semantic_rank(row)) == 0 for row in rows)
     print(f"  right page at rank 1 by either side alone (the best any choice between them could do): {either}"
