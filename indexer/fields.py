@@ -16,9 +16,10 @@ time (see ``search_app.query.plan``).
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from indexer.budgets import PASSAGE_CHARS
 from indexer.language.analysis import (
     Filter,
     Token,
@@ -35,6 +36,9 @@ from indexer.language.lexicon import Lexicon
 from indexer.language.memo import WordMemo
 
 GRAM_SIZE = 4
+#: A section's analysed words as its stored record keeps them (``SectionRecord["words"]``): each distinct
+#: token text of its heading path and of its first PASSAGE_CHARS characters, with its analysed terms.
+WordTable = Mapping[str, Sequence[str]]
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
@@ -62,16 +66,22 @@ class SwedishAnalyzer:
         self.pipeline = swedish_pipeline(self.protected, self.lexicon)
         self.splitter = CompoundSplitter(self.lexicon) if self.lexicon is not None else None
 
-    def stems(self, text: str) -> list[str]:
+    def stems(self, text: str, known: WordTable | None = None) -> list[str]:
         """The analysed terms of ``text`` in order (repeats kept).
 
         The same as running :func:`analyze` with this chain: every filter after
         the tokenizer works on one token at a time, so each distinct word is
-        analysed once and remembered.
+        analysed once and remembered. A word in ``known`` (a section's stored
+        analysis, :meth:`word_table`) is looked up there instead.
         """
         result: list[str] = []
+        if known is None:
+            for word in token_words(text):
+                result.extend(self.word_terms(word))
+            return result
         for word in token_words(text):
-            result.extend(self.word_terms(word))
+            terms = known.get(word)
+            result.extend(self.word_terms(word) if terms is None else terms)
         return result
 
     def word_terms(self, word: str) -> tuple[str, ...]:
@@ -94,9 +104,16 @@ class SwedishAnalyzer:
             tokens = step(tokens)
         return list(tokens)
 
-    def terms(self, text: str) -> list[str]:
-        """The analysed terms of ``text`` in order, without repeats."""
-        return list(dict.fromkeys(self.stems(text)))
+    def terms(self, text: str, known: WordTable | None = None) -> list[str]:
+        """The analysed terms of ``text`` in order, without repeats (``known``: as :meth:`stems` reads it)."""
+        return list(dict.fromkeys(self.stems(text, known)))
+
+    def word_table(self, heading_path: tuple[str, ...] | list[str], text: str) -> dict[str, list[str]]:
+        """Each distinct word of ``heading_path`` and of ``text``'s first PASSAGE_CHARS characters with its
+        terms (:meth:`word_terms`): stored with the section, so that a worker looks up the words of its results
+        instead of analysing them again (snippets and the answer step read no more of a section)."""
+        words = token_words(" ".join(heading_path)) + token_words(text[:PASSAGE_CHARS])
+        return {word: list(self.word_terms(word)) for word in dict.fromkeys(words)}
 
     def stem(self, word: str) -> str:
         """The stem of one lowercased word (protected words stay whole)."""

@@ -111,8 +111,12 @@ def _split(documents: list[Document]) -> SplitCorpus:
     return result
 
 
+#: One section's analysed fields (``SwedishAnalyzer.index_fields``) and its stored words (``word_table``).
+Analysed = tuple[dict[str, str], dict[str, list[str]]]
+
+
 class AnalysedFields:
-    """The analysed fields of each section, in the order of the sections.
+    """The analysed fields and stored words of each section, in the order of the sections.
 
     A context manager: the worker processes are forked on entry (before the
     engine's writer starts threads of its own) and stopped on exit.
@@ -139,14 +143,14 @@ class AnalysedFields:
                 _sections, _analyzer = [], None  # the forked workers keep their copies
         return self
 
-    def __iter__(self) -> Iterator[dict[str, str]]:
+    def __iter__(self) -> Iterator[Analysed]:
         if self._pool is None:
-            return (self.analyzer.index_fields(s.heading_path, s.text) for s in self.sections)
+            return (_analyse(self.analyzer, section) for section in self.sections)
         ranges = [(start, min(start + SECTIONS_PER_TASK, len(self.sections)))
                   for start in range(0, len(self.sections), SECTIONS_PER_TASK)]
         return chain.from_iterable(self._collect(part) for part in self._pool.imap(_analyse_range, ranges))
 
-    def _collect(self, part: tuple[list[dict[str, str]], list[tuple[str, tuple[str, ...]]]]) -> list[dict[str, str]]:
+    def _collect(self, part: tuple[list[Analysed], list[tuple[str, tuple[str, ...]]]]) -> list[Analysed]:
         fields, compounds = part
         self._compounds.update(compounds)
         return fields
@@ -157,7 +161,13 @@ class AnalysedFields:
             self._pool.join()
 
 
-def _analyse_range(bounds: tuple[int, int]) -> tuple[list[dict[str, str]], list[tuple[str, tuple[str, ...]]]]:
+def _analyse(analyzer: SwedishAnalyzer, section: Section) -> Analysed:
+    return (analyzer.index_fields(section.heading_path, section.text),
+            analyzer.word_table(section.heading_path, section.text))
+
+
+def _analyse_range(bounds: tuple[int, int]) -> tuple[list[Analysed], list[tuple[str, tuple[str, ...]]]]:
     assert _analyzer is not None  # noqa: S101 (the pool's initializer set it; narrows the type)
-    fields = [_analyzer.index_fields(section.heading_path, section.text) for section in _sections[bounds[0]:bounds[1]]]
-    return fields, _analyzer.recorded_compounds()
+    analyser = _analyzer
+    fields = [_analyse(analyser, section) for section in _sections[bounds[0]:bounds[1]]]
+    return fields, analyser.recorded_compounds()

@@ -217,3 +217,45 @@ def test_an_unchanged_corpus_whose_serving_snapshot_was_damaged_is_built_again(t
     index_handle = IndexHandle(tmp_path)
     assert index_handle.get().folder == again.snapshot
     index_handle.close()
+
+
+class _WithoutStoredWords:
+    """An engine whose records lack their analysed words, as in an index built before they were stored."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def search(self, *args: object, **kwargs: object) -> object:
+        from dataclasses import replace
+
+        from indexer.engines.base import Hit
+
+        page = self.inner.search(*args, **kwargs)  # type: ignore[attr-defined]
+        hits = [Hit({k: v for k, v in hit.fields.items() if k != "words"}, hit.score) for hit in page.hits]  # type: ignore[arg-type]
+        return replace(page, hits=hits)
+
+
+def test_each_section_ships_its_analysed_words_and_answers_read_them_unchanged(tmp_path: Path) -> None:
+    from search_app.answer.ask import ask
+
+    seeds = (Path(__file__).parent / "data" / "seed_questions.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in seeds][::2]
+    for name in ("whoosh", "tantivy"):
+        built = build_snapshot(tmp_path / name, documents(), engine_name=name)
+        snap = open_snapshot(built.snapshot)
+        fresh = open_snapshot(built.snapshot).analyzer  # nothing remembered yet: every word analysed here
+        records = list(snap.engine.records())
+        assert records and all(record["words"] for record in records)
+        for record in records:
+            assert all(list(fresh.word_terms(word)) == terms for word, terms in record["words"].items())
+        stored = [ask(snap, question) for question in questions]
+        snap.engine = _WithoutStoredWords(snap.engine)  # type: ignore[assignment]
+        analysed = [ask(snap, question) for question in questions]
+        assert sum(result.answer is not None for result in stored) > len(questions) // 2
+        for with_words, without in zip(stored, analysed, strict=True):
+            assert with_words.answer == without.answer
+            assert [(p.id, p.snippet) for p in with_words.passages] == [(p.id, p.snippet) for p in without.passages]
+        snap.engine.close()

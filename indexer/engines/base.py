@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypedDict
+from typing import NotRequired, Protocol, TypedDict
 
 from indexer.ranking_profile import PROFILE
 from indexer.sections.split import Section
@@ -136,11 +136,13 @@ class SectionRecord(TypedDict):
     untitled: bool
     anchor: str
     kind: str
+    #: The section's analysed words (``SwedishAnalyzer.word_table``): absent in an index built before them.
+    words: NotRequired[dict[str, list[str]]]
 
 
-def section_record(section: Section) -> SectionRecord:
-    """The stored record of ``section``."""
-    return {
+def section_record(section: Section, words: dict[str, list[str]] | None = None) -> SectionRecord:
+    """The stored record of ``section`` (with its analysed ``words`` when given)."""
+    record: SectionRecord = {
         "id": section.id,
         "doc_id": section.doc.doc_id,
         "title": section.doc.title,
@@ -155,6 +157,9 @@ def section_record(section: Section) -> SectionRecord:
         "anchor": section.anchor,
         "kind": section.doc.kind,
     }
+    if words:
+        record["words"] = words
+    return record
 
 
 @dataclass(frozen=True)
@@ -197,10 +202,12 @@ class FacetCounts:
 
 @dataclass(frozen=True)
 class IndexedSection:
-    """A section ready for the engine: the section (for its stored record) and its analysed fields."""
+    """A section ready for the engine: the section (for its stored record), its analysed fields and the
+    analysed words its record keeps (``SwedishAnalyzer.word_table``)."""
 
     section: Section
     fields: dict[str, str]
+    words: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Engine(Protocol):

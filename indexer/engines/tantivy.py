@@ -89,7 +89,7 @@ class TantivyWriter:
         for name, terms in item.fields.items():
             document.add_text(name, terms)
         document.add_float("weight", _weight(section_prior(section)))
-        document.add_bytes("data", record_json(section).encode())
+        document.add_bytes("data", record_json(item).encode())
         self._writer.add_document(document)
 
     def commit(self) -> None:

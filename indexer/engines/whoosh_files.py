@@ -93,7 +93,7 @@ class WhooshWriter:
             kind=section.doc.kind,
             position=section.position,
             prior=section_prior(section),
-            data=record_json(section),
+            data=record_json(item),
             **item.fields,
         )
 

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from indexer.engines.base import IndexedSection, SectionRecord, section_record
-from indexer.sections.split import Section
 
 
 class SectionWriter(Protocol):
@@ -48,9 +47,9 @@ def write_sections(writer: SectionWriter, sections: Iterable[IndexedSection],
     return count
 
 
-def record_json(section: Section) -> str:
-    """The stored record of ``section`` as the JSON text that engines store."""
-    return json.dumps(section_record(section), ensure_ascii=False)
+def record_json(item: IndexedSection) -> str:
+    """The stored record of an analysed section, with its words, as the JSON text that engines store."""
+    return json.dumps(section_record(item.section, item.words), ensure_ascii=False)
 
 
 def read_record(stored: str | bytes) -> SectionRecord:

@@ -137,7 +137,8 @@ def passage_answer(snap: OpenSnapshot, question: Question, passages: list[Passag
         return None
     passage = span.passage
     link = deep_link(_page_url(passage), span.text[span.answer_start :], kind=passage.kind)
-    fact = find_highlight(question, span.text, snap.analyzer, span.answer_start, facts_only=question.kind == "contact")
+    fact = find_highlight(question, span.text, snap.analyzer, span.answer_start, facts_only=question.kind == "contact",
+                          known=passage.words)
     if question.kind == "contact" and fact is None and not names_a_contact(span.text):
         return None  # asked whom to contact: a sentence naming no one, no body and no way to reach anyone is no answer
     return Answer(span.text, link, passage.title, passage.section, span.confidence, fact, passage.label)

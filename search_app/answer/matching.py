@@ -7,6 +7,8 @@ another ending (a typo or another inflection).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Container, Iterable
+
 from indexer.language.analysis import fold_term
 from indexer.ranking_profile import PROFILE
 from search_app.query.snapshot import OpenSnapshot
@@ -75,3 +77,65 @@ def _near(term: str, other: str) -> bool:
     while prefix < shortest and term[prefix] == other[prefix]:
         prefix += 1
     return prefix >= max(NEAR_MIN_PREFIX, shortest - NEAR_END_CHARS) and abs(len(term) - len(other)) <= NEAR_END_CHARS
+
+
+#: match_share's levels, strictest first, and the share each gives (the last: no match).
+LEVEL_SHARES = (1.0, FOLDED_SHARE, COMPOUND_HEAD_SHARE, NEAR_SHARE, 0.0)
+_NO_MATCH = len(LEVEL_SHARES) - 1
+
+
+class TermMatches:
+    """Which of a passage's terms carry each question term, and how loosely, worked out once per passage.
+
+    :func:`match_share` of a term against a set of terms is the strictest level at which any one of them
+    carries it (as it is, folded, as a compound's head, near); so with each term's matching passage terms
+    and their levels known, a sentence's or a span's share of it is a few set lookups instead of a scan of
+    its terms for every question term.
+    """
+
+    def __init__(self, terms: Iterable[str], passage_terms: Collection[str]) -> None:
+        by_fold: dict[str, list[str]] = {}
+        by_prefix: dict[str, list[str]] = {}
+        for other in passage_terms:
+            by_fold.setdefault(fold_term(other), []).append(other)
+            by_prefix.setdefault(other[:NEAR_MIN_PREFIX], []).append(other)
+        self.levels = {term: _levels(term, passage_terms, by_fold, by_prefix) for term in terms}
+
+    def share(self, term: str, found: Container[str], without: Container[str] = ()) -> float:
+        """:func:`match_share` of ``term`` against the passage terms in ``found`` and not in ``without``."""
+        best = _NO_MATCH
+        for other, level in self.levels[term].items():
+            if level < best and other in found and other not in without:
+                best = level
+        return LEVEL_SHARES[best]
+
+    def coverage(self, weights: dict[str, float], found: Container[str], without: Container[str] = ()) -> float:
+        """:func:`coverage` of the passage terms in ``found`` and not in ``without`` (the same sum, term by term)."""
+        total = sum(weights.values())
+        if not total:
+            return 0.0
+        return sum(weight * self.share(term, found, without) for term, weight in weights.items()) / total
+
+
+def _levels(term: str, passage_terms: Collection[str], by_fold: dict[str, list[str]],
+            by_prefix: dict[str, list[str]]) -> dict[str, int]:
+    """The passage terms that carry ``term``, each with the strictest level at which it does (match_share's order)."""
+    levels: dict[str, int] = {}
+
+    def note(other: str, level: int) -> None:
+        if level < levels.get(other, _NO_MATCH):
+            levels[other] = level
+
+    if len(term) >= NEAR_MIN_PREFIX:
+        for other in by_prefix.get(term[:NEAR_MIN_PREFIX], ()):
+            if _near(term, other):
+                note(other, 3)
+    if len(term) >= MIN_HEAD_CHARS:
+        for other in passage_terms:
+            if len(other) > len(term) + COMPOUND_EXTRA_CHARS and other.endswith(term):
+                note(other, 2)
+    for other in by_fold.get(fold_term(term), ()):
+        note(other, 1)
+    if term in passage_terms:
+        note(term, 0)
+    return levels

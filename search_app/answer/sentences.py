@@ -22,13 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.language.analysis import fold_term
 from indexer.language.questions import holds_fact_of_kind
 from indexer.language.reference import antecedent
 from indexer.ranking_profile import PROFILE
 from indexer.semantic.units import group_sentences, section_sentences, sentence_units
 from search_app.answer.answer_model import AnswerModel, Linear, answer_model
-from search_app.answer.matching import coverage, match_share
+from search_app.answer.matching import TermMatches
 from search_app.query.search import Passage
 from search_app.query.snapshot import OpenSnapshot
 from search_app.query.snippets import passage_text
@@ -133,17 +132,20 @@ def candidates(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage]
     found: list[Candidate] = []
     top_score = max((passage.score for passage in passages[:SENTENCE_PASSAGES]), default=0.0)
     for rank, passage in enumerate(passages[:SENTENCE_PASSAGES]):
-        heading_terms = set(terms(" ".join(passage.heading_path)))
+        known = passage.words  # the section's stored analysis: its words are looked up, not analysed again
+        heading_terms = set(terms(" ".join(passage.heading_path), known))
         sentences = section_sentences(passage_text(passage.text))  # at most PASSAGE_CHARS read
         meaning = _sentence_meaning(snap, vector, passage, sentences)
-        sentence_terms = [set(terms(sentence)) for sentence in sentences]
+        sentence_terms = [set(terms(sentence, known)) for sentence in sentences]
+        matches = TermMatches([*asked.weights, asked.focus] if asked.focus else asked.weights,
+                              set().union(heading_terms, *sentence_terms))
         # Each sentence is matched against the question once; a span's share of
         # a term is the best of its sentences' (match_share levels are ordered).
-        shares = [_Shares(asked, found_terms) for found_terms in sentence_terms]
+        shares = [_Shares(asked, found_terms, matches) for found_terms in sentence_terms]
         offered = [holds_fact_of_kind(sentence, asked.kind) for sentence in sentences]
         useful = [shares[i].any_word or offered[i] or meaning[i] >= MEANING_USEFUL for i in range(len(sentences))]
         where = {"rank": float(rank), "passage_score": passage.score / top_score if top_score > 0 else 0.0,
-                 **_passage_features(asked, shares, heading_terms)}
+                 **_passage_features(asked, shares, heading_terms, matches)}
         for first in range(len(sentences)):
             for last in range(first, min(first + MAX_ANSWER_SENTENCES, len(sentences))):
                 if not (useful[first] and useful[last]):
@@ -151,7 +153,7 @@ def candidates(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage]
                 span_terms = set().union(*sentence_terms[first : last + 1])
                 features = _features(sentences[first : last + 1], span_terms, heading_terms, asked,
                                      shares[first : last + 1], max(meaning[first : last + 1]),
-                                     any(offered[first : last + 1]))
+                                     any(offered[first : last + 1]), matches)
                 features.update(where, position=math.log1p(first), first=float(first == 0))
                 found.append(Candidate(passage, sentences, first, last, features))
     return found
@@ -240,23 +242,23 @@ def _sentence_meaning(snap: OpenSnapshot, vector: np.ndarray | None, passage: Pa
 class _Shares:
     """How much one sentence carries of each question term and of the focus term."""
 
-    def __init__(self, asked: AskedQuestion, found: set[str]) -> None:
-        folded = {fold_term(other) for other in found}
-        self.terms = {term: match_share(term, found, folded) for term in asked.weights}
-        self.focus = match_share(asked.focus, found, folded) if asked.focus else 0.0
+    def __init__(self, asked: AskedQuestion, found: set[str], matches: TermMatches) -> None:
+        self.terms = {term: matches.share(term, found) for term in asked.weights}
+        self.focus = matches.share(asked.focus, found) if asked.focus else 0.0
         self.any_word = any(share > 0 for share in self.terms.values())
 
 
 def _features(span: list[str], span_terms: set[str], heading_terms: set[str], asked: AskedQuestion,
-              shares: list[_Shares], meaning: float, offered: bool) -> dict[str, float]:
+              shares: list[_Shares], meaning: float, offered: bool, matches: TermMatches) -> dict[str, float]:
     """The features of a span of consecutive sentences that depend on its text alone.
 
-    ``meaning`` is the span's best meaning share (0 on a lexical-only snapshot).
+    ``meaning`` is the span's best meaning share (0 on a lexical-only snapshot); ``matches``: the question
+    terms' matches among the passage's terms.
     """
     total = sum(asked.weights.values())
     in_span = sum(weight * max(s.terms[term] for s in shares) for term, weight in asked.weights.items()) / total \
         if total else 0.0
-    in_heading = coverage(asked.weights, heading_terms - span_terms)
+    in_heading = matches.coverage(asked.weights, heading_terms, without=span_terms)
     length = sum(len(sentence) for sentence in span)
     features = {
         "lexical": min(1.0, in_span + HEADING_SHARE * in_heading),
@@ -278,15 +280,15 @@ def _features(span: list[str], span_terms: set[str], heading_terms: set[str], as
     return features
 
 
-def _passage_features(asked: AskedQuestion, shares: list[_Shares], heading_terms: set[str]) -> dict[str, float]:
+def _passage_features(asked: AskedQuestion, shares: list[_Shares], heading_terms: set[str],
+                      matches: TermMatches) -> dict[str, float]:
     """What the whole passage holds of the question: its coverage of the question's weight (sentences and heading),
     and the largest share of that weight carried by one term it lacks altogether (a question about something the
     passage never names is often one it cannot answer)."""
     total = sum(asked.weights.values())
     if not total:
         return {"passage_lexical": 0.0, "missing_weight": 0.0}
-    folded = {fold_term(term) for term in heading_terms}
-    held = {term: max([match_share(term, heading_terms, folded), *(s.terms[term] for s in shares)])
+    held = {term: max([matches.share(term, heading_terms), *(s.terms[term] for s in shares)])
             for term in asked.weights}
     return {"passage_lexical": sum(asked.weights[term] * share for term, share in held.items()) / total,
             "missing_weight": max((asked.weights[term] / total for term, share in held.items() if share == 0),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
 from indexer.engines.base import SectionRecord
-from indexer.fields import SwedishAnalyzer
+from indexer.fields import SwedishAnalyzer, WordTable
 from indexer.language.sentences import split_sentences
 from indexer.ranking_profile import PROFILE
 from search_app.query.fusion import CROSSLINGUAL, POOL, Fusion, fuse
@@ -36,6 +36,9 @@ class Passage:
     kind: str = "page"
     #: The page's date as ``YYYY-MM-DD`` (its last change where the corpus knows it), "" when unknown.
     published: str = ""
+    #: The section's stored analysed words (``SectionRecord["words"]``; None in an index built before them):
+    #: snippets and the answer step look its words up there. Not part of the JSON shape.
+    words: WordTable | None = field(default=None, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -44,7 +47,8 @@ class Passage:
 
     def as_dict(self) -> dict:
         """The JSON shape of a result."""
-        data = {item.name: getattr(self, item.name) for item in fields(self)}  # asdict() deep-copies: slow
+        data = {item.name: getattr(self, item.name) for item in fields(self)  # asdict() deep-copies: slow
+                if item.name != "words"}
         data["heading_path"] = list(self.heading_path)
         data["score"] = round(self.score, 4)
         data["label"] = self.label
@@ -88,18 +92,20 @@ def to_passage(record: SectionRecord, score: float, query_terms: list[str], anal
     """Shape a stored section record as a result: its text within PASSAGE_CHARS (``indexer.budgets``),
     which is all that the snippet, the deep link and the answer step read."""
     text = passage_text(record["text"])
+    words = record.get("words")
     return Passage(
         id=record["id"],
         title=record["title"],
         section=record["heading"],
         heading_path=record["heading_path"],
         text=text,
-        snippet=snippet_html(text, query_terms, analyzer),
+        snippet=snippet_html(text, query_terms, analyzer, known=words),
         url=deep_link(record["url"], link_target(record, text), record.get("anchor", ""), record.get("kind", "page")),
         publisher=record["publisher"],
         score=score,
         kind=record.get("kind", "page"),
         published=record.get("published", ""),
+        words=words,
     )
 
 

@@ -11,7 +11,7 @@ from html import escape
 from itertools import islice
 
 from indexer.budgets import PASSAGE_CHARS
-from indexer.fields import SwedishAnalyzer
+from indexer.fields import SwedishAnalyzer, WordTable
 from indexer.language.analysis import fold, token_spans, token_words
 
 SNIPPET_WORDS = 40
@@ -31,19 +31,25 @@ def passage_text(text: str, limit: int = PASSAGE_CHARS) -> str:
     return (cut[:space] if space > 0 else cut).rstrip() + " …"
 
 
-def matching_words(words: Iterable[str], query_terms: Collection[str], analyzer: SwedishAnalyzer) -> set[str]:
+def matching_words(words: Iterable[str], query_terms: Collection[str], analyzer: SwedishAnalyzer,
+                   known: WordTable | None = None) -> set[str]:
     """The distinct ``words`` (token texts) that match an analysed query term.
 
     A word matches through its stem, its stem without diacritics, or one of
-    its compound parts.
+    its compound parts. A word in ``known`` (the section's stored analysis) is
+    looked up there instead of being analysed.
     """
     wanted = set(query_terms)
     folded = {fold(term) for term in wanted}
     matching = set()
     for word in set(words):
+        terms = known.get(word) if known is not None else None
         # Every stem found as it is is also found folded: one test covers both.
-        if not folded.isdisjoint(analyzer.folded_word_terms(word)) or (
-                len(word) >= 8 and not wanted.isdisjoint(analyzer.compound_parts(word.lower()))):
+        if terms is None:
+            found = not folded.isdisjoint(analyzer.folded_word_terms(word))
+        else:
+            found = any(fold(term) in folded for term in terms)
+        if found or (len(word) >= 8 and not wanted.isdisjoint(analyzer.compound_parts(word.lower()))):
             matching.add(word)
     return matching
 
@@ -65,10 +71,11 @@ def best_window(hits: list[bool], size: int = SNIPPET_WORDS) -> tuple[int, int]:
 
 
 def snippet_html(text: str, query_terms: Collection[str], analyzer: SwedishAnalyzer,
-                 size: int = SNIPPET_WORDS) -> str:
+                 size: int = SNIPPET_WORDS, known: WordTable | None = None) -> str:
     """An escaped snippet of ``text`` with query matches wrapped in ``<mark>``.
 
-    Matching is decided once per distinct word; character spans are found only
+    Matching is decided once per distinct word (looked up in ``known``, the
+    section's stored analysis, when it has the word); character spans are found only
     for the tokens up to the end of the chosen window. Only the first PASSAGE_CHARS of
     ``text`` are read (:func:`passage_text`).
     """
@@ -78,7 +85,7 @@ def snippet_html(text: str, query_terms: Collection[str], analyzer: SwedishAnaly
     words = token_words(text)
     if not words:
         return escape(text[:300])
-    matching = matching_words(words, query_terms, analyzer)
+    matching = matching_words(words, query_terms, analyzer, known)
     hits = [word in matching for word in words]
     start, end = best_window(hits, size)
     window = list(islice(token_spans(text), start, end))

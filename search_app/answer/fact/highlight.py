@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.fields import SwedishAnalyzer
+from indexer.fields import SwedishAnalyzer, WordTable
 from indexer.ranking_profile import PROFILE
 from search_app.answer.answer_model import answer_model
 from search_app.answer.fact.candidates import FEATURES, Candidate, candidates
@@ -42,28 +42,29 @@ WEIGHTS: dict[str, float] = dict(PROFILE.highlight)
 
 
 def find_highlight(question: Question, text: str, analyzer: SwedishAnalyzer, answer_start: int = 0,
-                   facts_only: bool = False) -> Highlight | None:
+                   facts_only: bool = False, known: WordTable | None = None) -> Highlight | None:
     """The span of ``text`` that answers ``question``, or None.
 
     The words of the earlier question a follow-up borrows its subject from are
     known to the reader, so they are never the fact. The answering sentences
     start at ``answer_start`` (the sentences before it are what they point back
     to): a fact of the asked kind is looked for in them. With ``facts_only`` a
-    span that is not a fact of the asked kind is no highlight.
+    span that is not a fact of the asked kind is no highlight. ``known``: the stored analysis of the section
+    ``text`` comes from.
     """
-    best = best_candidate(highlight_candidates(question, text, analyzer, answer_start))
+    best = best_candidate(highlight_candidates(question, text, analyzer, answer_start, known))
     if best is None or (facts_only and not best.is_fact):
         return None
     return Highlight(text[best.start : best.end], best.start, best.end)
 
 
 def highlight_candidates(question: Question, text: str, analyzer: SwedishAnalyzer,
-                         answer_start: int = 0) -> list[Candidate]:
+                         answer_start: int = 0, known: WordTable | None = None) -> list[Candidate]:
     """The candidate facts of ``text`` as an answer to ``question``; none when it asks for no fact or no word of
     the answer is the question's (nothing shows where the fact would stand)."""
     if not question.asks_fact:
         return []
-    words = read_words(question.searched, text, analyzer)
+    words = read_words(question.searched, text, analyzer, known)
     if not any(word.asked for word in words):
         return []
     return candidates(question.kind, text, words, question.slot, answer_start)
