@@ -175,11 +175,11 @@ def build_snapshot(
 
         def indexed(analysed: AnalysedFields) -> Iterator[IndexedSection]:
             last_doc = None
-            for section, (fields, words) in zip(sections, analysed, strict=True):
+            for section, (fields, stored) in zip(sections, analysed, strict=True):
                 if on_document and last_doc is not None and section.doc is not last_doc:
                     on_document()
                 last_doc = section.doc
-                yield IndexedSection(section, fields, words)
+                yield IndexedSection(section, fields, stored)
             if on_document and last_doc is not None:
                 on_document()
 

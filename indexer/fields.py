@@ -36,9 +36,30 @@ from indexer.language.lexicon import Lexicon
 from indexer.language.memo import WordMemo
 
 GRAM_SIZE = 4
-#: A section's analysed words as its stored record keeps them (``SectionRecord["words"]``): each distinct
-#: token text of its heading path and of its first PASSAGE_CHARS characters, with its analysed terms.
-WordTable = Mapping[str, Sequence[str]]
+#: A word this long or longer is matched through its compound parts too (snippets).
+COMPOUND_WORD_CHARS = 8
+
+
+@dataclass(frozen=True)
+class StoredWords:
+    """A section's analysis as its stored record keeps it (``SectionRecord["words"]`` and ``["parts"]``).
+
+    ``terms``: each distinct word (token text) of its heading path and of its first
+    PASSAGE_CHARS characters with its analysed terms (:meth:`SwedishAnalyzer.word_terms`);
+    ``parts``: the compound parts of those words (lowercased) of at least COMPOUND_WORD_CHARS
+    letters that split, stop words left out. A worker looks a result's words up here
+    instead of analysing them again; a word not here is analysed as usual.
+    """
+
+    terms: Mapping[str, Sequence[str]]
+    parts: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+    def word_parts(self, word: str, analyzer: SwedishAnalyzer) -> Sequence[str]:
+        """:meth:`SwedishAnalyzer.compound_parts` of ``word`` lowercased, looked up when stored."""
+        lower = word.lower()
+        if word in self.terms and lower not in stop_words():
+            return self.parts.get(lower, ())
+        return analyzer.compound_parts(lower)
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
@@ -66,21 +87,22 @@ class SwedishAnalyzer:
         self.pipeline = swedish_pipeline(self.protected, self.lexicon)
         self.splitter = CompoundSplitter(self.lexicon) if self.lexicon is not None else None
 
-    def stems(self, text: str, known: WordTable | None = None) -> list[str]:
+    def stems(self, text: str, known: StoredWords | None = None) -> list[str]:
         """The analysed terms of ``text`` in order (repeats kept).
 
         The same as running :func:`analyze` with this chain: every filter after
         the tokenizer works on one token at a time, so each distinct word is
         analysed once and remembered. A word in ``known`` (a section's stored
-        analysis, :meth:`word_table`) is looked up there instead.
+        analysis, :meth:`stored_words`) is looked up there instead.
         """
         result: list[str] = []
         if known is None:
             for word in token_words(text):
                 result.extend(self.word_terms(word))
             return result
+        stored = known.terms
         for word in token_words(text):
-            terms = known.get(word)
+            terms = stored.get(word)
             result.extend(self.word_terms(word) if terms is None else terms)
         return result
 
@@ -104,16 +126,23 @@ class SwedishAnalyzer:
             tokens = step(tokens)
         return list(tokens)
 
-    def terms(self, text: str, known: WordTable | None = None) -> list[str]:
+    def terms(self, text: str, known: StoredWords | None = None) -> list[str]:
         """The analysed terms of ``text`` in order, without repeats (``known``: as :meth:`stems` reads it)."""
         return list(dict.fromkeys(self.stems(text, known)))
 
-    def word_table(self, heading_path: tuple[str, ...] | list[str], text: str) -> dict[str, list[str]]:
-        """Each distinct word of ``heading_path`` and of ``text``'s first PASSAGE_CHARS characters with its
-        terms (:meth:`word_terms`): stored with the section, so that a worker looks up the words of its results
-        instead of analysing them again (snippets and the answer step read no more of a section)."""
-        words = token_words(" ".join(heading_path)) + token_words(text[:PASSAGE_CHARS])
-        return {word: list(self.word_terms(word)) for word in dict.fromkeys(words)}
+    def stored_words(self, heading_path: tuple[str, ...] | list[str], text: str) -> dict[str, dict[str, list[str]]]:
+        """What a section's record keeps of its analysis (:class:`StoredWords`, as ``words`` and ``parts``):
+        its words up to PASSAGE_CHARS, as much of a section as snippets and the answer step read."""
+        words = dict.fromkeys(token_words(" ".join(heading_path)) + token_words(text[:PASSAGE_CHARS]))
+        stops = stop_words()
+        parts = {}
+        for word in words:
+            lower = word.lower()
+            if len(word) >= COMPOUND_WORD_CHARS and lower not in stops:
+                found = self._parts(lower)
+                if found:
+                    parts[lower] = list(found)
+        return {"words": {word: list(self.word_terms(word)) for word in words}, "parts": parts}
 
     def stem(self, word: str) -> str:
         """The stem of one lowercased word (protected words stay whole)."""

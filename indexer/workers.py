@@ -111,8 +111,8 @@ def _split(documents: list[Document]) -> SplitCorpus:
     return result
 
 
-#: One section's analysed fields (``SwedishAnalyzer.index_fields``) and its stored words (``word_table``).
-Analysed = tuple[dict[str, str], dict[str, list[str]]]
+#: One section's analysed fields (``SwedishAnalyzer.index_fields``) and what its record keeps (``stored_words``).
+Analysed = tuple[dict[str, str], dict[str, dict[str, list[str]]]]
 
 
 class AnalysedFields:
@@ -163,7 +163,7 @@ class AnalysedFields:
 
 def _analyse(analyzer: SwedishAnalyzer, section: Section) -> Analysed:
     return (analyzer.index_fields(section.heading_path, section.text),
-            analyzer.word_table(section.heading_path, section.text))
+            analyzer.stored_words(section.heading_path, section.text))
 
 
 def _analyse_range(bounds: tuple[int, int]) -> tuple[list[Analysed], list[tuple[str, tuple[str, ...]]]]:

@@ -234,7 +234,8 @@ class _WithoutStoredWords:
         from indexer.engines.base import Hit
 
         page = self.inner.search(*args, **kwargs)  # type: ignore[attr-defined]
-        hits = [Hit({k: v for k, v in hit.fields.items() if k != "words"}, hit.score) for hit in page.hits]  # type: ignore[arg-type]
+        hits = [Hit({k: v for k, v in hit.fields.items() if k not in ("words", "parts")}, hit.score)  # type: ignore[arg-type]
+                for hit in page.hits]
         return replace(page, hits=hits)
 
 
@@ -251,6 +252,8 @@ def test_each_section_ships_its_analysed_words_and_answers_read_them_unchanged(t
         assert records and all(record["words"] for record in records)
         for record in records:
             assert all(list(fresh.word_terms(word)) == terms for word, terms in record["words"].items())
+            assert all(fresh.compound_parts(word) == parts for word, parts in record["parts"].items())
+        assert any(record["parts"] for record in records)
         stored = [ask(snap, question) for question in questions]
         snap.engine = _WithoutStoredWords(snap.engine)  # type: ignore[assignment]
         analysed = [ask(snap, question) for question in questions]

@@ -136,12 +136,13 @@ class SectionRecord(TypedDict):
     untitled: bool
     anchor: str
     kind: str
-    #: The section's analysed words (``SwedishAnalyzer.word_table``): absent in an index built before them.
+    #: The section's analysed words and compound parts (``indexer.fields.StoredWords``).
     words: NotRequired[dict[str, list[str]]]
+    parts: NotRequired[dict[str, list[str]]]
 
 
-def section_record(section: Section, words: dict[str, list[str]] | None = None) -> SectionRecord:
-    """The stored record of ``section`` (with its analysed ``words`` when given)."""
+def section_record(section: Section, stored: dict[str, dict[str, list[str]]] | None = None) -> SectionRecord:
+    """The stored record of ``section`` (with what it keeps of its analysis, ``stored``, when given)."""
     record: SectionRecord = {
         "id": section.id,
         "doc_id": section.doc.doc_id,
@@ -157,8 +158,9 @@ def section_record(section: Section, words: dict[str, list[str]] | None = None) 
         "anchor": section.anchor,
         "kind": section.doc.kind,
     }
-    if words:
-        record["words"] = words
+    if stored:
+        record["words"] = stored["words"]
+        record["parts"] = stored["parts"]
     return record
 
 
@@ -202,12 +204,12 @@ class FacetCounts:
 
 @dataclass(frozen=True)
 class IndexedSection:
-    """A section ready for the engine: the section (for its stored record), its analysed fields and the
-    analysed words its record keeps (``SwedishAnalyzer.word_table``)."""
+    """A section ready for the engine: the section (for its stored record), its analysed fields and what its
+    record keeps of its analysis (``SwedishAnalyzer.stored_words``)."""
 
     section: Section
     fields: dict[str, str]
-    words: dict[str, list[str]] = field(default_factory=dict)
+    stored: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 class Engine(Protocol):

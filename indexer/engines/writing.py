@@ -48,8 +48,8 @@ def write_sections(writer: SectionWriter, sections: Iterable[IndexedSection],
 
 
 def record_json(item: IndexedSection) -> str:
-    """The stored record of an analysed section, with its words, as the JSON text that engines store."""
-    return json.dumps(section_record(item.section, item.words), ensure_ascii=False)
+    """The stored record of an analysed section, with its stored analysis, as the JSON text that engines store."""
+    return json.dumps(section_record(item.section, item.stored), ensure_ascii=False)
 
 
 def read_record(stored: str | bytes) -> SectionRecord:

@@ -38,7 +38,9 @@ from indexer.language.analysis import ANALYSIS_VERSION
 from indexer.language.lexicon import word_list_version
 from indexer.semantic.units import UNITS_VERSION
 
-FORMAT_VERSION = 4
+#: Bump when what a snapshot holds changes (5: each section's record keeps its analysed words and compound
+#: parts, ``indexer.fields.StoredWords``), so that an older snapshot is built again instead of served.
+FORMAT_VERSION = 5
 #: The index folder: the link to the serving snapshot, the snapshots, the prefix of one being built.
 CURRENT = "current"
 SNAPSHOTS = "snapshots"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Container, Iterable
 
-from indexer.language.analysis import fold_term
+from indexer.language.analysis import fold, fold_term
 from indexer.ranking_profile import PROFILE
 from search_app.query.snapshot import OpenSnapshot
 
@@ -97,7 +97,7 @@ class TermMatches:
         by_fold: dict[str, list[str]] = {}
         by_prefix: dict[str, list[str]] = {}
         for other in passage_terms:
-            by_fold.setdefault(fold_term(other), []).append(other)
+            by_fold.setdefault(fold(other), []).append(other)
             by_prefix.setdefault(other[:NEAR_MIN_PREFIX], []).append(other)
         self.levels = {term: _levels(term, passage_terms, by_fold, by_prefix) for term in terms}
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from indexer.engines.base import SectionRecord
-from indexer.fields import SwedishAnalyzer, WordTable
+from indexer.fields import StoredWords, SwedishAnalyzer
 from indexer.language.sentences import split_sentences
 from indexer.ranking_profile import PROFILE
 from search_app.query.fusion import CROSSLINGUAL, POOL, Fusion, fuse
@@ -36,9 +36,9 @@ class Passage:
     kind: str = "page"
     #: The page's date as ``YYYY-MM-DD`` (its last change where the corpus knows it), "" when unknown.
     published: str = ""
-    #: The section's stored analysed words (``SectionRecord["words"]``; None in an index built before them):
-    #: snippets and the answer step look its words up there. Not part of the JSON shape.
-    words: WordTable | None = field(default=None, compare=False, repr=False)
+    #: What the section's record keeps of its analysis (None when it keeps none): snippets and the answer step
+    #: look its words up there. Not part of the JSON shape.
+    words: StoredWords | None = field(default=None, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -92,7 +92,7 @@ def to_passage(record: SectionRecord, score: float, query_terms: list[str], anal
     """Shape a stored section record as a result: its text within PASSAGE_CHARS (``indexer.budgets``),
     which is all that the snippet, the deep link and the answer step read."""
     text = passage_text(record["text"])
-    words = record.get("words")
+    words = StoredWords(record["words"], record.get("parts", {})) if "words" in record else None
     return Passage(
         id=record["id"],
         title=record["title"],

@@ -11,7 +11,7 @@ from html import escape
 from itertools import islice
 
 from indexer.budgets import PASSAGE_CHARS
-from indexer.fields import SwedishAnalyzer, WordTable
+from indexer.fields import COMPOUND_WORD_CHARS, StoredWords, SwedishAnalyzer
 from indexer.language.analysis import fold, token_spans, token_words
 
 SNIPPET_WORDS = 40
@@ -32,7 +32,7 @@ def passage_text(text: str, limit: int = PASSAGE_CHARS) -> str:
 
 
 def matching_words(words: Iterable[str], query_terms: Collection[str], analyzer: SwedishAnalyzer,
-                   known: WordTable | None = None) -> set[str]:
+                   known: StoredWords | None = None) -> set[str]:
     """The distinct ``words`` (token texts) that match an analysed query term.
 
     A word matches through its stem, its stem without diacritics, or one of
@@ -42,14 +42,16 @@ def matching_words(words: Iterable[str], query_terms: Collection[str], analyzer:
     wanted = set(query_terms)
     folded = {fold(term) for term in wanted}
     matching = set()
+    stored = known.terms if known is not None else {}
     for word in set(words):
-        terms = known.get(word) if known is not None else None
+        terms = stored.get(word)
         # Every stem found as it is is also found folded: one test covers both.
         if terms is None:
             found = not folded.isdisjoint(analyzer.folded_word_terms(word))
         else:
-            found = any(fold(term) in folded for term in terms)
-        if found or (len(word) >= 8 and not wanted.isdisjoint(analyzer.compound_parts(word.lower()))):
+            found = not folded.isdisjoint(map(fold, terms))
+        if found or (len(word) >= COMPOUND_WORD_CHARS and not wanted.isdisjoint(
+                analyzer.compound_parts(word.lower()) if known is None else known.word_parts(word, analyzer))):
             matching.add(word)
     return matching
 
@@ -71,7 +73,7 @@ def best_window(hits: list[bool], size: int = SNIPPET_WORDS) -> tuple[int, int]:
 
 
 def snippet_html(text: str, query_terms: Collection[str], analyzer: SwedishAnalyzer,
-                 size: int = SNIPPET_WORDS, known: WordTable | None = None) -> str:
+                 size: int = SNIPPET_WORDS, known: StoredWords | None = None) -> str:
     """An escaped snippet of ``text`` with query matches wrapped in ``<mark>``.
 
     Matching is decided once per distinct word (looked up in ``known``, the

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.fields import SwedishAnalyzer, WordTable
+from indexer.fields import StoredWords, SwedishAnalyzer
 from indexer.ranking_profile import PROFILE
 from search_app.answer.answer_model import answer_model
 from search_app.answer.fact.candidates import FEATURES, Candidate, candidates
@@ -42,7 +42,7 @@ WEIGHTS: dict[str, float] = dict(PROFILE.highlight)
 
 
 def find_highlight(question: Question, text: str, analyzer: SwedishAnalyzer, answer_start: int = 0,
-                   facts_only: bool = False, known: WordTable | None = None) -> Highlight | None:
+                   facts_only: bool = False, known: StoredWords | None = None) -> Highlight | None:
     """The span of ``text`` that answers ``question``, or None.
 
     The words of the earlier question a follow-up borrows its subject from are
@@ -59,7 +59,7 @@ def find_highlight(question: Question, text: str, analyzer: SwedishAnalyzer, ans
 
 
 def highlight_candidates(question: Question, text: str, analyzer: SwedishAnalyzer,
-                         answer_start: int = 0, known: WordTable | None = None) -> list[Candidate]:
+                         answer_start: int = 0, known: StoredWords | None = None) -> list[Candidate]:
     """The candidate facts of ``text`` as an answer to ``question``; none when it asks for no fact or no word of
     the answer is the question's (nothing shows where the fact would stand)."""
     if not question.asks_fact:

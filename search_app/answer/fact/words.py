@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.fields import SwedishAnalyzer, WordTable
+from indexer.fields import StoredWords, SwedishAnalyzer
 from indexer.language.analysis import fold_term, stop_words, tokenize
 from indexer.language.analysis import words as words_of
 from indexer.language.sentences import ends_with_abbreviation
@@ -40,7 +40,7 @@ class Word:
     zipf: float
 
 
-def read_words(question: str, text: str, analyzer: SwedishAnalyzer, known: WordTable | None = None) -> list[Word]:
+def read_words(question: str, text: str, analyzer: SwedishAnalyzer, known: StoredWords | None = None) -> list[Word]:
     """The answer's words, each marked with its sentence and clause and whether the question has it (a word in
     ``known``, its section's stored analysis, is looked up there)."""
     asked = set(analyzer.terms(question))
@@ -56,7 +56,7 @@ def read_words(question: str, text: str, analyzer: SwedishAnalyzer, known: WordT
         elif found and _CLAUSE_END.search(gap):
             clause += 1
         lower = token.text.lower()
-        stored = known.get(token.text) if known is not None else None
+        stored = known.terms.get(token.text) if known is not None else None
         terms = analyzer.word_terms(token.text) if stored is None else stored
         stop = not terms or lower in stops
         asked_word = any(match_share(term, asked, folded) >= ASKED_SHARE for term in terms) or (
