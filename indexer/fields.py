@@ -15,6 +15,7 @@ time (see ``search_app.query.plan``).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ COMPOUND_WORD_CHARS = 8
 
 @dataclass(frozen=True)
 class StoredWords:
-    """A section's analysis as its stored record keeps it (``SectionRecord["words"]`` and ``["parts"]``).
+    """A section's analysis as its stored record keeps it (``SectionRecord["analysis"]``).
 
     ``terms``: each distinct word (token text) of its heading path and of its first
     PASSAGE_CHARS characters with its analysed terms (:meth:`SwedishAnalyzer.word_terms`);
@@ -53,6 +54,12 @@ class StoredWords:
 
     terms: Mapping[str, Sequence[str]]
     parts: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, analysis: str | bytes) -> StoredWords:
+        """From the JSON text a record keeps (``SectionRecord["analysis"]``: ``SwedishAnalyzer.stored_words``)."""
+        stored = json.loads(analysis)
+        return cls(stored["words"], stored["parts"])
 
     def word_parts(self, word: str, analyzer: SwedishAnalyzer) -> Sequence[str]:
         """:meth:`SwedishAnalyzer.compound_parts` of ``word`` lowercased, looked up when stored."""

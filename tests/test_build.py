@@ -234,12 +234,13 @@ class _WithoutStoredWords:
         from indexer.engines.base import Hit
 
         page = self.inner.search(*args, **kwargs)  # type: ignore[attr-defined]
-        hits = [Hit({k: v for k, v in hit.fields.items() if k not in ("words", "parts")}, hit.score)  # type: ignore[arg-type]
+        hits = [Hit({k: v for k, v in hit.fields.items() if k != "analysis"}, hit.score)  # type: ignore[arg-type]
                 for hit in page.hits]
         return replace(page, hits=hits)
 
 
 def test_each_section_ships_its_analysed_words_and_answers_read_them_unchanged(tmp_path: Path) -> None:
+    from indexer.fields import StoredWords
     from search_app.answer.ask import ask
 
     seeds = (Path(__file__).parent / "data" / "seed_questions.jsonl").read_text(encoding="utf-8").splitlines()
@@ -248,12 +249,12 @@ def test_each_section_ships_its_analysed_words_and_answers_read_them_unchanged(t
         built = build_snapshot(tmp_path / name, documents(), engine_name=name)
         snap = open_snapshot(built.snapshot)
         fresh = open_snapshot(built.snapshot).analyzer  # nothing remembered yet: every word analysed here
-        records = list(snap.engine.records())
-        assert records and all(record["words"] for record in records)
-        for record in records:
-            assert all(list(fresh.word_terms(word)) == terms for word, terms in record["words"].items())
-            assert all(fresh.compound_parts(word) == parts for word, parts in record["parts"].items())
-        assert any(record["parts"] for record in records)
+        analyses = [StoredWords.read(record["analysis"]) for record in snap.engine.records()]
+        assert analyses and all(analysis.terms for analysis in analyses)
+        for analysis in analyses:
+            assert all(list(fresh.word_terms(word)) == terms for word, terms in analysis.terms.items())
+            assert all(fresh.compound_parts(word) == parts for word, parts in analysis.parts.items())
+        assert any(analysis.parts for analysis in analyses)
         stored = [ask(snap, question) for question in questions]
         snap.engine = _WithoutStoredWords(snap.engine)  # type: ignore[assignment]
         analysed = [ask(snap, question) for question in questions]

@@ -136,14 +136,14 @@ class SectionRecord(TypedDict):
     untitled: bool
     anchor: str
     kind: str
-    #: The section's analysed words and compound parts (``indexer.fields.StoredWords``).
-    words: NotRequired[dict[str, list[str]]]
-    parts: NotRequired[dict[str, list[str]]]
+    #: The section's analysed words and compound parts as JSON text, read only for the results shown
+    #: (``indexer.fields.StoredWords.read``; ``indexer.engines.writing`` stores it after the record).
+    analysis: NotRequired[str | bytes]
 
 
-def section_record(section: Section, stored: dict[str, dict[str, list[str]]] | None = None) -> SectionRecord:
-    """The stored record of ``section`` (with what it keeps of its analysis, ``stored``, when given)."""
-    record: SectionRecord = {
+def section_record(section: Section) -> SectionRecord:
+    """The stored record of ``section``."""
+    return {
         "id": section.id,
         "doc_id": section.doc.doc_id,
         "title": section.doc.title,
@@ -158,10 +158,6 @@ def section_record(section: Section, stored: dict[str, dict[str, list[str]]] | N
         "anchor": section.anchor,
         "kind": section.doc.kind,
     }
-    if stored:
-        record["words"] = stored["words"]
-        record["parts"] = stored["parts"]
-    return record
 
 
 @dataclass(frozen=True)

@@ -48,11 +48,17 @@ def write_sections(writer: SectionWriter, sections: Iterable[IndexedSection],
 
 
 def record_json(item: IndexedSection) -> str:
-    """The stored record of an analysed section, with its stored analysis, as the JSON text that engines store."""
-    return json.dumps(section_record(item.section, item.stored), ensure_ascii=False)
+    """The stored record of an analysed section as the text that engines store: its JSON, then on a line of its
+    own (JSON text holds no raw newline) the JSON of what it keeps of its analysis, if anything."""
+    record = json.dumps(section_record(item.section), ensure_ascii=False)
+    return record + "\n" + json.dumps(item.stored, ensure_ascii=False) if item.stored else record
 
 
 def read_record(stored: str | bytes) -> SectionRecord:
-    """A stored record back from the JSON that :func:`record_json` made."""
-    record: SectionRecord = json.loads(stored)
+    """A stored record back from the text that :func:`record_json` made; its analysis is kept as JSON text
+    (``analysis``), read only for the results shown: a search reads many more records than it shows."""
+    head, _, analysis = stored.partition(b"\n") if isinstance(stored, bytes) else stored.partition("\n")
+    record: SectionRecord = json.loads(head)
+    if analysis:
+        record["analysis"] = analysis
     return record

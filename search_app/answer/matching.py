@@ -121,21 +121,12 @@ def _levels(term: str, passage_terms: Collection[str], by_fold: dict[str, list[s
             by_prefix: dict[str, list[str]]) -> dict[str, int]:
     """The passage terms that carry ``term``, each with the strictest level at which it does (match_share's order)."""
     levels: dict[str, int] = {}
-
-    def note(other: str, level: int) -> None:
-        if level < levels.get(other, _NO_MATCH):
-            levels[other] = level
-
     if len(term) >= NEAR_MIN_PREFIX:
-        for other in by_prefix.get(term[:NEAR_MIN_PREFIX], ()):
-            if _near(term, other):
-                note(other, 3)
+        levels.update((other, 3) for other in by_prefix.get(term[:NEAR_MIN_PREFIX], ()) if _near(term, other))
     if len(term) >= MIN_HEAD_CHARS:
-        for other in passage_terms:
-            if len(other) > len(term) + COMPOUND_EXTRA_CHARS and other.endswith(term):
-                note(other, 2)
-    for other in by_fold.get(fold_term(term), ()):
-        note(other, 1)
+        longest = len(term) + COMPOUND_EXTRA_CHARS
+        levels.update((other, 2) for other in passage_terms if other.endswith(term) and len(other) > longest)
+    levels.update((other, 1) for other in by_fold.get(fold_term(term), ()))
     if term in passage_terms:
-        note(term, 0)
+        levels[term] = 0
     return levels

@@ -92,7 +92,7 @@ def to_passage(record: SectionRecord, score: float, query_terms: list[str], anal
     """Shape a stored section record as a result: its text within PASSAGE_CHARS (``indexer.budgets``),
     which is all that the snippet, the deep link and the answer step read."""
     text = passage_text(record["text"])
-    words = StoredWords(record["words"], record.get("parts", {})) if "words" in record else None
+    words = StoredWords.read(record["analysis"]) if "analysis" in record else None
     return Passage(
         id=record["id"],
         title=record["title"],
