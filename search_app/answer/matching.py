@@ -94,12 +94,17 @@ class TermMatches:
     """
 
     def __init__(self, terms: Iterable[str], passage_terms: Collection[str]) -> None:
-        by_fold: dict[str, list[str]] = {}
-        by_prefix: dict[str, list[str]] = {}
-        for other in passage_terms:
-            by_fold.setdefault(fold(other), []).append(other)
-            by_prefix.setdefault(other[:NEAR_MIN_PREFIX], []).append(other)
-        self.levels = {term: _levels(term, passage_terms, by_fold, by_prefix) for term in terms}
+        asked = list(dict.fromkeys(terms))
+        ordered = list(passage_terms)
+        # One pass over the passage's terms per kind of match keeps the few that may carry a question term.
+        wanted_folds = {fold_term(term) for term in asked}
+        folds = fold("\n".join(ordered)).split("\n")  # terms hold no whitespace: one translate for them all
+        same_fold = [(other, folded) for other, folded in zip(ordered, folds, strict=True) if folded in wanted_folds]
+        prefixes = {term[:NEAR_MIN_PREFIX] for term in asked if len(term) >= NEAR_MIN_PREFIX}
+        same_prefix = [other for other in ordered if other[:NEAR_MIN_PREFIX] in prefixes]
+        heads = tuple(term for term in asked if len(term) >= MIN_HEAD_CHARS)
+        ending = [other for other in ordered if other.endswith(heads)] if heads else []
+        self.levels = {term: _levels(term, passage_terms, same_fold, same_prefix, ending) for term in asked}
 
     def share(self, term: str, found: Container[str], without: Container[str] = ()) -> float:
         """:func:`match_share` of ``term`` against the passage terms in ``found`` and not in ``without``."""
@@ -117,16 +122,19 @@ class TermMatches:
         return sum(weight * self.share(term, found, without) for term, weight in weights.items()) / total
 
 
-def _levels(term: str, passage_terms: Collection[str], by_fold: dict[str, list[str]],
-            by_prefix: dict[str, list[str]]) -> dict[str, int]:
-    """The passage terms that carry ``term``, each with the strictest level at which it does (match_share's order)."""
+def _levels(term: str, passage_terms: Collection[str], same_fold: list[tuple[str, str]], same_prefix: list[str],
+            ending: list[str]) -> dict[str, int]:
+    """The passage terms that carry ``term``, each with the strictest level at which it does (match_share's order);
+    ``same_fold`` (with their folded forms), ``same_prefix`` and ``ending`` hold the passage terms that may."""
     levels: dict[str, int] = {}
     if len(term) >= NEAR_MIN_PREFIX:
-        levels.update((other, 3) for other in by_prefix.get(term[:NEAR_MIN_PREFIX], ()) if _near(term, other))
+        start = term[:NEAR_MIN_PREFIX]
+        levels.update((other, 3) for other in same_prefix if other.startswith(start) and _near(term, other))
     if len(term) >= MIN_HEAD_CHARS:
         longest = len(term) + COMPOUND_EXTRA_CHARS
-        levels.update((other, 2) for other in passage_terms if other.endswith(term) and len(other) > longest)
-    levels.update((other, 1) for other in by_fold.get(fold_term(term), ()))
+        levels.update((other, 2) for other in ending if other.endswith(term) and len(other) > longest)
+    folded = fold_term(term)
+    levels.update((other, 1) for other, other_folded in same_fold if other_folded == folded)
     if term in passage_terms:
         levels[term] = 0
     return levels
