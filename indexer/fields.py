@@ -143,7 +143,17 @@ class SwedishAnalyzer:
     def stored_words(self, heading_path: tuple[str, ...] | list[str], text: str) -> dict[str, dict[str, list[str]]]:
         """What a section's record keeps of its analysis (:class:`StoredWords`, as ``words`` and ``parts``):
         its words up to PASSAGE_CHARS, as much of a section as snippets and the answer step read."""
-        words = dict.fromkeys(token_words(" ".join(heading_path)) + token_words(text[:PASSAGE_CHARS]))
+        return self._stored(token_words(" ".join(heading_path)) + token_words(text[:PASSAGE_CHARS]))
+
+    def analysed_section(self, heading_path: tuple[str, ...] | list[str],
+                         text: str) -> tuple[dict[str, str], dict[str, dict[str, list[str]]]]:
+        """:meth:`index_fields` and :meth:`stored_words` of one section, its text tokenised once."""
+        head_words, body_words = token_words(" ".join(heading_path)), token_words(text)
+        stored_body = body_words if len(text) <= PASSAGE_CHARS else token_words(text[:PASSAGE_CHARS])
+        return self._fields(heading_path, text, head_words, body_words), self._stored(head_words + stored_body)
+
+    def _stored(self, tokens: list[str]) -> dict[str, dict[str, list[str]]]:
+        words = dict.fromkeys(tokens)
         stops = stop_words()
         parts = {}
         for word in words:
@@ -214,9 +224,11 @@ class SwedishAnalyzer:
         The looser fields (folded, parts, grams) cover the heading path too, so
         that a word in a heading is found as loosely as one in the text.
         """
+        return self._fields(heading_path, text, token_words(" ".join(heading_path)), token_words(text))
+
+    def _fields(self, heading_path: tuple[str, ...] | list[str], text: str, head_words: list[str],
+                body_words: list[str]) -> dict[str, str]:
         # Everything below is cached per distinct word: a build sees each word many times.
-        head_words = token_words(" ".join(heading_path))
-        body_words = token_words(text)
         content = self.content_words(" ".join([*heading_path, text]))
         return {
             "body": " ".join([term for word in body_words for term in self.word_terms(word)]),

@@ -162,8 +162,7 @@ class AnalysedFields:
 
 
 def _analyse(analyzer: SwedishAnalyzer, section: Section) -> Analysed:
-    return (analyzer.index_fields(section.heading_path, section.text),
-            analyzer.stored_words(section.heading_path, section.text))
+    return analyzer.analysed_section(section.heading_path, section.text)
 
 
 def _analyse_range(bounds: tuple[int, int]) -> tuple[list[Analysed], list[tuple[str, tuple[str, ...]]]]:
