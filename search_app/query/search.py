@@ -83,9 +83,17 @@ def link_target(record: SectionRecord, text: str | None = None) -> str:
     if not record["untitled"] and record["heading"] != record["title"]:
         return record["heading"]
     text = record["text"] if text is None else text
-    sentences = [s for paragraph in text.split("\n\n") for s in split_sentences(paragraph)]
-    naming = [s for s in sentences if record["untitled"] and record["heading"] in s]
-    return (naming or sentences or [text])[0]
+    untitled, heading = record["untitled"], record["heading"]
+    first = None
+    for paragraph in text.split("\n\n"):  # read only as far as the sentence found
+        for sentence in split_sentences(paragraph):
+            if untitled and heading in sentence:
+                return sentence
+            if first is None:
+                if not untitled:
+                    return sentence
+                first = sentence
+    return text if first is None else first
 
 
 def to_passage(record: SectionRecord, score: float, query_terms: list[str], analyzer: SwedishAnalyzer) -> Passage:
