@@ -7,19 +7,21 @@ questions; then one client asks every measured question of both, the two in
 turn (who goes first alternates), so that the machine's noise falls on both
 alike. Every measured question is new to both services (a cold cache).
 
-    python -m bench.run --compare-with main   # this part only; replaces its section of docs/benchmarks.md
+    python -m bench.run --compare-with COMMIT  # this part only (COMMIT: e.g. main before a branch is merged)
 """
 
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import tarfile
 import time
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 
-from bench.inputs import ROOT, SOK, WORK
+from bench.inputs import ROOT, SOK, WORK, corpus_file, fmt, quantiles_ms
 from bench.served import Server, free_port
 
 #: The heading of this part's section in docs/benchmarks.md.
@@ -68,3 +70,25 @@ def compare(commit: str, corpus: Path, pages: int, pool: list[str], measured: in
         for server in servers.values():
             server.stop()
     return {"commit": short, "samples": samples, "load": os.getloadavg(), "at": time.strftime("%H:%M")}
+
+
+def section(pool: list[str], commit: str, pages: int, questions: int) -> list[str]:
+    """This part's section of docs/benchmarks.md: ``commit``'s code and this code, each on its own build's index."""
+    from evaluation.run import CODE_COMMIT
+
+    measured = compare(commit, corpus_file(pages), pages, pool[questions + 300 :], questions)
+    old, samples = measured["commit"], measured["samples"]
+    load = ", ".join(f"{value:.1f}" for value in measured["load"])
+    return [
+        HEADING.strip(),
+        "",
+        f"Measured {date.today().isoformat()} at commit {CODE_COMMIT} on {platform.machine()}, {os.cpu_count()} cores"
+        f" by `python -m bench.run --compare-with {commit}`: {pages} regeringen.se pages, lexical tantivy, each"
+        f" commit's code on the index its own build made, `sok serve --workers 2`, one client asking each of"
+        f" {questions} new questions of both services in turn (after {WARM_UP} others; load average {load} at"
+        f" {measured['at']}).",
+        "",
+        f"| /api/ask over HTTP, one client, 2 workers, cold | {old} | this code ({CODE_COMMIT}) |",
+        "|---|---|---|",
+        f"| p50 / p95 / p99 | {fmt(quantiles_ms(samples[old]))} | {fmt(quantiles_ms(samples['this code']))} |",
+    ]

@@ -13,7 +13,7 @@ date, commit and machine, to docs/benchmarks.md. Benchmarks are not tests:
 nothing here asserts a time.
 
     python -m bench.run [--pages N] [--questions N] [--http-seconds S] [--no-sfs] [--no-whoosh]
-    python -m bench.run --compare-with main   # /api/ask over HTTP, this code beside main's, interleaved
+    python -m bench.run --compare-with COMMIT  # /api/ask over HTTP, this code beside COMMIT's, interleaved
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def main() -> int:
                              "code and COMMIT's, interleaved, and replace that section of docs/benchmarks.md")
     args = parser.parse_args()
     if args.compare_with:
-        lines = compare_section(question_pool(), args)
+        lines = compare.section(question_pool(), args.compare_with, args.pages, args.questions)
         replace_section(compare.HEADING, lines)
         print("\n".join(lines))
         return 0
@@ -276,27 +276,6 @@ def whoosh_section(pool: list[str], args: argparse.Namespace, built: dict | None
     lines.insert(1, f"\nMeasured {date.today().isoformat()} at commit {CODE_COMMIT} on {platform.machine()},"
                     f" {os.cpu_count()} cores by `make bench` (`python -m bench.run --whoosh-only` for this part).")
     return lines
-
-
-def compare_section(pool: list[str], args: argparse.Namespace) -> list[str]:
-    """/api/ask over HTTP for this code and ``args.compare_with``'s, each on the index its own build made."""
-    measured = compare.compare(args.compare_with, corpus_file(args.pages), args.pages, pool[args.questions + 300 :],
-                               args.questions)
-    old, samples = measured["commit"], measured["samples"]
-    load = ", ".join(f"{value:.1f}" for value in measured["load"])
-    return [
-        compare.HEADING.strip(),
-        "",
-        f"Measured {date.today().isoformat()} at commit {CODE_COMMIT} on {platform.machine()}, {os.cpu_count()} cores"
-        f" by `python -m bench.run --compare-with {args.compare_with}`: {args.pages} regeringen.se pages, lexical"
-        f" tantivy, each commit's code on the index its own build made, `sok serve --workers 2`, one client asking"
-        f" each of {args.questions} new questions of both services in turn (after {compare.WARM_UP} others; load"
-        f" average {load} at {measured['at']}).",
-        "",
-        f"| /api/ask over HTTP, one client, 2 workers, cold | {old} | this code ({CODE_COMMIT}) |",
-        "|---|---|---|",
-        f"| p50 / p95 / p99 | {fmt(quantiles_ms(samples[old]))} | {fmt(quantiles_ms(samples['this code']))} |",
-    ]
 
 
 def semantic_section(pool: list[str], seconds: float) -> list[str]:
