@@ -1,9 +1,9 @@
 # Sök: the two commands are `make run` and `make test`.
 # `make test` runs the whole suite on the Whoosh engine (the default), then every test that is not
-# `slow` or `browser` again on tantivy: the slow runs (3,000 generated requests, load, nginx
-# failover, the API contract, a build killed while embedding) and the browser tests drive the HTTP
-# and page layers and the embedding cache, which are the same whichever engine ranks underneath;
-# running them once keeps `make test` under 10 minutes.
+# `slow` or `browser` again on tantivy (the quick tests on several cores, see TEST_PROCS): the slow
+# runs (3,000 generated requests, load, nginx failover, the API contract, a build killed while
+# embedding) and the browser tests drive the HTTP and page layers and the embedding cache, which
+# are the same whichever engine ranks underneath; running them once keeps `make test` under 10 minutes.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,6 +12,9 @@ PORT ?= 8000
 INDEX ?= var/index
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
+# The quick tests run on up to four cores (pytest-xdist); the slow and browser tests start servers,
+# browsers and builds whose time limits assume the machine to themselves, so they run one at a time.
+TEST_PROCS ?= -n $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
 # Every package comes from the lock files, each file checked against its hash; the project
 # itself is installed without build isolation, so setuptools comes from the lock too.
 INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
@@ -26,8 +29,9 @@ run: index
 test: setup node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	SOK_ENGINE=whoosh $(BIN)/pytest
-	SOK_ENGINE=tantivy $(BIN)/pytest -m "not slow and not browser"
+	SOK_ENGINE=whoosh $(BIN)/pytest -m "not slow and not browser" $(TEST_PROCS)
+	SOK_ENGINE=whoosh $(BIN)/pytest -m "slow or browser"
+	SOK_ENGINE=tantivy $(BIN)/pytest -m "not slow and not browser" $(TEST_PROCS)
 
 # `make run` installs what serving needs (requirements/run.txt); `make test` adds the test tools.
 setup-run: $(RUN_STAMP)
