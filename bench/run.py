@@ -71,11 +71,14 @@ def build(corpora: list[Path], index: Path, engine: str, semantic: bool = False)
             "phases": phases, "cpu_s": float(cpu.group(1)) if cpu else 0.0}
 
 
-def in_process(index: Path, asked: list[str], warm_up: list[str]) -> dict:
+def in_process(index: Path, asked: list[str], warm_up: list[str], ask_questions: list[str] | None = None) -> dict:
     """Latency of search and ask inside one process; each measured question is asked once.
 
     The ``warm_up`` questions (not measured, none of them among ``asked``) stand for the
-    traffic a running worker has already served: its per-word caches are filled.
+    traffic a running worker has already served: its per-word caches are filled. Ask
+    measures ``ask_questions`` (as many as ``asked``, none of them searched before) when
+    given; otherwise it asks each question right after searching it, which finds the
+    engine's caches already holding that question's terms.
     """
     from indexer.snapshot.reader import current_snapshot
     from search_app.answer.ask import ask
@@ -88,9 +91,9 @@ def in_process(index: Path, asked: list[str], warm_up: list[str]) -> dict:
     for question in warm_up:
         ask(snap, question)
     timings: dict[str, list[float]] = {"search": [], "ask": []}
-    for question in asked:
+    for question, other in zip(asked, ask_questions or asked, strict=False):
         for name, run in (("search", lambda q=question: search(snap, q, limit=10)),
-                          ("ask", lambda q=question: ask(snap, q))):
+                          ("ask", lambda q=other: ask(snap, q))):
             started = time.perf_counter()
             run()
             timings[name].append(time.perf_counter() - started)
@@ -153,7 +156,7 @@ def main() -> int:
         built[engine] = build([corpus], index, engine)
         # Whoosh answers in about a second at this size: smaller samples keep the run short.
         sample, warm = (asked, warm_up) if engine == "tantivy" else (asked[:100], warm_up[:30])
-        local[engine] = in_process(index, sample, warm)
+        local[engine] = in_process(index, sample, warm, fresh_questions(pool, args.questions, len(sample)))
     tantivy_index = WORK / f"index-tantivy-{args.pages}"
     peer = peers(tantivy_index, asked)
     served = http_runs(tantivy_index, pool[args.questions + 300 :], args.http_seconds, (1, 2))
@@ -168,7 +171,7 @@ def main() -> int:
     if not args.no_sfs:
         index = WORK / f"index-tantivy-{args.pages}-sfs"
         large = {"built": build([corpus, sfs_file()], index, "tantivy"),
-                 "local": in_process(index, asked, warm_up)}
+                 "local": in_process(index, asked, warm_up, fresh_questions(pool, args.questions, len(asked)))}
     whoosh_lines = whoosh_section(pool, args, built.get("whoosh")) if "whoosh" in engines else []
     hybrid_lines = [] if args.no_semantic else large_hybrid_section(pool, args.http_seconds, args.pages)
     report = render(args, built, local, peer, served, whoosh_served, large) + "\n".join(
@@ -177,6 +180,11 @@ def main() -> int:
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(report, encoding="utf-8")
     return 0
+
+
+def fresh_questions(pool: list[str], questions: int, count: int) -> list[str]:
+    """``count`` questions of ``pool`` neither searched nor used to warm up (its first ``questions`` + 300)."""
+    return pool[questions + 300 : questions + 300 + count]
 
 
 SEMANTIC_HEADING = "\n## Semantic layer"
@@ -255,7 +263,9 @@ def whoosh_section(pool: list[str], args: argparse.Namespace, built: dict | None
         built = build([corpus_file(args.pages)], index, "whoosh")
     asked, warm_up = pool[: args.questions], pool[args.questions : args.questions + 300]
     # The single-stage query takes about a second a question at this size: few keep the run short.
-    local = whoosh.side_by_side(index, asked[: min(100, args.questions)], warm_up[:30], quantiles_ms)
+    sample = min(100, args.questions)
+    local = whoosh.side_by_side(index, asked[:sample], fresh_questions(pool, args.questions, sample), warm_up[:30],
+                                quantiles_ms)
     served: dict = {}
     start = args.questions + 300
     for query, env in (("two-stage", {}), ("single", {"SOK_WHOOSH_QUERY": "single"})):
