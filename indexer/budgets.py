@@ -44,6 +44,12 @@ URLS_PER_PAGE = 4
 URL_MARGIN = 100
 
 
+#: The postings a Whoosh writer process holds in memory (by its own estimate) before it closes its segment and
+#: starts another (``indexer.engines.whoosh_writer``): the 44k regeringen.se pages need about 400 MB per
+#: process of two, in one segment each; a larger corpus gets more segments instead of more memory.
+WHOOSH_SEGMENT_MB = 1024
+
+
 def crawl_url_budget(max_pages: int) -> int:
     """The most page addresses a crawl of ``max_pages`` pages collects from sitemaps and links."""
     return max_pages * URLS_PER_PAGE + URL_MARGIN

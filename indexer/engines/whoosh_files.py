@@ -24,11 +24,13 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.system import pack_uint
 
 from indexer.engines.base import FIELDS, IndexedSection, section_prior
+from indexer.engines.whoosh_writer import ParallelWriter, writer_processes
 from indexer.engines.writing import record_json, write_sections
 
 #: Writer processes: this machine has two cores, and Whoosh's own work is half the build.
 WRITER_PROCESSES = 2
-#: Each writer's posting pool, by Whoosh's own estimate, before it spills a sorted run to disk.
+#: With Whoosh's own writer (``SOK_WHOOSH_WRITER=whoosh``): each writer's posting pool, by Whoosh's own
+#: estimate, before it spills a sorted run to disk.
 WRITER_LIMIT_MB = 256
 
 
@@ -75,12 +77,21 @@ def _schema() -> Schema:
 
 
 class WhooshWriter:
-    """A new Whoosh index in ``path`` being written (driven by ``write_sections``)."""
+    """A new Whoosh index in ``path`` being written (driven by ``write_sections``).
+
+    By ``whoosh_writer.ParallelWriter`` (postings grouped in memory, sections numbered in
+    their order) unless ``SOK_WHOOSH_WRITER=whoosh`` asks for Whoosh's own parallel writer
+    (kept to compare builds).
+    """
 
     def __init__(self, path: Path):
         self._index = whoosh_index.create_in(str(path), _schema())
-        # Two processes: this machine has two cores, and Whoosh's own work is half the build.
-        self._writer = self._index.writer(procs=WRITER_PROCESSES, limitmb=WRITER_LIMIT_MB, multisegment=True)
+        processes = writer_processes(WRITER_PROCESSES)
+        self._writer: Any
+        if os.environ.get("SOK_WHOOSH_WRITER", "").strip().lower() == "whoosh":
+            self._writer = self._index.writer(procs=processes, limitmb=WRITER_LIMIT_MB, multisegment=True)
+        else:
+            self._writer = ParallelWriter(self._index, processes)
 
     def add(self, item: IndexedSection) -> None:
         """Add one analysed section, its prior and its stored record."""

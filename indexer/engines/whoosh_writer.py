@@ -1,0 +1,181 @@
+"""Whoosh segments written in parallel, their postings grouped by term in memory; part of the Whoosh engine.
+
+Whoosh's own writer holds every posting as a tuple in a list, sorts the list, and spills
+sorted runs to disk when the list passes ``limitmb``; at the 44k pages half of a writer
+process's time went into reading those runs back (one unpickle per posting). Here each
+writer process keeps a term's postings together in compact arrays (no tuples, no sort of
+the postings, no runs on disk) and hands them to Whoosh's codec in order: the same posting
+lists, block by block, as a Whoosh writer that never spilled would write.
+
+The sections go to the writer processes in batches, in turn: which process, and so which
+section number each section gets, depends only on the order of the sections (Whoosh's own
+parallel writer gave a batch to whichever process asked first, so two builds of one corpus
+numbered sections differently and broke ties in score differently). A writer process whose
+postings pass :data:`indexer.budgets.WHOOSH_SEGMENT_MB` closes its segment and starts
+another, so memory stays bounded whatever the corpus; the reader reads every segment.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from array import array
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
+from typing import Any
+
+from whoosh.writing import SegmentWriter
+
+from indexer.budgets import WHOOSH_SEGMENT_MB
+
+#: Sections sent to a writer process at a time.
+BATCH = 100
+#: About how many bytes a term's arrays and its key cost beyond its postings.
+_TERM_BYTES = 250
+#: About how many bytes a posting costs in the arrays (number, weight, the pointer to its value).
+_POSTING_BYTES = 20
+
+
+class GroupedPool:
+    """A segment's postings grouped by (field, term) in arrays, yielded in Whoosh's sorted order.
+
+    Stands in for Whoosh's ``PostingPool`` in a ``SegmentWriter`` (``add``,
+    ``iter_postings``, ``cleanup``, ``fieldnames``): a writer adds a section's postings in
+    increasing section number, so each term's postings are already in order.
+    """
+
+    def __init__(self) -> None:
+        self.fieldnames: set[str] = set()
+        self.runs: list[str] = []  # never any: nothing is spilled
+        self._terms: dict[tuple[str, bytes], tuple[array, array, list[bytes | None]]] = {}
+        self._values: dict[bytes, bytes] = {}
+        #: About how many bytes the postings held take.
+        self.size = 0
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        """Add one posting: (field, term, section number, weight, encoded value)."""
+        fieldname, text, docnum, weight, value = item
+        key = (fieldname, text)
+        entry = self._terms.get(key)
+        if entry is None:
+            self.fieldnames.add(fieldname)
+            entry = self._terms[key] = (array("i"), array("d"), [])
+            self.size += _TERM_BYTES + len(text)
+        entry[0].append(docnum)
+        entry[1].append(weight)
+        if value is not None and len(value) <= 4:  # a frequency: one shared object per distinct value
+            value = self._values.setdefault(value, value)
+        elif value is not None:
+            self.size += 33 + len(value)
+        entry[2].append(value)
+        self.size += _POSTING_BYTES
+
+    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
+        """Every posting, by field, term and section number (each term's arrays freed once written)."""
+        for key in sorted(self._terms):
+            ids, weights, values = self._terms.pop(key)
+            fieldname, text = key
+            for docnum, weight, value in zip(ids, weights, values, strict=True):
+                yield fieldname, text, docnum, weight, value
+        self.size = 0
+
+    def cleanup(self) -> None:
+        """Drop whatever is held."""
+        self._terms.clear()
+        self.size = 0
+
+
+def _segment_writer(index: Any) -> SegmentWriter:
+    writer = SegmentWriter(index, _lk=False)
+    writer.pool = GroupedPool()  # Whoosh's writer creates its PostingPool in __init__; ours replaces it unused
+    return writer
+
+
+def _finish(writer: SegmentWriter) -> Any:
+    # Private; Whoosh is pinned. The writers share one temporary folder, which the main writer removes at the end.
+    return writer._finalize_segment()
+
+
+def _write_part(index: Any, inbox: Connection, limit_bytes: int) -> None:
+    """A writer process: add the batches from ``inbox`` to segments of its own; send their list back at the end."""
+    segments: list[Any] = []
+    writer = _segment_writer(index)
+    try:
+        while (batch := inbox.recv()) is not None:
+            for fields in batch:
+                writer.add_document(**fields)
+            if writer.pool.size > limit_bytes:
+                segments.append(_finish(writer))
+                writer = _segment_writer(index)
+        if writer.doc_count():
+            segments.append(_finish(writer))
+        else:  # closed without Whoosh's cancel(), which would remove the temporary folder that all writers share
+            writer._close_segment()
+        inbox.send(("ok", segments))
+    except BaseException as error:
+        inbox.send(("error", f"{type(error).__name__}: {error}"))
+        raise
+
+
+class ParallelWriter:
+    """Sections added in order, written by ``processes`` forked writer processes into segments of one index."""
+
+    def __init__(self, index: Any, processes: int):
+        self._index = index
+        self._main = SegmentWriter(index)  # holds the index's lock and writes the table of segments
+        context = multiprocessing.get_context("fork")
+        self._parts: list[tuple[Any, Connection]] = []
+        limit = WHOOSH_SEGMENT_MB * 2**20
+        for _ in range(processes):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_write_part, args=(index, theirs, limit), daemon=True)
+            process.start()
+            theirs.close()
+            self._parts.append((process, ours))
+        self._batch: list[dict[str, Any]] = []
+        self._sent = 0
+
+    def add_document(self, **fields: Any) -> None:
+        """Queue one section; each full batch goes to the next writer process in turn."""
+        self._batch.append(fields)
+        if len(self._batch) >= BATCH:
+            self._send()
+
+    def _send(self) -> None:
+        _, connection = self._parts[self._sent % len(self._parts)]
+        connection.send(self._batch)
+        self._sent += 1
+        self._batch = []
+
+    def commit(self) -> None:
+        """Finish every writer process's segments and make them the index, in the order of the sections."""
+        if self._batch:
+            self._send()
+        finished: list[list[Any]] = []
+        for process, connection in self._parts:
+            connection.send(None)
+            status, result = connection.recv()
+            process.join()
+            if status != "ok":
+                raise RuntimeError(f"en skrivprocess för Whoosh-indexet misslyckades: {result}")
+            finished.append(result)
+        # Batch k went to process k mod n: the segments in process order, each in the order written.
+        segments = [segment for part in finished for segment in part]
+        self._main._close_segment()  # private: the main writer wrote nothing of its own
+        self._main._commit_toc(segments)
+        self._main._finish()
+
+    def cancel(self) -> None:
+        """Stop the writer processes; nothing reaches the index."""
+        for process, connection in self._parts:
+            if process.is_alive():
+                process.kill()
+            process.join()
+            connection.close()
+        self._main.cancel()
+
+
+def writer_processes(default: int) -> int:
+    """Writer processes for a build: ``SOK_WHOOSH_WRITERS`` if set, else ``default``."""
+    value = os.environ.get("SOK_WHOOSH_WRITERS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else default
