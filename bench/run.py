@@ -37,8 +37,10 @@ from bench.served import CLIENTS, Server, free_port, http_runs, memory_text, pre
 from evaluation.run import CODE_COMMIT
 
 
-def build(corpora: list[Path], index: Path, engine: str, semantic: bool = False) -> dict:
-    """Run `sok index` (in its own process) and measure it; with ``semantic``, through var/embedding-cache."""
+def build(corpora: list[Path], index: Path, engine: str, semantic: bool = False,
+          env: dict[str, str] | None = None) -> dict:
+    """Run `sok index` (in its own process, with ``env`` added) and measure it; with ``semantic``, through
+    var/embedding-cache."""
     from indexer.snapshot.layout import CURRENT, MANIFEST
 
     started = time.monotonic()
@@ -52,7 +54,7 @@ def build(corpora: list[Path], index: Path, engine: str, semantic: bool = False)
                "print('peak', usage.ru_maxrss, file=sys.stderr); "
                "print('cpu', usage.ru_utime + usage.ru_stime, file=sys.stderr); "
                "sys.exit(done.returncode)")
-    env = {**os.environ, "SOK_EMBEDDING_CACHE": str(semantic_module_cache())} if semantic else None
+    env = {**os.environ, **(env or {}), **({"SOK_EMBEDDING_CACHE": str(semantic_module_cache())} if semantic else {})}
     # The embedding's progress bar (rate, time left) goes to this terminal; the rest is parsed.
     done = subprocess.run([sys.executable, "-c", wrapper, *command], check=True, stdout=subprocess.PIPE,  # noqa: S603 (sok)
                           stderr=None if semantic else subprocess.PIPE, text=True, env=env)
@@ -118,6 +120,8 @@ def main() -> int:
                         help="measure only Whoosh's single-stage and two-stage query and replace that section")
     parser.add_argument("--reuse-whoosh-index", action="store_true",
                         help="with --whoosh-only: query the Whoosh index an earlier run built (no build row)")
+    parser.add_argument("--compare-whoosh-writer", action="store_true",
+                        help="with --whoosh-only: also build with Whoosh's own writer (before issue 24) for its row")
     parser.add_argument("--hybrid-only", action="store_true",
                         help="measure only the 44k pages hybrid and replace its section of docs/benchmarks.md")
     parser.add_argument("--compare-with", metavar="COMMIT",
@@ -259,7 +263,13 @@ def replace_section(heading: str, lines: list[str]) -> None:
 def whoosh_section(pool: list[str], args: argparse.Namespace, built: dict | None) -> list[str]:
     """Whoosh at the 44k pages, single-stage and two-stage query side by side (building the index if not given)."""
     index = WORK / f"index-whoosh-{args.pages}"
+    old_writer = None
+    if getattr(args, "compare_whoosh_writer", False):  # first, so that neither build has the machine's cache warm
+        old_index = WORK / f"index-whoosh-{args.pages}-whoosh-writer"
+        shutil.rmtree(old_index, ignore_errors=True)
+        old_writer = build([corpus_file(args.pages)], old_index, "whoosh", env={"SOK_WHOOSH_WRITER": "whoosh"})
     if built is None:
+        shutil.rmtree(index, ignore_errors=True)  # the whole build measured (an unchanged index is not rebuilt)
         built = build([corpus_file(args.pages)], index, "whoosh")
     asked, warm_up = pool[: args.questions], pool[args.questions : args.questions + 300]
     # The single-stage query takes about a second a question at this size: few keep the run short.
@@ -282,7 +292,7 @@ def whoosh_section(pool: list[str], args: argparse.Namespace, built: dict | None
         finally:
             server.stop()
         start += 130 + load
-    lines = whoosh.render(built, local, served, fmt)
+    lines = whoosh.render(built, local, served, fmt, old_writer)
     lines.insert(1, f"\nMeasured {date.today().isoformat()} at commit {CODE_COMMIT} on {platform.machine()},"
                     f" {os.cpu_count()} cores by `make bench` (`python -m bench.run --whoosh-only` for this part).")
     return lines

@@ -61,16 +61,19 @@ def side_by_side(index: Path, asked: list[str], ask_questions: list[str], warm_u
     return result
 
 
-def render(built: dict, local: dict, served: dict, fmt: Callable[[tuple[float, ...]], str]) -> list[str]:
-    """The Markdown section of this part (``served``: per query, one-client latency and the load line)."""
+def render(built: dict, local: dict, served: dict, fmt: Callable[[tuple[float, ...]], str],
+           old_writer: dict | None = None) -> list[str]:
+    """The Markdown section of this part (``served``: per query, one-client latency and the load line;
+    ``old_writer``: the same build with Whoosh's own writer, when measured)."""
     lines = [HEADING.strip(), ""]
-    if built:
-        lines += [
-            f"Build: {built['seconds']:.0f} s wall ({built.get('cpu_s', 0):.0f} s CPU), {built['sections']} sections,"
-            f" {built['size_mb']:.0f} MB, peak {built['peak_mb']:.0f} MB; phases: "
-            + ", ".join(f"{k} {v} s" for k, v in built["phases"].items()) + ".",
-            "",
-        ]
+    for label, row in (("Build with Whoosh's own writer (before)", old_writer), ("Build", built)):
+        if row:
+            lines += [
+                f"{label}: {row['seconds']:.0f} s wall ({row.get('cpu_s', 0):.0f} s CPU), {row['sections']} sections,"
+                f" {row['size_mb']:.0f} MB, peak {row['peak_mb']:.0f} MB; phases: "
+                + ", ".join(f"{k} {v} s" for k, v in row["phases"].items()) + ".",
+                "",
+            ]
     lines += [
         f"In-process, {local['questions']} questions searched and {local['questions']} others asked, each new to the"
         " two-stage query (which runs first on each; the single-stage query second):",
