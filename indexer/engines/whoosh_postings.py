@@ -181,23 +181,51 @@ class Postings:
         return entry
 
 
+#: Bytes after each opcode of a small pickled int or float (protocol 2: BININT1, BININT2, BININT, BINFLOAT).
+_ARGUMENT = {ord("K"): 1, ord("M"): 2, ord("J"): 4, ord("G"): 8}
+_INFO_START = b"\x80\x02("
+
+
+def _info_end(data: bytes, start: int) -> tuple[int, bool] | None:
+    """Where a block's pickled info tuple ends and whether its data is compressed, read without unpickling.
+
+    Whoosh writes it as protocol 2 ``(count, last id, max weight, compression, min length, max length)``;
+    None when the bytes are not of that shape (then the caller unpickles it).
+    """
+    if data[start : start + 3] != _INFO_START:
+        return None
+    position, compressed = start + 3, False
+    for item in range(6):
+        size = _ARGUMENT.get(data[position])
+        if size is None:
+            return None
+        if item == 3:
+            compressed = data[position + 1 : position + 1 + size] != bytes(size)
+        position += 1 + size
+    if data[position : position + 2] != b"tq" or data[position + 3 : position + 4] != b".":
+        return None
+    return position + 4, compressed
+
+
 def _blocks(postfile: Any, offset: int, length: Any) -> list[tuple[Any, Any, Any]]:
     """Each block's (id deltas, weights, values) of the posting list at ``offset`` in ``postfile``."""
     # whoosh3 reads a term info's length as a 1-tuple (its own reads never use it).
     data = bytes(postfile.get(offset, length[0] if isinstance(length, tuple) else length))
-    stream = io.BytesIO(data)
     position = _HEADER
     blocks = []
+    unpack, decompress = _INT.unpack_from, zlib.decompress
     while position < len(data):
-        size = _INT.unpack_from(data, position)[0]
+        size = unpack(data, position)[0]
         start = position + _INT.size
-        stream.seek(start)
-        # Whoosh's own pickled block header and block (S301: files of our own snapshot, checksummed at open):
-        # (postings, last id, max weight, compression, min and max length).
-        info = pickle.load(stream)  # noqa: S301
         end = start + abs(size)
-        raw = data[stream.tell() : end]
-        blocks.append(pickle.loads(zlib.decompress(raw) if info[3] else raw))  # noqa: S301
+        info = _info_end(data, start)
+        if info is None:  # Whoosh's own pickled block header (S301: files of our own snapshot, checksummed at open):
+            stream = io.BytesIO(data)  # (postings, last id, max weight, compression, min and max length)
+            stream.seek(start)
+            header = pickle.load(stream)  # noqa: S301
+            info = stream.tell(), bool(header[3])
+        raw = data[info[0] : end]
+        blocks.append(pickle.loads(decompress(raw) if info[1] else raw))  # noqa: S301 (as above)
         position = end
         if size < 0:  # the last block
             break
@@ -206,19 +234,27 @@ def _blocks(postfile: Any, offset: int, length: Any) -> list[tuple[Any, Any, Any
 
 def _decoded(blocks: list[tuple[Any, Any, Any]], keep_values: bool, already_ids: bool = False) -> _Term:
     """One posting list from its blocks: section numbers, weights and (``keep_values``) the encoded positions."""
-    ids, weights, values = [], [], []
+    numbers: list[int] = []
+    weights: list[float] = []
+    values: list[Any] = []
+    firsts = []
     for block_ids, block_weights, block_values in blocks:
-        numbers = np.array(block_ids, dtype=np.int64)
-        ids.append(numbers if already_ids else np.cumsum(numbers))
+        firsts.append(len(numbers))
+        numbers += block_ids
         if block_weights is None:
-            weights.append(np.ones(len(numbers), dtype=np.float32))
+            weights += [1.0] * len(block_ids)
         elif isinstance(block_weights, float):
-            weights.append(np.full(len(numbers), block_weights, dtype=np.float32))
+            weights += [block_weights] * len(block_ids)
         else:
-            weights.append(np.array(block_weights, dtype=np.float32))
+            weights += block_weights
         if keep_values:
             values += block_values
-    entry = _Term(np.concatenate(ids).astype(np.int32), np.concatenate(weights), values if keep_values else None)
+    ids = np.array(numbers, dtype=np.int64)
+    if not already_ids and len(ids):  # each block's ids are deltas from the block's start
+        ids = np.cumsum(ids)
+        totals = ids[np.array(firsts[1:], dtype=np.int64) - 1]
+        ids -= np.repeat(np.concatenate(([0], totals)), np.diff(np.append(firsts, len(ids))))
+    entry = _Term(ids.astype(np.int32), np.array(weights, dtype=np.float32), values if keep_values else None)
     entry.size = 200 + entry.ids.nbytes + entry.weights.nbytes + sum(40 + len(value) for value in values)
     return entry
 
