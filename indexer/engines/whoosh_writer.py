@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
+from whoosh.codec import whoosh3
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from indexer.budgets import WHOOSH_SEGMENT_MB
@@ -70,14 +72,18 @@ class GroupedPool:
         entry[2].append(value)
         self.size += _POSTING_BYTES
 
-    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
-        """Every posting, by field, term and section number (each term's arrays freed once written)."""
+    def terms(self) -> Iterator[tuple[str, bytes, array, array, list[bytes | None]]]:
+        """(field, term, section numbers, weights, values) of every term, by field and term, each dropped once read."""
         for key in sorted(self._terms):
             ids, weights, values = self._terms.pop(key)
-            fieldname, text = key
+            yield key[0], key[1], ids, weights, values
+        self.size = 0
+
+    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
+        """Every posting as Whoosh's pool gives it: by field, term and section number."""
+        for fieldname, text, ids, weights, values in self.terms():
             for docnum, weight, value in zip(ids, weights, values, strict=True):
                 yield fieldname, text, docnum, weight, value
-        self.size = 0
 
     def cleanup(self) -> None:
         """Drop whatever is held."""
@@ -85,10 +91,55 @@ class GroupedPool:
         self.size = 0
 
 
+#: A field length as Whoosh's codec is handed it for block statistics: the length byte read back, None for 0.
+_LENGTHS: list[int | None] = [None] + [byte_to_length(byte) for byte in range(1, 256)]
+
+
+class _SegmentWriter(SegmentWriter):
+    """Whoosh's segment writer with a :class:`GroupedPool`, whose terms go to the codec one list at a time.
+
+    Whoosh's ``FieldWriter.add_postings`` takes one posting at a time and looks up its
+    section's field length in the length column for each; here each field's lengths are
+    read once, and a term's postings are added in one loop (the same calls to the codec's
+    postings writer, so the same blocks). Private parts of Whoosh's writer; Whoosh is pinned.
+    """
+
+    def __init__(self, index: Any):
+        super().__init__(index, _lk=False)
+        self.pool = GroupedPool()  # Whoosh's writer created its PostingPool in __init__; this replaces it unused
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = self.per_document_reader()
+        try:
+            self._write_terms(lengths)
+        finally:
+            lengths.close()
+        self.fieldwriter.close()
+
+    def _write_terms(self, lengths: Any) -> None:
+        fieldwriter, current = self.fieldwriter, None
+        by_section: list[int | None] = []
+        for fieldname, text, ids, weights, values in self.pool.terms():
+            if fieldname != current:
+                if current is not None:
+                    fieldwriter.finish_field()
+                fieldwriter.start_field(fieldname, self.schema[fieldname])
+                current = fieldname
+                column = lengths._cached_reader(f"_{fieldname}_len", whoosh3.LENGTHS_COLUMN)
+                raw = b"" if column is None else column if isinstance(column, bytes) else bytes(list(column))
+                by_section = [_LENGTHS[byte] for byte in raw.ljust(self.docnum, b"\0")] if raw else [0] * self.docnum
+            fieldwriter.start_term(text)
+            add = fieldwriter._postwriter.add_posting
+            for docnum, weight, value in zip(ids, weights, values, strict=True):
+                add(docnum, weight, b"" if value is None else value, by_section[docnum])
+            fieldwriter.finish_term()
+        if current is not None:
+            fieldwriter.finish_field()
+
+
 def _segment_writer(index: Any) -> SegmentWriter:
-    writer = SegmentWriter(index, _lk=False)
-    writer.pool = GroupedPool()  # Whoosh's writer creates its PostingPool in __init__; ours replaces it unused
-    return writer
+    return _SegmentWriter(index)
 
 
 def _finish(writer: SegmentWriter) -> Any:
