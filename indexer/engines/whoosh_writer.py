@@ -20,10 +20,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
+from whoosh import formats
 from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
@@ -49,34 +50,50 @@ class GroupedPool:
     def __init__(self) -> None:
         self.fieldnames: set[str] = set()
         self.runs: list[str] = []  # never any: nothing is spilled
-        self._terms: dict[tuple[str, bytes], tuple[array, array, list[bytes | None]]] = {}
-        self._values: dict[bytes, bytes] = {}
+        self._fields: dict[str, dict[bytes, tuple[array, array, list[bytes | None]]]] = {}
+        self._values: dict[bytes | None, bytes | None] = {}
         #: About how many bytes the postings held take.
         self.size = 0
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """Add one posting: (field, term, section number, weight, encoded value)."""
         fieldname, text, docnum, weight, value = item
-        key = (fieldname, text)
-        entry = self._terms.get(key)
-        if entry is None:
+        self.add_field(fieldname, docnum, [(text, 1, weight, value)], keep_values=True)
+
+    def add_field(self, fieldname: str, docnum: int, items: Iterable[tuple[bytes, int, float, bytes | None]],
+                  keep_values: bool) -> int:
+        """Add section ``docnum``'s postings in one field, (term, frequency, weight, value) each; returns the
+        frequencies' sum. ``keep_values``: each value its own object (positions), else one per distinct value."""
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
             self.fieldnames.add(fieldname)
-            entry = self._terms[key] = (array("i"), array("d"), [])
-            self.size += _TERM_BYTES + len(text)
-        entry[0].append(docnum)
-        entry[1].append(weight)
-        if value is not None and len(value) <= 4:  # a frequency: one shared object per distinct value
-            value = self._values.setdefault(value, value)
-        elif value is not None:
-            self.size += 33 + len(value)
-        entry[2].append(value)
-        self.size += _POSTING_BYTES
+        shared = self._values
+        length = added = value_bytes = 0
+        for text, frequency, weight, value in items:
+            entry = terms.get(text)
+            if entry is None:
+                entry = terms[text] = (array("i"), array("d"), [])
+                self.size += _TERM_BYTES + len(text)
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            if keep_values and value:
+                value_bytes += 33 + len(value)
+            else:
+                value = shared.setdefault(value, value)
+            entry[2].append(value)
+            length += frequency
+            added += 1
+        self.size += added * _POSTING_BYTES + value_bytes
+        return length
 
     def terms(self) -> Iterator[tuple[str, bytes, array, array, list[bytes | None]]]:
         """(field, term, section numbers, weights, values) of every term, by field and term, each dropped once read."""
-        for key in sorted(self._terms):
-            ids, weights, values = self._terms.pop(key)
-            yield key[0], key[1], ids, weights, values
+        for fieldname in sorted(self._fields):
+            terms = self._fields.pop(fieldname)
+            for text in sorted(terms):
+                ids, weights, values = terms.pop(text)
+                yield fieldname, text, ids, weights, values
         self.size = 0
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
@@ -87,7 +104,7 @@ class GroupedPool:
 
     def cleanup(self) -> None:
         """Drop whatever is held."""
-        self._terms.clear()
+        self._fields.clear()
         self.size = 0
 
 
@@ -107,6 +124,40 @@ class _SegmentWriter(SegmentWriter):
     def __init__(self, index: Any):
         super().__init__(index, _lk=False)
         self.pool = GroupedPool()  # Whoosh's writer created its PostingPool in __init__; this replaces it unused
+
+    def add_document(self, **fields: Any) -> None:
+        """Whoosh's ``add_document`` for a section of Sök's schema, each field's postings added to the pool at once.
+
+        As Whoosh's (same stored values, lengths, columns and postings) for fields without
+        boosts, spelling or vectors; anything else goes through Whoosh's own.
+        """
+        schema = self.schema
+        if any(name.startswith("_") or name not in schema or schema[name].separate_spelling() or schema[name].vector
+               for name in fields):
+            super().add_document(**fields)
+            return
+        perdocwriter, docnum, pool = self.perdocwriter, self.docnum, self.pool
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in sorted(fields):
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    positional = isinstance(field.format, formats.Positions)
+                    length = pool.add_field(fieldname, docnum, field.index(value), keep_values=positional)
+                    length = length if field.scorable else 0
+                perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
+                if field.column_type:
+                    perdocwriter.add_column_value(fieldname, field.column_type, field.to_column_value(value))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
