@@ -20,12 +20,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
 from whoosh import formats
 from whoosh.codec import whoosh3
+from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
@@ -51,24 +52,26 @@ class GroupedPool:
         self.fieldnames: set[str] = set()
         self.runs: list[str] = []  # never any: nothing is spilled
         self._fields: dict[str, dict[bytes, tuple[array, array, list[bytes | None]]]] = {}
-        self._values: dict[bytes | None, bytes | None] = {}
+        #: Per field, how a posting's value follows from its weight (None: each value kept as given).
+        self._derived: dict[str, Callable[[float], bytes] | None] = {}
         #: About how many bytes the postings held take.
         self.size = 0
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """Add one posting: (field, term, section number, weight, encoded value)."""
         fieldname, text, docnum, weight, value = item
-        self.add_field(fieldname, docnum, [(text, 1, weight, value)], keep_values=True)
+        self.add_field(fieldname, docnum, [(text, 1, weight, value)])
 
     def add_field(self, fieldname: str, docnum: int, items: Iterable[tuple[bytes, int, float, bytes | None]],
-                  keep_values: bool) -> int:
+                  derived: Callable[[float], bytes] | None = None) -> int:
         """Add section ``docnum``'s postings in one field, (term, frequency, weight, value) each; returns the
-        frequencies' sum. ``keep_values``: each value its own object (positions), else one per distinct value."""
+        frequencies' sum. ``derived``: the field's values follow from the weights by it (none are kept)."""
         terms = self._fields.get(fieldname)
         if terms is None:
             terms = self._fields[fieldname] = {}
             self.fieldnames.add(fieldname)
-        shared = self._values
+            self._derived[fieldname] = derived
+        keep = self._derived[fieldname] is None
         length = added = value_bytes = 0
         for text, frequency, weight, value in items:
             entry = terms.get(text)
@@ -77,11 +80,9 @@ class GroupedPool:
                 self.size += _TERM_BYTES + len(text)
             entry[0].append(docnum)
             entry[1].append(weight)
-            if keep_values and value:
-                value_bytes += 33 + len(value)
-            else:
-                value = shared.setdefault(value, value)
-            entry[2].append(value)
+            if keep:
+                entry[2].append(value)
+                value_bytes += 33 + len(value or b"")
             length += frequency
             added += 1
         self.size += added * _POSTING_BYTES + value_bytes
@@ -90,10 +91,10 @@ class GroupedPool:
     def terms(self) -> Iterator[tuple[str, bytes, array, array, list[bytes | None]]]:
         """(field, term, section numbers, weights, values) of every term, by field and term, each dropped once read."""
         for fieldname in sorted(self._fields):
-            terms = self._fields.pop(fieldname)
+            terms, derived = self._fields.pop(fieldname), self._derived[fieldname]
             for text in sorted(terms):
                 ids, weights, values = terms.pop(text)
-                yield fieldname, text, ids, weights, values
+                yield fieldname, text, ids, weights, values if derived is None else list(map(derived, weights))
         self.size = 0
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
@@ -106,6 +107,19 @@ class GroupedPool:
         """Drop whatever is held."""
         self._fields.clear()
         self.size = 0
+
+
+def _derived_value(form: formats.Format) -> Callable[[float], bytes] | None:
+    """How a posting's value follows from its weight in a field of format ``form`` (None: it does not).
+
+    Whoosh's ``Existence`` stores nothing, its ``Frequency`` (and ``whoosh_files.Terms``) the count
+    (the weight, where the field's boost is 1); positions are kept as given.
+    """
+    if type(form) is formats.Existence:
+        return lambda weight: b""
+    if type(form) is formats.Frequency and form.field_boost == 1.0:
+        return lambda weight: pack_uint(int(weight))
+    return None
 
 
 #: A field length as Whoosh's codec is handed it for block statistics: the length byte read back, None for 0.
@@ -146,8 +160,7 @@ class _SegmentWriter(SegmentWriter):
                 field = schema[fieldname]
                 length = 0
                 if field.indexed:
-                    positional = isinstance(field.format, formats.Positions)
-                    length = pool.add_field(fieldname, docnum, field.index(value), keep_values=positional)
+                    length = pool.add_field(fieldname, docnum, field.index(value), _derived_value(field.format))
                     length = length if field.scorable else 0
                 perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
                 if field.column_type:
