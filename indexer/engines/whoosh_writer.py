@@ -76,7 +76,7 @@ class GroupedPool:
         for text, frequency, weight, value in items:
             entry = terms.get(text)
             if entry is None:
-                entry = terms[text] = (array("i"), array("d"), [])
+                entry = terms[text] = (array("I"), array("f"), [])
                 self.size += _TERM_BYTES + len(text)
             entry[0].append(docnum)
             entry[1].append(weight)
@@ -194,12 +194,28 @@ class _SegmentWriter(SegmentWriter):
                 raw = b"" if column is None else column if isinstance(column, bytes) else bytes(list(column))
                 by_section = [_LENGTHS[byte] for byte in raw.ljust(self.docnum, b"\0")] if raw else [0] * self.docnum
             fieldwriter.start_term(text)
-            add = fieldwriter._postwriter.add_posting
-            for docnum, weight, value in zip(ids, weights, values, strict=True):
-                add(docnum, weight, b"" if value is None else value, by_section[docnum])
+            _add_blocks(fieldwriter._postwriter, ids, weights, values, by_section)
             fieldwriter.finish_term()
         if current is not None:
             fieldwriter.finish_field()
+
+
+def _add_blocks(postings: Any, ids: array, weights: array, values: list[bytes | None],
+                by_section: list[int | None]) -> None:
+    """A term's postings into Whoosh's postings writer a block at a time, as its ``add_posting`` one at a time
+    would leave them: each full block written when the next posting comes, the last one left for
+    ``finish_postings``; the block's statistics (largest weight, shortest and longest field) alike."""
+    limit = postings._blocklimit
+    for start in range(0, len(ids), limit):
+        if start:
+            postings._write_block()
+        block_ids, block_weights = ids[start : start + limit], weights[start : start + limit]
+        lengths = [length for length in map(by_section.__getitem__, block_ids) if length]
+        postings._ids, postings._weights = block_ids, block_weights
+        postings._values = [value for value in values[start : start + limit] if value]
+        postings._maxweight = max(0, max(block_weights))
+        postings._minlength = min(lengths) if lengths else None
+        postings._maxlength = max(lengths) if lengths else 0
 
 
 def _segment_writer(index: Any) -> SegmentWriter:
