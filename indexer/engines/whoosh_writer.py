@@ -36,8 +36,8 @@ from indexer.budgets import WHOOSH_SEGMENT_MB
 BATCH = 100
 #: About how many bytes a term's arrays and its key cost beyond its postings.
 _TERM_BYTES = 250
-#: About how many bytes a posting costs in the arrays (number, weight, the pointer to its value).
-_POSTING_BYTES = 20
+#: About how many bytes a posting costs in the arrays (section number and weight, four bytes each).
+_POSTING_BYTES = 8
 
 
 class GroupedPool:
@@ -82,7 +82,7 @@ class GroupedPool:
             entry[1].append(weight)
             if keep:
                 entry[2].append(value)
-                value_bytes += 33 + len(value or b"")
+                value_bytes += 41 + len(value or b"")  # the object and the list's pointer to it
             length += frequency
             added += 1
         self.size += added * _POSTING_BYTES + value_bytes
