@@ -45,8 +45,9 @@ URL_MARGIN = 100
 
 
 #: The postings a Whoosh writer process holds in memory (by its own estimate) before it closes its segment and
-#: starts another (``indexer.engines.whoosh_writer``): the 44k regeringen.se pages need about 400 MB per
-#: process of two, in one segment each; a larger corpus gets more segments instead of more memory.
+#: starts another (``indexer.engines.whoosh_writer``): 12,000 regeringen.se pages came to 83 MB per process
+#: of two (peak 290 MB each, most of it the forked build's own pages), so the 44k pages fit one segment
+#: each; a larger corpus gets more segments instead of more memory.
 WHOOSH_SEGMENT_MB = 1024
 
 
