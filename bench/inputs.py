@@ -42,6 +42,11 @@ def question_pool() -> list[str]:
     return [q for q in dict.fromkeys(q.strip() for q in mixed + more) if q]
 
 
+def fresh_questions(pool: list[str], questions: int, count: int) -> list[str]:
+    """``count`` questions of ``pool`` neither searched nor used to warm up (its first ``questions`` + 300)."""
+    return pool[questions + 300 : questions + 300 + count]
+
+
 def corpus_file(pages: int) -> Path:
     """The first ``pages`` regeringen.se pages (all of them by default) in one JSON Lines file."""
     WORK.mkdir(parents=True, exist_ok=True)

@@ -31,7 +31,7 @@ from datetime import date
 from pathlib import Path
 
 from bench import compare, semantic, whoosh
-from bench.inputs import REPORT, SOK, WORK, corpus_file, fmt, quantiles_ms, question_pool, sfs_file
+from bench.inputs import REPORT, SOK, WORK, corpus_file, fmt, fresh_questions, quantiles_ms, question_pool, sfs_file
 from bench.peers import peers
 from bench.served import CLIENTS, Server, free_port, http_runs, memory_text, preload_memory, ready
 from evaluation.run import CODE_COMMIT
@@ -184,11 +184,6 @@ def main() -> int:
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(report, encoding="utf-8")
     return 0
-
-
-def fresh_questions(pool: list[str], questions: int, count: int) -> list[str]:
-    """``count`` questions of ``pool`` neither searched nor used to warm up (its first ``questions`` + 300)."""
-    return pool[questions + 300 : questions + 300 + count]
 
 
 SEMANTIC_HEADING = "\n## Semantic layer"
