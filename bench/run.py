@@ -225,7 +225,7 @@ def large_hybrid_section(pool: list[str], seconds: float, pages: int) -> list[st
         f"| build (embedding included; units embedded now / from the cache: {built['embedded']})"
         f" | {built['seconds'] / 60:.0f} min | (above) |",
     ]
-    lines.append(f"| embedding from an empty cache: 400 of these pages' units no cache holds, this run |"
+    lines.append(f"| embedding from an empty cache: 400 units of pages spread over the corpus, new to any cache |"
                  f" {semantic.rate_text(rate)}; the {units} units of the build at that rate: about"
                  f" {units / rate['units_per_s'] / 60:.0f} min | – |")
     for state in ("cold", "warm"):
