@@ -32,10 +32,6 @@ def serve(host: str, port: int, workers: int, control_socket: Path | None, index
         click.echo(problem, err=True)
         sys.exit(1)
     folder = index_folder(index_dir)
-    snapshot = open_current(folder)  # no index: one line saying what to run, before gunicorn starts
-    snapshot.engine.close()
-    semantic = snapshot.semantic is not None
-    del snapshot  # nothing of it stays mapped in the master
     if control_socket is None and config["CONTROL_SOCKET"]:
         control_socket = Path(config["CONTROL_SOCKET"])
     from indexer.build import semantic_options
@@ -44,10 +40,12 @@ def serve(host: str, port: int, workers: int, control_socket: Path | None, index
     # The encoder's files live beside the embedding cache of the index; built here, before the fork.
     cache = Path(config["EMBEDDING_CACHE"].strip() or semantic_options(folder).cache_dir)
     os.environ.setdefault("SOK_ENCODER_FILES", str(cache / "encoder"))
-    if semantic:
+    snapshot = open_current(folder)  # no index: one line saying what to run, before gunicorn starts
+    if snapshot.semantic is not None:
         try:
             prepare_encoder()
         except EncoderError as error:
+            snapshot.engine.close()
             raise click.ClickException(str(error)) from None
     if config["PRELOAD"]:  # loaded once here, shared by the forked workers (search_app.web.preload)
         from search_app.web.preload import load_before_fork
@@ -55,7 +53,10 @@ def serve(host: str, port: int, workers: int, control_socket: Path | None, index
 
         os.environ.setdefault("SOK_ENCODER_THREADS", str(encoder_threads(workers)))
         limit_native_threads()
-        load_before_fork(folder)
+        load_before_fork(folder, snapshot)  # the snapshot just opened, not a second one; closes its engine
+    else:
+        snapshot.engine.close()
+    del snapshot  # nothing of it stays mapped in the master (the preload keeps its own copy without vectors)
     # Only the index folder is handed over: the workers read the rest themselves, so a SIGHUP
     # reload still picks up a changed SOK_CONFIG file, as before.
     # The address served on counts as this machine's name while ALLOWED_HOSTS is empty.

