@@ -32,19 +32,25 @@ WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
 Row = tuple[Question, dict[str, float], dict[str, float], dict[str, str], float]
 
 
+def lexical_candidates(snap: OpenSnapshot, question: str, pool: int) -> tuple[dict[str, float], dict[str, str], float]:
+    """The engine's ``pool`` best sections for ``question``: (section id → score, section id → url, how much of the
+    question's words the best one covers)."""
+    plan = plan_query(question, snap.analyzer, snap.synonyms)
+    page = snap.engine.search(plan, limit=pool, exact_total=False)
+    lexical = {hit.fields["id"]: hit.score for hit in page.hits}
+    urls = {hit.fields["id"]: hit.fields["url"] for hit in page.hits}
+    coverage = word_coverage(snap, plan.stems, page.hits[0].fields) if page.hits else 1.0
+    return lexical, urls, coverage
+
+
 def collect(snap: OpenSnapshot, dataset: Dataset) -> list[Row]:
     """(question, lexical scores, semantic scores, section id → url, word coverage) per answerable question."""
     rows: list[Row] = []
     for question in dataset.questions:
         if not question.expect_urls:
             continue
-        plan = plan_query(question.question, snap.analyzer, snap.synonyms)
-        page = snap.engine.search(plan, limit=POOL, exact_total=False)
-        lexical = {hit.fields["id"]: hit.score for hit in page.hits}
-        urls = {hit.fields["id"]: hit.fields["url"] for hit in page.hits}
+        lexical, urls, coverage = lexical_candidates(snap, question.question, POOL)
         semantic = semantic_candidates(snap, question.question, POOL, lexical, None, None)
-        top = page.hits[0].fields if page.hits else None
-        coverage = word_coverage(snap, plan.stems, top) if top else 1.0
         rows.append((question, lexical, semantic, urls, coverage))
     return rows
 

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from evaluation.datasets import EVERYDAY_POOL, EVERYDAY_QUESTIONS, regeringen_sample, swefaq_dev, swequad_mc
-from evaluation.fusion_study import word_coverage
+from evaluation.fusion_study import lexical_candidates
 from evaluation.metrics import DEPTH, Question, Ranked, first_hit, read_questions
 from evaluation.run import CACHE as EVAL_CACHE
 from evaluation.run import DISTRACTOR_PAGES, code_digest
@@ -47,7 +47,6 @@ from indexer.semantic.vectors import ExactVectorSearch
 from indexer.snapshot.layout import CURRENT
 from indexer.snapshot.reader import current_snapshot
 from search_app.query.fusion import POOL, Fusion, fuse
-from search_app.query.plan import plan_query
 from search_app.query.snapshot import OpenSnapshot, open_snapshot
 from search_app.query.vectors import SemanticIndex
 
@@ -114,10 +113,7 @@ def collect(snap: OpenSnapshot, questions: list[Question], pool: int = COLLECTED
     for question in questions:
         if not question.expect_urls:
             continue
-        plan = plan_query(question.question, snap.analyzer, snap.synonyms)
-        page = snap.engine.search(plan, limit=pool, exact_total=False)
-        lexical = {hit.fields["id"]: hit.score for hit in page.hits}
-        urls = {hit.fields["id"]: hit.fields["url"] for hit in page.hits}
+        lexical, urls, coverage = lexical_candidates(snap, question.question, pool)
         vector = semantic_index.query_vector(question.question)
         semantic: dict[str, float] = {}
         nearest: list[str] = []
@@ -133,7 +129,6 @@ def collect(snap: OpenSnapshot, questions: list[Question], pool: int = COLLECTED
         urls.update({key: record["url"] for key, record in snap.engine.fetch(missing).items()})
         units = {key: int(store.offsets[store.number[key] + 1] - store.offsets[store.number[key]])
                  for key in semantic}
-        coverage = word_coverage(snap, plan.stems, page.hits[0].fields) if page.hits else 1.0
         rows.append(Row(question, lexical, semantic, nearest, urls, units, coverage))
     return rows
 
