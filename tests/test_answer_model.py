@@ -11,10 +11,20 @@ from indexer.build import SemanticOptions, build_snapshot
 from indexer.corpus.model import Document
 from indexer.snapshot.reader import current_snapshot
 from search_app.answer.answer_model import MODEL_FILE, Linear, answer_model
-from search_app.answer.ask import ask
+from search_app.answer.ask import Answer, ask
 from search_app.answer.fact.candidates import FEATURES as HIGHLIGHT_FEATURES
 from search_app.answer.sentences import CHOOSER_FEATURES, CONFIDENCE_FEATURES
 from search_app.query.snapshot import open_snapshot
+
+
+def answer_over(folder: Path, documents: list[Document], question: str) -> Answer | None:
+    """The answer to ``question`` from a lexical-only snapshot of ``documents`` built in ``folder``."""
+    build_snapshot(folder, documents, semantic=SemanticOptions(enabled=False))
+    snap = open_snapshot(current_snapshot(folder))
+    try:
+        return ask(snap, question).answer
+    finally:
+        snap.engine.close()
 
 
 def test_the_shipped_parameters_name_the_features_the_code_computes() -> None:
@@ -33,13 +43,8 @@ def test_the_shipped_parameters_name_the_features_the_code_computes() -> None:
 def test_the_learned_highlight_marks_the_amount_with_its_unit(tmp_path: Path) -> None:
     text = ("Bidraget till föreningar som arbetar med unga i glesbygd ökar nästa år. Varje förening kan "
             "söka högst 250 000 kronor per år för sin verksamhet. Ansökan görs hos länsstyrelsen.")
-    build_snapshot(tmp_path, [Document(url="https://example.se/bidrag", title="Bidrag till föreningar", text=text)],
-                   semantic=SemanticOptions(enabled=False))
-    snap = open_snapshot(current_snapshot(tmp_path))
-    try:
-        answer = ask(snap, "Hur mycket bidrag kan en förening söka per år?").answer
-    finally:
-        snap.engine.close()
+    answer = answer_over(tmp_path, [Document(url="https://example.se/bidrag", title="Bidrag till föreningar",
+                                             text=text)], "Hur mycket bidrag kan en förening söka per år?")
     assert answer is not None and answer.highlight is not None
     assert "250 000 kronor" in answer.highlight.text, answer.highlight  # the amount with its unit, whole
     assert len(answer.highlight.text) < len(answer.text) / 2, answer.highlight  # not the sentence around it
@@ -57,15 +62,10 @@ def test_a_when_question_is_answered_by_the_sentence_with_the_date_though_it_sha
             "sin vardag och hur personalens arbetsmiljö kan förbättras. Uppdraget ska redovisas senast den "
             "1 mars 2025.")
     other = "Hemtjänsten i kommunerna ger stöd i hemmet till äldre som behöver hjälp i vardagen."
-    build_snapshot(tmp_path, [Document(url="https://example.se/utredning", title="Utredning om hemtjänsten",
-                                       text=text),
-                              Document(url="https://example.se/stod", title="Stöd i hemmet", text=other)],
-                   semantic=SemanticOptions(enabled=False))
-    snap = open_snapshot(current_snapshot(tmp_path))
-    try:
-        answer = ask(snap, "När ska utredningen om hemtjänsten vara klar?").answer
-    finally:
-        snap.engine.close()
+    answer = answer_over(tmp_path, [Document(url="https://example.se/utredning", title="Utredning om hemtjänsten",
+                                             text=text),
+                                    Document(url="https://example.se/stod", title="Stöd i hemmet", text=other)],
+                         "När ska utredningen om hemtjänsten vara klar?")
     assert answer is not None
     assert "1 mars 2025" in answer.text
     assert answer.highlight is not None and "1 mars 2025" in answer.highlight.text
