@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.datasets import SHARED_DATA
+from evaluation.datasets import SHARED_DATA, SQUAD_HELD_OUT_FROM
 from evaluation.metrics import Question as EvalQuestion
 from evaluation.metrics import contains_answer
 from evaluation.run import CACHE, code_digest
@@ -39,7 +39,7 @@ from search_app.query.snapshot import OpenSnapshot, open_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 #: SQuAD-sv articles from this index on are held out: never trained on, scored as dev.
-HELD_OUT_FROM = 25
+HELD_OUT_FROM = SQUAD_HELD_OUT_FROM
 #: Passages searched per question, as ``ask`` does by default.
 PASSAGES = 5
 SEED = 20261207

@@ -105,17 +105,23 @@ def crosslingual_dev(language: str, data: Path = SHARED_DATA) -> Dataset:
     return Dataset(f"cross-lingual dev ({language})", regeringen_sample(EVERYDAY_POOL, data), questions)
 
 
-def squad_sv(answerable: int = 500, unanswerable: int = 500, data: Path = SHARED_DATA) -> Dataset:
-    """SQuAD-sv dev: its 1,204 paragraphs, and a fixed-seed sample of answerable and unanswerable questions."""
+#: SQuAD-sv's articles from this index on are held out: the answer step never trains on them (split by article).
+SQUAD_HELD_OUT_FROM = 25
+
+
+def squad_sv(answerable: int = 500, unanswerable: int = 500, data: Path = SHARED_DATA,
+             from_article: int = 0) -> Dataset:
+    """SQuAD-sv dev: its 1,204 paragraphs, and a fixed-seed sample of answerable and unanswerable questions (of the
+    articles from ``from_article`` on: SQUAD_HELD_OUT_FROM keeps to the ones the answer step never trained on)."""
     import random
 
     raw = json.loads((data / "squad-v2-sv" / "squad_dev_v2_sv.json").read_text(encoding="utf-8"))
     documents, yes, no = [], [], []
-    for article in raw["data"]:
+    for index, article in enumerate(raw["data"]):
         for number, paragraph in enumerate(article["paragraphs"]):
             url = f"{EVAL_HOST}/squad/{article['title']}/{number}".replace(" ", "_")
             documents.append(Document(url=url, title=article["title"].replace("_", " "), text=paragraph["context"]))
-            for qa in paragraph["qas"]:
+            for qa in paragraph["qas"] if index >= from_article else ():
                 if qa.get("is_impossible"):
                     no.append(Question(qa["question"]))
                 else:
@@ -123,4 +129,5 @@ def squad_sv(answerable: int = 500, unanswerable: int = 500, data: Path = SHARED
                     yes.append(Question(qa["question"], expect_urls=(url,), answer_text=texts))
     pick = random.Random(REGERINGEN_SEED)  # noqa: S311 (a fixed-seed sample, not a secret)
     questions = pick.sample(yes, min(answerable, len(yes))) + pick.sample(no, min(unanswerable, len(no)))
-    return Dataset("SQuAD-sv dev", documents, questions)
+    name = "SQuAD-sv dev" if not from_article else "SQuAD-sv dev, held-out articles"
+    return Dataset(name, documents, questions)

@@ -30,6 +30,7 @@ from datetime import date
 from pathlib import Path
 
 from evaluation.datasets import (
+    SQUAD_HELD_OUT_FROM,
     Dataset,
     crosslingual_dev,
     everyday_dev,
@@ -161,7 +162,8 @@ def main() -> int:
         *((f"cross-lingual dev ({language})", crosslingual_dev(language), None) for language in CROSSLINGUAL),
     ]
     if not args.quick:
-        plan.append(("SQuAD-sv dev", squad_sv(), None))
+        # Only the articles the answer step never trained on (evaluation.answer_examples splits by article).
+        plan.append(("SQuAD-sv dev, held-out articles", squad_sv(from_article=SQUAD_HELD_OUT_FROM), None))
         haystack = faq.documents + quad_dev.documents + regeringen_sample(DISTRACTOR_PAGES)
         for name, dataset in (("SweFAQ dev", faq), ("SweQUAD-MC dev", quad_dev), ("SweQUAD-MC training", quad_train)):
             plan.append((f"{name} + 5k regeringen.se", dataset, haystack))
