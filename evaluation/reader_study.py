@@ -86,6 +86,7 @@ class Layer(nn.Module):
         self.oln = nn.LayerNorm(hidden, eps=eps)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """The layer's output for ``x`` (batch × tokens × hidden), attending only where ``mask`` is true."""
         batch, length, hidden = x.shape
 
         def split(t: torch.Tensor) -> torch.Tensor:
@@ -129,6 +130,7 @@ class Reader(nn.Module):
             self.head.bias.zero_()
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The log-odds of each padded pair of ``ids`` (its true length in ``lengths``)."""
         length = ids.shape[1]
         valid = torch.arange(length)[None, :] < lengths[:, None]
         x = self.emb_ln(self.words[ids] + self.positions[:length][None])
@@ -204,6 +206,7 @@ def listwise_loss(log_odds: torch.Tensor, labels: torch.Tensor, sizes: list[int]
 
 
 def tensor_batch(batch: list[tuple[list[int], int]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Pairs padded into one tensor of ids, with their lengths and labels."""
     longest = max(len(ids) for ids, _ in batch)
     ids = torch.zeros(len(batch), longest, dtype=torch.long)
     for row, (pair, _) in enumerate(batch):
