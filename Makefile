@@ -85,7 +85,7 @@ train-answers: setup
 # A study, not shipped (docs/quality-studies.md): an answer reader fine-tuned from e5's first layers
 # on the chooser's candidate spans of SQuAD-sv's training articles and SweQUAD-MC training (needs
 # ../shared/data and PyTorch, installed in .venv-train from requirements/train.txt); writes
-# var/eval/reader_model.npz and prints its held-out scores. About 25 minutes on 2 cores.
+# var/eval/reader_model.npz and prints its held-out scores. About 40 minutes on 2 cores.
 TRAIN_VENV := .venv-train
 $(TRAIN_VENV)/.installed: requirements/train.txt
 	@$(PYTHON) -m venv $(TRAIN_VENV)
