@@ -1,6 +1,6 @@
 """The answer step's training examples: questions searched and read as ``ask`` does, their candidate spans labelled.
 
-SQuAD-sv is split by article (from HELD_OUT_FROM on: held out) and sampled
+SQuAD-sv is split by article (from SQUAD_HELD_OUT_FROM on: held out) and sampled
 with a fixed seed; each question's candidates (``search_app.answer.sentences
 .candidates``) are labelled by whether they hold the gold answer and no shorter
 span of them does. Examples are cached in var/eval/ (:func:`cached_examples`).
@@ -10,7 +10,6 @@ Used by :mod:`evaluation.train_answers`.
 from __future__ import annotations
 
 import hashlib
-import json
 import pickle
 import random
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.datasets import SHARED_DATA, SQUAD_HELD_OUT_FROM
+from evaluation.datasets import SHARED_DATA, SQUAD_HELD_OUT_FROM, squad_articles
 from evaluation.metrics import Question as EvalQuestion
 from evaluation.metrics import contains_answer
 from evaluation.run import CACHE, code_digest
@@ -38,8 +37,6 @@ from search_app.query.search import Passage, search
 from search_app.query.snapshot import OpenSnapshot, open_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
-#: SQuAD-sv articles from this index on are held out: never trained on, scored as dev.
-HELD_OUT_FROM = SQUAD_HELD_OUT_FROM
 #: Passages searched per question, as ``ask`` does by default.
 PASSAGES = 5
 SEED = 20261207
@@ -64,11 +61,10 @@ class Example:
 
 def squad_split(data: Path = SHARED_DATA) -> tuple[list[Document], list[EvalQuestion], list[EvalQuestion]]:
     """SQuAD-sv's paragraphs, and its questions of the training articles and of the held-out ones."""
-    raw = json.loads((data / "squad-v2-sv" / "squad_dev_v2_sv.json").read_text(encoding="utf-8"))
     documents: list[Document] = []
     train: list[EvalQuestion] = []
     held: list[EvalQuestion] = []
-    for index, article in enumerate(raw["data"]):
+    for index, article in enumerate(squad_articles(data)):
         for number, paragraph in enumerate(article["paragraphs"]):
             url = f"https://eval.invalid/squad/{article['title']}/{number}".replace(" ", "_")
             documents.append(Document(url=url, title=article["title"].replace("_", " "), text=paragraph["context"]))
@@ -78,7 +74,7 @@ def squad_split(data: Path = SHARED_DATA) -> tuple[list[Document], list[EvalQues
                 else:
                     texts = tuple(dict.fromkeys(answer["text"] for answer in qa["answers"]))
                     question = EvalQuestion(qa["question"], expect_urls=(url,), answer_text=texts)
-                (train if index < HELD_OUT_FROM else held).append(question)
+                (train if index < SQUAD_HELD_OUT_FROM else held).append(question)
     return documents, _sample(train, SQUAD_TRAIN_QUESTIONS), _sample(held, SQUAD_HELD_QUESTIONS)
 
 

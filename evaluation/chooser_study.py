@@ -14,7 +14,7 @@ is fitted with and without features of those vectors
 (``SENTENCE_FEATURES``): the span's best sentence similarity on the 0–1 scale
 of ``similarity_share``, its lead over the question's best candidate
 sentence, and whether it holds that best sentence. Held-out: SQuAD-sv's
-articles from HELD_OUT_FROM and SweQUAD-MC dev, never fitted on.
+articles from SQUAD_HELD_OUT_FROM and SweQUAD-MC dev, never fitted on.
 
     python -m evaluation.chooser_study [--semantic] [--sentence-vectors]
 

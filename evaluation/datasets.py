@@ -109,15 +109,21 @@ def crosslingual_dev(language: str, data: Path = SHARED_DATA) -> Dataset:
 SQUAD_HELD_OUT_FROM = 25
 
 
+def squad_articles(data: Path = SHARED_DATA) -> list[dict]:
+    """SQuAD-sv's articles as its file holds them (title, paragraphs with their context and questions)."""
+    articles: list[dict] = json.loads((data / "squad-v2-sv" / "squad_dev_v2_sv.json").read_text(encoding="utf-8"))[
+        "data"]
+    return articles
+
+
 def squad_sv(answerable: int = 500, unanswerable: int = 500, data: Path = SHARED_DATA,
              from_article: int = 0) -> Dataset:
     """SQuAD-sv dev: its 1,204 paragraphs, and a fixed-seed sample of answerable and unanswerable questions (of the
     articles from ``from_article`` on: SQUAD_HELD_OUT_FROM keeps to the ones the answer step never trained on)."""
     import random
 
-    raw = json.loads((data / "squad-v2-sv" / "squad_dev_v2_sv.json").read_text(encoding="utf-8"))
     documents, yes, no = [], [], []
-    for index, article in enumerate(raw["data"]):
+    for index, article in enumerate(squad_articles(data)):
         for number, paragraph in enumerate(article["paragraphs"]):
             url = f"{EVAL_HOST}/squad/{article['title']}/{number}".replace(" ", "_")
             documents.append(Document(url=url, title=article["title"].replace("_", " "), text=paragraph["context"]))

@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from evaluation.datasets import EVERYDAY_QUESTIONS, SHARED_DATA
+from evaluation.datasets import EVERYDAY_QUESTIONS, SHARED_DATA, squad_articles
 from search_app.query.language import question_language
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -27,11 +27,10 @@ def swedish_sets(data: Path = SHARED_DATA) -> dict[str, list[str]]:
     def jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
-    squad = json.loads((data / "squad-v2-sv" / "squad_dev_v2_sv.json").read_text(encoding="utf-8"))
     return {
         "SweFAQ dev": [row["question"] for row in jsonl(data / "swefaq" / "swefaq_dev.jsonl")],
         "SweQUAD-MC": [row["question"] for row in jsonl(data / "swequad-mc" / "swequad_mc_questions.jsonl")],
-        "SQuAD-sv dev": [qa["question"] for article in squad["data"] for paragraph in article["paragraphs"]
+        "SQuAD-sv dev": [qa["question"] for article in squad_articles(data) for paragraph in article["paragraphs"]
                          for qa in paragraph["qas"]],
         "everyday words dev": [row["question"] for row in jsonl(EVERYDAY_QUESTIONS)],
         "seed pages": [row["question"] for row in jsonl(ROOT / "tests" / "data" / "seed_questions.jsonl")],

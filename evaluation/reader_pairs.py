@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.answer_examples import HELD_OUT_FROM, SEED, Example, cached_examples, lexical_snapshot, squad_split
-from evaluation.datasets import SHARED_DATA, swequad_mc
+from evaluation.answer_examples import SEED, Example, cached_examples, lexical_snapshot, squad_split
+from evaluation.datasets import SHARED_DATA, SQUAD_HELD_OUT_FROM, squad_articles, swequad_mc
 from evaluation.metrics import contains_answer
 from evaluation.run import indexes
 from indexer.semantic.units import section_sentences
@@ -78,7 +78,7 @@ def rows(name: str, examples: list[Example], split: str | None, pick: random.Ran
             candidate = example.found[index]
             out.append({"set": name, "part": part, "group": f"{name}/{number}", "question": example.question.searched,
                         "passage": reader_passage(candidate.passage, candidate.text), "label": int(holds[index]),
-                        "minimal": int(example.labels[index]), "chooser": float(scores[index]),
+                        "chooser": float(scores[index]),
                         "chooser_rank": rank, "answerable": example.answerable})
     return out
 
@@ -88,9 +88,8 @@ def paragraph_rows(pick: random.Random, data: Path = SHARED_DATA) -> list[dict]:
     fit part does not hold: each sentence and each two sentences of its paragraph, as the answer step cuts them;
     every span holding the gold and up to PARAGRAPH_NEGATIVES others (spans on the paragraph's subject that do
     not answer: what the reader has to tell apart)."""
-    raw = json.loads((data / "squad-v2-sv" / "squad_dev_v2_sv.json").read_text(encoding="utf-8"))
     out = []
-    for index, article in enumerate(raw["data"][:HELD_OUT_FROM]):
+    for index, article in enumerate(squad_articles(data)[:SQUAD_HELD_OUT_FROM]):
         title = article["title"].replace("_", " ")
         for paragraph in article["paragraphs"]:
             sentences = section_sentences(paragraph["context"])
@@ -107,7 +106,7 @@ def paragraph_rows(pick: random.Random, data: Path = SHARED_DATA) -> list[dict]:
                 for i in kept:
                     out.append({"set": "squad paragraphs", "part": "train", "group": f"paragraph {index}/{qa['id']}",
                                 "question": qa["question"], "passage": f"{title}: {spans[i]}",
-                                "label": int(holds[i]), "minimal": int(holds[i]), "chooser": 0.0,
+                                "label": int(holds[i]), "chooser": 0.0,
                                 "chooser_rank": -1, "answerable": bool(gold)})
     return out
 

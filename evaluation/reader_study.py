@@ -69,7 +69,7 @@ def tokenizer(weights: E5Weights) -> UnigramTokenizer:
 
 
 def pair_ids(tokens: UnigramTokenizer, bos: int, eos: int, question: str, passage: str) -> list[int]:
-    """The ids the reader reads for one pair ."""
+    """The ids the reader reads for one pair: ``<s> query: question </s></s> passage: passage </s>``."""
     asked = tokens.content_ids("query: " + question)[:QUESTION_TOKENS]
     room = PAIR_TOKENS - len(asked) - 4
     read = tokens.content_ids("passage: " + passage)[:room]

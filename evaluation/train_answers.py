@@ -1,6 +1,6 @@
 """``make train-answers``: learn the answer step's chooser, confidence and exact fact (answer/answer_model.json).
 
-Training data (never a dev split): SQuAD-sv's articles before HELD_OUT_FROM
+Training data (never a dev split): SQuAD-sv's articles before SQUAD_HELD_OUT_FROM
 (its answerable questions teach the chooser, its unanswerable ones the
 confidence model), and SweQUAD-MC training. Each question is searched as
 ``ask`` searches it; every candidate span of its top passages
@@ -17,7 +17,7 @@ candidates of the training answers whose chosen span holds the gold, their
 token F1 with the gold its labels (``fit_highlight``). All are fitted by
 full-batch gradient descent (Adam) from zero or a fixed-seed start, so the
 same data give the same file. Then the held-out part of SQuAD-sv (articles
-from HELD_OUT_FROM, split by article) and SweQUAD-MC dev are scored, never
+from SQUAD_HELD_OUT_FROM, split by article) and SweQUAD-MC dev are scored, never
 fitted on.
 
     python -m evaluation.train_answers [--out PATH] [--semantic] [--chooser logit|mlp]
@@ -37,14 +37,13 @@ from pathlib import Path
 import numpy as np
 
 from evaluation.answer_examples import (
-    HELD_OUT_FROM,
     SEED,
     Example,
     cached_examples,
     lexical_snapshot,
     squad_split,
 )
-from evaluation.datasets import Dataset, swequad_mc
+from evaluation.datasets import SQUAD_HELD_OUT_FROM, Dataset, swequad_mc
 from evaluation.highlight_training import FEATURES as HIGHLIGHT_FEATURES
 from evaluation.highlight_training import highlight_scores, training_blocks
 from evaluation.highlight_training import problems as highlight_problems
@@ -353,7 +352,7 @@ def main() -> None:
         report[f"{name}, coverage and gate {gate}"] = score(chooser, confidence, rows, gate=gate)
     elapsed = time.monotonic() - started
     model = {
-        "trained_on": {"SQuAD-sv": f"articles 0–{HELD_OUT_FROM - 1} of squad_dev_v2_sv.json",
+        "trained_on": {"SQuAD-sv": f"articles 0–{SQUAD_HELD_OUT_FROM - 1} of squad_dev_v2_sv.json",
                        "SweQUAD-MC": "training.json", "vectors": "SweQUAD-MC" if args.semantic else "none",
                        "questions": len(train), "seed": SEED, "steps": STEPS, "l2": L2, "chooser": args.chooser,
                        "seconds": round(elapsed)},
