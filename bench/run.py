@@ -14,6 +14,7 @@ nothing here asserts a time.
 
     python -m bench.run [--pages N] [--questions N] [--http-seconds S] [--no-sfs] [--no-whoosh]
     python -m bench.run --compare-with COMMIT  # /api/ask over HTTP, this code beside COMMIT's, interleaved
+    python -m bench.run --answer-reader  # /api/ask over HTTP with the answer reader on and off, interleaved
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench import compare, semantic, whoosh
+from bench import answer_reader, compare, semantic, whoosh
 from bench.inputs import REPORT, SOK, WORK, corpus_file, fmt, fresh_questions, quantiles_ms, question_pool, sfs_file
 from bench.peers import peers
 from bench.served import CLIENTS, Server, free_port, http_runs, memory_text, preload_memory, ready
@@ -127,10 +128,14 @@ def main() -> int:
     parser.add_argument("--compare-with", metavar="COMMIT",
                         help="measure only /api/ask over HTTP (lexical tantivy, one client, 2 workers, cold) for this "
                              "code and COMMIT's, interleaved, and replace that section of docs/benchmarks.md")
+    parser.add_argument("--answer-reader", action="store_true",
+                        help="measure only /api/ask over HTTP (hybrid, 10k sections), answer reader on and off")
     args = parser.parse_args()
-    if args.compare_with:
-        lines = compare.section(question_pool(), args.compare_with, args.pages, args.questions)
-        replace_section(compare.HEADING, lines)
+    if args.answer_reader or args.compare_with:  # one section, measured interleaved, replaced in place
+        part = answer_reader if args.answer_reader else compare
+        lines = (answer_reader.section(question_pool(), args.questions) if args.answer_reader
+                 else compare.section(question_pool(), args.compare_with, args.pages, args.questions))
+        replace_section(part.HEADING, lines)
         print("\n".join(lines))
         return 0
     if args.hybrid_only:

@@ -6,9 +6,10 @@ chooser's features). Training questions (SQuAD-sv's training articles, SweQUAD-M
 training) are split in two by a fixed hash: the reader learns from the first
 part (every span holding the gold, and the spans the chooser ranks highest
 that do not), the second (``fit``) chooses how the reader's score joins the
-chooser's and the no-answer threshold. Held-out questions (SQuAD-sv's held-out
-articles, SweQUAD-MC dev) keep the chooser's first SCORED_CANDIDATES spans and are
-only scored.
+chooser's and the no-answer decision (each row also holds the confidence model's
+probability for the chooser's first span: the gate that declines before the reader
+reads). Held-out questions (SQuAD-sv's held-out articles, SweQUAD-MC dev) keep
+the chooser's first SCORED_CANDIDATES spans and are only scored.
 
     python -m evaluation.reader_pairs --out var/eval/reader-pairs.jsonl
 """
@@ -29,8 +30,8 @@ from evaluation.metrics import contains_answer
 from evaluation.run import indexes
 from indexer.semantic.units import section_sentences
 from search_app.answer.answer_model import answer_model
-from search_app.answer.sentences import feature_rows
-from search_app.query.search import Passage
+from search_app.answer.reader import reader_passage
+from search_app.answer.sentences import MARGIN_CAP, confidence_features, feature_rows, learned_confidence
 
 #: Of the training questions, this share (by a hash of the question) is kept to fit the join and the threshold.
 FIT_SHARE = 0.2
@@ -41,12 +42,6 @@ SCORED_CANDIDATES = 6
 RANDOM_NEGATIVES = 2
 #: Spans without the gold kept per question read straight from its SQuAD-sv paragraph.
 PARAGRAPH_NEGATIVES = 4
-
-
-def reader_passage(passage: Passage, text: str) -> str:
-    """What the reader reads of a span: where it stands ("page title › section") and its sentences."""
-    label = passage.label
-    return f"{label}: {text}" if label else text
 
 
 def _part(question: str) -> str:
@@ -64,6 +59,11 @@ def rows(name: str, examples: list[Example], split: str | None, pick: random.Ran
         scores = model.chooser.raw(feature_rows(example.found, model.chooser.names))
         order = [int(i) for i in np.argsort(-scores, kind="stable")]
         holds = [bool(example.gold) and contains_answer(c.text, example.gold) for c in example.found]
+        # The confidence model's probability for the chooser's first span, as best_span computes it.
+        margin = float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else MARGIN_CAP
+        first = example.found[order[0]]
+        gate = learned_confidence(model.confidence, first,
+                                  confidence_features(first, float(scores[order[0]]), margin, example.asked_terms))
         part = split or _part(example.question.text)
         if part == "train":
             positives = [i for i in order if holds[i]]
@@ -79,7 +79,8 @@ def rows(name: str, examples: list[Example], split: str | None, pick: random.Ran
             out.append({"set": name, "part": part, "group": f"{name}/{number}", "question": example.question.searched,
                         "passage": reader_passage(candidate.passage, candidate.text), "label": int(holds[index]),
                         "chooser": float(scores[index]),
-                        "chooser_rank": rank, "answerable": example.answerable})
+                        "chooser_rank": rank, "answerable": example.answerable, "gate": gate,
+                        "missing_fact": candidate.features["missing_fact"]})
     return out
 
 

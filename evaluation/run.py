@@ -60,6 +60,7 @@ from indexer.semantic.encoder import configured_encoder
 from indexer.snapshot.layout import CURRENT
 from indexer.snapshot.reader import current_snapshot
 from search_app.answer.answer_model import answer_model
+from search_app.answer.reader import answer_reader
 from search_app.query.snapshot import OpenSnapshot, open_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,6 +189,12 @@ def later_sections(path: Path) -> str:
     return "\n" + text[start + 1 :] if start >= 0 else ""
 
 
+def reader_source() -> str:
+    """The answer reader's file and hash as the answers were read, or why there was none."""
+    reader = answer_reader()
+    return reader.source if reader is not None else "off (SOK_ANSWER_READER=0 or not loadable)"
+
+
 def render(results: list[Result]) -> str:
     """The Markdown report: table, gains over the baseline, targets."""
     commit = CODE_COMMIT
@@ -196,7 +203,7 @@ def render(results: list[Result]) -> str:
         "",
         f"Measured {date.today().isoformat()} at commit {commit or 'unknown'} on {machine()} by `make eval`"
         f" (`python -m evaluation.run`), engine {configured_engine()}, answer model {answer_model().source}"
-        " (`make train-answers`)."
+        f" (`make train-answers`), answer reader {reader_source()} (`make train-reader`)."
         " Baseline: plain BM25 with the engine's parameters (Whoosh: k1 0.9, b 0.75) over whole documents,"
         " lowercase + Swedish stop words + Snowball (Elasticsearch's `swedish` analyzer chain)."
         " Sök ranks sections; a page counts as found at the rank of its first section."

@@ -132,7 +132,7 @@ def foreign_answer(snap: OpenSnapshot, question: Question, language: str, passag
 
 def passage_answer(snap: OpenSnapshot, question: Question, passages: list[Passage]) -> Answer | None:
     """The best answering span of sentences among the top passages, or None."""
-    span = best_span(snap, asked_question(snap, question), passages, question.vector)
+    span = best_span(snap, asked_question(snap, question), passages, question.vector, question=question.searched)
     if span is None:
         return None
     passage = span.passage

@@ -28,6 +28,7 @@ from indexer.ranking_profile import PROFILE
 from indexer.semantic.units import group_sentences, section_sentences, sentence_units
 from search_app.answer.answer_model import AnswerModel, Linear, answer_model
 from search_app.answer.matching import TermMatches
+from search_app.answer.reader import AnswerReader, answer_reader, reader_passage
 from search_app.query.search import Passage
 from search_app.query.snapshot import OpenSnapshot
 from search_app.query.snippets import passage_text
@@ -160,23 +161,58 @@ def candidates(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage]
 
 
 def best_span(snap: OpenSnapshot, asked: AskedQuestion, passages: list[Passage],
-              vector: np.ndarray | None = None, model: AnswerModel | None = None) -> Span | None:
-    """The candidate span the chooser ranks first, with its confidence (``answer_confidence``), or None."""
+              vector: np.ndarray | None = None, model: AnswerModel | None = None,
+              question: str = "", reader: AnswerReader | bool | None = True) -> Span | None:
+    """The answering span among the candidates, with its confidence (``answer_confidence``), or None.
+
+    The chooser ranks the candidates; when the confidence model finds its first
+    span unlikely to answer (below the gate) there is no answer. With the answer
+    reader (:mod:`search_app.answer.reader`; ``question`` is the question's
+    text, ``reader`` True for the process's own, False or None for none) the
+    chooser's first ``read_candidates`` spans are then read together with the
+    question (:func:`reader_choice`).
+    """
     found = candidates(snap, asked, passages, vector)
     if not found:
         return None
     model = model or answer_model()
     scores = model.chooser.raw(feature_rows(found, model.chooser.names))
     order = np.argsort(-scores, kind="stable")
-    best = found[int(order[0])]
-    confidence = answer_confidence(best)
+    chosen: int | None = int(order[0])
     if model.gate is not None:
         margin = float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else MARGIN_CAP
-        read = confidence_features(best, float(scores[order[0]]), margin, len(asked.weights))
-        if learned_confidence(model.confidence, best, read) < model.gate:
+        read = confidence_features(found[int(order[0])], float(scores[order[0]]), margin, len(asked.weights))
+        if learned_confidence(model.confidence, found[int(order[0])], read) < model.gate:
             return None  # the confidence model says the passages hold no answer
+    if reader is True:
+        reader = answer_reader() if question else None
+    if reader:
+        chosen = reader_choice(reader, question, found, scores, order)
+    if chosen is None:
+        return None
+    best = found[chosen]
     context = context_before(best.sentences, best.first)
-    return Span(context + best.text, confidence, best.passage, len(context))
+    return Span(context + best.text, answer_confidence(best), best.passage, len(context))
+
+
+def reader_choice(reader: AnswerReader, question: str, found: list[Candidate], scores: np.ndarray,
+                  order: np.ndarray) -> int | None:
+    """The candidate the chooser and the reader together rank first: among the chooser's first
+    ``read_candidates`` spans scoring within ``read_margin`` of its first (and, where the first holds the
+    kind of fact asked for, holding it too: a span without it does not answer), the highest chooser score plus
+    the reader's weight times its log-odds; None (no answer) when the reader's probability that it answers
+    is below its threshold. When the chooser's first span stands alone it stays, unread (all fitted by
+    :mod:`evaluation.reader_fit`, the margin within a cost budget)."""
+    first = found[int(order[0])].features
+    top = [int(i) for i in order[: reader.read_candidates] if scores[i] >= scores[order[0]] - reader.read_margin
+           and found[int(i)].features["missing_fact"] <= first["missing_fact"]]
+    if len(top) < 2:
+        return int(order[0])
+    odds = reader.log_odds(question, [reader_passage(found[i].passage, found[i].text) for i in top])
+    joined = int(np.argmax(scores[top] + reader.weight * odds))
+    if 1.0 / (1.0 + math.exp(-float(odds[joined]))) < reader.threshold:
+        return None  # the reader finds no span that answers the question
+    return top[joined]
 
 
 def answer_confidence(best: Candidate) -> float:

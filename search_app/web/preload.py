@@ -3,7 +3,7 @@
 A forked worker shares its parent's memory pages until it writes to them. So
 ``sok serve`` opens and warms the current snapshot in the master (its language
 data, the corpus words, completions, compound splits), loads the question
-language model (py3langid) and the encoder (its ONNX session's weights), answers
+language model (py3langid), the encoder (its ONNX session's weights) and the answer reader, answers
 one question (the answer step's models and tables) and then freezes the
 collector (``gc.freeze``: a collection in a worker would otherwise write to every
 object's header and copy the pages). Each worker then serves that snapshot with
@@ -94,7 +94,9 @@ def _thaw() -> None:
 def _warm_answers(snapshot: OpenSnapshot) -> None:
     """Answer a question in Swedish and one in another language: what they load on first use is loaded here."""
     from search_app.answer.ask import ask
+    from search_app.answer.reader import answer_reader
 
+    answer_reader()  # its graph built if missing and its session loaded, whether or not a question reaches it
     for question in WARM_QUESTIONS:
         ask(snapshot, question)
     if snapshot.semantic is not None:  # the cross-lingual reference sentences, embedded once per process

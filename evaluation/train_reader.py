@@ -1,4 +1,4 @@
-"""A study (issue 23): an answer reader fine-tuned from e5's first layers, read beside the learned chooser.
+"""``make train-reader``: the answer reader, fine-tuned from e5's first layers, read beside the learned chooser.
 
 The reader reads a question and one candidate span together
 (``<s> query: question </s></s> passage: span </s>``) through the first
@@ -11,24 +11,22 @@ span holds the answer. Trained with binary cross-entropy plus a listwise loss
 training; never a dev split), with a fixed seed, two threads and a fixed
 batch order. Then, on the ``fit`` pairs (training questions it did not learn
 from), it chooses how much its log-odds add to the chooser's score over the
-chooser's first READ_CANDIDATES spans and a no-answer threshold, and reports
-the held-out pairs (SQuAD-sv's held-out articles, SweQUAD-MC dev) with them.
+chooser's first READ_CANDIDATES spans, a no-answer threshold and how close to
+the chooser's first span a span must score to be read (READ_BUDGET spans a
+question on average at most), and reports the held-out pairs (SQuAD-sv's held-out articles, SweQUAD-MC dev) with them.
 
-Not shipped yet: with 4 layers it gained 2–3 points on the held-out pairs and
-lost 2 of the everyday set's 45 facts through the product; with 6 layers it
-gained 4 points held out and the product's answers improved, but it answered
-two of the seed pages' questions that have no answer (docs/quality-studies.md).
-Needs PyTorch (requirements/train.txt, in .venv-train: ``make reader-study``),
-never the served code.
+It writes the shipped file, search_app/answer/reader_model.npz, which
+:mod:`search_app.answer.reader` serves (docs/quality-studies.md has what it
+gains and what was tried). Needs PyTorch (requirements/train.txt, in
+.venv-train: ``make train-reader``), never the served code.
 
-    python -m evaluation.reader_study --pairs var/eval/reader-pairs.jsonl --weights PATH [--refit FILE]
+    python -m evaluation.train_reader --pairs var/eval/reader-pairs.jsonl --weights PATH [--refit FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import time
 from collections import defaultdict
@@ -38,6 +36,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from evaluation.reader_fit import READ_CANDIDATES, ReaderUse, fit_use, use_report
 from indexer.semantic.e5.tokenizer import UnigramTokenizer
 from indexer.semantic.e5.weights import BLOCK, E5Weights, read_weights
 
@@ -54,13 +53,8 @@ WARMUP = 0.06
 #: Tokens of the question and of the whole pair the reader reads at most.
 QUESTION_TOKENS = 48
 PAIR_TOKENS = 192
-#: The chooser's first spans the reader reads when serving (each costs a run of the reader: ~2–3 ms on one core).
-READ_CANDIDATES = 4
-#: How much the reader's log-odds may add to the chooser's score (chosen on the fit pairs).
-READER_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 1000.0)
-#: The no-answer threshold may cost at most this share of fit answers holding the gold.
-MAX_ANSWER_LOSS = 0.03
-MODEL_FILE = Path("var/eval/reader_model.npz")
+#: The file the answer step reads (search_app.answer.reader.READER_FILE).
+MODEL_FILE = Path("search_app/answer/reader_model.npz")
 
 
 def tokenizer(weights: E5Weights) -> UnigramTokenizer:
@@ -231,30 +225,6 @@ def logits(model: Reader, pairs: list[list[int]]) -> np.ndarray:
     return out
 
 
-def choose(groups: dict[str, list[dict]], weight: float) -> dict[str, dict]:
-    """Each question's best span when the reader's log-odds weigh ``weight`` beside the chooser's score."""
-    return {key: max((r for r in rows if r["chooser_rank"] < READ_CANDIDATES),
-                     key=lambda r: r["chooser"] + weight * r["reader"]) for key, rows in groups.items()}
-
-
-def scored(groups: dict[str, list[dict]], weight: float, threshold: float | None) -> dict[str, float]:
-    """The answer holds the gold (answerable questions), and unanswerable questions declined."""
-    best = choose(groups, weight)
-    answerable = [key for key in groups if groups[key][0]["answerable"]]
-    unanswerable = [key for key in groups if not groups[key][0]["answerable"]]
-
-    def given(row: dict) -> bool:
-        return threshold is None or 1 / (1 + math.exp(-row["reader"])) >= threshold
-
-    count = max(1, len(answerable))
-    result = {"answerable": len(answerable),
-              "answer holds the gold": sum(best[k]["label"] and given(best[k]) for k in answerable) / count,
-              "chosen span holds the gold": sum(best[k]["label"] for k in answerable) / count}
-    if unanswerable:
-        result["unanswerable declined"] = sum(not given(best[k]) for k in unanswerable) / len(unanswerable)
-    return result
-
-
 def train_model(model: Reader, train_groups: list[list[tuple[list[int], int]]], epochs: int, pick: random.Random,
                 started: float) -> Reader:
     """Fine-tune ``model`` on the training questions' pairs (AdamW, warm-up then linear decay)."""
@@ -289,32 +259,21 @@ def train_model(model: Reader, train_groups: list[list[tuple[list[int], int]]], 
     return model
 
 
-def fit_and_report(model: Reader, rows: list[dict]) -> tuple[float, float, dict[str, dict]]:
-    """The reader's weight beside the chooser and its no-answer threshold, chosen on the fit pairs; the scores
-    of the fit and held-out pairs with them (the held-out ones never chose anything)."""
+def fit_and_report(model: Reader, rows: list[dict]) -> tuple[ReaderUse, dict[str, dict]]:
+    """How the answer step uses the reader (:func:`evaluation.reader_fit.fit_use`, on the fit pairs) and the
+    scores of the fit and held-out pairs with it (the held-out ones never chose anything)."""
     scoring = [row for row in rows if row["part"] != "train"]
     for row, value in zip(scoring, logits(model, [row["ids"] for row in scoring]), strict=True):
         row["reader"] = float(value)
     groups: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for row in scoring:
         groups[row["part"]][row["group"]].append(row)
-    fit, held = groups["fit"], groups["held"]
-    weight = max(READER_WEIGHTS, key=lambda w: (scored(fit, w, None)["answer holds the gold"], -w))
-    answering_all = scored(fit, weight, None)["answer holds the gold"]
-    threshold = 0.0
-    for candidate in np.arange(0.02, 0.9, 0.02):
-        if scored(fit, weight, float(candidate))["answer holds the gold"] >= answering_all - MAX_ANSWER_LOSS:
-            threshold = round(float(candidate), 2)
-    report: dict[str, dict] = {}
-    for name in ("fit", *sorted({row["set"] for row in scoring if row["part"] == "held"})):
-        chosen = fit if name == "fit" else {k: v for k, v in held.items() if v[0]["set"] == name}
-        report[f"{name}, chooser alone"] = scored(chosen, 0.0, None)
-        report[f"{name}, reader weight {weight}"] = scored(chosen, weight, None)
-        report[f"{name}, reader weight {weight}, threshold {threshold}"] = scored(chosen, weight, threshold)
+    use = fit_use(groups["fit"])
+    report = use_report(use, groups["fit"], groups["held"])
     for name, values in report.items():
         print(name + ": " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
                                       for k, v in values.items()))
-    return weight, threshold, report
+    return use, report
 
 
 def main() -> None:
@@ -355,8 +314,10 @@ def main() -> None:
                 "trained_on": "evaluation.reader_pairs 'train' pairs: SQuAD-sv training articles (the answer "
                               "step's candidates and each question's paragraph cut into spans), SweQUAD-MC training",
                 "train_seconds": round(time.monotonic() - started)}
-    weight, threshold, report = fit_and_report(model, rows)
-    meta.update(reader_weight=weight, threshold=threshold, read_candidates=READ_CANDIDATES, scores=report,
+    use, report = fit_and_report(model, rows)
+    meta.update(reader_weight=use.weight, threshold=use.threshold, read_candidates=READ_CANDIDATES,
+                read_margin=use.margin,
+                scores=report,
                 seconds=round(time.monotonic() - started))
     tensors = {name: value.astype(np.float16) for name, value in model.tensors().items()}
     tensors["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8)

