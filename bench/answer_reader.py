@@ -18,7 +18,7 @@ from datetime import date
 
 from bench import semantic
 from bench.inputs import SOK, WORK, fmt, quantiles_ms
-from bench.served import Server, free_port
+from bench.served import Server, free_port, interleaved
 
 #: The heading of this part's section in docs/benchmarks.md.
 HEADING = "\n## The answer reader's cost: /api/ask over HTTP, reader on and off, interleaved"
@@ -34,18 +34,7 @@ def section(pool: list[str], measured: int = 300) -> list[str]:
     built = semantic.build_semantic(SOK, corpus, index, WORK)
     servers = {"reader on": Server(index, 2, free_port()),
                "reader off": Server(index, 2, free_port(), {"SOK_ANSWER_READER": "0"})}
-    samples: dict[str, list[float]] = {name: [] for name in servers}
-    try:
-        for question in pool[:WARM_UP]:
-            for server in servers.values():
-                server.ask(question)
-        for number, question in enumerate(pool[WARM_UP : WARM_UP + measured]):
-            order = list(servers.items()) if number % 2 == 0 else list(reversed(servers.items()))
-            for name, server in order:
-                samples[name].append(server.ask(question))
-    finally:
-        for server in servers.values():
-            server.stop()
+    samples = interleaved(servers, pool, WARM_UP, measured)
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     on, off = quantiles_ms(samples["reader on"]), quantiles_ms(samples["reader off"])
     return [

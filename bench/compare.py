@@ -22,7 +22,7 @@ from io import BytesIO
 from pathlib import Path
 
 from bench.inputs import ROOT, SOK, WORK, corpus_file, fmt, quantiles_ms
-from bench.served import Server, free_port
+from bench.served import Server, free_port, interleaved
 
 #: The heading of this part's section in docs/benchmarks.md.
 HEADING = "\n## /api/ask over HTTP: this code and an earlier commit, interleaved"
@@ -57,18 +57,7 @@ def compare(commit: str, corpus: Path, pages: int, pool: list[str], measured: in
     build_with(None, corpus, indexes["this code"])
     servers = {short: Server(indexes[short], 2, free_port(), {"PYTHONPATH": str(code)}),
                "this code": Server(indexes["this code"], 2, free_port())}
-    samples: dict[str, list[float]] = {name: [] for name in servers}
-    try:
-        for question in pool[:WARM_UP]:  # traffic the workers have already served
-            for server in servers.values():
-                server.ask(question)
-        for number, question in enumerate(pool[WARM_UP : WARM_UP + measured]):
-            order = list(servers.items()) if number % 2 == 0 else list(reversed(servers.items()))
-            for name, server in order:
-                samples[name].append(server.ask(question))
-    finally:
-        for server in servers.values():
-            server.stop()
+    samples = interleaved(servers, pool, WARM_UP, measured)
     return {"commit": short, "samples": samples, "load": os.getloadavg(), "at": time.strftime("%H:%M")}
 
 

@@ -89,6 +89,25 @@ class Server:
         self.process.wait(timeout=30)
 
 
+
+def interleaved(servers: dict[str, Server], pool: list[str], warm_up: int, measured: int) -> dict[str, list[float]]:
+    """Seconds per question of each server: all warm up on ``pool``'s first ``warm_up`` questions, then one
+    client asks each of the next ``measured`` of every server in turn (who goes first alternates), each
+    question new to all of them (a cold cache). Stops the servers."""
+    samples: dict[str, list[float]] = {name: [] for name in servers}
+    try:
+        for question in pool[:warm_up]:  # traffic the workers have already served
+            for server in servers.values():
+                server.ask(question)
+        for number, question in enumerate(pool[warm_up : warm_up + measured]):
+            order = list(servers.items()) if number % 2 == 0 else list(reversed(servers.items()))
+            for name, server in order:
+                samples[name].append(server.ask(question))
+    finally:
+        for server in servers.values():
+            server.stop()
+    return samples
+
 def process_memory(pid: int) -> dict[str, float]:
     """One process's memory in MB: ``rss``; ``pss`` (shared pages counted by share); ``uss`` (its own pages);
     ``vectors_rss`` and ``vectors_pss``, the part of those that is the machine's shared vector copies

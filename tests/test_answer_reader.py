@@ -35,9 +35,9 @@ def _reference_log_odds(question: str, passage: str) -> float:
         meta = json.loads(bytes(data["meta"]).decode("utf-8"))
         t = {name: data[name].astype(np.float32) for name in data.files if name != "meta"}
     tables = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
-    from indexer.semantic.e5.encoder import OnnxE5Encoder
+    from indexer.semantic.e5.encoder import E5Input
 
-    encoder = OnnxE5Encoder(folder, "reference", threads=1)
+    encoder = E5Input(folder)
     asked = encoder.token_ids(question, is_query=True)[:QUESTION_TOKENS]
     read = encoder.token_ids(passage, is_query=False)[: PAIR_TOKENS - len(asked) - 4]
     ids = np.array([tables["bos"], *asked, tables["eos"], tables["eos"], *read, tables["eos"]])

@@ -33,7 +33,6 @@ from typing import cast
 
 import numpy as np
 
-from indexer.semantic.e5.weights import BLOCK
 from search_app.query.search import Passage
 
 log = logging.getLogger("search_app.answer")
@@ -77,9 +76,7 @@ class AnswerReader:
     """Log-odds that each span answers a question (:meth:`log_odds`), and how the answer step uses them."""
 
     def __init__(self, model_file: Path, encoder_folder: Path, files_root: Path) -> None:
-        import onnxruntime
-
-        from indexer.semantic.e5.encoder import OnnxE5Encoder
+        from indexer.semantic.e5.encoder import E5Input, serving_session
 
         raw = model_file.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
@@ -96,33 +93,20 @@ class AnswerReader:
         #: its score a span must be to be read (chosen by the training script within a cost budget).
         self.read_candidates = int(self.meta.get("read_candidates", 4))
         self.read_margin = float(self.meta.get("read_margin", math.inf))
-        folder = _ensure_graph(model_file, digest, files_root)
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
-        self._session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options,
-                                                     providers=["CPUExecutionProvider"])
-        # The encoder's word and position tables and its tokenizer (memory-mapped: one copy in the page cache).
-        self._encoder = OnnxE5Encoder(encoder_folder, "reader", threads=1)
-        self._values = np.load(encoder_folder / "word_values.npy", mmap_mode="r")
-        self._scales = np.load(encoder_folder / "word_scales.npy", mmap_mode="r")
-        self._positions = np.load(encoder_folder / "positions.npy", mmap_mode="r")
-        tables = json.loads((encoder_folder / "tokenizer.json").read_text(encoding="utf-8"))
-        self._bos, self._eos = int(tables["bos"]), int(tables["eos"])
+        self._session = serving_session(_ensure_graph(model_file, digest, files_root) / "model.onnx")
+        # The encoder's tokenizer and its word and position tables (the reader's layers start from them).
+        self._input = E5Input(encoder_folder)
 
     def _embeddings(self, asked: list[int], passage: str) -> np.ndarray:
-        """``<s> query: question </s></s> passage: passage </s>``'s word plus position rows, as it was trained
-        (``asked``: the question's token ids)."""
-        read = self._encoder.token_ids(passage, is_query=False)[: PAIR_TOKENS - len(asked) - 4]
-        rows = np.array([self._bos, *asked, self._eos, self._eos, *read, self._eos])
-        words = self._values[rows].reshape(len(rows), -1, BLOCK) * self._scales[rows][:, :, None]
-        return (words.reshape(len(rows), -1) + self._positions[: len(rows)]).astype(np.float32)
+        """``<s> query: question </s></s> passage: passage </s>``'s input rows, as it was trained (``asked``:
+        the question's token ids)."""
+        read = self._input.token_ids(passage, is_query=False)[: PAIR_TOKENS - len(asked) - 4]
+        bos, eos = self._input.bos, self._input.eos
+        return self._input.embeddings([bos, *asked, eos, eos, *read, eos])
 
     def log_odds(self, question: str, passages: Sequence[str]) -> np.ndarray:
         """The reader's log-odds that each of ``passages`` (:func:`reader_passage`) answers ``question``."""
-        asked = self._encoder.token_ids(question, is_query=True)[:QUESTION_TOKENS]
+        asked = self._input.token_ids(question, is_query=True)[:QUESTION_TOKENS]
         out = np.zeros(len(passages), dtype=np.float64)
         for index, passage in enumerate(passages):
             mean = self._session.run(["mean"], {"embeddings": self._embeddings(asked, passage)})[0]

