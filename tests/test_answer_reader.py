@@ -143,3 +143,9 @@ def test_a_question_the_page_does_not_answer_stays_unanswered_with_the_reader(tm
 def test_the_reader_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOK_ANSWER_READER", "0")
     assert answer_reader() is None
+
+
+def test_personal_details_in_a_question_do_not_change_what_the_reader_reads(reader: AnswerReader) -> None:
+    plain = reader.log_odds(QUESTION, [ANSWERS])
+    noisy = reader.log_odds(QUESTION + " 19850101-1234 anna.svensson@exempel.se 070-123 45 67", [ANSWERS])
+    assert noisy == pytest.approx(plain)

@@ -33,6 +33,7 @@ from typing import cast
 
 import numpy as np
 
+from indexer.language.personal import without_personal
 from search_app.query.search import Passage
 
 log = logging.getLogger("search_app.answer")
@@ -105,8 +106,9 @@ class AnswerReader:
         return self._input.embeddings([bos, *asked, eos, eos, *read, eos])
 
     def log_odds(self, question: str, passages: Sequence[str]) -> np.ndarray:
-        """The reader's log-odds that each of ``passages`` (:func:`reader_passage`) answers ``question``."""
-        asked = self._input.token_ids(question, is_query=True)[:QUESTION_TOKENS]
+        """The reader's log-odds that each of ``passages`` (:func:`reader_passage`) answers ``question`` (read
+        without its personal details: an appended identity number says nothing about what is asked)."""
+        asked = self._input.token_ids(without_personal(question), is_query=True)[:QUESTION_TOKENS]
         out = np.zeros(len(passages), dtype=np.float64)
         for index, passage in enumerate(passages):
             mean = self._session.run(["mean"], {"embeddings": self._embeddings(asked, passage)})[0]
