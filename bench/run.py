@@ -131,25 +131,18 @@ def main() -> int:
     parser.add_argument("--answer-reader", action="store_true",
                         help="measure only /api/ask over HTTP (hybrid, 10k sections), answer reader on and off")
     args = parser.parse_args()
-    if args.answer_reader or args.compare_with:  # one section, measured interleaved, replaced in place
-        part = answer_reader if args.answer_reader else compare
-        lines = (answer_reader.section(question_pool(), args.questions) if args.answer_reader
-                 else compare.section(question_pool(), args.compare_with, args.pages, args.questions))
-        replace_section(part.HEADING, lines)
-        print("\n".join(lines))
-        return 0
+    if args.answer_reader:
+        return one_section(answer_reader.HEADING, answer_reader.section(question_pool(), args.questions))
+    if args.compare_with:
+        return one_section(compare.HEADING,
+                           compare.section(question_pool(), args.compare_with, args.pages, args.questions))
     if args.hybrid_only:
         lines = large_hybrid_section(question_pool(), args.http_seconds, args.pages)
-        replace_section(LARGE_HYBRID_HEADING, lines[1:])
-        print("\n".join(lines))
-        return 0
+        return one_section(LARGE_HYBRID_HEADING, lines[1:], lines)
 
     pool = question_pool()
     if args.whoosh_only:
-        lines = whoosh_section(pool, args, {} if args.reuse_whoosh_index else None)
-        replace_section(whoosh.HEADING, lines)
-        print("\n".join(lines))
-        return 0
+        return one_section(whoosh.HEADING, whoosh_section(pool, args, {} if args.reuse_whoosh_index else None))
     semantic_lines = [] if args.no_semantic else semantic_section(pool, args.http_seconds)
     if args.semantic_only:  # its section replaced in place: the sections after it stay
         REPORT.parent.mkdir(exist_ok=True)
@@ -249,6 +242,14 @@ def large_hybrid_section(pool: list[str], seconds: float, pages: int) -> list[st
     ]
     lines += [row[:-1] + "| – |" for row in semantic.scan_rows(scan)]
     return lines
+
+
+def one_section(heading: str, lines: list[str], shown: list[str] | None = None) -> int:
+    """A run that measured one part: its section replaced in docs/benchmarks.md and printed (``shown``, or
+    ``lines``); the exit status."""
+    replace_section(heading, lines)
+    print("\n".join(shown or lines))
+    return 0
 
 
 def replace_section(heading: str, lines: list[str]) -> None:

@@ -89,7 +89,6 @@ class Server:
         self.process.wait(timeout=30)
 
 
-
 def interleaved(servers: dict[str, Server], pool: list[str], warm_up: int, measured: int) -> dict[str, list[float]]:
     """Seconds per question of each server: all warm up on ``pool``'s first ``warm_up`` questions, then one
     client asks each of the next ``measured`` of every server in turn (who goes first alternates), each
@@ -107,6 +106,7 @@ def interleaved(servers: dict[str, Server], pool: list[str], warm_up: int, measu
         for server in servers.values():
             server.stop()
     return samples
+
 
 def process_memory(pid: int) -> dict[str, float]:
     """One process's memory in MB: ``rss``; ``pss`` (shared pages counted by share); ``uss`` (its own pages);

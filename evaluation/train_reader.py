@@ -13,7 +13,8 @@ batch order. Then, on the ``fit`` pairs (training questions it did not learn
 from), it chooses how much its log-odds add to the chooser's score over the
 chooser's first READ_CANDIDATES spans, a no-answer threshold and how close to
 the chooser's first span a span must score to be read (READ_BUDGET spans a
-question on average at most), and reports the held-out pairs (SQuAD-sv's held-out articles, SweQUAD-MC dev) with them.
+question on average at most: :mod:`evaluation.reader_fit`), and reports the
+held-out pairs (SQuAD-sv's held-out articles, SweQUAD-MC dev) with them.
 
 It writes the shipped file, search_app/answer/reader_model.npz, which
 :mod:`search_app.answer.reader` serves (docs/quality-studies.md has what it

@@ -138,6 +138,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENCODER_THREADS", 0, "Encoder threads per process (0: cores ÷ workers for `sok serve`, all for a build)."),
     Setting("PRELOAD", True, "`sok serve` opens and warms the index, the encoder and the language model once in "
             "its master process before it starts the workers, which share that memory (0: each worker loads its own)."),
+    Setting("ANSWER_READER", True, "The answer reader (e5's first layers fine-tuned, `search_app/answer/reader.py`) "
+            "reads the question with the chooser's closest spans (0: the chooser and its gate alone)."),
     Setting("ANN_MIN_UNITS", 20000, "`sok index` adds an approximate vector index (faiss HNSW, int8) to snapshots "
             "of at least this many answer units; smaller ones are scanned exactly."),
 )
@@ -177,6 +179,14 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
             values[setting.name] = setting.convert(raw, ENV_PREFIX + setting.name)
     _merge(values, overrides or {}, "angiven")
     return values
+
+
+def environment_value(name: str) -> bool | int | float | str:
+    """Setting ``name`` from its ``SOK_`` variable alone, else its default: for the modules that read a
+    setting on their own, below the app (a bad value is a :class:`SettingError`)."""
+    setting = _BY_NAME[name]
+    raw = os.environ.get(ENV_PREFIX + name)
+    return setting.default if raw is None else setting.convert(raw, ENV_PREFIX + name)
 
 
 def _merge(values: dict[str, Any], given: Mapping[str, Any], source: str) -> None:

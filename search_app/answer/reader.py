@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import io
 import json
 import logging
 import math
-import os
 import shutil
 import tempfile
 import threading
@@ -35,16 +35,14 @@ import numpy as np
 
 from indexer.language.personal import without_personal
 from search_app.query.search import Passage
+from search_app.settings import environment_value
 
 log = logging.getLogger("search_app.answer")
 
 #: The model file ``make train-reader`` writes.
 READER_FILE = Path(__file__).resolve().parent / "reader_model.npz"
-#: Changes whenever the built graph would (its recipe, not the trained weights: those are in the file's hash).
+#: Changes whenever the built graph would (its recipe, not the trained weights: those are in its tensors' hash).
 RECIPE = 1
-#: Tokens of the question and of the whole pair the reader reads at most (as it was trained).
-QUESTION_TOKENS = 48
-PAIR_TOKENS = 192
 
 
 def reader_passage(passage: Passage, text: str) -> str:
@@ -80,12 +78,18 @@ class AnswerReader:
         from indexer.semantic.e5.encoder import E5Input, serving_session
 
         raw = model_file.read_bytes()
-        digest = hashlib.sha256(raw).hexdigest()
-        self.source = f"{model_file.name} sha256:{digest[:12]}"
-        with np.load(model_file) as data:
+        self.source = f"{model_file.name} sha256:{hashlib.sha256(raw).hexdigest()[:12]}"
+        with np.load(io.BytesIO(raw)) as data:
             self.meta = json.loads(bytes(data["meta"]).decode("utf-8"))
             self._head = data["head.w"].astype(np.float32)
             self._bias = float(data["head.b"].astype(np.float32)[0])
+            # The graph depends on the layers only: a refit of the weight or threshold reuses it.
+            layers = hashlib.sha256()
+            for name in sorted(n for n in data.files if n != "meta"):
+                layers.update(name.encode() + data[name].tobytes())
+        #: Tokens of the question and of the whole pair the reader reads at most (as it was trained).
+        self.question_tokens = int(self.meta["question_tokens"])
+        self.pair_tokens = int(self.meta["pair_tokens"])
         #: How much the reader's log-odds add to the chooser's score, and the probability below which its pick
         #: is no answer (both chosen by the training script on training questions: evaluation.reader_fit).
         self.weight = float(self.meta["reader_weight"])
@@ -94,21 +98,21 @@ class AnswerReader:
         #: its score a span must be to be read (chosen by the training script within a cost budget).
         self.read_candidates = int(self.meta.get("read_candidates", 4))
         self.read_margin = float(self.meta.get("read_margin", math.inf))
-        self._session = serving_session(_ensure_graph(model_file, digest, files_root) / "model.onnx")
+        self._session = serving_session(_ensure_graph(model_file, layers.hexdigest(), files_root) / "model.onnx")
         # The encoder's tokenizer and its word and position tables (the reader's layers start from them).
         self._input = E5Input(encoder_folder)
 
     def _embeddings(self, asked: list[int], passage: str) -> np.ndarray:
         """``<s> query: question </s></s> passage: passage </s>``'s input rows, as it was trained (``asked``:
         the question's token ids)."""
-        read = self._input.token_ids(passage, is_query=False)[: PAIR_TOKENS - len(asked) - 4]
+        read = self._input.token_ids(passage, is_query=False)[: self.pair_tokens - len(asked) - 4]
         bos, eos = self._input.bos, self._input.eos
         return self._input.embeddings([bos, *asked, eos, eos, *read, eos])
 
     def log_odds(self, question: str, passages: Sequence[str]) -> np.ndarray:
         """The reader's log-odds that each of ``passages`` (:func:`reader_passage`) answers ``question`` (read
         without its personal details: an appended identity number says nothing about what is asked)."""
-        asked = self._input.token_ids(without_personal(question), is_query=True)[:QUESTION_TOKENS]
+        asked = self._input.token_ids(without_personal(question), is_query=True)[: self.question_tokens]
         out = np.zeros(len(passages), dtype=np.float64)
         for index, passage in enumerate(passages):
             mean = self._session.run(["mean"], {"embeddings": self._embeddings(asked, passage)})[0]
@@ -117,7 +121,8 @@ class AnswerReader:
 
 
 def _ensure_graph(model_file: Path, digest: str, root: Path) -> Path:
-    """The folder holding the reader's int8 graph, built from ``model_file`` if missing (once, under a lock)."""
+    """The folder holding the reader's int8 graph (``digest``: its layers'), built from ``model_file`` if missing
+    (once, under a lock)."""
     folder = root / f"reader-r{RECIPE}-{digest[:16]}"
     if (folder / "model.onnx").is_file():
         return folder
@@ -160,8 +165,9 @@ _loaded: dict[Path, AnswerReader | None] = {}
 
 
 def reader_enabled() -> bool:
-    """False when ``SOK_ANSWER_READER=0``: the answer step then chooses by the chooser and its gate alone."""
-    return os.environ.get("SOK_ANSWER_READER", "").strip().lower() not in ("0", "off", "false", "no")
+    """The ``ANSWER_READER`` setting (``SOK_ANSWER_READER``): off, the answer step chooses by the chooser and
+    its gate alone."""
+    return bool(environment_value("ANSWER_READER"))
 
 
 def answer_reader(model_file: Path = READER_FILE) -> AnswerReader | None:
