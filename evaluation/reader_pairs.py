@@ -80,7 +80,7 @@ def rows(name: str, examples: list[Example], split: str | None, pick: random.Ran
                         "passage": reader_passage(candidate.passage, candidate.text), "label": int(holds[index]),
                         "chooser": float(scores[index]),
                         "chooser_rank": rank, "answerable": example.answerable, "gate": gate,
-                        "missing_fact": candidate.features["missing_fact"]})
+                        "missing_fact": candidate.features["missing_fact"], "gold": list(example.gold)})
     return out
 
 
@@ -108,7 +108,7 @@ def paragraph_rows(pick: random.Random, data: Path = SHARED_DATA) -> list[dict]:
                     out.append({"set": "squad paragraphs", "part": "train", "group": f"paragraph {index}/{qa['id']}",
                                 "question": qa["question"], "passage": f"{title}: {spans[i]}",
                                 "label": int(holds[i]), "chooser": 0.0,
-                                "chooser_rank": -1, "answerable": bool(gold)})
+                                "chooser_rank": -1, "answerable": bool(gold), "gold": list(gold)})
     return out
 
 

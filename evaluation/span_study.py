@@ -29,7 +29,7 @@ from datetime import date
 
 import numpy as np
 
-from evaluation.datasets import Dataset, squad_sv, swequad_mc
+from evaluation.datasets import SQUAD_HELD_OUT_FROM, Dataset, squad_sv, swequad_mc
 from evaluation.run import CODE_COMMIT, QUALITY_DOC, indexes, machine
 from indexer.language.questions import asks_for_fact, question_slot, question_type
 from indexer.ranking_profile import save_fitted
@@ -207,7 +207,7 @@ def main() -> int:
     args = parser.parse_args()
     results = []
     for name, dataset in (("SweQUAD-MC training", swequad_mc("training")), ("SweQUAD-MC dev", swequad_mc("dev")),
-                          ("SQuAD-sv dev", squad_sv())):
+                          ("SQuAD-sv dev, held-out articles", squad_sv(from_article=SQUAD_HELD_OUT_FROM))):
         snap, asked, rows = answered_rows(dataset)
         if args.fit and name == "SweQUAD-MC training":
             highlight.WEIGHTS = fit(snap, rows)
