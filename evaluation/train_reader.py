@@ -126,15 +126,21 @@ class Reader(nn.Module):
             self.head.weight.zero_()
             self.head.bias.zero_()
 
-    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """The log-odds of each padded pair of ``ids`` (its true length in ``lengths``)."""
+    def states(self, ids: torch.Tensor, lengths: torch.Tensor, layers: int | None = None) -> torch.Tensor:
+        """The token states of each padded pair of ``ids`` (its true length in ``lengths``) after its first
+        ``layers`` layers (all by default)."""
         length = ids.shape[1]
         valid = torch.arange(length)[None, :] < lengths[:, None]
         x = self.emb_ln(self.words[ids] + self.positions[:length][None])
         mask = valid[:, None, None, :]
-        for layer in self.layers:
+        for layer in self.layers[:layers]:
             x = layer(x, mask)
-        mean = (x * valid[:, :, None]).sum(1) / lengths[:, None]
+        return x
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The log-odds of each padded pair of ``ids`` (its true length in ``lengths``)."""
+        valid = torch.arange(ids.shape[1])[None, :] < lengths[:, None]
+        mean = (self.states(ids, lengths) * valid[:, :, None]).sum(1) / lengths[:, None]
         return self.head(mean).squeeze(-1)
 
     def tensors(self) -> dict[str, np.ndarray]:

