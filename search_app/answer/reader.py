@@ -52,7 +52,7 @@ log = logging.getLogger("search_app.answer")
 #: The model file ``make train-reader`` writes.
 READER_FILE = Path(__file__).resolve().parent / "reader_model.npz"
 #: Changes whenever the built graph would (its recipe, not the trained weights: those are in its tensors' hash).
-RECIPE = 4
+RECIPE = 5
 #: The most answer spans (their token logits) kept from the last reads, for the fact of the span chosen.
 _KEPT_SPANS = 8
 
@@ -119,8 +119,9 @@ class AnswerReader:
         #: The longest fact the span head marks, in words (as it was trained).
         self.max_fact_words = int(self.meta.get("span", {}).get("max_span_words", 20))
         folder = _ensure_graph(model_file, layers.hexdigest(), files_root)
-        self._session = serving_session(folder / "model.onnx")
-        self._outputs = ["mean", "states"] if self.reads_facts else ["mean"]
+        # With a span head the reader runs in two graphs, split where the head branches off (its layers before,
+        # shared, and after), so that a span not read yet costs only the shared layers and the head.
+        self._sessions = [serving_session(folder / name) for name in _graph_names(self.reads_facts)]
         self._span_session = serving_session(folder / "span.onnx") if self.reads_facts else None
         # The encoder's tokenizer and its word and position tables (the reader's layers start from them).
         self._input = E5Input(encoder_folder)
@@ -146,15 +147,23 @@ class AnswerReader:
         ids.append(eos)
         return ids, first, last
 
-    def _read(self, asked: list[int], key: tuple[str, str]) -> float:
-        """One run of the graph over a pair: its log-odds (the span head's word logits kept in ``_recent``)."""
+    def _states(self, asked: list[int], key: tuple[str, str]) -> np.ndarray:
+        """The token states where the span head branches off of a pair (kept in ``_recent``)."""
         ids, first, last = self._pair(asked, key[1])
-        outputs = self._session.run(self._outputs, {"embeddings": self._input.embeddings(ids)})
+        states = self._sessions[0].run(["states"], {"embeddings": self._input.embeddings(ids)})[0]
+        self._recent[key] = (states, first, last)
+        while len(self._recent) > _KEPT_SPANS:
+            self._recent.popitem(last=False)
+        return cast("np.ndarray", states)
+
+    def _read(self, asked: list[int], key: tuple[str, str]) -> float:
+        """The reader's log-odds of a pair."""
         if self.reads_facts:
-            self._recent[key] = (outputs[1], first, last)
-            while len(self._recent) > _KEPT_SPANS:
-                self._recent.popitem(last=False)
-        return float(outputs[0] @ self._head) + self._bias
+            mean = self._sessions[1].run(["mean"], {"states": self._states(asked, key)})[0]
+        else:
+            embeddings = self._input.embeddings(self._pair(asked, key[1])[0])
+            mean = self._sessions[0].run(["mean"], {"embeddings": embeddings})[0]
+        return float(mean @ self._head) + self._bias
 
     def _asked(self, question: str) -> list[int]:
         """The question's token ids as the reader reads them (without its personal details: an appended identity
@@ -175,7 +184,7 @@ class AnswerReader:
         passage = reader_passage_text(label, text)
         key = (question, passage)
         if key not in self._recent:
-            self._read(self._asked(question), key)
+            self._states(self._asked(question), key)
         states, first_tokens, last_tokens = self._recent[key]
         assert self._span_session is not None  # noqa: S101 (reads_facts)
         logits = self._span_session.run(["span"], {"states": states})[0]
@@ -196,15 +205,15 @@ class AnswerReader:
 
 
 def _ensure_graph(model_file: Path, digest: str, root: Path) -> Path:
-    """The folder holding the reader's int8 graph (``digest``: its layers'), built from ``model_file`` if missing
+    """The folder holding the reader's graphs (int8; ``digest``: its layers'), built from ``model_file`` if missing
     (once, under a lock)."""
     folder = root / f"reader-r{RECIPE}-{digest[:16]}"
-    if (folder / "model.onnx").is_file():
+    if folder.is_dir():  # written whole in a temporary folder, then renamed into place
         return folder
     root.mkdir(parents=True, exist_ok=True)
     with (root / ".lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (folder / "model.onnx").is_file():
+        if not folder.is_dir():
             work = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
             try:
                 _write_graph(model_file, work)
@@ -229,17 +238,26 @@ def _write_graph(model_file: Path, folder: Path) -> None:
                                                int(meta["layers"]), float(meta["eps"])))
     # build_graph reads only the shape and the matrix/dense accessors, which _ReaderWeights has as E5Weights does.
     graphs = {"model.onnx": build_graph(weights)}
-    if "span.out.w" in tensors:  # the span head reads the reader's states after its shared layers
+    if "span.out.w" in tensors:  # split where the span head branches off; the head reads the states there
+        shared = int(meta["span"]["from_layer"])
         span_layers = sum(1 for name in tensors if name.startswith("span") and name.endswith(".q.w"))
-        graphs = {"model.onnx": build_graph(weights, states_after=int(meta["span"]["from_layer"])),
+        graphs = {"shared.onnx": build_graph(weights, last_layer=shared),
+                  "rest.onnx": build_graph(weights, first_layer=shared),
                   "span.onnx": build_graph(weights, span_layers=span_layers)}
     plain = folder / "float32.onnx"
-    onnx.save(graphs.pop("model.onnx"), plain)
-    quantize_dynamic(plain, folder / "model.onnx", per_channel=True, weight_type=QuantType.QInt8,
-                     op_types_to_quantize=["MatMul"])
-    plain.unlink()
-    for name, graph in graphs.items():  # the span head stays float32: int8 moved its word logits too far (r 0.94)
-        onnx.save(graph, folder / name)
+    for name, graph in graphs.items():
+        if name == "span.onnx":  # the span head stays float32: int8 moved its word logits too far (r 0.94)
+            onnx.save(graph, folder / name)
+            continue
+        onnx.save(graph, plain)
+        quantize_dynamic(plain, folder / name, per_channel=True, weight_type=QuantType.QInt8,
+                         op_types_to_quantize=["MatMul"])
+        plain.unlink()
+
+
+def _graph_names(reads_facts: bool) -> tuple[str, ...]:
+    """The reader's graph files in the order they run: one, or with a span head the layers it shares and the rest."""
+    return ("shared.onnx", "rest.onnx") if reads_facts else ("model.onnx",)
 
 
 _loading = threading.Lock()

@@ -18,14 +18,15 @@ from indexer.semantic.e5.weights import E5Weights
 OPSET = 17
 
 
-def build_graph(weights: E5Weights, states_after: int | None = None,
+def build_graph(weights: E5Weights, first_layer: int = 0, last_layer: int | None = None,
                 span_layers: int = 0) -> Any:  # onnx.ModelProto (onnx is imported here, at build time only)
     """The float32 graph of ``weights``' transformer (word embeddings stay outside: the caller adds them).
 
-    With ``states_after`` the token states after that many layers are a second output, ``states``. With
-    ``span_layers`` it is instead the answer reader's span head (:mod:`evaluation.train_fact_span`): from such
-    ``states``, its layers (tensors ``span0.*``, ``span1.*``, …) and a linear layer (``span.out``) give each token
-    a start and an end logit, the output ``span``.
+    It runs layers ``first_layer`` to ``last_layer`` (all by default). From layer 0 it reads ``embeddings`` and
+    normalises them, else ``states`` (the token states after ``first_layer`` layers); to the last layer it gives
+    their mean, ``mean``, else the token states, ``states``. With ``span_layers`` it is instead the answer
+    reader's span head (:mod:`evaluation.train_fact_span`): from ``states``, its layers (tensors ``span0.*``,
+    ``span1.*``, …) and a linear layer (``span.out``) give each token a start and an end logit, ``span``.
     """
     import onnx
     from onnx import TensorProto, helper, numpy_helper
@@ -88,17 +89,20 @@ def build_graph(weights: E5Weights, states_after: int | None = None,
         linear(x, "span.out", 2, hidden, "span")
         inputs, outputs = [("states", ["tokens", hidden])], [("span", ["tokens", 2])]
     else:
-        x = layer_norm("embeddings", "emb.ln", "x0")
-        if states_after == 0:
-            node("Identity", [x], "states")
-        for index in range(weights.layers):
+        last = weights.layers if last_layer is None else last_layer
+        if first_layer == 0:
+            x = layer_norm("embeddings", "emb.ln", "x0")
+            inputs = [("embeddings", ["tokens", hidden])]
+        else:
+            x, inputs = "states", [("states", ["tokens", hidden])]
+        for index in range(first_layer, last):
             x = layer(x, f"l{index}")
-            if states_after == index + 1:
-                node("Identity", [x], "states")
-        node("ReduceMean", [x], "mean", axes=[0], keepdims=0)
-        inputs, outputs = [("embeddings", ["tokens", hidden])], [("mean", [hidden])]
-        if states_after is not None:
-            outputs.append(("states", ["tokens", hidden]))
+        if last == weights.layers:
+            node("ReduceMean", [x], "mean", axes=[0], keepdims=0)
+            outputs = [("mean", [hidden])]
+        else:
+            node("Identity", [x], "states")
+            outputs = [("states", ["tokens", hidden])]
     graph = helper.make_graph(nodes, "e5", [helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
                                             for name, shape in inputs],
                               [helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
