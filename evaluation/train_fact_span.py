@@ -36,7 +36,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from evaluation.train_reader import MODEL_FILE, PAIR_TOKENS, QUESTION_TOKENS, Layer, Reader, load_reader, tokenizer
+from evaluation.train_reader import (
+    MODEL_FILE,
+    PAIR_TOKENS,
+    QUESTION_TOKENS,
+    Layer,
+    Reader,
+    load_reader,
+    log_progress,
+    take_step,
+    tokenizer,
+)
 from indexer.semantic.e5.tokenizer import UnigramTokenizer
 from indexer.semantic.e5.weights import read_weights
 
@@ -161,12 +171,7 @@ class SpanHead(nn.Module):
         """The head's parameters, named as the reader's (``span<n>.`` before each of its layers' n-th)."""
         out = {"span.out.w": self.out.weight.reshape(-1), "span.out.b": self.out.bias}
         for index, layer in enumerate(self.layers):
-            for name in ("q", "k", "v", "ao", "fi", "fo"):
-                out[f"span{index}.{name}.w"] = getattr(layer, name).weight.reshape(-1)
-                out[f"span{index}.{name}.b"] = getattr(layer, name).bias
-            for name in ("aln", "oln"):
-                out[f"span{index}.{name}.w"] = getattr(layer, name).weight
-                out[f"span{index}.{name}.b"] = getattr(layer, name).bias
+            out.update(layer.tensors(f"span{index}"))
         return {name: value.detach().numpy().astype(np.float32) for name, value in out.items()}
 
 
@@ -239,18 +244,9 @@ def train_head(head: SpanHead, pairs: list[SpanPair], states: list[torch.Tensor]
                 ends = logits[row, pair.last_token, 1]
                 loss = loss + (torch.logsumexp(starts, 0) - starts[target[0]]
                                + torch.logsumexp(ends, 0) - ends[target[1]])
-            loss = loss / (2 * len(chosen))
-            optimiser.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(head.parameters(), 1.0)
-            optimiser.step()
-            schedule.step()
-            total += float(loss.detach())
+            total += take_step(head, optimiser, schedule, loss / (2 * len(chosen)))
             step += 1
-            if step % 100 == 0:
-                print(f"epoch {epoch + 1} step {step}/{steps} loss {total / 100:.4f} "
-                      f"{time.monotonic() - started:.0f} s", flush=True)
-                total = 0.0
+            total = log_progress(epoch, step, steps, total, started)
 
 
 def report(head: SpanHead, pairs: list[SpanPair], states: list[torch.Tensor]) -> dict[str, dict]:

