@@ -40,8 +40,8 @@ from search_app.answer.fact.words import read_words
 from search_app.query.snapshot import OpenSnapshot
 
 SECTION = "## The exact fact (answer.highlight)"
-#: Token F1 of the highlight on SweQUAD-MC dev that issue 15 asks for.
-TARGET_F1 = 0.45
+#: Token F1 of the highlight on SweQUAD-MC dev that issue 23 asks for (issue 15 asked 0.45).
+TARGET_F1 = 0.60
 #: The values each weight may take while fitting.
 GRID = tuple(float(value) for value in np.arange(-3.0, 3.01, 0.25))
 MAX_FIT_ROUNDS = 8
@@ -175,8 +175,9 @@ def render(results: list[SpanScores]) -> str:
         " counted are the questions with a gold answer whose answer comes from the gold passage. *F1* and"
         " *exact match* compare the highlight with the gold answers as SQuAD does (words, lowercase, without"
         " punctuation and without \"en\"/\"ett\"; the best gold answer); no highlight scores 0. *Answer text F1*"
-        " scores the whole answer text the same way, for comparison. The weights were chosen on SweQUAD-MC"
-        " training (`--fit`); dev and SQuAD-sv (the sample of `make eval`) were not fitted on.",
+        " scores the whole answer text the same way, for comparison. The highlight is the answer reader's span"
+        " head (`make train-reader`), trained on SQuAD-sv's training articles and SweQUAD-MC training (so the"
+        " training row is not held out); SweQUAD-MC dev and SQuAD-sv's held-out articles were never trained on.",
         "",
         "| data set | questions | answered from the gold passage | with a highlight | token F1 | exact match"
         " | answer text F1 |",
