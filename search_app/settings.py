@@ -139,7 +139,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PRELOAD", True, "`sok serve` opens and warms the index, the encoder and the language model once in "
             "its master process before it starts the workers, which share that memory (0: each worker loads its own)."),
     Setting("ANSWER_READER", True, "The answer reader (e5's first layers fine-tuned, `search_app/answer/reader.py`) "
-            "reads the question with the chooser's closest spans (0: the chooser and its gate alone)."),
+            "reads the question with the chooser's closest spans and marks the exact fact in the chosen one (0: the "
+            "chooser, its gate and the fact candidates alone)."),
     Setting("ANN_MIN_UNITS", 20000, "`sok index` adds an approximate vector index (faiss HNSW, int8) to snapshots "
             "of at least this many answer units; smaller ones are scanned exactly."),
 )
