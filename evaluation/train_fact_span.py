@@ -44,6 +44,7 @@ from evaluation.train_reader import (
     Reader,
     load_reader,
     log_progress,
+    seeded_start,
     take_step,
     tokenizer,
 )
@@ -280,10 +281,7 @@ def main() -> None:
     parser.add_argument("--from-layer", type=int, default=FROM_LAYER)
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     args = parser.parse_args()
-    started = time.monotonic()
-    torch.manual_seed(SEED)
-    torch.set_num_threads(2)
-    pick = random.Random(SEED)  # noqa: S311 (a fixed-seed order, not a secret)
+    started, pick = seeded_start(SEED)
     weights = read_weights(args.weights)
     tokens = tokenizer(weights)
     reader, meta = load_reader(weights, args.reader)

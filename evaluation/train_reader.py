@@ -63,6 +63,13 @@ def tokenizer(weights: E5Weights) -> UnigramTokenizer:
     return UnigramTokenizer(weights.pieces, weights.scores, weights.unk, weights.normalisation)
 
 
+def seeded_start(seed: int) -> tuple[float, random.Random]:
+    """A training run's start: its clock, PyTorch seeded and on two threads, and a fixed-seed random order."""
+    torch.manual_seed(seed)
+    torch.set_num_threads(2)
+    return time.monotonic(), random.Random(seed)  # noqa: S311 (a fixed-seed order, not a secret)
+
+
 def pair_ids(tokens: UnigramTokenizer, bos: int, eos: int, question: str, passage: str) -> list[int]:
     """The ids the reader reads for one pair: ``<s> query: question </s></s> passage: passage </s>``."""
     asked = tokens.content_ids("query: " + question)[:QUESTION_TOKENS]
@@ -311,10 +318,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--refit", type=Path, help="a reader file: choose its join and threshold again, no training")
     args = parser.parse_args()
-    started = time.monotonic()
-    torch.manual_seed(SEED)
-    torch.set_num_threads(2)
-    pick = random.Random(SEED)  # noqa: S311 (a fixed-seed order, not a secret)
+    started, pick = seeded_start(SEED)
     weights = read_weights(args.weights)
     tokens = tokenizer(weights)
     rows = [json.loads(line) for line in args.pairs.open(encoding="utf-8")]
