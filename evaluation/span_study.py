@@ -21,9 +21,7 @@ SQuAD-sv are never fitted on.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,6 +29,7 @@ import numpy as np
 
 from evaluation.datasets import SQUAD_HELD_OUT_FROM, Dataset, squad_sv, swequad_mc
 from evaluation.run import CODE_COMMIT, QUALITY_DOC, indexes, machine
+from evaluation.token_f1 import normalized_tokens, token_f1
 from indexer.language.questions import asks_for_fact, question_slot, question_type
 from indexer.ranking_profile import save_fitted
 from search_app.answer.ask import ask
@@ -45,7 +44,6 @@ TARGET_F1 = 0.60
 #: The values each weight may take while fitting.
 GRID = tuple(float(value) for value in np.arange(-3.0, 3.01, 0.25))
 MAX_FIT_ROUNDS = 8
-_ARTICLES = {"en", "ett"}
 
 
 @dataclass(frozen=True)
@@ -74,28 +72,6 @@ class SpanScores:
         """One Markdown table row."""
         return (f"| {self.name} | {self.questions} | {self.from_gold} | {100 * self.highlighted:.0f} % "
                 f"| {self.f1:.3f} | {self.exact:.3f} | {self.text_f1:.3f} |")
-
-
-def normalized_tokens(text: str) -> list[str]:
-    """Lowercased words without punctuation and without "en" and "ett" (SQuAD drops English articles)."""
-    return [token for token in re.sub(r"[^\w\s]", " ", text.lower()).split() if token not in _ARTICLES]
-
-
-def token_f1(prediction: str | None, gold: tuple[str, ...]) -> float:
-    """The best token F1 of ``prediction`` against any gold answer (0 without a prediction)."""
-    if prediction is None:
-        return 0.0
-    predicted = normalized_tokens(prediction)
-    best = 0.0
-    for answer in gold:
-        expected = normalized_tokens(answer)
-        same = sum((Counter(predicted) & Counter(expected)).values())
-        if same:
-            precision, recall = same / len(predicted), same / len(expected)
-            best = max(best, 2 * precision * recall / (precision + recall))
-        elif not predicted and not expected:
-            best = 1.0
-    return best
 
 
 def exact_match(prediction: str | None, gold: tuple[str, ...]) -> bool:

@@ -36,6 +36,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from evaluation.token_f1 import token_f1
 from evaluation.train_reader import (
     MODEL_FILE,
     PAIR_TOKENS,
@@ -50,6 +51,7 @@ from evaluation.train_reader import (
 )
 from indexer.semantic.e5.tokenizer import UnigramTokenizer
 from indexer.semantic.e5.weights import read_weights
+from search_app.answer.reader_words import best_run, pair_layout
 
 SEED = 20261208
 EPOCHS = 2
@@ -74,8 +76,10 @@ def normalized(word: str) -> str:
     return re.sub(r"[^\w]", "", word.lower())
 
 
-def token_f1(predicted: list[str], gold: list[str]) -> float:
-    """SQuAD's token F1 of two word lists (normalised, the indefinite articles aside)."""
+def alike(predicted: list[str], gold: list[str]) -> float:
+    """How alike two word lists are, to locate a gold answer not found word for word: token F1 of their words
+    without punctuation inside them (so "2016–2019" stays one word, as the span head reads it) and without
+    "en"/"ett". The reported scores use :func:`evaluation.token_f1.token_f1`, as the studies do."""
     p = [w for w in map(normalized, predicted) if w and w not in _ARTICLES]
     g = [w for w in map(normalized, gold) if w and w not in _ARTICLES]
     same = sum((Counter(p) & Counter(g)).values())
@@ -103,18 +107,8 @@ class SpanPair:
 def span_pair(tokens: UnigramTokenizer, bos: int, eos: int, row: dict) -> SpanPair:
     """``row``'s ids as the reader reads them (word by word, the same ids as the whole text), and its target."""
     asked = tokens.content_ids("query: " + row["question"])[:QUESTION_TOKENS]
-    ids = [bos, *asked, eos, eos, *tokens.content_ids("passage:")]
-    room = PAIR_TOKENS - 1
+    ids, first, last = pair_layout(asked, row["passage"], tokens.content_ids, bos, eos, PAIR_TOKENS)
     words = words_of(row["passage"])
-    first, last = [], []
-    for word in words:
-        pieces = tokens.content_ids(word)
-        if len(ids) + len(pieces) > room:
-            break
-        first.append(len(ids))
-        ids.extend(pieces)
-        last.append(len(ids) - 1)
-    ids.append(eos)
     words = words[: len(first)]
     label = row["passage"].split(": ", 1)
     text_from = len(words_of(label[0] + ":")) if len(label) == 2 else 0
@@ -137,7 +131,7 @@ def locate(words: list[str], text_from: int, gold: list[str]) -> tuple[int, int]
                 return start, start + len(wanted) - 1
         for start in range(text_from, len(words)):
             for end in range(start, min(len(words), start + 2 * len(wanted) + 2, start + MAX_SPAN_WORDS)):
-                score = token_f1(words[start : end + 1], words_of(answer))
+                score = alike(words[start : end + 1], words_of(answer))
                 if score > best:
                     best, where = score, (start, end)
     return where if best >= MIN_F1 else None
@@ -203,23 +197,6 @@ def _padded(states: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
     return batch, torch.tensor([len(s) for s in states], dtype=torch.float32)
 
 
-def word_logits(logits: np.ndarray, pair: SpanPair) -> tuple[np.ndarray, np.ndarray]:
-    """Each passage word's start logit (its first token's) and end logit (its last token's)."""
-    return logits[pair.first_token, 0], logits[pair.last_token, 1]
-
-
-def best_words(starts: np.ndarray, ends: np.ndarray, text_from: int) -> tuple[int, int, float]:
-    """The run of words from ``text_from`` on, at most MAX_SPAN_WORDS long, with the highest start + end logit."""
-    best = (text_from, text_from, -np.inf)
-    for first in range(text_from, len(starts)):
-        stop = min(len(ends), first + MAX_SPAN_WORDS)
-        last = first + int(np.argmax(ends[first:stop]))
-        score = float(starts[first] + ends[last])
-        if score > best[2]:
-            best = (first, last, score)
-    return best
-
-
 def train_head(head: SpanHead, pairs: list[SpanPair], states: list[torch.Tensor], epochs: int, pick: random.Random,
                started: float) -> None:
     """Cross-entropy of the gold's first word among the words' start logits and of its last among the end logits."""
@@ -261,8 +238,10 @@ def report(head: SpanHead, pairs: list[SpanPair], states: list[torch.Tensor]) ->
             logits = head(batch, lengths).numpy()
             for row, i in enumerate(chosen):
                 pair = pairs[i]
-                first, last, _ = best_words(*word_logits(logits[row], pair), pair.text_from)
-                f1 = max((token_f1(pair.words[first : last + 1], words_of(g)) for g in pair.gold), default=0.0)
+                run = best_run(logits[row, pair.first_token, 0], logits[row, pair.last_token, 1], pair.text_from,
+                               MAX_SPAN_WORDS)
+                marked = " ".join(pair.words[run[0] : run[1] + 1]) if run else None
+                f1 = token_f1(marked, tuple(pair.gold))
                 scores.setdefault(f"{pair.part} {pair.set}", []).append(f1)
     out = {name: {"pairs": len(values), "token_f1": round(float(np.mean(values)), 3)}
            for name, values in sorted(scores.items())}

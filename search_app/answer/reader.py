@@ -45,6 +45,7 @@ from typing import cast
 import numpy as np
 
 from indexer.language.personal import without_personal
+from search_app.answer.reader_words import best_run, pair_layout
 from search_app.query.search import Passage
 from search_app.settings import environment_value
 
@@ -131,36 +132,23 @@ class AnswerReader:
         self._recent: OrderedDict[tuple[str, str], tuple[np.ndarray, list[int], list[int]]] = OrderedDict()
 
     def _pair(self, asked: list[int], passage: str) -> tuple[list[int], list[int], list[int]]:
-        """``<s> query: question </s></s> passage: passage </s>``'s ids as the reader was trained on them
-        (``asked``: the question's token ids), tokenized word by word (the same ids as the whole text: its
-        pieces never cross a space), with each word's first and last token (the words that fit)."""
-        bos, eos = self._input.bos, self._input.eos
-        ids = [bos, *asked, eos, eos, *self._input.word_ids("passage:")]
-        first: list[int] = []
-        last: list[int] = []
-        for word in passage.split():
-            pieces = self._input.word_ids(word)
-            if len(ids) + len(pieces) > self.pair_tokens - 1:
-                break
-            first.append(len(ids))
-            ids.extend(pieces)
-            last.append(len(ids) - 1)
-        ids.append(eos)
-        return ids, first, last
+        """The pair's ids as the reader was trained on them, with each word's first and last token."""
+        return pair_layout(asked, passage, self._input.word_ids, self._input.bos, self._input.eos, self.pair_tokens)
 
-    def _states(self, asked: list[int], key: tuple[str, str]) -> np.ndarray:
-        """The token states where the span head branches off of a pair (kept in ``_recent``)."""
+    def _states(self, asked: list[int], key: tuple[str, str]) -> tuple[np.ndarray, list[int], list[int]]:
+        """The token states where the span head branches off of a pair, with each word's first and last token
+        (kept in ``_recent``)."""
         ids, first, last = self._pair(asked, key[1])
         states = self._sessions[0].run(["states"], {"embeddings": self._input.embeddings(ids)})[0]
-        self._recent[key] = (states, first, last)
+        read = self._recent[key] = (states, first, last)
         while len(self._recent) > _KEPT_SPANS:
             self._recent.popitem(last=False)
-        return cast("np.ndarray", states)
+        return read
 
     def _read(self, asked: list[int], key: tuple[str, str]) -> float:
         """The reader's log-odds of a pair."""
         if self.reads_facts:
-            mean = self._sessions[1].run(["mean"], {"states": self._states(asked, key)})[0]
+            mean = self._sessions[1].run(["mean"], {"states": self._states(asked, key)[0]})[0]
         else:
             embeddings = self._input.embeddings(self._pair(asked, key[1])[0])
             mean = self._sessions[0].run(["mean"], {"embeddings": embeddings})[0]
@@ -184,25 +172,14 @@ class AnswerReader:
             return None
         passage = reader_passage_text(label, text)
         key = (question, passage)
-        if key not in self._recent:
-            self._states(self._asked(question), key)
-        states, first_tokens, last_tokens = self._recent[key]
+        states, first_tokens, last_tokens = self._recent.get(key) or self._states(self._asked(question), key)
         assert self._span_session is not None  # noqa: S101 (reads_facts)
         logits = self._span_session.run(["span"], {"states": states})[0]
-        starts, ends = logits[first_tokens, 0], logits[last_tokens, 1]
-        words = [match.span() for match in re.finditer(r"\S+", passage)]
+        words = [match.span() for match in re.finditer(r"\S+", passage)]  # the words pair_layout reads
         offset = len(passage) - len(text)
         text_from = next((i for i, (start, _) in enumerate(words) if start >= offset), len(words))
-        best: tuple[float, int, int] | None = None
-        for first in range(text_from, len(starts)):
-            stop = min(len(ends), first + self.max_fact_words)
-            last = first + int(np.argmax(ends[first:stop]))
-            score = float(starts[first] + ends[last])
-            if best is None or score > best[0]:
-                best = (score, first, last)
-        if best is None:
-            return None
-        return words[best[1]][0] - offset, words[best[2]][1] - offset
+        run = best_run(logits[first_tokens, 0], logits[last_tokens, 1], text_from, self.max_fact_words)
+        return None if run is None else (words[run[0]][0] - offset, words[run[1]][1] - offset)
 
 
 def _ensure_graph(model_file: Path, digest: str, root: Path) -> Path:

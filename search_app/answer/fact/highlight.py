@@ -101,14 +101,16 @@ def read_highlight(reader: AnswerReader, question: Question, passage: Passage, t
     found = reader.fact(question.searched, passage.label, text[answer_start:])
     if found is None:
         return None
-    start, end = found[0] + answer_start, found[1] + answer_start
-    grown = (*WHOLE_FACTS, LIST_RE) if question.kind == "list" else WHOLE_FACTS
-    for pattern in grown:  # "250 000" in "250 000 kronor"; asked "vilka": "Flen" of "Flen, Gotland och Haninge"
-        for found_start, found_end in spans(pattern, text[answer_start:]):
-            if found_start + answer_start < end and found_end + answer_start > start:
-                if pattern is not LIST_RE:  # a list grows on only: its first item may carry the question's words
-                    start = min(start, found_start + answer_start)
-                end = max(end, found_end + answer_start)
+    answering = text[answer_start:]
+    start, end = found
+    for pattern in WHOLE_FACTS:  # "250 000" of "250 000 kronor"
+        for fact_start, fact_end in spans(pattern, answering):
+            if fact_start < end and fact_end > start:
+                start, end = min(start, fact_start), max(end, fact_end)
+    if question.kind == "list":  # "Flen" of "Flen, Gotland och Haninge", on only: a first item may hold asked words
+        end = max([end, *(fact_end for fact_start, fact_end in spans(LIST_RE, answering) if start < fact_end
+                          and fact_start < end)])
+    start, end = start + answer_start, end + answer_start
     while end > start and text[end - 1] in _TRAILING:
         end -= 1
     while start < end and text[start] in _LEADING:
